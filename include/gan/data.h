@@ -1,0 +1,55 @@
+/* gan/data.h - datasets: IDX (gz or not), CIFAR-10 binary, a folder of PNG
+ * files, CSV vectors, and built-in 2-D Gaussian mixtures.  All loaded whole
+ * into memory, values scaled to [-1, 1] (images) or kept as given (CSV,
+ * mixtures). */
+#ifndef GAN_DATA_H
+#define GAN_DATA_H
+
+#include <stdint.h>
+#include "gan/layer.h"
+
+typedef enum gan_data_format {
+    GAN_DATA_IDX, GAN_DATA_CIFAR10, GAN_DATA_PNGDIR, GAN_DATA_CSV,
+    GAN_DATA_GRID, GAN_DATA_RING
+} gan_data_format;
+
+typedef struct gan_data_spec {
+    gan_data_format format;
+    char path[1024];        /* file or folder; "" for mixtures */
+    char labels[1024];      /* optional label file (IDX labels), "" if none */
+    long limit;             /* use at most this many samples; 0 = all */
+    long samples;           /* mixtures: how many points to draw (default 100000) */
+} gan_data_spec;
+
+typedef struct gan_dataset {
+    long n;             /* samples */
+    gan_shape shape;    /* per sample */
+    float *x;           /* (n, shape), scaled */
+    int *labels;        /* (n) or NULL */
+    int nclasses;
+} gan_dataset;
+
+/* Load; mixtures are drawn from a stream of `seed`.  Errors name the file. */
+gan_status gan_data_load(gan_dataset **out, const gan_data_spec *spec, uint64_t seed, gan_error *err);
+void gan_data_free(gan_dataset *d);
+const char *gan_data_format_name(gan_data_format f);
+
+/* 2-D mixtures: the mode centres and sigma of a format (GRID: 25, RING: 8). */
+int gan_mixture_modes(gan_data_format f, float (*centres)[2], int max, float *sigma);
+
+/* PacGAN-style mixture metrics over n 2-D samples xy (n, 2). */
+typedef struct gan_mixture_eval {
+    int modes;            /* modes in the mixture */
+    int captured;         /* modes that are the nearest of >= 1 high-quality sample */
+    double high_quality;  /* fraction of samples within 3 sigma of their nearest mode */
+    double reverse_kl;    /* KL(captured histogram || uniform over modes) */
+} gan_mixture_eval;
+void gan_mixture_evaluate(gan_data_format f, const float *xy, long n, gan_mixture_eval *out);
+
+/* Writers. Values in [-1, 1] are mapped to 0..255. */
+gan_status gan_png_write_grid(const char *path, const float *x, int n, gan_shape s,
+                              int ncols, gan_error *err);
+gan_status gan_idx_write(const char *path, const float *x, int n, gan_shape s, gan_error *err);
+gan_status gan_csv_write(const char *path, const float *x, int n, gan_shape s, gan_error *err);
+
+#endif

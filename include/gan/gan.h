@@ -1,0 +1,18 @@
+/* gan/gan.h - umbrella header of libgan, the runtime behind ganrun. */
+#ifndef GAN_GAN_H
+#define GAN_GAN_H
+
+#include "gan/error.h"
+#include "gan/rng.h"
+#include "gan/layer.h"
+#include "gan/net.h"
+#include "gan/optim.h"
+#include "gan/loss.h"
+#include "gan/data.h"
+#include "gan/model.h"
+#include "gan/train.h"
+#include "gan/ckpt.h"
+
+const char *gan_version(void);
+
+#endif

@@ -1,0 +1,150 @@
+/* gan/layer.h - the layer interface and the registry of layer types.
+ *
+ * A layer type is a const struct of function pointers plus a table of the
+ * options its model-file mapping accepts (key, kind, range, default, doc).
+ * The model parser validates options generically against that table, so
+ * adding a layer is one new file in src/layers/ and one line in registry.c.
+ *
+ * Tensors are float32, NCHW.  Shapes here are per sample (the batch B is
+ * given at run time): rank 1 is (F), rank 3 is (C, H, W).
+ *
+ * Conventions (as in llm.c): forward writes y; backward OVERWRITES dx (when
+ * dx is not NULL) and ACCUMULATES (+=) parameter gradients into l->grads only
+ * when param_grads is non-zero, so a frozen network is never touched.
+ */
+#ifndef GAN_LAYER_H
+#define GAN_LAYER_H
+
+#include <stddef.h>
+#include "gan/error.h"
+#include "gan/rng.h"
+
+typedef struct gan_shape {
+    int rank;    /* 1 or 3 */
+    int d[3];    /* (F) or (C, H, W) */
+} gan_shape;
+
+size_t gan_shape_size(gan_shape s);
+int gan_shape_eq(gan_shape a, gan_shape b);
+/* "(128, 7, 7)" */
+void gan_shape_str(gan_shape s, char *buf, size_t n);
+
+/* ---- options of a layer type, as written in the model file ---------- */
+typedef enum gan_key_kind {
+    GAN_KEY_INT,
+    GAN_KEY_FLOAT,
+    GAN_KEY_BOOL,
+    GAN_KEY_ENUM,     /* one of choices[]; stored as its index */
+    GAN_KEY_INTLIST   /* [a, b, c]; length in [list_min, list_max] */
+} gan_key_kind;
+
+typedef struct gan_key_desc {
+    const char *key;
+    gan_key_kind kind;
+    int required;
+    double def;                  /* default when omitted (not required) */
+    double min, max;             /* allowed range, inclusive ... */
+    int min_open, max_open;      /* ... or exclusive at that end */
+    const char *const *choices;  /* ENUM: NULL-terminated */
+    int list_min, list_max;      /* INTLIST lengths */
+    const char *doc;             /* one line for ganrun-model(5) */
+} gan_key_desc;
+
+#define GAN_LAYER_MAXKEYS 12
+
+typedef struct gan_key_value {
+    double num;      /* INT, FLOAT, BOOL (0/1), ENUM (index) */
+    int list[4];     /* INTLIST */
+    int len;
+    int set;         /* given in the file (else default) */
+    int line, col;   /* 1-based position of the value, 0 if defaulted */
+} gan_key_value;
+
+struct gan_layer_type;
+
+typedef struct gan_layer_conf {
+    const struct gan_layer_type *type;
+    gan_key_value v[GAN_LAYER_MAXKEYS];   /* indexed like type->keys */
+    int line, col;                        /* position of the layer entry */
+} gan_layer_conf;
+
+/* Fill conf with type's defaults (all keys unset). */
+void gan_layer_conf_defaults(gan_layer_conf *c, const struct gan_layer_type *t);
+/* Index of key in t->keys, or -1. */
+int gan_layer_key_index(const struct gan_layer_type *t, const char *key);
+/* Value of a key the type declares (abort()s on a key the type lacks: a
+ * programming error, never an input error). */
+double gan_conf_num(const gan_layer_conf *c, const char *key);
+const gan_key_value *gan_conf_val(const gan_layer_conf *c, const char *key);
+
+/* ---- a layer instance ------------------------------------------------ */
+#define GAN_LAYER_MAXTENSORS 4
+
+/* A named view into the parameter arena (or the buffer arena) */
+typedef struct gan_tensor_info {
+    const char *name;   /* "weight", "bias", "running_mean", ... */
+    int is_buffer;      /* 0: trainable (params/grads), 1: buffer (bufs) */
+    int rank;
+    int dims[4];
+    size_t offset;      /* floats from l->params (or l->bufs) */
+    size_t size;
+} gan_tensor_info;
+
+typedef struct gan_layer {
+    const struct gan_layer_type *type;
+    gan_layer_conf conf;
+    gan_shape in, out;
+    size_t nparams;            /* trainable floats in the net's arena */
+    size_t nbufs;              /* persistent non-trainable floats */
+    size_t ws_fixed;           /* scratch floats: ws_fixed + B * ws_per_sample */
+    size_t ws_per_sample;
+    size_t saved_per_sample;   /* floats kept from forward to backward */
+    int ntensors;
+    gan_tensor_info tensors[GAN_LAYER_MAXTENSORS];
+    float *params, *grads;     /* views, nparams floats each */
+    float *bufs;               /* view, nbufs floats */
+    float *saved;              /* B * saved_per_sample floats */
+    void *priv;                /* layer-private state (may be NULL) */
+} gan_layer;
+
+/* What a forward/backward pass gets besides its tensors. */
+typedef struct gan_ctx {
+    int B;            /* batch size of this pass */
+    int training;     /* 1: batch statistics, dropout on */
+    float *ws;        /* shared scratch of the planned size */
+    gan_rng *rng;     /* the network's stream (dropout) */
+} gan_ctx;
+
+typedef struct gan_layer_type {
+    const char *name;              /* key in the model file: "conv2d" */
+    const char *doc;               /* one line */
+    const gan_key_desc *keys;
+    int nkeys;
+    /* From l->conf and the input shape: set l->out, nparams, nbufs, ws_*,
+     * saved_per_sample and tensors[]; may allocate l->priv.  Returns
+     * GAN_ERR_SHAPE / GAN_ERR_INVALID with a message (the caller adds the
+     * model-file position). */
+    gan_status (*setup)(gan_layer *l, gan_shape in, gan_error *err);
+    /* Initialise l->params and l->bufs. */
+    void (*init)(gan_layer *l, gan_rng *rng);
+    /* y (B, out) = f(x (B, in)) */
+    void (*forward)(gan_layer *l, const gan_ctx *c, const float *x, float *y);
+    /* dx (B, in) = dL/dx from dy (B, out), when dx != NULL (overwritten);
+     * l->grads += dL/dparams when param_grads.  x, y are the forward's. */
+    void (*backward)(gan_layer *l, const gan_ctx *c, const float *x,
+                     const float *y, const float *dy, float *dx, int param_grads);
+    void (*destroy)(gan_layer *l);   /* frees priv; may be NULL */
+} gan_layer_type;
+
+/* The registry (src/layers/registry.c). */
+const gan_layer_type *gan_layer_find(const char *name);
+const gan_layer_type *const *gan_layer_types(int *n);
+
+/* Shared weight-initialisation keys (init, init_mean, init_std, bias) and
+ * helpers for layers with weights. */
+enum { GAN_INIT_XAVIER, GAN_INIT_HE, GAN_INIT_NORMAL, GAN_INIT_UNIFORM, GAN_INIT_ZEROS };
+extern const char *const gan_init_choices[];
+/* w[0..n) by the conf's init scheme with the given fans */
+void gan_init_weights(const gan_layer_conf *c, float *w, size_t n, int fan_in, int fan_out, gan_rng *rng);
+
+#endif

@@ -1,0 +1,97 @@
+/* gan/model.h - model files: YAML -> validated spec -> networks.
+ *
+ * The spec is the whole experiment: data, noise, both layer stacks, loss,
+ * schedule, optimizers and outputs.  Every optional key has a documented
+ * default that gan_model_expand() writes out.
+ */
+#ifndef GAN_MODEL_H
+#define GAN_MODEL_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "gan/layer.h"
+#include "gan/optim.h"
+#include "gan/loss.h"
+#include "gan/data.h"
+
+typedef enum gan_noise_dist { GAN_NOISE_NORMAL, GAN_NOISE_UNIFORM, GAN_NOISE_TRUNCNORMAL } gan_noise_dist;
+
+typedef struct gan_noise_spec {
+    gan_noise_dist dist;
+    int dim;
+    float mean, std;      /* normal, truncated (defaults 0, 1) */
+    float low, high;      /* uniform (defaults -1, 1) */
+    float limit;          /* truncated: |z - mean| <= limit * std (default 2) */
+} gan_noise_spec;
+
+typedef struct gan_stack_spec {
+    int n;
+    gan_layer_conf *layers;   /* (n) */
+    int line, col;
+} gan_stack_spec;
+
+typedef struct gan_train_spec {
+    gan_loss_kind loss;
+    float gp_lambda;          /* wgan-gp penalty weight (default 10) */
+    int batch;                /* real samples per D step */
+    int noise_batch;          /* fakes per D and G step (default = batch) */
+    long steps;               /* training steps */
+    int d_steps, g_steps;     /* schedule: D steps then G steps per training step */
+    gan_optim_conf gopt, dopt;
+} gan_train_spec;
+
+typedef struct gan_output_spec {
+    char dir[1024];
+    long checkpoint_every;    /* 0: only at the end */
+    long sample_every;        /* 0: only at the end */
+    long log_every;           /* CSV log row period (default 10) */
+    int keep;                 /* step checkpoints kept (0 = all) */
+    int samples;              /* images in a sample grid (default 64) */
+} gan_output_spec;
+
+typedef struct gan_model_spec {
+    char name[128];
+    uint64_t seed;
+    gan_data_spec data;
+    gan_noise_spec noise;
+    gan_stack_spec gen, disc;
+    gan_train_spec train;
+    gan_output_spec output;
+    char source[1024];        /* file it came from, for messages */
+} gan_model_spec;
+
+/* Parse and validate a model file.  overrides are "KEY=VALUE" strings
+ * (dotted keys, e.g. "train.steps=200") applied with the same validation.
+ * Errors: err->file/line/col point at the offending node. */
+gan_status gan_model_load(gan_model_spec **out, const char *path,
+                          const char *const *overrides, int noverrides, gan_error *err);
+/* Same from text in memory; `name` is used in messages. */
+gan_status gan_model_load_string(gan_model_spec **out, const char *text, size_t len,
+                                 const char *name, const char *const *overrides,
+                                 int noverrides, gan_error *err);
+void gan_model_free(gan_model_spec *m);
+
+/* The expanded model (every default filled in) as YAML text that
+ * gan_model_load_string() accepts and that gives the same spec. malloc'd. */
+char *gan_model_expand(const gan_model_spec *m);
+
+/* Per-sample shape of the data the spec describes, without loading the
+ * data when possible (mixtures: (2); otherwise read the file header). */
+gan_status gan_model_data_shape(const gan_model_spec *m, gan_shape *shape, gan_error *err);
+
+/* Build G (noise -> data shape) and D (data shape -> output) for batch
+ * Bmax, checking that G's output equals data_shape and D ends in one value
+ * per sample.  Errors point at the offending layer in the model file. */
+gan_status gan_model_build(const gan_model_spec *m, gan_shape data_shape, int Bmax,
+                           struct gan_net **G, struct gan_net **D, gan_error *err);
+
+/* `ganrun check` table: one row per layer (type, output shape, params) for
+ * G and D, with totals. */
+void gan_model_print_summary(FILE *f, const gan_model_spec *m,
+                             const struct gan_net *G, const struct gan_net *D);
+
+/* Every documented top-level/section key, for the docs test: calls fn with
+ * dotted names ("train.batch", "layer.conv2d.kernel", ...). */
+void gan_model_each_key(void (*fn)(const char *key, void *ctx), void *ctx);
+
+#endif

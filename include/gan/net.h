@@ -1,0 +1,54 @@
+/* gan/net.h - a network: a stack of layers with one parameter arena.
+ *
+ * Parameters of all layers live in one contiguous arena (params); gradients
+ * (grads) use the same offsets, and so do optimizer moments, so an optimizer
+ * step, a checkpoint or an all-reduce is one flat loop or one call.
+ * Persistent non-trainable state (batchnorm running statistics) lives in a
+ * second arena (bufs).  Activations and one scratch workspace are sized by
+ * gan_net_reserve() for a maximum batch, never inside a training step.
+ */
+#ifndef GAN_NET_H
+#define GAN_NET_H
+
+#include "gan/layer.h"
+
+typedef struct gan_net {
+    int n;
+    gan_layer *layers;
+    gan_shape in, out;
+    size_t nparams;
+    float *params;      /* (nparams) */
+    float *grads;       /* (nparams) */
+    size_t nbufs;
+    float *bufs;        /* (nbufs) */
+    int Bmax;           /* batch the buffers below are sized for */
+    float **act;        /* act[i]: output of layer i, (Bmax, out_i) */
+    float *dbuf[2];     /* ping-pong input-gradient buffers */
+    float *ws;          /* shared scratch */
+    size_t ws_size;
+    float *saved;       /* all layers' saved-for-backward floats */
+    /* last forward pass */
+    const float *x;
+    int B, training;
+    gan_rng rng;        /* dropout stream */
+} gan_net;
+
+/* Build (shape inference, arenas) from n layer configurations, for
+ * per-sample input shape `in`, reserved for batch Bmax.  On error *out is
+ * NULL and err carries the offending layer's model-file position. */
+gan_status gan_net_create(gan_net **out, const gan_layer_conf *confs, int n,
+                          gan_shape in, int Bmax, gan_error *err);
+void gan_net_free(gan_net *net);
+/* Grow activation buffers and workspace to batch B (no-op if B <= Bmax). */
+gan_status gan_net_reserve(gan_net *net, int B, gan_error *err);
+/* Initialise every layer's parameters and buffers from rng. */
+void gan_net_init(gan_net *net, gan_rng *rng);
+/* Forward x (B, in) -> returns y (B, out) owned by the net.  x must stay
+ * valid until gan_net_backward.  B <= Bmax. */
+const float *gan_net_forward(gan_net *net, const float *x, int B, int training);
+/* Backward of the last forward: dx (B, in) if non-NULL; grads += ... if
+ * param_grads. */
+void gan_net_backward(gan_net *net, const float *dy, float *dx, int param_grads);
+void gan_net_zero_grad(gan_net *net);
+
+#endif

@@ -1,0 +1,56 @@
+/* gan/train.h - the training loop: D steps and G steps against each other.
+ *
+ * One training step: d_steps times { fresh noise -> G -> fakes; a real batch
+ * and the fakes, labelled real and fake, train D }, then g_steps times
+ * { fresh noise, labelled real, train G through D with D's parameters
+ * frozen }.  Everything the loop carries between steps is in gan_trainer
+ * and is saved by gan_ckpt_save(), so a resumed run continues bit for bit.
+ */
+#ifndef GAN_TRAIN_H
+#define GAN_TRAIN_H
+
+#include <stdint.h>
+#include "gan/model.h"
+#include "gan/net.h"
+#include "gan/optim.h"
+#include "gan/data.h"
+
+typedef struct gan_trainer {
+    gan_model_spec *spec;      /* owned */
+    char *model_text;          /* expanded model YAML (owned) */
+    gan_net *G, *D;            /* owned */
+    gan_optim gopt, dopt;
+    gan_dataset *data;         /* owned; NULL in sample-only use */
+    gan_shape data_shape;
+    /* state carried between steps (checkpointed) */
+    long step;                 /* training steps done */
+    long epoch;                /* passes over the data order */
+    long pos;                  /* next index into order */
+    uint32_t *order;           /* (data->n) current epoch's permutation */
+    gan_rng noise_rng;         /* noise for D and G steps */
+    gan_rng data_rng;          /* epoch shuffles */
+    gan_rng net_rng;           /* (dropout streams live in G->rng, D->rng) */
+    /* scratch sized once (not checkpointed) */
+    float *z;                  /* (noise_batch, dim) */
+    float *real;               /* (batch, data) */
+    float *fake_grad;          /* (noise_batch, data) dL/dfake from D */
+    float *dout;               /* D output gradients, max(batch, noise_batch) */
+    float *fixed_z;            /* (samples, dim) fixed noise for sample grids */
+    float *gp_buf;             /* wgan-gp interpolates and perturbations */
+    /* last step's measurements */
+    float d_loss, g_loss, d_real, d_fake;
+} gan_trainer;
+
+/* Build everything from a spec (takes ownership of spec): data (unless
+ * load_data is 0), networks, optimizers, initial parameters from the seed. */
+gan_status gan_trainer_create(gan_trainer **out, gan_model_spec *spec, int load_data, gan_error *err);
+void gan_trainer_free(gan_trainer *t);
+/* One training step (d_steps D updates, g_steps G updates). */
+gan_status gan_trainer_step(gan_trainer *t, gan_error *err);
+/* n samples from G (eval mode) with noise from a stream of `seed`:
+ * out (n, data_shape). */
+gan_status gan_trainer_sample(gan_trainer *t, uint64_t seed, int n, float *out, gan_error *err);
+/* Fill z (n, dim) from the spec's noise distribution. */
+void gan_noise_fill(const gan_noise_spec *ns, gan_rng *r, float *z, size_t n);
+
+#endif

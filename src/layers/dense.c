@@ -1,0 +1,69 @@
+/* dense.c - fully connected layer: y = x W^T + b.
+ *
+ *   x (B, IN)   W (O, IN)   b (O)   y (B, O)
+ * Input of any rank is taken flattened (IN = C*H*W).
+ */
+#include "config.h"
+#include <cblas.h>
+#include <string.h>
+#include "layers/layers.h"
+
+static const gan_key_desc keys[] = {
+    { "units", GAN_KEY_INT, 1, 0, 1, 1 << 24, 0, 0, NULL, 0, 0, "output features O" },
+    GAN_WEIGHT_KEYS,
+};
+
+static gan_status setup(gan_layer *l, gan_shape in, gan_error *err)
+{
+    (void)err;
+    int IN = (int)gan_shape_size(in);
+    int O = (int)gan_conf_num(&l->conf, "units");
+    l->out = (gan_shape){ 1, { O, 0, 0 } };
+    gan_layer_add_tensor(l, "weight", 0, 2, O, IN, 0, 0);
+    if (gan_conf_num(&l->conf, "bias")) gan_layer_add_tensor(l, "bias", 0, 1, O, 0, 0, 0);
+    return GAN_OK;
+}
+
+static void init(gan_layer *l, gan_rng *rng)
+{
+    int IN = (int)gan_shape_size(l->in), O = l->out.d[0];
+    gan_init_weights(&l->conf, l->params, (size_t)O * IN, IN, O, rng);
+    if (l->ntensors > 1) memset(l->params + (size_t)O * IN, 0, (size_t)O * sizeof(float));
+}
+
+static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
+{
+    int B = c->B, IN = (int)gan_shape_size(l->in), O = l->out.d[0];
+    const float *W = l->params;
+    if (l->ntensors > 1) {
+        const float *b = W + (size_t)O * IN;
+        for (int n = 0; n < B; n++) memcpy(y + (size_t)n * O, b, (size_t)O * sizeof(float));
+    }
+    /* y (B, O) (+)= x (B, IN) . W^T (IN, O) */
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, O, IN, 1.0f, x, IN, W, IN,
+                l->ntensors > 1 ? 1.0f : 0.0f, y, O);
+}
+
+static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float *y,
+                     const float *dy, float *dx, int param_grads)
+{
+    (void)y;
+    int B = c->B, IN = (int)gan_shape_size(l->in), O = l->out.d[0];
+    if (dx) /* dx (B, IN) = dy (B, O) . W (O, IN) */
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, IN, O, 1.0f, dy, O,
+                    l->params, IN, 0.0f, dx, IN);
+    if (!param_grads) return;
+    /* dW (O, IN) += dy^T (O, B) . x (B, IN) */
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, O, IN, B, 1.0f, dy, O, x, IN, 1.0f,
+                l->grads, IN);
+    if (l->ntensors > 1) {
+        float *db = l->grads + (size_t)O * IN;
+        for (int n = 0; n < B; n++)
+            for (int o = 0; o < O; o++) db[o] += dy[(size_t)n * O + o];
+    }
+}
+
+const gan_layer_type gan_layer_dense = {
+    "dense", "fully connected layer, y = x W^T + b (input flattened)",
+    keys, GAN_NKEYS(keys), setup, init, forward, backward, NULL,
+};
