@@ -32,6 +32,9 @@ typedef struct gan_dataset {
 /* Load; mixtures are drawn from a stream of `seed`.  Errors name the file. */
 gan_status gan_data_load(gan_dataset **out, const gan_data_spec *spec, uint64_t seed, gan_error *err);
 void gan_data_free(gan_dataset *d);
+/* Per-sample shape without loading everything (reads headers only;
+ * mixtures: (2)). */
+gan_status gan_data_shape(const gan_data_spec *spec, gan_shape *shape, gan_error *err);
 const char *gan_data_format_name(gan_data_format f);
 
 /* 2-D mixtures: the mode centres and sigma of a format (GRID: 25, RING: 8). */

@@ -75,11 +75,8 @@ void gan_model_free(gan_model_spec *m);
  * gan_model_load_string() accepts and that gives the same spec. malloc'd. */
 char *gan_model_expand(const gan_model_spec *m);
 
-/* Per-sample shape of the data the spec describes, without loading the
- * data when possible (mixtures: (2); otherwise read the file header). */
-gan_status gan_model_data_shape(const gan_model_spec *m, gan_shape *shape, gan_error *err);
-
 /* Build G (noise -> data shape) and D (data shape -> output) for batch
+ * (data_shape from gan_data_shape(&m->data, ...)),
  * Bmax, checking that G's output equals data_shape and D ends in one value
  * per sample.  Errors point at the offending layer in the model file. */
 gan_status gan_model_build(const gan_model_spec *m, gan_shape data_shape, int Bmax,
