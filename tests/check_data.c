@@ -383,6 +383,10 @@ static void write_png_file(const char *path, int w, int h, int depth, int type, 
     png_set_IHDR(png, info, w, h, depth, type, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
                  PNG_FILTER_TYPE_DEFAULT);
     if (palette) png_set_PLTE(png, info, palette, npal);
+    if (palette) {   /* palette entry 0 fully transparent: a tRNS chunk */
+        png_byte alpha[1] = { 0 };
+        png_set_tRNS(png, info, alpha, 1, NULL);
+    }
     png_write_info(png, info);
     int ch = type == PNG_COLOR_TYPE_RGB ? 3 : type == PNG_COLOR_TYPE_RGB_ALPHA ? 4
            : type == PNG_COLOR_TYPE_GRAY_ALPHA ? 2 : 1;
@@ -430,7 +434,7 @@ START_TEST(test_pngdir_rgb_is_channel_planar)
 }
 END_TEST
 
-START_TEST(test_pngdir_converts_16bit_palette_and_alpha)
+START_TEST(test_pngdir_converts_16bit_palette_lowbit_and_alpha)
 {
     /* 16-bit gray + alpha, 1x2: high bytes 0x12, 0xfe; alpha dropped */
     unsigned char ga16[8] = { 0x12, 0x34, 0x00, 0x00, 0xfe, 0x01, 0xff, 0xff };
@@ -441,7 +445,7 @@ START_TEST(test_pngdir_converts_16bit_palette_and_alpha)
     ck_assert_float_eq_tol(d->x[0], unbyte(0x12), 1e-6);
     ck_assert_float_eq_tol(d->x[1], unbyte(0xfe), 1e-6);
     gan_data_free(d);
-    /* palette, 2x1, 8-bit indices -> RGB */
+    /* palette (with tRNS), 2x1, 8-bit indices -> RGB */
     remove(at("a.png"));
     png_color pal[2] = { { 10, 20, 30 }, { 200, 100, 0 } };
     unsigned char idx[2] = { 1, 0 };
@@ -450,6 +454,14 @@ START_TEST(test_pngdir_converts_16bit_palette_and_alpha)
     ck_assert(gan_shape_eq(d->shape, (gan_shape){ 3, { 3, 1, 2 } }));
     const int want[6] = { 200, 10, 100, 20, 0, 30 };   /* (C, H, W) */
     for (int i = 0; i < 6; i++) ck_assert_float_eq_tol(d->x[i], unbyte(want[i]), 1e-6);
+    gan_data_free(d);
+    /* 2-bit gray, 4x1: levels 0..3 -> 0, 85, 170, 255 */
+    remove(at("p.png"));
+    unsigned char g2[1] = { 0x1b };   /* 00 01 10 11 */
+    write_png_file(at("g.png"), 4, 1, 2, PNG_COLOR_TYPE_GRAY, g2, NULL, 0);
+    d = load_ok(&s);
+    ck_assert(gan_shape_eq(d->shape, (gan_shape){ 3, { 1, 1, 4 } }));
+    for (int i = 0; i < 4; i++) ck_assert_float_eq_tol(d->x[i], unbyte(85 * i), 1e-6);
     gan_data_free(d);
 }
 END_TEST
@@ -899,7 +911,7 @@ static Suite *suite(void)
     tcase_add_test(t, test_cifar_size_not_multiple_of_record);
     tcase_add_test(t, test_pngdir_gray_sorted_by_name);
     tcase_add_test(t, test_pngdir_rgb_is_channel_planar);
-    tcase_add_test(t, test_pngdir_converts_16bit_palette_and_alpha);
+    tcase_add_test(t, test_pngdir_converts_16bit_palette_lowbit_and_alpha);
     tcase_add_test(t, test_pngdir_mixed_sizes_name_the_file);
     tcase_add_test(t, test_pngdir_bad_files);
     tcase_add_test(t, test_csv_header_skipped_values_kept);

@@ -3,8 +3,8 @@
  * Every *.png in the folder, in name order, all of one size: gray images
  * give samples (1, H, W), colour ones (3, H, W).  libpng converts what it
  * can to 8-bit gray or RGB: 16-bit samples are stripped to 8, palettes
- * expanded to RGB, low-bit gray expanded to 8, alpha channels dropped (not
- * composited).  Pixels become x / 127.5 - 1, channel-planar.
+ * expanded to RGB, low-bit gray expanded to 8, alpha channels and tRNS
+ * transparency dropped (not composited).  Pixels become x / 127.5 - 1, channel-planar.
  */
 #include "config.h"
 #include <png.h>
@@ -85,7 +85,8 @@ static gan_status read_png(const char *path, gan_shape *shape, float *x, const c
     if (type == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
     if (type == PNG_COLOR_TYPE_GRAY && depth < 8) png_set_expand_gray_1_2_4_to_8(png);
     if (depth == 16) png_set_strip_16(png);
-    if (type & PNG_COLOR_MASK_ALPHA) png_set_strip_alpha(png);
+    /* expanding a palette turns a tRNS chunk into alpha as well */
+    if ((type & PNG_COLOR_MASK_ALPHA) || png_get_valid(png, info, PNG_INFO_tRNS)) png_set_strip_alpha(png);
     png_set_interlace_handling(png);
     png_read_update_info(png, info);
     int C = png_get_channels(png, info);
