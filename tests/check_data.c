@@ -892,6 +892,7 @@ static Suite *suite(void)
 {
     Suite *s = suite_create("data");
     TCase *t = tcase_create("idx");
+    tcase_set_timeout(t, 60);   /* all of Fashion-MNIST, also under sanitizers */
     tcase_add_checked_fixture(t, make_dir, remove_dir);
     tcase_add_test(t, test_idx_raw_images_scale_to_unit_range);
     tcase_add_test(t, test_idx_gzipped_reads_the_same);
