@@ -384,6 +384,11 @@ START_TEST(test_override_errors_name_the_override)
                                             "stack (expected an index from 0)");
     expect_set_error("generator.1.units=3", "--set: error: 'generator.1.units=3': unknown key 'units' in "
                                             "relu (expected no options)");
+    const char *two[] = { "train.optimizer.generator.betas=[0.5, 0.9]", "train.optimizer.generator.betas.0=1" };
+    char msg[1024];
+    ck_assert_ptr_null(load(MLP, two, 2, msg, sizeof msg));
+    ck_assert_str_eq(msg, "--set: error: 'train.optimizer.generator.betas.0=1': '0' indexes a list that is "
+                          "not a layer stack (expected generator.N.KEY or discriminator.N.KEY)");
     expect_set_error("noise.dim={a: 1}", "--set: error: 'noise.dim={a: 1}': {a: 1} is not a scalar value "
                                          "(expected a number, word or [list])");
     expect_set_error("noise.dim=[1", "--set: error: 'noise.dim=[1': yaml syntax error: did not find "
@@ -505,6 +510,47 @@ START_TEST(test_missing_file_names_it)
     ck_assert_int_eq(gan_model_load(&m, "/nonexistent/m.yaml", NULL, 0, &err), GAN_ERR_IO);
     gan_error_format(&err, msg, sizeof msg);
     ck_assert_str_eq(msg, "/nonexistent/m.yaml: error: cannot open model file: No such file or directory");
+}
+END_TEST
+
+/* Every prefix of every model file, and every file with one byte
+ * replaced by a YAML-significant character, loads or fails cleanly (run it
+ * under --enable-asan to see a bad read). */
+START_TEST(test_truncated_and_mutated_models_fail_cleanly)
+{
+    glob_t g = model_files();
+    static const char subst[] = ":-[]{}&*!#\"\\\n 9";
+    long loads = 0, ok = 0;
+    for (size_t i = 0; i < g.gl_pathc; i++) {
+        FILE *f = fopen(g.gl_pathv[i], "rb");
+        ck_assert_ptr_nonnull(f);
+        char text[8192];
+        size_t n = fread(text, 1, sizeof text, f);
+        fclose(f);
+        char *copy = malloc(n);
+        for (size_t cut = 0; cut <= n; cut += 3) {
+            gan_model_spec *m = NULL;
+            gan_error err;
+            memcpy(copy, text, n);
+            if (gan_model_load_string(&m, copy, cut, "cut.yaml", NULL, 0, &err) == GAN_OK) ok++;
+            else ck_assert_ptr_null(m);
+            gan_model_free(m);
+            loads++;
+        }
+        for (size_t at = 0; at < n; at += 7) {
+            gan_model_spec *m = NULL;
+            gan_error err;
+            memcpy(copy, text, n);
+            copy[at] = subst[at % (sizeof subst - 1)];
+            if (gan_model_load_string(&m, copy, n, "mut.yaml", NULL, 0, &err) == GAN_OK) ok++;
+            else ck_assert_int_gt((int)strlen(err.msg), 0);
+            gan_model_free(m);
+            loads++;
+        }
+        free(copy);
+    }
+    fprintf(stderr, "check_model: %ld truncated or mutated model files, %ld of them valid\n", loads, ok);
+    globfree(&g);
 }
 END_TEST
 
@@ -691,6 +737,7 @@ static Suite *model_suite(void)
     tcase_add_test(t, test_hostile_sizes_are_refused);
     tcase_add_test(t, test_numbers_reject_garbage_nan_inf_overflow);
     tcase_add_test(t, test_missing_file_names_it);
+    tcase_add_test(t, test_truncated_and_mutated_models_fail_cleanly);
     tcase_add_test(t, test_build_mlp_shapes_and_params);
     tcase_add_test(t, test_build_points_at_the_layer_that_does_not_fit);
     tcase_add_test(t, test_each_key_lists_every_accepted_key_once);

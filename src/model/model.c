@@ -91,6 +91,9 @@ static gan_status apply_override(const mctx *c, ynode *root, int i)
     while (part) {
         char *next = strtok_r(NULL, ".", &save);
         if (node->kind == Y_SEQ) {
+            if (node != ytree_get(root, "generator", NULL) && node != ytree_get(root, "discriminator", NULL))
+                return set_err(c, i, GAN_ERR_INVALID, "'%s' indexes a list that is not a layer stack "
+                                                      "(expected generator.N.KEY or discriminator.N.KEY)", part);
             char *end;
             long idx = strtol(part, &end, 10);
             if (*end || end == part || idx < 0 || idx >= node->n)
