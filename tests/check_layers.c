@@ -218,6 +218,8 @@ START_TEST(test_conv2d_gradcheck)
     assert_grads_ok(gradcheck_layer(&c, R3(3, 4, 3), 2, 1, 12));
     layer_conf("conv2d", &c, "filters=2", "kernel=4", "stride=3", "pad=2", "bias=0", NULL);
     assert_grads_ok(gradcheck_layer(&c, R3(2, 6, 5), 2, 1, 13));
+    /* one sample: the GEMMs read and write the sample's tensors directly */
+    assert_grads_ok(gradcheck_layer(&c, R3(2, 6, 5), 1, 1, 14));
 }
 END_TEST
 
@@ -230,6 +232,32 @@ START_TEST(test_deconv2d_gradcheck)
     assert_grads_ok(gradcheck_layer(&c, R3(3, 2, 3), 2, 1, 22));
     layer_conf("deconv2d", &c, "filters=2", "kernel=2", "stride=3", "pad=0", "bias=0", NULL);
     assert_grads_ok(gradcheck_layer(&c, R3(2, 3, 2), 2, 1, 23));
+    assert_grads_ok(gradcheck_layer(&c, R3(2, 3, 2), 1, 1, 24));
+}
+END_TEST
+
+/* batches of two chunks (see the forward tests), fewer coordinates checked */
+START_TEST(test_conv_gradcheck_across_chunks)
+{
+    gan_layer_conf c;
+    layer_conf("conv2d", &c, "filters=8", "kernel=3", "pad=1", NULL);
+    gan_net *net = make_net(&c, R3(16, 32, 32), 20, 25);
+    float *x = randn((size_t)20 * 16 * 32 * 32, 26);
+    gradcheck_result r = gradcheck_net(net, x, 20, 1, 1e-2, 1e-2, 30);
+    printf("gradcheck conv2d     in (16, 32, 32)   B=20: dx rel err %.2e (%d), dparam rel err %.2e (%d)\n",
+           r.max_rel_dx, r.checked_dx, r.max_rel_dp, r.checked_dp);
+    assert_grads_ok(r);
+    free(x);
+    gan_net_free(net);
+    layer_conf("deconv2d", &c, "filters=8", "kernel=4", "stride=2", "pad=1", NULL);
+    net = make_net(&c, R3(8, 32, 32), 17, 27);
+    x = randn((size_t)17 * 8 * 32 * 32, 28);
+    r = gradcheck_net(net, x, 17, 1, 1e-2, 1e-2, 30);
+    printf("gradcheck deconv2d   in (8, 32, 32)    B=17: dx rel err %.2e (%d), dparam rel err %.2e (%d)\n",
+           r.max_rel_dx, r.checked_dx, r.max_rel_dp, r.checked_dp);
+    assert_grads_ok(r);
+    free(x);
+    gan_net_free(net);
 }
 END_TEST
 
@@ -620,6 +648,7 @@ static Suite *suite(void)
     tcase_add_test(t, test_deconv2d_is_adjoint_of_conv2d);
     tcase_add_test(t, test_conv2d_gradcheck);
     tcase_add_test(t, test_deconv2d_gradcheck);
+    tcase_add_test(t, test_conv_gradcheck_across_chunks);
     suite_add_tcase(s, t);
     t = tcase_create("batchnorm");
     tcase_add_test(t, test_batchnorm_gradcheck_training);
