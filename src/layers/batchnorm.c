@@ -12,12 +12,11 @@
  *   dbeta += sum dy,  dgamma += sum dy xh
  *   training:   dx = r (g - mean g - xh mean(g xh))   (mu and var depend on x)
  *   evaluation: dx = r g
- * mu and r of the last forward are kept in l->priv (2C floats), not per
- * sample; xh is recomputed from x.
+ * Backward recomputes mu and r from x (or the running statistics), so the
+ * layer keeps nothing between the passes and owns no memory.
  */
 #include "config.h"
 #include <math.h>
-#include <stdlib.h>
 #include "layers/layers.h"
 
 static const gan_key_desc keys[] = {
@@ -33,7 +32,6 @@ typedef struct dims {
     int C;
     size_t HW;
     const float *gamma, *beta;   // (C) each, NULL without affine
-    float *mu, *r;               // (C) each, in priv
 } dims;
 
 static dims get_dims(const gan_layer *l)
@@ -43,13 +41,12 @@ static dims get_dims(const gan_layer *l)
     d.HW = gan_shape_size(l->in) / (size_t)d.C;
     d.gamma = l->nparams ? l->params : NULL;
     d.beta = l->nparams ? l->params + d.C : NULL;
-    d.mu = l->priv;
-    d.r = d.mu + d.C;
     return d;
 }
 
 static gan_status setup(gan_layer *l, gan_shape in, gan_error *err)
 {
+    (void)err;
     l->out = in;
     int C = in.d[0];
     if (gan_conf_num(&l->conf, "affine")) {
@@ -58,8 +55,6 @@ static gan_status setup(gan_layer *l, gan_shape in, gan_error *err)
     }
     gan_layer_add_tensor(l, "running_mean", 1, 1, C, 0, 0, 0);
     gan_layer_add_tensor(l, "running_var", 1, 1, C, 0, 0, 0);
-    l->priv = malloc(2 * (size_t)C * sizeof(float));
-    if (!l->priv) return gan_error_set(err, GAN_ERR_NOMEM, "batchnorm: out of memory");
     return GAN_OK;
 }
 
@@ -77,21 +72,34 @@ static void init(gan_layer *l, gan_rng *rng)
     }
 }
 
-/* batch mean and biased variance of channel c, two passes in double */
-static void batch_stats(double *mean, double *var, const float *x, int B, int C, int c, size_t HW)
+/* batch mean and biased variance of channel ch, two passes in double */
+static void batch_stats(double *mean, double *var, const float *x, int B, int C, int ch, size_t HW)
 {
     double s = 0.0, q = 0.0;
     for (int n = 0; n < B; n++) {
-        const float *xc = x + ((size_t)n * C + c) * HW;
+        const float *xc = x + ((size_t)n * C + ch) * HW;
         for (size_t j = 0; j < HW; j++) s += xc[j];
     }
     double M = (double)B * HW, mu = s / M;
     for (int n = 0; n < B; n++) {
-        const float *xc = x + ((size_t)n * C + c) * HW;
+        const float *xc = x + ((size_t)n * C + ch) * HW;
         for (size_t j = 0; j < HW; j++) q += (xc[j] - mu) * (xc[j] - mu);
     }
     *mean = mu;
     *var = q / M;
+}
+
+/* the mu and var that normalise channel ch in this pass */
+static void channel_stats(double *mu, double *var, const gan_layer *l, const gan_ctx *c,
+                          const float *x, int ch)
+{
+    dims d = get_dims(l);
+    if (c->training) {
+        batch_stats(mu, var, x, c->B, d.C, ch, d.HW);
+    } else {
+        *mu = l->bufs[ch];
+        *var = l->bufs[d.C + ch] > 0 ? l->bufs[d.C + ch] : 0.0;
+    }
 }
 
 static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
@@ -102,20 +110,16 @@ static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
     double M = (double)c->B * d.HW;
     for (int ch = 0; ch < d.C; ch++) {
         double mu, var;
+        channel_stats(&mu, &var, l, c, x, ch);
         if (c->training) {
-            batch_stats(&mu, &var, x, c->B, d.C, ch, d.HW);
             double unbiased = M > 1 ? var * M / (M - 1) : var;
             rmean[ch] = (float)((1 - mom) * rmean[ch] + mom * mu);
             rvar[ch] = (float)((1 - mom) * rvar[ch] + mom * unbiased);
-        } else {
-            mu = rmean[ch];
-            var = rvar[ch] > 0 ? rvar[ch] : 0.0;
         }
-        d.mu[ch] = (float)mu;
-        d.r[ch] = (float)(1.0 / sqrt(var + eps));
         /* y = a x + b with a = gamma r, b = beta - a mu */
-        float a = d.gamma ? d.gamma[ch] * d.r[ch] : d.r[ch];
-        float b = (d.beta ? d.beta[ch] : 0.0f) - a * d.mu[ch];
+        float r = (float)(1.0 / sqrt(var + eps));
+        float a = d.gamma ? d.gamma[ch] * r : r;
+        float b = (d.beta ? d.beta[ch] : 0.0f) - a * (float)mu;
         for (int n = 0; n < c->B; n++) {
             const float *xc = x + ((size_t)n * d.C + ch) * d.HW;
             float *yc = y + ((size_t)n * d.C + ch) * d.HW;
@@ -129,11 +133,16 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
 {
     (void)y;
     dims d = get_dims(l);
+    if (!dx && !(param_grads && d.gamma)) return;
     float *dgamma = d.gamma && param_grads ? l->grads : NULL;   // (C)
     float *dbeta = d.gamma && param_grads ? l->grads + d.C : NULL;
-    double M = (double)c->B * d.HW;
+    double M = (double)c->B * d.HW, eps = gan_conf_num(&l->conf, "eps");
     for (int ch = 0; ch < d.C; ch++) {
-        float mu = d.mu[ch], r = d.r[ch];
+        /* forward's statistics again: the batch's x, or the running ones,
+         * which only a training forward changes */
+        double mu_d, var;
+        channel_stats(&mu_d, &var, l, c, x, ch);
+        float mu = (float)mu_d, r = (float)(1.0 / sqrt(var + eps));
         /* sdy = sum dy, sdyxh = sum dy xh over the channel */
         double sdy = 0.0, sdyxh = 0.0;
         for (int n = 0; n < c->B; n++) {
@@ -164,13 +173,7 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
     }
 }
 
-static void destroy(gan_layer *l)
-{
-    free(l->priv);
-    l->priv = NULL;
-}
-
 const gan_layer_type gan_layer_batchnorm = {
     "batchnorm", "batch normalisation per feature (F) or channel (C, H, W), as PyTorch BatchNorm",
-    keys, GAN_NKEYS(keys), setup, init, forward, backward, destroy,
+    keys, GAN_NKEYS(keys), setup, init, forward, backward, NULL,
 };
