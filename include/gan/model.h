@@ -13,6 +13,7 @@
 #include "gan/optim.h"
 #include "gan/loss.h"
 #include "gan/data.h"
+#include "gan/net.h"
 
 typedef enum gan_noise_dist { GAN_NOISE_NORMAL, GAN_NOISE_UNIFORM, GAN_NOISE_TRUNCNORMAL } gan_noise_dist;
 
@@ -80,12 +81,12 @@ char *gan_model_expand(const gan_model_spec *m);
  * Bmax, checking that G's output equals data_shape and D ends in one value
  * per sample.  Errors point at the offending layer in the model file. */
 gan_status gan_model_build(const gan_model_spec *m, gan_shape data_shape, int Bmax,
-                           struct gan_net **G, struct gan_net **D, gan_error *err);
+                           gan_net **G, gan_net **D, gan_error *err);
 
 /* `ganrun check` table: one row per layer (type, output shape, params) for
  * G and D, with totals. */
 void gan_model_print_summary(FILE *f, const gan_model_spec *m,
-                             const struct gan_net *G, const struct gan_net *D);
+                             const gan_net *G, const gan_net *D);
 
 /* Every documented top-level/section key, for the docs test: calls fn with
  * dotted names ("train.batch", "layer.conv2d.kernel", ...). */
