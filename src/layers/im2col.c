@@ -28,7 +28,7 @@ void gan_im2col(float *col, size_t ldc, const float *x, int C, int H, int W,
     for (int c = 0; c < C; c++)
         for (int kh = 0; kh < K; kh++)
             for (int kw = 0; kw < K; kw++) {
-                float *row = col + ((size_t)(c * K + kh) * K + kw) * ldc;   // (OH, OW)
+                float *row = col + (((size_t)c * K + kh) * K + kw) * ldc;   // (OH, OW)
                 int ow0, ow1;
                 valid_range(&ow0, &ow1, W, kw, S, P, OW);
                 for (int oh = 0; oh < OH; oh++) {
@@ -56,7 +56,7 @@ void gan_col2im(float *x, const float *col, size_t ldc, int C, int H, int W,
     for (int c = 0; c < C; c++)
         for (int kh = 0; kh < K; kh++)
             for (int kw = 0; kw < K; kw++) {
-                const float *row = col + ((size_t)(c * K + kh) * K + kw) * ldc;   // (OH, OW)
+                const float *row = col + (((size_t)c * K + kh) * K + kw) * ldc;   // (OH, OW)
                 int ow0, ow1;
                 valid_range(&ow0, &ow1, W, kw, S, P, OW);
                 for (int oh = 0; oh < OH; oh++) {
