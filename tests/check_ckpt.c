@@ -3,7 +3,11 @@
  *
  * The container tests drive the private API of src/io/ckpt_file.c (compiled
  * into this program) and corrupt files byte by byte: every corruption
- * must give one GAN_ERR_FORMAT error naming the file, never a crash. */
+ * must give one GAN_ERR_FORMAT error naming the file, never a crash.
+ *
+ * The state tests build small trainers by hand (dense layers and a test
+ * layer with a buffer), save them section by section (as gan_ckpt_save
+ * does), restore into a second trainer and compare every bit. */
 #include "config.h"
 #include <check.h>
 #include <dirent.h>
@@ -13,6 +17,8 @@
 #include <unistd.h>
 #include "gan/gan.h"
 #include "io/ckpt_file.h"
+#include "io/ckpt_state.h"
+#include "gradcheck.h"
 
 /* ---- helpers --------------------------------------------------------- */
 
@@ -514,6 +520,232 @@ START_TEST(payload_cursor_stops_at_the_end)
 }
 END_TEST
 
+
+/* ---- trainer state --------------------------------------------------- */
+
+/* A layer with a persistent buffer (like batchnorm's running mean): y = x,
+ * buffer (C) initialised from the rng. */
+static gan_status stat_setup(gan_layer *l, gan_shape in, gan_error *err)
+{
+    l->out = in;
+    l->nbufs = gan_shape_size(in);
+    l->ntensors = 1;
+    l->tensors[0] = (gan_tensor_info){ "running_mean", 1, 1, { (int)l->nbufs }, 0, l->nbufs };
+    return GAN_OK;
+}
+
+static void stat_init(gan_layer *l, gan_rng *rng)
+{
+    gan_rng_fill_normal(rng, l->bufs, l->nbufs, 0, 1);
+}
+
+static void stat_forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
+{
+    memcpy(y, x, (size_t)c->B * l->nbufs * sizeof *y);
+}
+
+static const gan_layer_type stat_type = { "runstat", "test layer with a buffer", NULL, 0, stat_setup,
+                                          stat_init, stat_forward, NULL, NULL };
+
+static const char toy_text[] = "name: toy\nseed: 1\n";
+
+/* G: (4) -> dense(hidden) -> runstat -> relu -> dense(2);
+ * D: (2) -> dense(hidden) -> relu -> dense(1); every piece of state drawn
+ * from seed, so two seeds give two trainers of the same shapes. */
+static gan_trainer *toy(int hidden, uint64_t seed, long ndata, gan_optim_kind kind)
+{
+    gan_trainer *t = calloc(1, sizeof *t);
+    gan_layer_conf g[4], d[3];
+    char units[32];
+    snprintf(units, sizeof units, "units=%d", hidden);
+    layer_conf("dense", &g[0], units, NULL);
+    gan_layer_conf_defaults(&g[1], &stat_type);
+    layer_conf("relu", &g[2], NULL);
+    layer_conf("dense", &g[3], "units=2", NULL);
+    layer_conf("dense", &d[0], units, NULL);
+    layer_conf("relu", &d[1], NULL);
+    layer_conf("dense", &d[2], "units=1", NULL);
+    gan_error err;
+    ck_assert_int_eq(gan_net_create(&t->G, g, 4, (gan_shape){ 1, { 4 } }, 4, &err), GAN_OK);
+    ck_assert_int_eq(gan_net_create(&t->D, d, 3, (gan_shape){ 1, { 2 } }, 4, &err), GAN_OK);
+    gan_rng r;
+    gan_rng_seed(&r, seed);
+    gan_net_init(t->G, &r);
+    gan_net_init(t->D, &r);
+    t->model_text = strdup(toy_text);
+    gan_optim *o[2] = { &t->gopt, &t->dopt };
+    for (int k = 0; k < 2; k++) {
+        o[k]->c = (gan_optim_conf){ kind, 2e-4f, 0.5f, 0.999f, 1e-8f, 0, 0, 0, 0.99f };
+        o[k]->c.lr *= 1 + (float)gan_rng_uniform(&r);
+        o[k]->n = k ? t->D->nparams : t->G->nparams;
+        o[k]->m = gan_alloc_floats(o[k]->n);
+        o[k]->v = kind == GAN_OPTIM_SGD ? NULL : gan_alloc_floats(o[k]->n);
+        gan_rng_fill_normal(&r, o[k]->m, o[k]->n, 0, 1);
+        if (o[k]->v) gan_rng_fill_uniform(&r, o[k]->v, o[k]->n, 0, 1);
+        o[k]->t = 1000 + gan_rng_below(&r, 1000);
+    }
+    if (ndata) {
+        t->data = calloc(1, sizeof *t->data);
+        t->data->n = ndata;
+        t->order = malloc((size_t)ndata * sizeof *t->order);
+        for (long i = 0; i < ndata; i++) t->order[i] = (uint32_t)i;
+        gan_rng_shuffle(&r, t->order, (size_t)ndata);
+        t->pos = (long)gan_rng_below(&r, (uint32_t)ndata);
+    }
+    t->step = (long)gan_rng_below(&r, 100000);
+    t->epoch = (long)gan_rng_below(&r, 100);
+    gan_rng_seed_stream(&t->noise_rng, seed, 3);
+    gan_rng_seed_stream(&t->data_rng, seed, 4);
+    gan_rng_seed_stream(&t->net_rng, seed, 5);
+    gan_rng_seed_stream(&t->G->rng, seed, 6);
+    gan_rng_seed_stream(&t->D->rng, seed, 7);
+    return t;
+}
+
+static void toy_free(gan_trainer *t)
+{
+    gan_net_free(t->G);
+    gan_net_free(t->D);
+    gan_free_floats(t->gopt.m);
+    gan_free_floats(t->gopt.v);
+    gan_free_floats(t->dopt.m);
+    gan_free_floats(t->dopt.v);
+    free(t->order);
+    free(t->data);
+    free(t->model_text);
+    free(t);
+}
+
+/* what gan_ckpt_save does */
+static gan_status save(const gan_trainer *t, const char *path, gan_error *err)
+{
+    ckpt_writer *w;
+    gan_status st = ckpt_writer_open(&w, path, 0, err);
+    if (st != GAN_OK) return st;
+    st = ckpt_state_write(t, w, path, err);
+    if (st != GAN_OK) {
+        ckpt_writer_abort(w);
+        return st;
+    }
+    return ckpt_writer_commit(w, err);
+}
+
+/* what gan_ckpt_load does after building t from the embedded model */
+static gan_status restore(gan_trainer *t, const char *path, gan_error *err)
+{
+    ckpt_reader *r;
+    gan_error_clear(err);
+    gan_status st = ckpt_reader_open(&r, path, err);
+    if (st != GAN_OK) return st;
+    st = ckpt_state_restore(t, r, err);
+    ckpt_reader_free(r);
+    return st;
+}
+
+static int same_floats(const float *a, const float *b, size_t n)
+{
+    return (!a && !b) || (a && b && !memcmp(a, b, n * sizeof *a));
+}
+
+static int same_optim(const gan_optim *a, const gan_optim *b)
+{
+    return !memcmp(&a->c, &b->c, sizeof a->c) && a->n == b->n && a->t == b->t &&
+           same_floats(a->m, b->m, a->n) && same_floats(a->v, b->v, a->n);
+}
+
+static int same_net(const gan_net *a, const gan_net *b)
+{
+    return a->nparams == b->nparams && a->nbufs == b->nbufs && same_floats(a->params, b->params, a->nparams) &&
+           same_floats(a->bufs, b->bufs, a->nbufs) && !memcmp(&a->rng, &b->rng, sizeof a->rng);
+}
+
+START_TEST(trainer_state_round_trips_bit_for_bit)
+{
+    gan_trainer *a = toy(8, 1, 1000, GAN_OPTIM_ADAM), *b = toy(8, 2, 1000, GAN_OPTIM_ADAM);
+    ck_assert(!same_net(a->G, b->G) && !same_optim(&a->dopt, &b->dopt));
+    ck_assert_uint_gt(a->G->nbufs, 0);
+    const char *p = path_in("s.ckpt");
+    gan_error err;
+    ck_assert_int_eq(save(a, p, &err), GAN_OK);
+    ck_assert_msg(restore(b, p, &err) == GAN_OK, "%s", err.msg);
+    ck_assert(same_net(a->G, b->G));
+    ck_assert(same_net(a->D, b->D));
+    ck_assert(same_optim(&a->gopt, &b->gopt));
+    ck_assert(same_optim(&a->dopt, &b->dopt));
+    ck_assert_int_eq(a->step, b->step);
+    ck_assert_int_eq(a->epoch, b->epoch);
+    ck_assert_int_eq(a->pos, b->pos);
+    ck_assert_mem_eq(a->order, b->order, 1000 * sizeof *a->order);
+    ck_assert_mem_eq(&a->noise_rng, &b->noise_rng, sizeof a->noise_rng);
+    ck_assert_mem_eq(&a->data_rng, &b->data_rng, sizeof a->data_rng);
+    ck_assert_mem_eq(&a->net_rng, &b->net_rng, sizeof a->net_rng);
+    /* the streams continue identically */
+    ck_assert_uint_eq(gan_rng_next(&a->noise_rng), gan_rng_next(&b->noise_rng));
+    toy_free(a);
+    toy_free(b);
+}
+END_TEST
+
+START_TEST(save_after_load_gives_the_same_file)
+{
+    gan_trainer *a = toy(8, 1, 100, GAN_OPTIM_RMSPROP), *b = toy(8, 5, 100, GAN_OPTIM_RMSPROP);
+    gan_error err;
+    const char *p = path_in("1.ckpt"), *q = path_in("2.ckpt");
+    ck_assert_int_eq(save(a, p, &err), GAN_OK);
+    ck_assert_int_eq(restore(b, p, &err), GAN_OK);
+    ck_assert_int_eq(save(b, q, &err), GAN_OK);
+    size_t n, m;
+    uint8_t *x = slurp(p, &n), *y = slurp(q, &m);
+    ck_assert_uint_eq(n, m);
+    ck_assert_mem_eq(x, y, n);
+    free(x);
+    free(y);
+    toy_free(a);
+    toy_free(b);
+}
+END_TEST
+
+START_TEST(sgd_without_second_moment_round_trips)
+{
+    gan_trainer *a = toy(3, 1, 10, GAN_OPTIM_SGD), *b = toy(3, 9, 10, GAN_OPTIM_SGD);
+    gan_error err;
+    const char *p = path_in("sgd.ckpt");
+    ck_assert_int_eq(save(a, p, &err), GAN_OK);
+    ck_assert_int_eq(restore(b, p, &err), GAN_OK);
+    ck_assert(same_optim(&a->gopt, &b->gopt) && b->gopt.v == NULL);
+    toy_free(a);
+    toy_free(b);
+}
+END_TEST
+
+START_TEST(tensor_shape_mismatch_names_the_tensor)
+{
+    gan_trainer *a = toy(8, 1, 10, GAN_OPTIM_ADAM), *b = toy(6, 1, 10, GAN_OPTIM_ADAM);
+    gan_error err;
+    const char *p = path_in("8.ckpt");
+    ck_assert_int_eq(save(a, p, &err), GAN_OK);
+    /* the optimizer state is checked first: 8 vs 6 hidden units */
+    ck_assert_int_eq(restore(b, p, &err), GAN_ERR_FORMAT);
+    ck_assert_msg(strstr(err.msg, "section 'OPTG': state for 58 parameters"), "%s", err.msg);
+    ck_assert_str_eq(err.file, p);
+    /* with equal parameter counts the tensors decide */
+    toy_free(b);
+    b = toy(6, 1, 10, GAN_OPTIM_ADAM);
+    b->gopt.n = a->gopt.n;
+    b->dopt.n = a->dopt.n;
+    gan_free_floats(b->gopt.m), gan_free_floats(b->gopt.v);
+    gan_free_floats(b->dopt.m), gan_free_floats(b->dopt.v);
+    b->gopt.m = gan_alloc_floats(b->gopt.n), b->gopt.v = gan_alloc_floats(b->gopt.n);
+    b->dopt.m = gan_alloc_floats(b->dopt.n), b->dopt.v = gan_alloc_floats(b->dopt.n);
+    ck_assert_int_eq(restore(b, p, &err), GAN_ERR_SHAPE);
+    ck_assert_msg(!strcmp(err.msg, "tensor g.0.dense.weight has shape (8, 4) in the checkpoint but (6, 4) in its model"),
+                  "%s", err.msg);
+    ck_assert_str_eq(err.file, p);
+    toy_free(a);
+    toy_free(b);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("ckpt");
@@ -534,6 +766,14 @@ static Suite *suite(void)
     tcase_add_test(c, unwritable_folder_is_an_io_error);
     tcase_add_test(c, payload_cursor_stops_at_the_end);
     suite_add_tcase(s, c);
+    TCase *t = tcase_create("state");
+    tcase_add_checked_fixture(t, setup, teardown);
+    tcase_set_timeout(t, 60);
+    tcase_add_test(t, trainer_state_round_trips_bit_for_bit);
+    tcase_add_test(t, save_after_load_gives_the_same_file);
+    tcase_add_test(t, sgd_without_second_moment_round_trips);
+    tcase_add_test(t, tensor_shape_mismatch_names_the_tensor);
+    suite_add_tcase(s, t);
     return s;
 }
 
