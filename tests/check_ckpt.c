@@ -746,6 +746,245 @@ START_TEST(tensor_shape_mismatch_names_the_tensor)
 }
 END_TEST
 
+/* Copy the sections of src to dst, replacing the payload of tag `swap`
+ * (or dropping it when data is NULL), then adding section `extra` if
+ * non-zero. */
+static void rewrite(const char *src, const char *dst, uint32_t swap, const void *data, size_t len,
+                    uint32_t extra)
+{
+    ckpt_reader *r;
+    ckpt_writer *w;
+    gan_error err;
+    ck_assert_int_eq(ckpt_reader_open(&r, src, &err), GAN_OK);
+    ck_assert_int_eq(ckpt_writer_open(&w, dst, 0, &err), GAN_OK);
+    for (int i = 0; i < r->n; i++) {
+        const ckpt_section *s = &r->s[i];
+        if (s->tag == CKPT_TAG_END) continue;
+        if (s->tag != swap) ck_assert_int_eq(ckpt_writer_section(w, s->tag, s->data, s->len, &err), GAN_OK);
+        else if (data) ck_assert_int_eq(ckpt_writer_section(w, s->tag, data, len, &err), GAN_OK);
+    }
+    if (extra) ck_assert_int_eq(ckpt_writer_section(w, extra, "future", 6, &err), GAN_OK);
+    ck_assert_int_eq(ckpt_writer_commit(w, &err), GAN_OK);
+    ckpt_reader_free(r);
+}
+
+/* the payload of one section of a file, malloc'd */
+static uint8_t *section_of(const char *path, uint32_t tag, size_t *len)
+{
+    ckpt_reader *r;
+    gan_error err;
+    ck_assert_int_eq(ckpt_reader_open(&r, path, &err), GAN_OK);
+    const ckpt_section *s = ckpt_reader_find(r, tag);
+    ck_assert_ptr_nonnull(s);
+    uint8_t *p = malloc(s->len + 1);
+    memcpy(p, s->data, s->len);
+    *len = s->len;
+    ckpt_reader_free(r);
+    return p;
+}
+
+START_TEST(unknown_sections_are_skipped_missing_ones_are_errors)
+{
+    gan_trainer *a = toy(4, 1, 50, GAN_OPTIM_ADAM), *b = toy(4, 2, 50, GAN_OPTIM_ADAM);
+    gan_error err;
+    const char *p = path_in("u.ckpt"), *q = path_in("v.ckpt");
+    ck_assert_int_eq(save(a, p, &err), GAN_OK);
+    rewrite(p, q, 0, NULL, 0, CKPT_TAG('X', 'T', 'R', 'A'));
+    ck_assert_msg(restore(b, q, &err) == GAN_OK, "%s", err.msg);
+    ck_assert(same_net(a->G, b->G));
+    static const char *const need[] = { "MODL", "BILD", "STAT", "ORDR", "TENS", "OPTG", "OPTD" };
+    for (int i = 0; i < 7; i++) {
+        const char *t = need[i];
+        rewrite(p, q, CKPT_TAG(t[0], t[1], t[2], t[3]), NULL, 0, 0);
+        ck_assert_int_eq(restore(b, q, &err), GAN_ERR_FORMAT);
+        char want[64];
+        snprintf(want, sizeof want, "required section '%s' is missing", t);
+        ck_assert_str_eq(err.msg, want);
+    }
+    toy_free(a);
+    toy_free(b);
+}
+END_TEST
+
+START_TEST(section_payloads_are_checked_field_by_field)
+{
+    gan_trainer *a = toy(4, 1, 50, GAN_OPTIM_ADAM), *b = toy(4, 2, 50, GAN_OPTIM_ADAM);
+    gan_error err;
+    const char *p = path_in("o.ckpt"), *q = path_in("w.ckpt");
+    ck_assert_int_eq(save(a, p, &err), GAN_OK);
+    size_t n;
+    uint8_t *ord = section_of(p, CKPT_TAG_ORDR, &n);
+    ck_assert_uint_eq(n, 8 + 4 * 50);
+    uint8_t keep = ord[8];
+    ord[8] = 50;   /* entry 0 out of range */
+    ord[9] = ord[10] = ord[11] = 0;
+    rewrite(p, q, CKPT_TAG_ORDR, ord, n, 0);
+    ck_assert_int_eq(restore(b, q, &err), GAN_ERR_FORMAT);
+    ck_assert_msg(strstr(err.msg, "not a permutation (entry 0 is 50)"), "%s", err.msg);
+    memcpy(ord + 8, ord + 12, 4);   /* a duplicate */
+    rewrite(p, q, CKPT_TAG_ORDR, ord, n, 0);
+    ck_assert_int_eq(restore(b, q, &err), GAN_ERR_FORMAT);
+    ck_assert_msg(strstr(err.msg, "not a permutation (entry 1"), "%s", err.msg);
+    (void)keep;
+    rewrite(p, q, CKPT_TAG_ORDR, ord, n - 1, 0);   /* one byte short */
+    ck_assert_int_eq(restore(b, q, &err), GAN_ERR_FORMAT);
+    ck_assert_str_eq(err.msg, "section 'ORDR' is too short for its contents");
+    free(ord);
+
+    uint8_t *st = section_of(p, CKPT_TAG_STAT, &n);
+    ck_assert_uint_eq(n, 3 * 8 + 5 * 32);
+    uint8_t *longer = calloc(n + 2, 1);
+    memcpy(longer, st, n);
+    rewrite(p, q, CKPT_TAG_STAT, longer, n + 2, 0);
+    ck_assert_int_eq(restore(b, q, &err), GAN_ERR_FORMAT);
+    ck_assert_str_eq(err.msg, "section 'STAT' has 2 unexpected bytes at its end");
+    memset(st + 24 + 32, 0, 32);   /* data stream all zero */
+    rewrite(p, q, CKPT_TAG_STAT, st, n, 0);
+    ck_assert_int_eq(restore(b, q, &err), GAN_ERR_FORMAT);
+    ck_assert_str_eq(err.msg, "data random stream has the all-zero state");
+    memset(st + 16, 0xff, 8);   /* pos */
+    rewrite(p, q, CKPT_TAG_STAT, st, n, 0);
+    ck_assert_int_eq(restore(b, q, &err), GAN_ERR_FORMAT);
+    ck_assert_msg(strstr(err.msg, "position 18446744073709551615 is out of range"), "%s", err.msg);
+    free(st);
+    free(longer);
+
+    uint8_t *m = section_of(p, CKPT_TAG_MODL, &n);
+    m[20] ^= 1;   /* text changed, hash kept */
+    rewrite(p, q, CKPT_TAG_MODL, m, n, 0);
+    ck_assert_int_eq(restore(b, q, &err), GAN_OK);   /* restore does not read the text ... */
+    ckpt_reader *r;
+    ck_assert_int_eq(ckpt_reader_open(&r, q, &err), GAN_OK);
+    const char *text;
+    size_t len;
+    uint64_t h;
+    ck_assert_int_eq(ckpt_state_model(r, &text, &len, &h, &err), GAN_ERR_FORMAT);   /* ... load does */
+    ck_assert_msg(strstr(err.msg, "model text hash"), "%s", err.msg);
+    ckpt_reader_free(r);
+    free(m);
+
+    uint8_t *ts = section_of(p, CKPT_TAG_TENS, &n);
+    ts[0] = 0xff, ts[1] = 0xff, ts[2] = 0xff, ts[3] = 0x7f;   /* 2^31 tensors */
+    rewrite(p, q, CKPT_TAG_TENS, ts, n, 0);
+    ck_assert_int_eq(restore(b, q, &err), GAN_ERR_FORMAT);
+    ck_assert_msg(strstr(err.msg, "more than it holds"), "%s", err.msg);
+    free(ts);
+    toy_free(a);
+    toy_free(b);
+}
+END_TEST
+
+START_TEST(data_order_checked_against_the_data_set)
+{
+    gan_trainer *a = toy(4, 1, 50, GAN_OPTIM_ADAM), *b = toy(4, 2, 60, GAN_OPTIM_ADAM);
+    gan_error err;
+    const char *p = path_in("n.ckpt");
+    ck_assert_int_eq(save(a, p, &err), GAN_OK);
+    ck_assert_int_eq(restore(b, p, &err), GAN_ERR_FORMAT);
+    ck_assert_str_eq(err.msg, "data order has 50 entries but the data set has 60 samples");
+    toy_free(b);
+    b = toy(4, 2, 0, GAN_OPTIM_ADAM);   /* sampling only: no data, no order */
+    ck_assert_int_eq(restore(b, p, &err), GAN_OK);
+    ck_assert_ptr_null(b->order);
+    ck_assert_int_eq(b->pos, a->pos);
+    ck_assert(same_net(a->D, b->D));
+    /* saved without data: resuming with data is refused */
+    const char *q = path_in("nodata.ckpt");
+    ck_assert_int_eq(save(b, q, &err), GAN_OK);
+    toy_free(a);
+    a = toy(4, 3, 50, GAN_OPTIM_ADAM);
+    ck_assert_int_eq(restore(a, q, &err), GAN_ERR_FORMAT);
+    ck_assert_msg(strstr(err.msg, "(checkpoint saved without data)"), "%s", err.msg);
+    toy_free(a);
+    toy_free(b);
+}
+END_TEST
+
+START_TEST(extra_or_missing_tensor_is_an_error)
+{
+    gan_trainer *a = toy(4, 1, 10, GAN_OPTIM_ADAM), *b = toy(4, 2, 10, GAN_OPTIM_ADAM);
+    gan_error err;
+    const char *p = path_in("e.ckpt");
+    /* b's G lacks the runstat layer's buffer name: rename it */
+    b->G->layers[1].tensors[0].name = "running_var";
+    ck_assert_int_eq(save(a, p, &err), GAN_OK);
+    ck_assert_int_eq(restore(b, p, &err), GAN_ERR_FORMAT);
+    ck_assert_str_eq(err.msg, "tensor g.1.runstat.running_var of the model is missing");
+    b->G->layers[1].tensors[0].name = "running_mean";
+    a->G->layers[1].tensors[0].name = "running_var";   /* written under another name */
+    ck_assert_int_eq(save(a, p, &err), GAN_OK);
+    ck_assert_int_eq(restore(b, p, &err), GAN_ERR_FORMAT);
+    ck_assert_str_eq(err.msg, "tensor g.1.runstat.running_mean of the model is missing");
+    toy_free(a);
+    toy_free(b);
+}
+END_TEST
+
+START_TEST(tensors_must_cover_every_parameter_to_save)
+{
+    gan_trainer *a = toy(4, 1, 10, GAN_OPTIM_ADAM);
+    gan_error err;
+    const char *p = path_in("cov.ckpt");
+    a->D->layers[0].ntensors = 1;   /* bias not named */
+    ck_assert_int_eq(save(a, p, &err), GAN_ERR_INVALID);
+    ck_assert_str_eq(err.msg, "d.0.dense: named tensors cover 8 of 12 parameters and 0 of 0 buffers");
+    ck_assert_int_eq(access(p, F_OK), -1);
+    ck_assert_int_eq(count_temp_files(), 0);
+    toy_free(a);
+}
+END_TEST
+
+/* text printed by gan_ckpt_info */
+static char *info(const char *path, int model_only, gan_status *st, gan_error *err)
+{
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    *st = gan_ckpt_info(path, f, model_only, err);
+    fclose(f);
+    return buf;
+}
+
+START_TEST(info_prints_state_build_and_tensors)
+{
+    gan_trainer *a = toy(8, 1, 100, GAN_OPTIM_ADAM);
+    a->step = 1234;
+    a->epoch = 5;
+    a->pos = 64;
+    gan_error err;
+    gan_status st;
+    const char *p = path_in("i.ckpt");
+    ck_assert_int_eq(save(a, p, &err), GAN_OK);
+    char *out = info(p, 0, &st, &err);
+    ck_assert_int_eq(st, GAN_OK);
+    printf("%s", out);
+    ck_assert(strstr(out, "step        1234 (epoch 5, position 64 of 100)\n"));
+    ck_assert(strstr(out, "built by    ganrun "));
+    ck_assert(strstr(out, GAN_BUILD_CC));
+    ck_assert(strstr(out, "G optim     adam, lr "));
+    ck_assert(strstr(out, "g.0.dense.weight                   (8, 4)"));
+    ck_assert(strstr(out, "g.1.runstat.running_mean           (8)"));
+    ck_assert(strstr(out, "d.2.dense.bias                     (1)"));
+    free(out);
+    out = info(p, 1, &st, &err);
+    ck_assert_int_eq(st, GAN_OK);
+    ck_assert_str_eq(out, toy_text);
+    free(out);
+    /* a damaged file prints nothing */
+    size_t n;
+    uint8_t *b = slurp(p, &n);
+    b[n / 2] ^= 0x40;
+    spit(p, b, n);
+    free(b);
+    out = info(p, 0, &st, &err);
+    ck_assert_int_eq(st, GAN_ERR_FORMAT);
+    ck_assert_str_eq(err.file, p);
+    ck_assert_str_eq(out, "");
+    free(out);
+    toy_free(a);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("ckpt");
@@ -773,6 +1012,12 @@ static Suite *suite(void)
     tcase_add_test(t, save_after_load_gives_the_same_file);
     tcase_add_test(t, sgd_without_second_moment_round_trips);
     tcase_add_test(t, tensor_shape_mismatch_names_the_tensor);
+    tcase_add_test(t, unknown_sections_are_skipped_missing_ones_are_errors);
+    tcase_add_test(t, section_payloads_are_checked_field_by_field);
+    tcase_add_test(t, data_order_checked_against_the_data_set);
+    tcase_add_test(t, extra_or_missing_tensor_is_an_error);
+    tcase_add_test(t, tensors_must_cover_every_parameter_to_save);
+    tcase_add_test(t, info_prints_state_build_and_tensors);
     suite_add_tcase(s, t);
     return s;
 }

@@ -46,7 +46,7 @@ static void optim_line(const ckpt_reader *r, uint32_t tag, const char *who, FILE
     float lr = ckpt_get_f32(&c);
     ckpt_get_bytes(&c, 4 * 5 + 4 + 4);   /* beta1 .. alpha */
     uint64_t t = ckpt_get_u64(&c), n = ckpt_get_u64(&c);
-    fprintf(f, "%s   %s, lr %g, %" PRIu64 " steps, %" PRIu64 " parameters\n", who, ckpt_optim_name(kind), lr,
+    fprintf(f, "%-12s%s, lr %g, %" PRIu64 " steps, %" PRIu64 " parameters\n", who, ckpt_optim_name(kind), lr,
             t, n);
 }
 
