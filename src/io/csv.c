@@ -1,0 +1,166 @@
+/* csv.c - vectors from a CSV file.
+ *
+ * One sample per line, comma-separated decimal numbers (spaces around them
+ * allowed, CRLF allowed), every row the same length F: samples (F), values
+ * kept as written.  The first non-blank line is a header, and skipped, when
+ * its first field is not a number.  Blank lines are skipped.  NaN and
+ * infinities (and values beyond float range) are rejected.
+ */
+#include "config.h"
+#include <ctype.h>
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "io/io.h"
+
+typedef struct csv_reader {
+    FILE *fp;
+    const char *path;
+    char *line;        /* current line, newline removed */
+    size_t cap;
+    int lineno;        /* 1-based number of the current line */
+    float *v;          /* (vcap) values of the current line */
+    size_t vcap;
+} csv_reader;
+
+static int blank(const char *s)
+{
+    while (*s && isspace((unsigned char)*s)) s++;
+    return *s == 0;
+}
+
+/* Next non-blank line into r->line; 0 at end of file. */
+static int next_line(csv_reader *r)
+{
+    ssize_t len;
+    while ((len = getline(&r->line, &r->cap, r->fp)) >= 0) {
+        r->lineno++;
+        while (len > 0 && (r->line[len - 1] == '\n' || r->line[len - 1] == '\r')) r->line[--len] = 0;
+        if (!blank(r->line)) return 1;
+    }
+    return 0;
+}
+
+/* Parse r->line into r->v.  Returns the count, or -1 with err filled; with
+ * header_ok, a first field that is not a number returns -2 instead. */
+static long parse_line(csv_reader *r, int header_ok, gan_error *err)
+{
+    long k = 0;
+    char *p = r->line;
+    for (;;) {
+        while (*p == ' ' || *p == '\t') p++;
+        char *end;
+        double v = strtod(p, &end);
+        char *q = end;
+        while (*q == ' ' || *q == '\t') q++;
+        if (end == p || (*q != ',' && *q != 0)) {
+            if (header_ok && k == 0) return -2;
+            size_t flen = strcspn(p, ",");
+            gan_error_at(err, GAN_ERR_FORMAT, r->path, r->lineno, (int)(p - r->line) + 1,
+                         "value %ld '%.*s' is not a number", k + 1, (int)(flen > 40 ? 40 : flen), p);
+            return -1;
+        }
+        if (!isfinite(v) || fabs(v) > FLT_MAX) {
+            gan_error_at(err, GAN_ERR_NUMERIC, r->path, r->lineno, (int)(p - r->line) + 1,
+                         "value %ld '%.*s' is not a finite float", k + 1, (int)(end - p), p);
+            return -1;
+        }
+        if ((size_t)k >= IO_MAX_SAMPLE) {
+            gan_error_at(err, GAN_ERR_FORMAT, r->path, r->lineno, 1, "more than %zu values in a line", IO_MAX_SAMPLE);
+            return -1;
+        }
+        if ((size_t)k >= r->vcap) {
+            size_t nc = r->vcap ? 2 * r->vcap : 64;
+            float *nv = realloc(r->v, nc * sizeof *nv);
+            if (!nv) {
+                gan_error_set(err, GAN_ERR_NOMEM, "out of memory");
+                return -1;
+            }
+            r->v = nv;
+            r->vcap = nc;
+        }
+        r->v[k++] = (float)v;
+        if (*q == 0) return k;
+        p = q + 1;
+    }
+}
+
+/* Open path and parse the first data row (skipping a header): sets *F. */
+static gan_status open_first(csv_reader *r, const char *path, long *F, gan_error *err)
+{
+    memset(r, 0, sizeof *r);
+    r->path = path;
+    if (!(r->fp = fopen(path, "r"))) return io_open_error(err, path);
+    for (int first = 1;; first = 0) {
+        if (!next_line(r))
+            return gan_error_at(err, GAN_ERR_FORMAT, path, 0, 0,
+                                ferror(r->fp) ? "read error" : "no data rows");
+        long k = parse_line(r, first, err);
+        if (k == -1) return err ? err->code : GAN_ERR_FORMAT;
+        if (k > 0) {
+            *F = k;
+            return GAN_OK;
+        }
+    }
+}
+
+static void close_reader(csv_reader *r)
+{
+    if (r->fp) fclose(r->fp);
+    free(r->line);
+    free(r->v);
+}
+
+gan_status io_csv_load(gan_dataset *d, const gan_data_spec *spec, gan_error *err)
+{
+    csv_reader r;
+    long F;
+    gan_status st = open_first(&r, spec->path, &F, err);
+    long limit = spec->limit > 0 ? spec->limit : IO_MAX_SAMPLES;
+    size_t cap = 0, n = 0;
+    float *x = NULL;   // (cap, F), grown by doubling
+    for (long k = F; st == GAN_OK; ) {
+        if ((n + 1) * (size_t)F > IO_MAX_FLOATS) {
+            st = gan_error_at(err, GAN_ERR_INVALID, spec->path, r.lineno, 1, "more than %zu values in all",
+                              IO_MAX_FLOATS);
+            break;
+        }
+        if (n == cap) {
+            size_t nc = cap ? 2 * cap : 1024;
+            if (nc * (size_t)F > IO_MAX_FLOATS) nc = IO_MAX_FLOATS / (size_t)F;
+            float *nx = gan_alloc_floats(nc * (size_t)F);
+            if (!nx) { st = gan_error_set(err, GAN_ERR_NOMEM, "out of memory"); break; }
+            if (x) memcpy(nx, x, n * (size_t)F * sizeof *x);
+            gan_free_floats(x);
+            x = nx;
+            cap = nc;
+        }
+        memcpy(x + n * (size_t)F, r.v, (size_t)F * sizeof *x);
+        if (++n >= (size_t)limit || !next_line(&r)) break;
+        if ((k = parse_line(&r, 0, err)) < 0) st = err ? err->code : GAN_ERR_FORMAT;
+        else if (k != F)
+            st = gan_error_at(err, GAN_ERR_FORMAT, spec->path, r.lineno, 1, "line %d has %ld values, expected %ld",
+                              r.lineno, k, F);
+    }
+    if (st == GAN_OK && ferror(r.fp)) st = gan_error_at(err, GAN_ERR_IO, spec->path, 0, 0, "read error");
+    close_reader(&r);
+    if (st != GAN_OK) {
+        gan_free_floats(x);
+        return st;
+    }
+    d->x = x;
+    d->n = (long)n;
+    d->shape = (gan_shape){ 1, { (int)F, 0, 0 } };
+    return GAN_OK;
+}
+
+gan_status io_csv_shape(const char *path, gan_shape *shape, gan_error *err)
+{
+    csv_reader r;
+    long F;
+    gan_status st = open_first(&r, path, &F, err);
+    close_reader(&r);
+    if (st == GAN_OK) *shape = (gan_shape){ 1, { (int)F, 0, 0 } };
+    return st;
+}

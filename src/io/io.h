@@ -1,0 +1,72 @@
+/* io.h - private to src/io: the loaders behind gan_data_load and the file
+ * helpers the loaders and writers share.  Names here are io_* so that the
+ * library's export list (^gan_) keeps them private. */
+#ifndef GAN_IO_H
+#define GAN_IO_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "gan/data.h"
+
+/* Sane limits, checked before anything is allocated. */
+#define IO_MAX_SAMPLES 100000000L          /* samples in one dataset */
+#define IO_MAX_SAMPLE ((size_t)1 << 24)    /* values in one sample */
+#define IO_MAX_BYTES ((size_t)1 << 31)     /* bytes of raw data read: 2 GiB */
+#define IO_MAX_FLOATS ((size_t)1 << 29)    /* floats in one dataset: 2 GiB */
+#define IO_MAX_SIDE 4096                   /* PNG width and height */
+
+/* ---- loaders: each fills d->n, shape, x (gan_alloc_floats), labels and
+ * nclasses, honouring spec->limit; on failure the caller frees d. ---- */
+gan_status io_idx_load(gan_dataset *d, const gan_data_spec *spec, gan_error *err);
+gan_status io_idx_shape(const char *path, gan_shape *shape, gan_error *err);
+gan_status io_cifar_load(gan_dataset *d, const gan_data_spec *spec, gan_error *err);
+gan_status io_cifar_shape(const char *path, gan_shape *shape, gan_error *err);
+gan_status io_pngdir_load(gan_dataset *d, const gan_data_spec *spec, gan_error *err);
+gan_status io_pngdir_shape(const char *path, gan_shape *shape, gan_error *err);
+gan_status io_csv_load(gan_dataset *d, const gan_data_spec *spec, gan_error *err);
+gan_status io_csv_shape(const char *path, gan_shape *shape, gan_error *err);
+gan_status io_mixture_load(gan_dataset *d, const gan_data_spec *spec, uint64_t seed,
+                           gan_error *err);
+
+/* Byte to [-1, 1]: x / 127.5 - 1 (0 -> -1, 255 -> 1). */
+static inline float io_unbyte(unsigned char b)
+{
+    return (float)b / 127.5f - 1.0f;
+}
+/* [-1, 1] to the nearest byte; clamped, NaN -> 0. */
+static inline unsigned char io_byte(float x)
+{
+    float v = (x + 1.0f) * 127.5f;
+    if (!(v > 0.0f)) return 0;
+    if (v >= 255.0f) return 255;
+    return (unsigned char)(v + 0.5f);
+}
+
+/* "cannot open: <strerror(errno)>" about path, with the Debian package to
+ * install when path is one of the packaged datasets. */
+gan_status io_open_error(gan_error *err, const char *path);
+
+/* The entries of folder dir whose names pass keep(), sorted by strcmp, as
+ * full paths "dir/name".  *names is NULL-terminated; free with
+ * io_free_names. */
+gan_status io_list_dir(const char *dir, int (*keep)(const char *name),
+                       char ***names, long *n, gan_error *err);
+void io_free_names(char **names);
+
+/* ---- atomic output: write to "path.tmp.XXXXXX" beside path, then rename.
+ * io_out_write remembers the first failure (errno); io_out_commit flushes,
+ * syncs, closes and renames, or removes the temporary file and reports the
+ * first error with the path.  io_out_abort removes it without a word. ---- */
+typedef struct io_out {
+    FILE *fp;
+    const char *path;
+    char tmp[1100];
+    int err;          /* first errno met, 0 if none */
+} io_out;
+
+gan_status io_out_open(io_out *o, const char *path, gan_error *err);
+int io_out_write(io_out *o, const void *buf, size_t n);   /* 0 or -1 */
+gan_status io_out_commit(io_out *o, gan_error *err);
+void io_out_abort(io_out *o);
+
+#endif
