@@ -422,11 +422,8 @@ gan_status ckpt_state_restore(gan_trainer *t, const ckpt_reader *r, gan_error *e
     ckpt_tensor *ts;
     int nts;
     uint64_t norder = 0;
+    /* tensors first: a checkpoint of another model is best told by name */
     gan_status st = ckpt_state_check_sections(r, err);
-    if (st == GAN_OK) st = restore_order(t, r, &norder, err);
-    if (st == GAN_OK) st = restore_stat(t, r, norder, err);
-    if (st == GAN_OK) st = restore_optim(&t->gopt, r, CKPT_TAG_OPTG, err);
-    if (st == GAN_OK) st = restore_optim(&t->dopt, r, CKPT_TAG_OPTD, err);
     if (st == GAN_OK) st = ckpt_state_tensors(r, &ts, &nts, err);
     if (st != GAN_OK) return st;
     uint8_t *used = calloc((size_t)nts + 1, 1);
@@ -437,5 +434,9 @@ gan_status ckpt_state_restore(gan_trainer *t, const ckpt_reader *r, gan_error *e
         if (!used[j]) st = FAIL(GAN_ERR_FORMAT, "tensor %s is not in the model (or appears twice)", ts[j].name);
     free(used);
     free(ts);
+    if (st == GAN_OK) st = restore_optim(&t->gopt, r, CKPT_TAG_OPTG, err);
+    if (st == GAN_OK) st = restore_optim(&t->dopt, r, CKPT_TAG_OPTD, err);
+    if (st == GAN_OK) st = restore_order(t, r, &norder, err);
+    if (st == GAN_OK) st = restore_stat(t, r, norder, err);
     return st;
 }
