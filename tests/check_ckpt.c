@@ -164,6 +164,9 @@ static void setup(void)
 static void teardown(void)
 {
     ckpt_file_set_fault(-1);
+#ifdef CKPT_WITH_TRAINER
+    gan_ckpt_set_fault(-1);
+#endif
     remove_dir();
 }
 
@@ -988,6 +991,185 @@ START_TEST(info_prints_state_build_and_tensors)
 }
 END_TEST
 
+#ifdef CKPT_WITH_TRAINER
+/* ---- whole trainers (needs gan_model_load_string, gan_trainer_create) */
+
+static const char *tiny_model =
+    "name: ckpt-tiny\n"
+    "seed: 3\n"
+    "data: {format: grid, samples: 600}\n"
+    "noise: {distribution: normal, dim: 3}\n"
+    "generator:\n"
+    "  - dense: {units: %d}\n"
+    "  - batchnorm: {}\n"
+    "  - relu: {}\n"
+    "  - dropout: {p: 0.2}\n"
+    "  - dense: {units: 2}\n"
+    "discriminator:\n"
+    "  - dense: {units: 16}\n"
+    "  - relu: {}\n"
+    "  - dropout: {p: 0.3}\n"
+    "  - dense: {units: 1}\n"
+    "train:\n"
+    "  loss: bce\n"
+    "  batch: 32\n"
+    "  steps: 100\n"
+    "  optimizer:\n"
+    "    generator: {type: adam, lr: 1.0e-3, betas: [0.5, 0.999]}\n"
+    "    discriminator: {type: sgd, lr: 1.0e-2, momentum: 0.9}\n";
+
+static gan_trainer *real_trainer(int units, long steps)
+{
+    char text[2048];
+    snprintf(text, sizeof text, tiny_model, units);
+    gan_model_spec *spec;
+    gan_trainer *t;
+    gan_error err;
+    ck_assert_msg(gan_model_load_string(&spec, text, strlen(text), "tiny.yaml", NULL, 0, &err) == GAN_OK, "%s",
+                  err.msg);
+    ck_assert_msg(gan_trainer_create(&t, spec, 1, &err) == GAN_OK, "%s", err.msg);
+    for (long i = 0; i < steps; i++) ck_assert_msg(gan_trainer_step(t, &err) == GAN_OK, "%s", err.msg);
+    return t;
+}
+
+static void assert_same_trainer(const gan_trainer *a, const gan_trainer *b)
+{
+    ck_assert(same_net(a->G, b->G));
+    ck_assert(same_net(a->D, b->D));
+    ck_assert(same_optim(&a->gopt, &b->gopt));
+    ck_assert(same_optim(&a->dopt, &b->dopt));
+    ck_assert_int_eq(a->step, b->step);
+    ck_assert_int_eq(a->epoch, b->epoch);
+    ck_assert_int_eq(a->pos, b->pos);
+    ck_assert_mem_eq(&a->noise_rng, &b->noise_rng, sizeof a->noise_rng);
+    ck_assert_mem_eq(&a->data_rng, &b->data_rng, sizeof a->data_rng);
+    ck_assert_mem_eq(&a->net_rng, &b->net_rng, sizeof a->net_rng);
+}
+
+START_TEST(whole_trainer_round_trips)
+{
+    gan_trainer *a = real_trainer(8, 25), *b;
+    ck_assert_uint_gt(a->G->nbufs, 0);
+    ck_assert_ptr_nonnull(a->dopt.m);
+    gan_error err;
+    const char *p = path_in("real.ckpt");
+    ck_assert_int_eq(gan_ckpt_save(a, p, &err), GAN_OK);
+    ck_assert_msg(gan_ckpt_load(&b, p, 1, &err) == GAN_OK, "%s", err.msg);
+    assert_same_trainer(a, b);
+    ck_assert_int_eq(b->data->n, a->data->n);
+    ck_assert_mem_eq(a->order, b->order, (size_t)a->data->n * sizeof *a->order);
+    ck_assert_str_eq(a->model_text, b->model_text);
+    gan_trainer_free(b);
+    /* without data: same networks, no order */
+    ck_assert_int_eq(gan_ckpt_load(&b, p, 0, &err), GAN_OK);
+    ck_assert_ptr_null(b->data);
+    ck_assert_ptr_null(b->order);
+    ck_assert(same_net(a->G, b->G));
+    gan_trainer_free(b);
+    gan_trainer_free(a);
+}
+END_TEST
+
+START_TEST(resume_continues_bit_for_bit)
+{
+    gan_trainer *a = real_trainer(8, 30), *b = real_trainer(8, 13), *c;
+    gan_error err;
+    const char *p = path_in("resume.ckpt");
+    ck_assert_int_eq(gan_ckpt_save(b, p, &err), GAN_OK);
+    gan_trainer_free(b);
+    ck_assert_int_eq(gan_ckpt_load(&c, p, 1, &err), GAN_OK);
+    for (int i = 0; i < 17; i++) ck_assert_int_eq(gan_trainer_step(c, &err), GAN_OK);
+    assert_same_trainer(a, c);
+    ck_assert_mem_eq(a->order, c->order, (size_t)a->data->n * sizeof *a->order);
+    ck_assert_float_eq(a->d_loss, c->d_loss);
+    ck_assert_float_eq(a->g_loss, c->g_loss);
+    gan_trainer_free(a);
+    gan_trainer_free(c);
+}
+END_TEST
+
+START_TEST(checkpoint_of_another_model_is_refused)
+{
+    gan_trainer *a = real_trainer(8, 2), *b = real_trainer(12, 2), *c;
+    gan_error err;
+    const char *p = path_in("a8.ckpt"), *q = path_in("b12.ckpt"), *x = path_in("mixed.ckpt");
+    ck_assert_int_eq(gan_ckpt_save(a, p, &err), GAN_OK);
+    ck_assert_int_eq(gan_ckpt_save(b, q, &err), GAN_OK);
+    size_t n;
+    uint8_t *modl = section_of(q, CKPT_TAG_MODL, &n);
+    rewrite(p, x, CKPT_TAG_MODL, modl, n, 0);   /* 12-unit model, 8-unit tensors */
+    free(modl);
+    ck_assert_int_eq(gan_ckpt_load(&c, x, 0, &err), GAN_ERR_SHAPE);
+    ck_assert_ptr_null(c);
+    ck_assert_str_eq(err.file, x);
+    ck_assert_str_eq(err.msg, "tensor g.0.dense.weight has shape (8, 3) in the checkpoint but (12, 3) in its model");
+    gan_trainer_free(a);
+    gan_trainer_free(b);
+}
+END_TEST
+
+START_TEST(failed_save_keeps_the_previous_checkpoint)
+{
+    gan_trainer *a = real_trainer(8, 3), *c;
+    gan_error err;
+    const char *p = path_in("keep.ckpt");
+    ck_assert_int_eq(gan_ckpt_save(a, p, &err), GAN_OK);
+    long steps_before = a->step;
+    ck_assert_int_eq(gan_trainer_step(a, &err), GAN_OK);
+    for (long at = 0; at < 3000; at += 450) {
+        gan_ckpt_set_fault(at);
+        ck_assert_int_eq(gan_ckpt_save(a, p, &err), GAN_ERR_IO);
+        ck_assert_str_eq(err.file, p);
+        ck_assert_int_eq(count_temp_files(), 0);
+    }
+    gan_ckpt_set_fault(-1);
+    ck_assert_int_eq(gan_ckpt_load(&c, p, 1, &err), GAN_OK);
+    ck_assert_int_eq(c->step, steps_before);
+    gan_trainer_free(c);
+    gan_trainer_free(a);
+}
+END_TEST
+
+START_TEST(info_model_text_recreates_the_experiment)
+{
+    gan_trainer *a = real_trainer(8, 1);
+    gan_error err;
+    gan_status st;
+    const char *p = path_in("m.ckpt");
+    ck_assert_int_eq(gan_ckpt_save(a, p, &err), GAN_OK);
+    char *text = info(p, 1, &st, &err);
+    ck_assert_int_eq(st, GAN_OK);
+    gan_model_spec *spec;
+    ck_assert_int_eq(gan_model_load_string(&spec, text, strlen(text), "m.yaml", NULL, 0, &err), GAN_OK);
+    char *again = gan_model_expand(spec);
+    ck_assert_str_eq(again, a->model_text);
+    free(again);
+    free(text);
+    gan_model_free(spec);
+    gan_trainer_free(a);
+}
+END_TEST
+
+START_TEST(damaged_checkpoint_loads_nothing)
+{
+    gan_trainer *a = real_trainer(8, 1), *c;
+    gan_error err;
+    const char *p = path_in("dmg.ckpt"), *q = path_in("cut.ckpt");
+    ck_assert_int_eq(gan_ckpt_save(a, p, &err), GAN_OK);
+    size_t n;
+    uint8_t *b = slurp(p, &n);
+    for (size_t len = 0; len < n; len += n / 23 + 1) {
+        spit(q, b, len);
+        ck_assert_int_eq(gan_ckpt_load(&c, q, 0, &err), GAN_ERR_FORMAT);
+        ck_assert_ptr_null(c);
+        ck_assert_str_eq(err.file, q);
+    }
+    free(b);
+    gan_trainer_free(a);
+}
+END_TEST
+#endif
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("ckpt");
@@ -1023,6 +1205,18 @@ static Suite *suite(void)
     tcase_add_test(t, tensors_must_cover_every_parameter_to_save);
     tcase_add_test(t, info_prints_state_build_and_tensors);
     suite_add_tcase(s, t);
+#ifdef CKPT_WITH_TRAINER
+    TCase *w = tcase_create("trainer");
+    tcase_add_checked_fixture(w, setup, teardown);
+    tcase_set_timeout(w, 60);
+    tcase_add_test(w, whole_trainer_round_trips);
+    tcase_add_test(w, resume_continues_bit_for_bit);
+    tcase_add_test(w, checkpoint_of_another_model_is_refused);
+    tcase_add_test(w, failed_save_keeps_the_previous_checkpoint);
+    tcase_add_test(w, info_model_text_recreates_the_experiment);
+    tcase_add_test(w, damaged_checkpoint_loads_nothing);
+    suite_add_tcase(s, w);
+#endif
     return s;
 }
 
