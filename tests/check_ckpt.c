@@ -182,9 +182,9 @@ START_TEST(container_round_trips_several_sections)
     gan_error err;
     ck_assert_int_eq(ckpt_reader_open(&r, p, &err), GAN_OK);
     ck_assert_uint_eq(r->version, 1);
-    /* random bytes do not compress, 3 MiB of zeros do (level 1: ~230:1) */
+    /* random bytes do not compress, 3 MiB of zeros do (runs: ~1000:1) */
     ck_assert_uint_ge(r->s[1].clen, payload_len[1]);
-    ck_assert_uint_lt(r->s[2].clen, payload_len[2] / 100);
+    ck_assert_uint_lt(r->s[2].clen, payload_len[2] / 500);
     printf("container: %zu + %zu + %zu + 0 payload bytes -> %llu byte file\n", payload_len[0],
            payload_len[1], payload_len[2], (unsigned long long)r->file_size);
     ckpt_reader_free(r);

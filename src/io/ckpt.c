@@ -18,8 +18,9 @@
  *    12  u64    clen      compressed bytes that follow this 24-byte header
  *    20  u32    crc       CRC-32 (zlib's crc32, polynomial 0xEDB88320) of
  *                         the uncompressed payload
- *    24  u8[clen]         the payload as one zlib stream (RFC 1950; compress2
- *                         at level 1)
+ *    24  u8[clen]         the payload as one zlib stream (RFC 1950); this
+ *                         writer deflates at level 1 with the Z_RLE strategy,
+ *                         readers take any valid zlib stream
  *   A tag appears at most once.  Sections with tags a reader does not know
  *   are verified (lengths, inflation, CRC) and skipped, so newer writers can
  *   add sections; every section below is required.  The last section is

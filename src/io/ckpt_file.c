@@ -133,6 +133,52 @@ gan_status ckpt_writer_open(ckpt_writer **out, const char *path, uint32_t flags,
     return GAN_OK;
 }
 
+/* Deflate len bytes of in into a zlib stream (*out, *olen), malloc'd.
+ * Level 1 with the Z_RLE strategy: the only matches are runs (distance 1),
+ * then Huffman coding.  Float data gains nothing from longer matches and
+ * this is four times faster than compress2's level 1 on it, while zero
+ * runs (fresh optimizer moments) shrink about 1000:1. */
+static int deflate_rle(const uint8_t *in, size_t len, uint8_t **out, size_t *olen)
+{
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    *out = NULL;
+    int zr = deflateInit2(&zs, 1, Z_DEFLATED, 15, 8, Z_RLE);
+    if (zr != Z_OK) return zr;
+    size_t bound = deflateBound(&zs, (uLong)len);
+    uint8_t *buf = malloc(bound);
+    if (!buf) {
+        deflateEnd(&zs);
+        return Z_MEM_ERROR;
+    }
+    const size_t CHUNK = (size_t)1 << 30;
+    size_t in_left = len, produced = 0;
+    do {
+        if (zs.avail_in == 0 && in_left) {
+            zs.next_in = (Bytef *)(in + (len - in_left));
+            zs.avail_in = (uInt)(in_left < CHUNK ? in_left : CHUNK);
+            in_left -= zs.avail_in;
+        }
+        if (produced == bound) {
+            zr = Z_BUF_ERROR;   /* cannot happen within deflateBound */
+            break;
+        }
+        zs.next_out = buf + produced;
+        zs.avail_out = (uInt)(bound - produced < CHUNK ? bound - produced : CHUNK);
+        uInt before = zs.avail_out;
+        zr = deflate(&zs, in_left ? Z_NO_FLUSH : Z_FINISH);
+        produced += before - zs.avail_out;
+    } while (zr == Z_OK);
+    deflateEnd(&zs);
+    if (zr != Z_STREAM_END) {
+        free(buf);
+        return zr == Z_OK ? Z_BUF_ERROR : zr;
+    }
+    *out = buf;
+    *olen = produced;
+    return Z_OK;
+}
+
 gan_status ckpt_writer_section(ckpt_writer *w, uint32_t tag, const void *data, size_t len,
                                gan_error *err)
 {
@@ -141,22 +187,19 @@ gan_status ckpt_writer_section(ckpt_writer *w, uint32_t tag, const void *data, s
     if ((uint64_t)len > CKPT_MAX_SECTION)
         return gan_error_at(err, GAN_ERR_INVALID, w->path, 0, 0,
                             "section '%s' is %zu bytes, over the 4 GiB limit", ts, len);
-    uLong bound = compressBound((uLong)len);
-    uint8_t *z = malloc(bound ? bound : 1);
-    if (!z) return gan_error_at(err, GAN_ERR_NOMEM, w->path, 0, 0, "out of memory compressing section '%s'", ts);
-    uLongf clen = bound;
     static const uint8_t empty[1];
-    int zr = compress2(z, &clen, len ? data : empty, (uLong)len, 1);
-    if (zr != Z_OK) {
-        free(z);
+    const uint8_t *in = len ? data : empty;
+    uint8_t *z;
+    size_t clen;
+    int zr = deflate_rle(in, len, &z, &clen);
+    if (zr != Z_OK)
         return gan_error_at(err, zr == Z_MEM_ERROR ? GAN_ERR_NOMEM : GAN_ERR_IO, w->path, 0, 0,
                             "cannot compress section '%s' (zlib error %d)", ts, zr);
-    }
     uint8_t h[CKPT_SECTION_HEAD];
     le32(h, tag);
     le64(h + 4, len);
     le64(h + 12, clen);
-    le32(h + 20, (uint32_t)crc32_z(0L, len ? data : empty, len));
+    le32(h + 20, (uint32_t)crc32_z(0L, in, len));
     gan_status st = write_bytes(w, h, sizeof h, err);
     if (st == GAN_OK) st = write_bytes(w, z, clen, err);
     free(z);
