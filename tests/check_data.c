@@ -100,6 +100,8 @@ static gan_dataset *load_ok(const gan_data_spec *s)
     gan_error err;
     gan_status st = gan_data_load(&d, s, 1, &err);
     ck_assert_msg(st == GAN_OK, "load failed: %s: %s", err.file, err.msg);
+    /* byte-backed sets are checked through their float values */
+    ck_assert_int_eq(gan_data_to_floats(d, &err), GAN_OK);
     return d;
 }
 
@@ -156,6 +158,24 @@ START_TEST(test_idx_gzipped_reads_the_same)
     gan_data_spec s = spec_of(GAN_DATA_IDX, put_gz("img.gz", b, idx_bytes(b, 0x803, dims3, 3, pix, 18)));
     gan_dataset *d = load_ok(&s);
     check_pix(d);
+    gan_data_free(d);
+}
+END_TEST
+
+START_TEST(test_idx_images_kept_as_bytes_read_as_floats)
+{
+    unsigned char b[64];
+    gan_data_spec s = spec_of(GAN_DATA_IDX, put("img8", b, idx_bytes(b, 0x803, dims3, 3, pix, 18)));
+    gan_dataset *d = NULL;
+    gan_error err;
+    ck_assert_int_eq(gan_data_load(&d, &s, 1, &err), GAN_OK);
+    ck_assert_ptr_nonnull(d->u8);   /* a quarter of the memory of floats */
+    ck_assert_ptr_null(d->x);
+    float one[6];
+    for (int i = 0; i < 3; i++) {
+        gan_data_get(d, i, one);
+        for (int k = 0; k < 6; k++) ck_assert_float_eq_tol(one[k], unbyte(pix[i * 6 + k]), 1e-6);
+    }
     gan_data_free(d);
 }
 END_TEST
@@ -896,6 +916,7 @@ static Suite *suite(void)
     tcase_add_checked_fixture(t, make_dir, remove_dir);
     tcase_add_test(t, test_idx_raw_images_scale_to_unit_range);
     tcase_add_test(t, test_idx_gzipped_reads_the_same);
+    tcase_add_test(t, test_idx_images_kept_as_bytes_read_as_floats);
     tcase_add_test(t, test_idx_vectors_and_limit);
     tcase_add_test(t, test_idx_bad_magic);
     tcase_add_test(t, test_idx_truncated_pixels);

@@ -24,7 +24,10 @@ typedef struct gan_data_spec {
 typedef struct gan_dataset {
     long n;             /* samples */
     gan_shape shape;    /* per sample */
-    float *x;           /* (n, shape), scaled */
+    float *x;           /* (n, shape), scaled; NULL when u8 holds the data */
+    uint8_t *u8;        /* (n, shape) raw bytes of 8-bit sources (IDX, CIFAR-10,
+                         * PNG): kept as bytes (4x less memory), scaled to
+                         * [-1, 1] as b / 127.5 - 1 by gan_data_get */
     int *labels;        /* (n) or NULL */
     int nclasses;
 } gan_dataset;
@@ -32,6 +35,10 @@ typedef struct gan_dataset {
 /* Load; mixtures are drawn from a stream of `seed`.  Errors name the file. */
 gan_status gan_data_load(gan_dataset **out, const gan_data_spec *spec, uint64_t seed, gan_error *err);
 void gan_data_free(gan_dataset *d);
+/* Sample i (0 <= i < n) as floats: out (shape). */
+void gan_data_get(const gan_dataset *d, long i, float *out);
+/* Convert byte storage to floats in place (x allocated, u8 freed). */
+gan_status gan_data_to_floats(gan_dataset *d, gan_error *err);
 /* Per-sample shape without loading everything (reads headers only;
  * mixtures: (2)). */
 gan_status gan_data_shape(const gan_data_spec *spec, gan_shape *shape, gan_error *err);

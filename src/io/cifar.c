@@ -62,7 +62,7 @@ static gan_status count_records(FILE *fp, const char *path, long *n, gan_error *
 
 /* Read up to `want` records of one file into x (want, 3, 32, 32) and
  * labels (want); sets *got. */
-static gan_status read_batch(const char *path, long want, float *x, int *labels, long *got, gan_error *err)
+static gan_status read_batch(const char *path, long want, unsigned char *x, int *labels, long *got, gan_error *err)
 {
     FILE *fp = fopen(path, "rb");
     if (!fp) return io_open_error(err, path);
@@ -81,7 +81,7 @@ static gan_status read_batch(const char *path, long want, float *x, int *labels,
                               "record %ld has label %d, expected a CIFAR-10 class 0..9", i + 1, rec[0]);
         if (st != GAN_OK) break;
         labels[i] = rec[0];
-        for (int j = 0; j < CIFAR_PIXELS; j++) x[(size_t)i * CIFAR_PIXELS + j] = io_unbyte(rec[1 + j]);
+        memcpy(x + (size_t)i * CIFAR_PIXELS, rec + 1, CIFAR_PIXELS);
     }
     fclose(fp);
     *got = n;
@@ -111,14 +111,14 @@ gan_status io_cifar_load(gan_dataset *d, const gan_data_spec *spec, gan_error *e
     }
     if (st == GAN_OK && spec->limit > 0 && spec->limit < total) total = spec->limit;
     if (st == GAN_OK) {
-        d->x = gan_alloc_floats((size_t)total * CIFAR_PIXELS);      // (total, 3, 32, 32)
+        d->u8 = malloc((size_t)total * CIFAR_PIXELS);               // (total, 3, 32, 32)
         d->labels = malloc((size_t)total * sizeof *d->labels);      // (total)
-        if (!d->x || !d->labels) st = gan_error_set(err, GAN_ERR_NOMEM, "out of memory for %ld images", total);
+        if (!d->u8 || !d->labels) st = gan_error_set(err, GAN_ERR_NOMEM, "out of memory for %ld images", total);
     }
     long n = 0;
     for (long f = 0; f < nfiles && st == GAN_OK && n < total; f++) {
         long got = 0;
-        st = read_batch(names[f], total - n, d->x + (size_t)n * CIFAR_PIXELS, d->labels + n, &got, err);
+        st = read_batch(names[f], total - n, d->u8 + (size_t)n * CIFAR_PIXELS, d->labels + n, &got, err);
         n += got;
     }
     io_free_names(names);

@@ -2,6 +2,7 @@
  * loader of its format (idx.c, cifar.c, pngdir.c, csv.c, mixture.c). */
 #include "config.h"
 #include <stdlib.h>
+#include <string.h>
 #include "io/io.h"
 
 const char *gan_data_format_name(gan_data_format f)
@@ -48,8 +49,33 @@ void gan_data_free(gan_dataset *d)
 {
     if (!d) return;
     gan_free_floats(d->x);
+    free(d->u8);
     free(d->labels);
     free(d);
+}
+
+void gan_data_get(const gan_dataset *d, long i, float *out)
+{
+    size_t S = gan_shape_size(d->shape);
+    if (d->u8) {
+        const uint8_t *b = d->u8 + (size_t)i * S;
+        for (size_t k = 0; k < S; k++) out[k] = io_unbyte(b[k]);
+    } else {
+        memcpy(out, d->x + (size_t)i * S, S * sizeof *out);
+    }
+}
+
+gan_status gan_data_to_floats(gan_dataset *d, gan_error *err)
+{
+    if (!d->u8) return GAN_OK;
+    size_t S = gan_shape_size(d->shape);
+    float *x = gan_alloc_floats((size_t)d->n * S);
+    if (!x) return gan_error_set(err, GAN_ERR_NOMEM, "out of memory for %ld samples", d->n);
+    for (long i = 0; i < d->n; i++) gan_data_get(d, i, x + (size_t)i * S);
+    free(d->u8);
+    d->u8 = NULL;
+    d->x = x;
+    return GAN_OK;
 }
 
 gan_status gan_data_load(gan_dataset **out, const gan_data_spec *spec, uint64_t seed, gan_error *err)

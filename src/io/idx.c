@@ -212,11 +212,8 @@ gan_status io_idx_load(gan_dataset *d, const gan_data_spec *spec, gan_error *err
     size_t size = gan_shape_size(d->shape), total = (size_t)n * size;   // (n, shape)
     if ((st = read_bytes(gz, spec->path, total, h.rank == 2 ? "vector data" : "pixel data", &b, err)) != GAN_OK)
         goto out;
-    if (!(d->x = gan_alloc_floats(total))) {
-        st = gan_error_set(err, GAN_ERR_NOMEM, "out of memory for %zu floats", total);
-        goto out;
-    }
-    for (size_t i = 0; i < total; i++) d->x[i] = io_unbyte(b[i]);
+    d->u8 = b;          /* kept as bytes: (n, shape) */
+    b = NULL;
     d->n = n;
     if (spec->labels[0]) st = load_labels(d, spec->labels, h.dims[0], n, err);
 out:

@@ -45,7 +45,7 @@ static void shape_str(gan_shape s, char *buf, size_t n)
 /* Read the PNG at path.  x == NULL: header only, sets *shape.  Otherwise
  * the image must have shape *shape (else an error naming `first`, the file
  * that set it) and its pixels go to x (C, H, W). */
-static gan_status read_png(const char *path, gan_shape *shape, float *x, const char *first, gan_error *err)
+static gan_status read_png(const char *path, gan_shape *shape, unsigned char *x, const char *first, gan_error *err)
 {
     FILE *fp = fopen(path, "rb");
     if (!fp) return io_open_error(err, path);
@@ -121,7 +121,7 @@ static gan_status read_png(const char *path, gan_shape *shape, float *x, const c
     /* interleaved (H, W, C) bytes -> planar (C, H, W) floats */
     for (int c = 0; c < C; c++)
         for (size_t i = 0; i < (size_t)h * w; i++)
-            x[(size_t)c * h * w + i] = io_unbyte(pix[i * C + c]);
+            x[(size_t)c * h * w + i] = pix[i * C + c];
 done:
     png_destroy_read_struct(&png, &info, NULL);
     free(m);
@@ -157,12 +157,12 @@ gan_status io_pngdir_load(gan_dataset *d, const gan_data_spec *spec, gan_error *
                           n, size);
         goto out;
     }
-    if (!(d->x = gan_alloc_floats((size_t)n * size))) {        // (n, C, H, W)
+    if (!(d->u8 = malloc((size_t)n * size))) {                  // (n, C, H, W) bytes
         st = gan_error_set(err, GAN_ERR_NOMEM, "out of memory for %ld images", n);
         goto out;
     }
     for (long i = 0; i < n && st == GAN_OK; i++)
-        st = read_png(names[i], &s, d->x + (size_t)i * size, names[0], err);
+        st = read_png(names[i], &s, d->u8 + (size_t)i * size, names[0], err);
     d->n = n;
     d->shape = s;
 out:

@@ -1,1 +1,9 @@
-### model
+### model: YAML model files -> validated spec -> networks
+libgan_la_SOURCES += src/model/ytree.h src/model/ytree.c src/model/schema.h src/model/schema.c \
+	src/model/scalar.c src/model/parse.c src/model/model.c src/model/expand.c src/model/build.c
+
+check_PROGRAMS += tests/check_model
+TESTS += tests/check_model
+tests_check_model_SOURCES = tests/check_model.c
+tests_check_model_CFLAGS = $(TEST_CFLAGS)
+tests_check_model_LDADD = $(TEST_LIBS)

@@ -1,0 +1,83 @@
+/* build.c - networks from a spec, with the shape checks that tie them to
+ * the data, and the `ganrun check` summary table.
+ *
+ *   G: (noise.dim) -> ... -> must be exactly the data shape
+ *   D: data shape  -> ... -> must be (1): one raw score per sample
+ */
+#include "config.h"
+#include <stdio.h>
+#include <string.h>
+#include "gan/model.h"
+
+static gan_status at_layer(gan_error *err, const gan_model_spec *m, const gan_layer_conf *c)
+{
+    if (err) {
+        snprintf(err->file, sizeof err->file, "%s", m->source);
+        if (c && !err->line) {
+            err->line = c->line;
+            err->col = c->col;
+        }
+    }
+    return err ? err->code : GAN_ERR_INVALID;
+}
+
+gan_status gan_model_build(const gan_model_spec *m, gan_shape data_shape, int Bmax,
+                           gan_net **G, gan_net **D, gan_error *err)
+{
+    char s1[64], s2[64];
+    *G = *D = NULL;
+    gan_shape z = { 1, { m->noise.dim, 0, 0 } };
+    gan_status st = gan_net_create(G, m->gen.layers, m->gen.n, z, Bmax, err);
+    if (st != GAN_OK) return at_layer(err, m, NULL);
+    const gan_layer_conf *glast = &m->gen.layers[m->gen.n - 1];
+    if (!gan_shape_eq((*G)->out, data_shape)) {
+        gan_shape_str((*G)->out, s1, sizeof s1);
+        gan_shape_str(data_shape, s2, sizeof s2);
+        gan_net_free(*G);
+        *G = NULL;
+        return gan_error_at(err, GAN_ERR_SHAPE, m->source, glast->line, glast->col,
+                            "generator output %s does not match data shape %s "
+                            "(expected the generator's last layer to produce the data shape)", s1, s2);
+    }
+    st = gan_net_create(D, m->disc.layers, m->disc.n, data_shape, Bmax, err);
+    if (st != GAN_OK) {
+        gan_net_free(*G);
+        *G = NULL;
+        return at_layer(err, m, NULL);
+    }
+    const gan_layer_conf *dlast = &m->disc.layers[m->disc.n - 1];
+    if ((*D)->out.rank != 1 || (*D)->out.d[0] != 1) {
+        gan_shape_str((*D)->out, s1, sizeof s1);
+        gan_net_free(*G);
+        gan_net_free(*D);
+        *G = *D = NULL;
+        return gan_error_at(err, GAN_ERR_SHAPE, m->source, dlast->line, dlast->col,
+                            "discriminator output %s is not one value per sample "
+                            "(expected (1), e.g. a last layer dense: {units: 1})", s1);
+    }
+    return GAN_OK;
+}
+
+static void table(FILE *f, const char *name, const gan_net *net)
+{
+    char s[64];
+    gan_shape_str(net->in, s, sizeof s);
+    fprintf(f, "%s: input %s\n", name, s);
+    fprintf(f, "  %3s  %-12s %-16s %12s\n", "#", "layer", "output", "params");
+    for (int i = 0; i < net->n; i++) {
+        const gan_layer *l = &net->layers[i];
+        gan_shape_str(l->out, s, sizeof s);
+        fprintf(f, "  %3d  %-12s %-16s %12zu\n", i, l->type->name, s, l->nparams);
+    }
+    fprintf(f, "  %3s  %-12s %-16s %12zu", "", "total", "", net->nparams);
+    if (net->nbufs) fprintf(f, "  (+%zu buffer values)", net->nbufs);
+    fprintf(f, "\n");
+}
+
+void gan_model_print_summary(FILE *f, const gan_model_spec *m, const gan_net *G, const gan_net *D)
+{
+    fprintf(f, "model %s (%s)\n", m->name, m->source);
+    if (G) table(f, "generator", G);
+    if (D) table(f, "discriminator", D);
+    if (G && D) fprintf(f, "total parameters: %zu\n", G->nparams + D->nparams);
+}

@@ -1,0 +1,155 @@
+/* schema.c - the model file's keys, their types, ranges and defaults.
+ *
+ * This is the one place the schema is written down; ganrun-model(5)
+ * documents the same keys (a test compares them through
+ * gan_model_each_key).  Layer options live in each layer's key table.
+ */
+#include "config.h"
+#include <stddef.h>
+#include "model/schema.h"
+
+#define NONE 1e18   /* no upper bound */
+#define SZ(T, m) sizeof(((T *)0)->m)
+
+const char *const gan_model_loss_names[] = { "bce", "minimax", "lsgan", "hinge", "wgan-gp", NULL };
+const char *const gan_model_optim_names[] = { "adam", "sgd", "rmsprop", NULL };
+const char *const gan_model_format_names[] = { "idx", "cifar10", "pngdir", "csv", "grid", "ring", NULL };
+const char *const gan_model_noise_names[] = { "normal", "uniform", "truncated_normal", NULL };
+
+/* ---- data --------------------------------------------------------------- */
+#define FILES (1u << GAN_DATA_IDX | 1u << GAN_DATA_CIFAR10 | 1u << GAN_DATA_PNGDIR | 1u << GAN_DATA_CSV)
+#define MIXTURES (1u << GAN_DATA_GRID | 1u << GAN_DATA_RING)
+#define D(m) offsetof(gan_data_spec, m), SZ(gan_data_spec, m)
+static const field data_f[] = {
+    { "format", F_ENUM, 0, 1, 0, 0, 0, 0, 0, 0, gan_model_format_names, D(format), NULL,
+      "idx, cifar10, pngdir, csv, or the built-in 2-D mixtures grid and ring" },
+    { "path", F_STR, FILES, 1, 0, 0, 1, 0, 0, 0, NULL, D(path), NULL,
+      "data file or folder (not for grid, ring)" },
+    { "labels", F_STR, FILES, 0, 0, 0, 0, 0, 0, 0, NULL, D(labels), NULL,
+      "IDX label file matching the images; empty for none" },
+    { "limit", F_LONG, 0, 0, 0, 0, 0, NONE, 0, 0, NULL, D(limit), NULL,
+      "use at most this many samples; 0 = all" },
+    { "samples", F_LONG, MIXTURES, 0, 100000, 0, 1, 100000000, 0, 0, NULL, D(samples), NULL,
+      "points drawn from a built-in mixture" },
+};
+static const section data_s = { "data", data_f, 5, 1, "data format", NULL };
+
+/* ---- noise -------------------------------------------------------------- */
+#define NORMALS (1u << GAN_NOISE_NORMAL | 1u << GAN_NOISE_TRUNCNORMAL)
+#define N(m) offsetof(gan_noise_spec, m), SZ(gan_noise_spec, m)
+static const field noise_f[] = {
+    { "distribution", F_ENUM, 0, 0, GAN_NOISE_NORMAL, 0, 0, 0, 0, 0, gan_model_noise_names, N(dist),
+      NULL, "normal, uniform or truncated_normal" },
+    { "dim", F_INT, 0, 1, 0, 0, 1, 65536, 0, 0, NULL, N(dim), NULL,
+      "length of a noise vector, the generator's input" },
+    { "mean", F_FLOAT, NORMALS, 0, 0, 0, -1e6, 1e6, 0, 0, NULL, N(mean), NULL, "mean (normal, truncated_normal)" },
+    { "std", F_FLOAT, NORMALS, 0, 1, 0, 0, 1e6, 1, 0, NULL, N(std), NULL,
+      "standard deviation (normal, truncated_normal)" },
+    { "low", F_FLOAT, 1u << GAN_NOISE_UNIFORM, 0, -1, 0, -1e6, 1e6, 0, 0, NULL, N(low), NULL,
+      "lower end (uniform)" },
+    { "high", F_FLOAT, 1u << GAN_NOISE_UNIFORM, 0, 1, 0, -1e6, 1e6, 0, 0, NULL, N(high), NULL,
+      "upper end, > low (uniform)" },
+    { "limit", F_FLOAT, 1u << GAN_NOISE_TRUNCNORMAL, 0, 2, 0, 0.5, 100, 0, 0, NULL, N(limit), NULL,
+      "samples beyond limit * std from the mean are redrawn (truncated_normal)" },
+};
+static const section noise_s = { "noise", noise_f, 7, 1, "distribution", NULL };
+
+/* ---- train.optimizer.{generator,discriminator} ------------------------- */
+#define ADAM (1u << GAN_OPTIM_ADAM)
+#define SGD (1u << GAN_OPTIM_SGD)
+#define RMSPROP (1u << GAN_OPTIM_RMSPROP)
+#define O(m) offsetof(gan_optim_conf, m), SZ(gan_optim_conf, m)
+#define OPTIM_FIELDS(path)                                                                         \
+    static const field path##_f[] = {                                                              \
+        { "type", F_ENUM, 0, 0, GAN_OPTIM_ADAM, 0, 0, 0, 0, 0, gan_model_optim_names, O(kind), NULL,  \
+          "adam, sgd or rmsprop" },                                                                \
+        { "lr", F_FLOAT, ADAM, 0, 2e-4, 0, 0, 10, 1, 0, NULL, O(lr), NULL, "learning rate" },       \
+        { "lr", F_FLOAT, SGD, 0, 0.01, 0, 0, 10, 1, 0, NULL, O(lr), NULL, "learning rate" },        \
+        { "lr", F_FLOAT, RMSPROP, 0, 1e-3, 0, 0, 10, 1, 0, NULL, O(lr), NULL, "learning rate" },    \
+        { "betas", F_FLOAT2, ADAM, 0, 0.5, 0.999, 0, 1, 0, 1, NULL, offsetof(gan_optim_conf, beta1), \
+          2 * sizeof(float), NULL, "[beta1, beta2], moment decay rates in [0, 1)" },               \
+        { "eps", F_FLOAT, ADAM | RMSPROP, 0, 1e-8, 0, 0, 1, 1, 0, NULL, O(eps), NULL,               \
+          "added to the root of the second moment" },                                               \
+        { "alpha", F_FLOAT, RMSPROP, 0, 0.99, 0, 0, 1, 0, 1, NULL, O(alpha), NULL,                 \
+          "smoothing of the squared gradient" },                                                    \
+        { "momentum", F_FLOAT, SGD | RMSPROP, 0, 0, 0, 0, 1, 0, 1, NULL, O(momentum), NULL,        \
+          "momentum in [0, 1)" },                                                                   \
+        { "nesterov", F_BOOL, SGD, 0, 0, 0, 0, 1, 0, 0, NULL, O(nesterov), NULL,                   \
+          "Nesterov momentum (needs momentum > 0)" },                                               \
+        { "weight_decay", F_FLOAT, 0, 0, 0, 0, 0, 10, 0, 0, NULL, O(weight_decay), NULL,            \
+          "L2 penalty added to the gradient" },                                                     \
+    };                                                                                             \
+    static const section path##_s = { "train.optimizer." #path, path##_f, 10, 1, "optimizer", "optimizer" };
+OPTIM_FIELDS(generator)
+OPTIM_FIELDS(discriminator)
+
+static const field optimizer_f[] = {
+    { "generator", F_SECTION, 0, 0, 0, 0, 0, 0, 0, 0, NULL, offsetof(gan_train_spec, gopt), 0,
+      &generator_s, "the generator's optimizer" },
+    { "discriminator", F_SECTION, 0, 0, 0, 0, 0, 0, 0, 0, NULL, offsetof(gan_train_spec, dopt), 0,
+      &discriminator_s, "the discriminator's optimizer" },
+};
+static const section optimizer_s = { "train.optimizer", optimizer_f, 2, 0, NULL, NULL };
+
+/* ---- train -------------------------------------------------------------- */
+#define T(m) offsetof(gan_train_spec, m), SZ(gan_train_spec, m)
+static const field schedule_f[] = {
+    { "d_steps", F_INT, 0, 0, 1, 0, 1, 100, 0, 0, NULL, T(d_steps), NULL,
+      "discriminator steps per training step" },
+    { "g_steps", F_INT, 0, 0, 1, 0, 1, 100, 0, 0, NULL, T(g_steps), NULL,
+      "generator steps per training step" },
+};
+static const section schedule_s = { "train.schedule", schedule_f, 2, 0, NULL, NULL };
+
+static const field train_f[] = {
+    { "loss", F_ENUM, 0, 0, GAN_LOSS_BCE, 0, 0, 0, 0, 0, gan_model_loss_names, T(loss), NULL,
+      "bce, minimax, lsgan, hinge or wgan-gp" },
+    { "gp_lambda", F_FLOAT, 1u << GAN_LOSS_WGAN_GP, 0, 10, 0, 0, 1e6, 0, 0, NULL, T(gp_lambda), NULL,
+      "weight of the gradient penalty (wgan-gp)" },
+    { "batch", F_INT, 0, 1, 0, 0, 1, 65536, 0, 0, NULL, T(batch), NULL, "real samples per D step" },
+    /* default 0 stands for "= batch", resolved after parsing */
+    { "noise_batch", F_INT, 0, 0, 0, 0, 1, 65536, 0, 0, NULL, T(noise_batch), NULL,
+      "fake samples per D and G step; default: batch" },
+    { "steps", F_LONG, 0, 1, 0, 0, 1, 1e12, 0, 0, NULL, T(steps), NULL, "training steps" },
+    { "schedule", F_SECTION, 0, 0, 0, 0, 0, 0, 0, 0, NULL, 0, 0, &schedule_s,
+      "d_steps D steps then g_steps G steps per training step" },
+    { "optimizer", F_SECTION, 0, 0, 0, 0, 0, 0, 0, 0, NULL, 0, 0, &optimizer_s,
+      "optimizers of the generator and the discriminator" },
+};
+static const section train_s = { "train", train_f, 7, 1, "loss", NULL };
+
+/* ---- output ------------------------------------------------------------- */
+#define U(m) offsetof(gan_output_spec, m), SZ(gan_output_spec, m)
+static const field output_f[] = {
+    /* default "" stands for runs/NAME, resolved after parsing */
+    { "dir", F_STR, 0, 0, 0, 0, 1, 0, 0, 0, NULL, U(dir), NULL, "run directory; default runs/NAME" },
+    { "checkpoint_every", F_LONG, 0, 0, 1000, 0, 0, NONE, 0, 0, NULL, U(checkpoint_every), NULL,
+      "steps between checkpoints; 0: at the end only" },
+    { "sample_every", F_LONG, 0, 0, 500, 0, 0, NONE, 0, 0, NULL, U(sample_every), NULL,
+      "steps between sample grids; 0: at the end only" },
+    { "log_every", F_LONG, 0, 0, 10, 0, 1, NONE, 0, 0, NULL, U(log_every), NULL,
+      "steps between rows of log.csv" },
+    { "keep", F_INT, 0, 0, 0, 0, 0, 1000000, 0, 0, NULL, U(keep), NULL,
+      "step checkpoints kept; 0 = all" },
+    { "samples", F_INT, 0, 0, 64, 0, 1, 1024, 0, 0, NULL, U(samples), NULL, "images in a sample grid" },
+};
+static const section output_s = { "output", output_f, 6, 0, NULL, NULL };
+
+/* ---- top level ---------------------------------------------------------- */
+#define M(m) offsetof(gan_model_spec, m), SZ(gan_model_spec, m)
+static const field top_f[] = {
+    { "name", F_STR, 0, 1, 0, 0, 1, 0, 0, 0, NULL, M(name), NULL, "name of the experiment" },
+    { "seed", F_U64, 0, 0, 1, 0, 0, NONE, 0, 0, NULL, M(seed), NULL, "seeds every random stream" },
+    { "data", F_SECTION, 0, 1, 0, 0, 0, 0, 0, 0, NULL, offsetof(gan_model_spec, data), 0, &data_s,
+      "the training data" },
+    { "noise", F_SECTION, 0, 1, 0, 0, 0, 0, 0, 0, NULL, offsetof(gan_model_spec, noise), 0, &noise_s,
+      "the generator's input" },
+    { "generator", F_STACK, 0, 1, 0, 0, 0, 0, 0, 0, NULL, M(gen), NULL, "layers from noise to a sample" },
+    { "discriminator", F_STACK, 0, 1, 0, 0, 0, 0, 0, 0, NULL, M(disc), NULL,
+      "layers from a sample to one score" },
+    { "train", F_SECTION, 0, 1, 0, 0, 0, 0, 0, 0, NULL, offsetof(gan_model_spec, train), 0, &train_s,
+      "loss, batch sizes, schedule, optimizers" },
+    { "output", F_SECTION, 0, 0, 0, 0, 0, 0, 0, 0, NULL, offsetof(gan_model_spec, output), 0, &output_s,
+      "run directory and how often to write" },
+};
+const section gan_model_top = { "", top_f, 8, 0, NULL, NULL };

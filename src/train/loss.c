@@ -1,0 +1,122 @@
+/* loss.c - GAN objectives on discriminator logits.
+ *
+ *   real (Br)  fake (Bf)  logits;   dreal (Br)  dfake (Bf)  dL/dlogit
+ *
+ * Every loss is a mean over its batch, so each gradient carries a 1/B.
+ * With s the sigmoid and sp(x) = log(1 + e^x) the softplus:
+ *   -log s(x)     = sp(-x)       d/dx = s(x) - 1
+ *   -log(1-s(x))  = sp(x)        d/dx = s(x)
+ * sp is evaluated as max(x, 0) + log1p(e^-|x|), which neither overflows nor
+ * loses the linear tail, so logits of +-100 give exact losses and gradients.
+ * The output pointers dreal/dfake may be NULL when only the value is wanted.
+ */
+#include "config.h"
+#include <math.h>
+#include "gan/loss.h"
+
+static double softplus(double x)
+{
+    return fmax(x, 0.0) + log1p(exp(-fabs(x)));
+}
+
+static double sigmoid(double x)
+{
+    if (x >= 0) return 1.0 / (1.0 + exp(-x));
+    double e = exp(x);
+    return e / (1.0 + e);
+}
+
+/* Per-sample loss l(x) and its derivative for one of the targets below. */
+typedef enum target {
+    T_BCE_REAL,    /* -log s(x) */
+    T_BCE_FAKE,    /* -log(1 - s(x)) */
+    T_LOG1M,       /* log(1 - s(x)): minimax generator */
+    T_SQ_ONE,      /* 1/2 (x-1)^2 */
+    T_SQ_ZERO,     /* 1/2 x^2 */
+    T_HINGE_REAL,  /* relu(1 - x) */
+    T_HINGE_FAKE,  /* relu(1 + x) */
+    T_NEG,         /* -x */
+    T_POS          /* x */
+} target;
+
+static double sample_loss(target t, double x, double *d)
+{
+    switch (t) {
+    case T_BCE_REAL: *d = sigmoid(x) - 1.0; return softplus(-x);
+    case T_BCE_FAKE: *d = sigmoid(x); return softplus(x);
+    case T_LOG1M: *d = -sigmoid(x); return -softplus(x);
+    case T_SQ_ONE: *d = x - 1.0; return 0.5 * (x - 1.0) * (x - 1.0);
+    case T_SQ_ZERO: *d = x; return 0.5 * x * x;
+    case T_HINGE_REAL: *d = x < 1.0 ? -1.0 : 0.0; return x < 1.0 ? 1.0 - x : 0.0;
+    case T_HINGE_FAKE: *d = x > -1.0 ? 1.0 : 0.0; return x > -1.0 ? 1.0 + x : 0.0;
+    case T_NEG: *d = -1.0; return -x;
+    case T_POS: *d = 1.0; return x;
+    }
+    *d = 0.0;
+    return 0.0;
+}
+
+/* Mean of l over x (B); dx (B) = l'(x) / B.  0 for an empty batch. */
+static float mean_loss(target t, const float *x, int B, float *dx)
+{
+    if (B <= 0) return 0.0f;
+    double sum = 0.0, d;
+    for (int i = 0; i < B; i++) {
+        sum += sample_loss(t, (double)x[i], &d);
+        if (dx) dx[i] = (float)(d / B);
+    }
+    return (float)(sum / B);
+}
+
+void gan_loss_d(gan_loss_kind k, const float *real, int Br, const float *fake, int Bf,
+                float *dreal, float *dfake, float *lreal, float *lfake)
+{
+    target tr, tf;
+    switch (k) {
+    case GAN_LOSS_LSGAN: tr = T_SQ_ONE; tf = T_SQ_ZERO; break;
+    case GAN_LOSS_HINGE: tr = T_HINGE_REAL; tf = T_HINGE_FAKE; break;
+    case GAN_LOSS_WGAN_GP: tr = T_NEG; tf = T_POS; break;
+    case GAN_LOSS_BCE:
+    case GAN_LOSS_MINIMAX:
+    default: tr = T_BCE_REAL; tf = T_BCE_FAKE; break;
+    }
+    float a = mean_loss(tr, real, Br, dreal);
+    float b = mean_loss(tf, fake, Bf, dfake);
+    if (lreal) *lreal = a;
+    if (lfake) *lfake = b;
+}
+
+float gan_loss_g(gan_loss_kind k, const float *fake, int B, float *dfake)
+{
+    target t;
+    switch (k) {
+    case GAN_LOSS_MINIMAX: t = T_LOG1M; break;
+    case GAN_LOSS_LSGAN: t = T_SQ_ONE; break;
+    case GAN_LOSS_HINGE:
+    case GAN_LOSS_WGAN_GP: t = T_NEG; break;
+    case GAN_LOSS_BCE:
+    default: t = T_BCE_REAL; break;   /* non-saturating: -log s(f) */
+    }
+    return mean_loss(t, fake, B, dfake);
+}
+
+float gan_loss_score(gan_loss_kind k, const float *logits, int B)
+{
+    if (B <= 0) return 0.0f;
+    int sig = k == GAN_LOSS_BCE || k == GAN_LOSS_MINIMAX;
+    double sum = 0.0;
+    for (int i = 0; i < B; i++) sum += sig ? sigmoid((double)logits[i]) : (double)logits[i];
+    return (float)(sum / B);
+}
+
+const char *gan_loss_name(gan_loss_kind k)
+{
+    switch (k) {
+    case GAN_LOSS_BCE: return "bce";
+    case GAN_LOSS_MINIMAX: return "minimax";
+    case GAN_LOSS_LSGAN: return "lsgan";
+    case GAN_LOSS_HINGE: return "hinge";
+    case GAN_LOSS_WGAN_GP: return "wgan-gp";
+    }
+    return "unknown";
+}

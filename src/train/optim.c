@@ -1,0 +1,187 @@
+/* optim.c - Adam, SGD and RMSprop over one flat parameter array.
+ *
+ *   p (n)   g (n)   m (n)   v (n)     moments share the parameters' offsets
+ *
+ * Each update follows torch.optim (1.13, default flags) term by term, so a
+ * run can be compared step for step with PyTorch.  Weight decay is the L2
+ * form: g' = g + wd p, used in place of g everywhere below.
+ */
+#include "config.h"
+#include <math.h>
+#include <string.h>
+#include "gan/optim.h"
+
+void gan_optim_conf_default(gan_optim_conf *c, gan_optim_kind kind)
+{
+    memset(c, 0, sizeof *c);
+    c->kind = kind;
+    switch (kind) {
+    case GAN_OPTIM_ADAM:
+        c->lr = 2e-4f; c->beta1 = 0.5f; c->beta2 = 0.999f; c->eps = 1e-8f;
+        break;
+    case GAN_OPTIM_SGD:
+        c->lr = 0.01f;
+        break;
+    case GAN_OPTIM_RMSPROP:
+        c->lr = 1e-3f; c->alpha = 0.99f; c->eps = 1e-8f;
+        break;
+    }
+}
+
+const char *gan_optim_name(gan_optim_kind k)
+{
+    switch (k) {
+    case GAN_OPTIM_ADAM: return "adam";
+    case GAN_OPTIM_SGD: return "sgd";
+    case GAN_OPTIM_RMSPROP: return "rmsprop";
+    }
+    return "unknown";
+}
+
+/* A value in [lo, hi) (hi_open) or [lo, hi]; false for NaN. */
+static int in_range(float x, float lo, float hi, int hi_open)
+{
+    return x >= lo && (hi_open ? x < hi : x <= hi);
+}
+
+static gan_status check_conf(const gan_optim_conf *c, gan_error *err)
+{
+    const float big = 1e30f;
+    if (c->kind != GAN_OPTIM_ADAM && c->kind != GAN_OPTIM_SGD && c->kind != GAN_OPTIM_RMSPROP)
+        return gan_error_set(err, GAN_ERR_INVALID, "unknown optimizer kind %d", (int)c->kind);
+    if (!(c->lr > 0.0f && c->lr <= big))
+        return gan_error_set(err, GAN_ERR_INVALID, "learning rate %g must be positive and finite",
+                             (double)c->lr);
+    if (!in_range(c->weight_decay, 0.0f, big, 0))
+        return gan_error_set(err, GAN_ERR_INVALID, "weight_decay %g must be >= 0 and finite",
+                             (double)c->weight_decay);
+    if (c->kind == GAN_OPTIM_ADAM &&
+        !(in_range(c->beta1, 0.0f, 1.0f, 1) && in_range(c->beta2, 0.0f, 1.0f, 1)))
+        return gan_error_set(err, GAN_ERR_INVALID, "adam betas (%g, %g) must be in [0, 1)",
+                             (double)c->beta1, (double)c->beta2);
+    if (c->kind != GAN_OPTIM_SGD && !in_range(c->eps, 0.0f, big, 0))
+        return gan_error_set(err, GAN_ERR_INVALID, "eps %g must be >= 0 and finite",
+                             (double)c->eps);
+    if (c->kind != GAN_OPTIM_ADAM && !in_range(c->momentum, 0.0f, 1.0f, 1))
+        return gan_error_set(err, GAN_ERR_INVALID, "momentum %g must be in [0, 1)",
+                             (double)c->momentum);
+    if (c->kind == GAN_OPTIM_SGD && c->nesterov && c->momentum == 0.0f)
+        return gan_error_set(err, GAN_ERR_INVALID, "nesterov needs a momentum > 0");
+    if (c->kind == GAN_OPTIM_RMSPROP && !in_range(c->alpha, 0.0f, 1.0f, 0))
+        return gan_error_set(err, GAN_ERR_INVALID, "rmsprop alpha %g must be in [0, 1]",
+                             (double)c->alpha);
+    return GAN_OK;
+}
+
+gan_status gan_optim_init(gan_optim *o, const gan_optim_conf *c, size_t n, gan_error *err)
+{
+    memset(o, 0, sizeof *o);
+    gan_status st = check_conf(c, err);
+    if (st != GAN_OK) return st;
+    o->c = *c;
+    o->n = n;
+    /* Only the buffers the kind reads: adam m, v; sgd m when it has momentum;
+     * rmsprop v, and m when it has momentum. */
+    int need_m = c->kind == GAN_OPTIM_ADAM || c->momentum > 0.0f;
+    int need_v = c->kind != GAN_OPTIM_SGD;
+    if (need_m && !(o->m = gan_alloc_floats(n))) goto nomem;
+    if (need_v && !(o->v = gan_alloc_floats(n))) goto nomem;
+    return GAN_OK;
+nomem:
+    gan_optim_free(o);
+    return gan_error_set(err, GAN_ERR_NOMEM, "cannot allocate optimizer state for %zu parameters",
+                         n);
+}
+
+void gan_optim_free(gan_optim *o)
+{
+    if (!o) return;
+    gan_free_floats(o->m);
+    gan_free_floats(o->v);
+    o->m = o->v = NULL;
+}
+
+/* Adam:  m = b1 m + (1-b1) g;   v = b2 v + (1-b2) g^2
+ *        p -= lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps)
+ * On step 1, m/(1-b1) = g and sqrt(v/(1-b2)) = |g|: every parameter moves by
+ * about lr * sign(g). */
+static void adam_step(float *restrict p, float *restrict m, float *restrict v,
+                      const float *restrict g, size_t n, const gan_optim_conf *c, uint64_t t)
+{
+    const float b1 = c->beta1, b2 = c->beta2, eps = c->eps, wd = c->weight_decay;
+    /* bias corrections in double, as torch computes them in Python floats */
+    const double bc1 = 1.0 - pow((double)b1, (double)t);
+    const double bc2 = 1.0 - pow((double)b2, (double)t);
+    const float step = (float)((double)c->lr / bc1);
+    const float inv_sqrt_bc2 = (float)(1.0 / sqrt(bc2));
+    for (size_t i = 0; i < n; i++) {
+        float gi = g[i] + wd * p[i];
+        float mi = b1 * m[i] + (1.0f - b1) * gi;
+        float vi = b2 * v[i] + (1.0f - b2) * gi * gi;
+        m[i] = mi;
+        v[i] = vi;
+        p[i] -= step * mi / (sqrtf(vi) * inv_sqrt_bc2 + eps);
+    }
+}
+
+/* SGD:  b = mu b + g  (b = g on step 1, as b starts at 0)
+ *       p -= lr * (nesterov ? g + mu b : b)      plain p -= lr g when mu = 0 */
+static void sgd_step(float *restrict p, float *restrict b, const float *restrict g, size_t n,
+                     const gan_optim_conf *c)
+{
+    const float lr = c->lr, mu = c->momentum, wd = c->weight_decay;
+    if (!b) {
+        for (size_t i = 0; i < n; i++) p[i] -= lr * (g[i] + wd * p[i]);
+        return;
+    }
+    if (c->nesterov) {
+        for (size_t i = 0; i < n; i++) {
+            float gi = g[i] + wd * p[i];
+            float bi = mu * b[i] + gi;
+            b[i] = bi;
+            p[i] -= lr * (gi + mu * bi);
+        }
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        float gi = g[i] + wd * p[i];
+        float bi = mu * b[i] + gi;
+        b[i] = bi;
+        p[i] -= lr * bi;
+    }
+}
+
+/* RMSprop:  v = a v + (1-a) g^2;   u = g / (sqrt(v) + eps)
+ *           with momentum: b = mu b + u, p -= lr b;  without: p -= lr u */
+static void rmsprop_step(float *restrict p, float *restrict b, float *restrict v,
+                         const float *restrict g, size_t n, const gan_optim_conf *c)
+{
+    const float lr = c->lr, a = c->alpha, eps = c->eps, mu = c->momentum, wd = c->weight_decay;
+    if (!b) {
+        for (size_t i = 0; i < n; i++) {
+            float gi = g[i] + wd * p[i];
+            float vi = a * v[i] + (1.0f - a) * gi * gi;
+            v[i] = vi;
+            p[i] -= lr * gi / (sqrtf(vi) + eps);
+        }
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        float gi = g[i] + wd * p[i];
+        float vi = a * v[i] + (1.0f - a) * gi * gi;
+        float bi = mu * b[i] + gi / (sqrtf(vi) + eps);
+        v[i] = vi;
+        b[i] = bi;
+        p[i] -= lr * bi;
+    }
+}
+
+void gan_optim_step(gan_optim *o, float *params, const float *grads)
+{
+    o->t++;
+    switch (o->c.kind) {
+    case GAN_OPTIM_ADAM: adam_step(params, o->m, o->v, grads, o->n, &o->c, o->t); break;
+    case GAN_OPTIM_SGD: sgd_step(params, o->m, grads, o->n, &o->c); break;
+    case GAN_OPTIM_RMSPROP: rmsprop_step(params, o->m, o->v, grads, o->n, &o->c); break;
+    }
+}
