@@ -968,6 +968,8 @@ START_TEST(info_prints_state_build_and_tensors)
     ck_assert(strstr(out, "built by    ganrun "));
     ck_assert(strstr(out, GAN_BUILD_CC));
     ck_assert(strstr(out, "G optim     adam, lr "));
+    ck_assert(strstr(out, "sections    'MODL' 34 bytes ("));
+    ck_assert(strstr(out, "            'END ' 0 bytes (8 compressed), crc32 00000000\n"));
     ck_assert(strstr(out, "g.0.dense.weight                   (8, 4)"));
     ck_assert(strstr(out, "g.1.runstat.running_mean           (8)"));
     ck_assert(strstr(out, "d.2.dense.bias                     (1)"));

@@ -458,7 +458,7 @@ static gan_status read_sections(const char *path, const uint8_t *b, size_t size,
             return gan_error_at(err, GAN_ERR_NOMEM, path, 0, 0, "out of memory");
         }
         r->s = ns;
-        r->s[r->n++] = (ckpt_section){ tag, data, (size_t)ulen, pos, (size_t)clen };
+        r->s[r->n++] = (ckpt_section){ tag, data, (size_t)ulen, pos, (size_t)clen, crc };
         pos += CKPT_SECTION_HEAD + (size_t)clen;
         if (tag == CKPT_TAG_END) {
             if (ulen != 0)

@@ -60,6 +60,7 @@ typedef struct ckpt_section {
     size_t len;
     size_t offset;      /* of the section header in the file */
     size_t clen;        /* compressed bytes */
+    uint32_t crc;       /* CRC-32 of data (verified) */
 } ckpt_section;
 
 typedef struct ckpt_reader {

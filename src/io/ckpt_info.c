@@ -98,6 +98,12 @@ gan_status gan_ckpt_info(const char *path, FILE *f, int model_only, gan_error *e
     stat_line(r, f);
     optim_line(r, CKPT_TAG_OPTG, "G optim", f);
     optim_line(r, CKPT_TAG_OPTD, "D optim", f);
+    for (int i = 0; i < r->n; i++) {
+        char tag[5];
+        ckpt_tag_str(r->s[i].tag, tag);
+        fprintf(f, "%-12s'%s' %zu bytes (%zu compressed), crc32 %08" PRIx32 "\n", i ? "" : "sections", tag,
+                r->s[i].len, r->s[i].clen, r->s[i].crc);
+    }
     size_t total = 0;
     for (int i = 0; i < nts; i++) total += ts[i].size;
     fprintf(f, "tensors     %d, %zu floats\n", nts, total);
