@@ -60,6 +60,7 @@ static gan_status write_text_atomic(const char *path, const char *text, gan_erro
     snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path);
     int fd = mkstemp(tmp);
     if (fd < 0) return gan_error_at(err, GAN_ERR_IO, path, 0, 0, "cannot write: %s", strerror(errno));
+    fchmod(fd, 0644);   /* mkstemp makes 0600; the run's files are for reading */
     FILE *f = fdopen(fd, "w");
     int ok = f && fputs(text, f) >= 0;
     ok = f && fclose(f) == 0 && ok;
