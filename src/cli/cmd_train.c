@@ -83,10 +83,12 @@ static void prune_checkpoints(const char *dir, int keep)
     int n = 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL && n < 4096) {
-        long s;
-        char tail[8];
-        if (sscanf(e->d_name, "step-%ld.ckp%1s", &s, tail) == 2 && strlen(e->d_name) == 19)
-            steps[n++] = s;
+        /* only our own names: step-NNNNNNNN.ckpt */
+        char *end;
+        size_t len = strlen(e->d_name);
+        if (len < 10 || strncmp(e->d_name, "step-", 5) || strcmp(e->d_name + len - 5, ".ckpt")) continue;
+        long s = strtol(e->d_name + 5, &end, 10);
+        if (end == e->d_name + len - 5 && s >= 0) steps[n++] = s;
     }
     closedir(d);
     for (int i = 0; i < n; i++)          /* sort descending */
