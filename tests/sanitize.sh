@@ -15,6 +15,9 @@ make -j"$(nproc)" >/dev/null
 printf 'leak:libopenblas\n' >"$dir/lsan.supp"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 LSAN_OPTIONS=suppressions=$dir/lsan.supp \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 make -j"$(nproc)" check || {
-    cat tests/*.log | grep -E -B2 -A20 'ERROR: AddressSanitizer|runtime error|LeakSanitizer' | head -100
+    grep -E '^(FAIL|ERROR)' test-suite.log || true
+    for f in $(grep -l -E '^(FAIL|ERROR)' tests/*.trs 2>/dev/null); do
+        echo "=== ${f%.trs}.log"; tail -40 "${f%.trs}.log"
+    done
     exit 1
 }
