@@ -1,11 +1,130 @@
-/* main.c - ganrun command line. */
+/* main.c - ganrun: dispatch, usage and help. */
 #include "config.h"
+#include <stdarg.h>
 #include <stdio.h>
-#include "gan/gan.h"
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <sys/stat.h>
+#include "cli/cli.h"
+
+typedef struct subcommand {
+    const char *name;
+    int (*fn)(int, char **);
+    const char *synopsis;
+    const char *help;
+} subcommand;
+
+static const subcommand subs[] = {
+    { "train", cmd_train,
+      "ganrun [train] MODEL.yaml [--set KEY=VALUE]... [--steps N] [--out DIR] [--quiet]",
+      "Train the generator and discriminator of MODEL.yaml against each other.\n"
+      "  --set KEY=VALUE  override a model-file key (e.g. train.steps=200), validated as in the file\n"
+      "  --steps N        shortcut for --set train.steps=N\n"
+      "  --out DIR        run directory (default: output.dir of the model)\n"
+      "  --quiet          no progress output\n" },
+    { "resume", cmd_resume, "ganrun resume CHECKPOINT [--steps N] [--quiet]",
+      "Continue the run of CHECKPOINT in its run directory, bit-exactly.\n"
+      "  --steps N  run N more steps (default: up to the model's train.steps)\n" },
+    { "check", cmd_check, "ganrun check MODEL.yaml [--set KEY=VALUE]... [--expand]",
+      "Validate MODEL.yaml and print each network's layers, output shapes and parameter counts.\n"
+      "  --expand  print the expanded model (every default filled in) instead\n" },
+    { "sample", cmd_sample, "ganrun sample RUN_OR_CHECKPOINT [-n N] [--seed S] [-o FILE]",
+      "Write N samples (default 64) of the generator: FILE.png is a grid, FILE.csv one vector per\n"
+      "line, FILE.idx or *-idx3-ubyte an IDX file. Same seed and checkpoint: identical bytes.\n" },
+    { "eval", cmd_eval, "ganrun eval RUN_OR_CHECKPOINT [-n N] [--seed S]",
+      "For 2-D mixtures (grid, ring): modes captured, high-quality samples and reverse KL over N\n"
+      "samples (default 2500).\n" },
+    { "info", cmd_info, "ganrun info CHECKPOINT [--model]",
+      "Print a checkpoint's step, hashes, build information and tensors; --model prints the\n"
+      "embedded model file.\n" },
+    { "reproduce", cmd_reproduce, "ganrun reproduce CHECKPOINT",
+      "Re-run the experiment from step 0 using only the checkpoint and report whether the\n"
+      "parameters match bit for bit (or the largest difference per tensor).\n" },
+};
+#define NSUBS (int)(sizeof subs / sizeof subs[0])
+
+static const subcommand *find_sub(const char *name)
+{
+    for (int i = 0; i < NSUBS; i++)
+        if (strcmp(subs[i].name, name) == 0) return &subs[i];
+    return NULL;
+}
+
+void cli_error(const gan_error *e)
+{
+    char buf[2048];
+    gan_error_format(e, buf, sizeof buf);
+    fprintf(stderr, "%s\n", buf);
+}
+
+static void print_usage(FILE *f)
+{
+    fprintf(f, "usage:\n");
+    for (int i = 0; i < NSUBS; i++) fprintf(f, "  %s\n", subs[i].synopsis);
+    fprintf(f, "  ganrun help [SUBCOMMAND]\n  ganrun --version\n");
+}
+
+int cli_usage(const char *sub, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "ganrun: ");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n");
+    const subcommand *s = sub ? find_sub(sub) : NULL;
+    if (s) fprintf(stderr, "usage: %s\n", s->synopsis);
+    else print_usage(stderr);
+    return EXIT_USAGE;
+}
+
+long cli_parse_long(const char *s)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || errno || v < 0) return -1;
+    return v;
+}
+
+void cli_ckpt_path(const char *arg, char *buf, size_t n)
+{
+    struct stat st;
+    if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode)) snprintf(buf, n, "%s/latest.ckpt", arg);
+    else snprintf(buf, n, "%s", arg);
+}
+
+static int help(const char *name)
+{
+    const subcommand *s = find_sub(name);
+    if (!s) return cli_usage(NULL, "no subcommand '%s'", name);
+    printf("usage: %s\n\n%s", s->synopsis, s->help);
+    return EXIT_OK;
+}
 
 int main(int argc, char **argv)
 {
-    (void)argc; (void)argv;
-    printf("ganrun %s\n", gan_version());
-    return 0;
+    if (argc < 2) return cli_usage(NULL, "missing model file or subcommand");
+    const char *a = argv[1];
+    if (!strcmp(a, "--version") || !strcmp(a, "-V")) {
+        printf("ganrun %s\n", gan_version());
+        return EXIT_OK;
+    }
+    if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+        print_usage(stdout);
+        return EXIT_OK;
+    }
+    if (!strcmp(a, "help")) {
+        if (argc < 3) {
+            print_usage(stdout);
+            return EXIT_OK;
+        }
+        return help(argv[2]);
+    }
+    const subcommand *s = find_sub(a);
+    if (s) return s->fn(argc - 1, argv + 1);
+    if (a[0] == '-') return cli_usage(NULL, "unknown option '%s'", a);
+    /* ganrun MODEL.yaml == ganrun train MODEL.yaml */
+    return cmd_train(argc, argv);
 }

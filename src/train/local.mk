@@ -16,3 +16,5 @@ TESTS += tests/check_train_math
 tests_check_train_math_SOURCES = tests/check_train_math.c
 tests_check_train_math_CFLAGS = $(TEST_CFLAGS)
 tests_check_train_math_LDADD = $(TEST_LIBS)
+### trainer (the D/G schedule, wgan-gp penalty)
+libgan_la_SOURCES += src/train/train.c

@@ -1,0 +1,29 @@
+/* cli.h - ganrun's subcommands.  Only src/cli prints usage or exits.
+ * Exit statuses: 0 success, 1 error (bad input, failed run), 2 usage,
+ * 130 / 143 stopped by SIGINT / SIGTERM after writing a checkpoint. */
+#ifndef GAN_CLI_H
+#define GAN_CLI_H
+
+#include "gan/gan.h"
+
+enum { EXIT_OK = 0, EXIT_ERR = 1, EXIT_USAGE = 2 };
+
+/* print "ganrun: FILE:LINE:COL: error: MSG" style line to stderr */
+void cli_error(const gan_error *e);
+/* print a usage error and the subcommand's synopsis; returns EXIT_USAGE */
+int cli_usage(const char *sub, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* parse a non-negative long option value; -1 on error */
+long cli_parse_long(const char *s);
+
+int cmd_train(int argc, char **argv);
+int cmd_resume(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_sample(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_reproduce(int argc, char **argv);
+
+/* RUN directory or checkpoint file -> checkpoint path (RUN/latest.ckpt) */
+void cli_ckpt_path(const char *arg, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,285 @@
+/* cmd_tools.c - check, sample, eval, info, reproduce. */
+#include "config.h"
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli/cli.h"
+
+#define MAX_SETS 64
+
+int cmd_check(int argc, char **argv)
+{
+    const char *sets[MAX_SETS];
+    int nsets = 0, expand = 0;
+    const char *model = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--set") || !strcmp(argv[i], "--steps")) {
+            if (i + 1 >= argc) return cli_usage("check", "option '%s' needs a value", argv[i]);
+            if (nsets >= MAX_SETS - 1) return cli_usage("check", "too many --set options");
+            sets[nsets++] = argv[++i];
+        } else if (!strcmp(argv[i], "--expand")) {
+            expand = 1;
+        } else if (argv[i][0] == '-') {
+            return cli_usage("check", "unknown option '%s'", argv[i]);
+        } else if (model) {
+            return cli_usage("check", "more than one model file");
+        } else {
+            model = argv[i];
+        }
+    }
+    if (!model) return cli_usage("check", "missing model file");
+    gan_error err;
+    gan_error_clear(&err);
+    gan_model_spec *spec;
+    if (gan_model_load(&spec, model, sets, nsets, &err) != GAN_OK) {
+        cli_error(&err);
+        return EXIT_ERR;
+    }
+    /* shapes: from the data when it is readable, else from the generator */
+    gan_trainer *t;
+    gan_model_spec *copy;
+    if (gan_model_load(&copy, model, sets, nsets, &err) != GAN_OK ||
+        gan_trainer_create(&t, copy, 0, &err) != GAN_OK) {
+        gan_model_free(spec);
+        cli_error(&err);
+        return EXIT_ERR;
+    }
+    gan_shape ds;
+    gan_error derr;
+    if (gan_data_shape(&spec->data, &ds, &derr) == GAN_OK && !gan_shape_eq(ds, t->data_shape)) {
+        char a[64], b[64];
+        gan_shape_str(t->data_shape, a, sizeof a);
+        gan_shape_str(ds, b, sizeof b);
+        const gan_stack_spec *g = &spec->gen;
+        gan_error_at(&err, GAN_ERR_SHAPE, model, g->layers[g->n - 1].line, g->layers[g->n - 1].col,
+                     "generator output %s does not match the data shape %s", a, b);
+        cli_error(&err);
+        gan_trainer_free(t);
+        gan_model_free(spec);
+        return EXIT_ERR;
+    }
+    if (expand) fputs(t->model_text, stdout);
+    else gan_model_print_summary(stdout, t->spec, t->G, t->D);
+    gan_trainer_free(t);
+    gan_model_free(spec);
+    return EXIT_OK;
+}
+
+typedef struct sample_args {
+    const char *src;
+    const char *outfile;
+    long n;
+    long seed;
+} sample_args;
+
+static int parse_sample_args(const char *sub, int argc, char **argv, sample_args *a)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i];
+        if (!strcmp(o, "-n") || !strcmp(o, "--seed") || !strcmp(o, "-o")) {
+            if (i + 1 >= argc) return cli_usage(sub, "option '%s' needs a value", o);
+            const char *v = argv[++i];
+            if (!strcmp(o, "-o")) {
+                a->outfile = v;
+                continue;
+            }
+            long x = cli_parse_long(v);
+            if (x < 0 || (!strcmp(o, "-n") && (x < 1 || x > 1000000)))
+                return cli_usage(sub, "bad value '%s' for %s", v, o);
+            if (!strcmp(o, "-n")) a->n = x;
+            else a->seed = x;
+        } else if (o[0] == '-') {
+            return cli_usage(sub, "unknown option '%s'", o);
+        } else if (a->src) {
+            return cli_usage(sub, "more than one run or checkpoint");
+        } else {
+            a->src = o;
+        }
+    }
+    if (!a->src) return cli_usage(sub, "missing run directory or checkpoint");
+    return EXIT_OK;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && !strcmp(s + a - b, suffix);
+}
+
+/* load a checkpoint and draw n samples; *out malloc'd (n, shape) */
+static int draw(const sample_args *a, gan_trainer **tp, float **out)
+{
+    char path[1200];
+    cli_ckpt_path(a->src, path, sizeof path);
+    gan_error err;
+    gan_error_clear(&err);
+    if (gan_ckpt_load(tp, path, 0, &err) != GAN_OK) {
+        cli_error(&err);
+        return EXIT_ERR;
+    }
+    gan_trainer *t = *tp;
+    *out = gan_alloc_floats((size_t)a->n * gan_shape_size(t->data_shape));
+    if (!*out) {
+        fprintf(stderr, "ganrun: error: out of memory for %ld samples\n", a->n);
+        return EXIT_ERR;
+    }
+    if (gan_trainer_sample(t, (uint64_t)a->seed, (int)a->n, *out, &err) != GAN_OK) {
+        cli_error(&err);
+        return EXIT_ERR;
+    }
+    return EXIT_OK;
+}
+
+int cmd_sample(int argc, char **argv)
+{
+    sample_args a = { NULL, "samples.png", 64, 1 };
+    int rc = parse_sample_args("sample", argc, argv, &a);
+    if (rc != EXIT_OK) return rc;
+    int fmt = ends_with(a.outfile, ".png") ? 0 : ends_with(a.outfile, ".csv") ? 1
+            : (ends_with(a.outfile, ".idx") || ends_with(a.outfile, "-ubyte")) ? 2 : -1;
+    if (fmt < 0) return cli_usage("sample", "output '%s' must end in .png, .csv, .idx or -ubyte", a.outfile);
+    gan_trainer *t = NULL;
+    float *x = NULL;
+    rc = draw(&a, &t, &x);
+    if (rc == EXIT_OK) {
+        gan_error err;
+        gan_error_clear(&err);
+        gan_status st;
+        int n = (int)a.n;
+        if (fmt == 0) st = gan_png_write_grid(a.outfile, x, n, t->data_shape, (int)ceil(sqrt((double)n)), &err);
+        else if (fmt == 1) st = gan_csv_write(a.outfile, x, n, t->data_shape, &err);
+        else st = gan_idx_write(a.outfile, x, n, t->data_shape, &err);
+        if (st != GAN_OK) {
+            cli_error(&err);
+            rc = EXIT_ERR;
+        }
+    }
+    gan_free_floats(x);
+    gan_trainer_free(t);
+    return rc;
+}
+
+int cmd_eval(int argc, char **argv)
+{
+    sample_args a = { NULL, NULL, 2500, 1 };
+    int rc = parse_sample_args("eval", argc, argv, &a);
+    if (rc != EXIT_OK) return rc;
+    if (a.outfile) return cli_usage("eval", "eval takes no -o");
+    gan_trainer *t = NULL;
+    float *x = NULL;
+    rc = draw(&a, &t, &x);
+    if (rc == EXIT_OK) {
+        gan_data_format f = t->spec->data.format;
+        if (f != GAN_DATA_GRID && f != GAN_DATA_RING) {
+            fprintf(stderr, "%s: error: eval supports the 2-D mixtures (grid, ring); this model's data is %s\n",
+                    a.src, gan_data_format_name(f));
+            rc = EXIT_ERR;
+        } else {
+            gan_mixture_eval ev;
+            gan_mixture_evaluate(f, x, a.n, &ev);
+            printf("step %ld\nsamples %ld\nmodes %d/%d\nhigh_quality %.2f%%\nreverse_kl %.4f\n", t->step, a.n,
+                   ev.captured, ev.modes, 100.0 * ev.high_quality, ev.reverse_kl);
+        }
+    }
+    gan_free_floats(x);
+    gan_trainer_free(t);
+    return rc;
+}
+
+int cmd_info(int argc, char **argv)
+{
+    const char *ckpt = NULL;
+    int model = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--model")) model = 1;
+        else if (argv[i][0] == '-') return cli_usage("info", "unknown option '%s'", argv[i]);
+        else if (ckpt) return cli_usage("info", "more than one checkpoint");
+        else ckpt = argv[i];
+    }
+    if (!ckpt) return cli_usage("info", "missing checkpoint");
+    char path[1200];
+    cli_ckpt_path(ckpt, path, sizeof path);
+    gan_error err;
+    gan_error_clear(&err);
+    if (gan_ckpt_info(path, stdout, model, &err) != GAN_OK) {
+        cli_error(&err);
+        return EXIT_ERR;
+    }
+    return EXIT_OK;
+}
+
+/* max |a - b| over a tensor; NaN-aware (a NaN mismatch counts as inf) */
+static double max_diff(const float *a, const float *b, size_t n)
+{
+    double m = 0;
+    for (size_t i = 0; i < n; i++) {
+        double d = fabs((double)a[i] - (double)b[i]);
+        if (d != d) d = INFINITY;
+        if (d > m) m = d;
+    }
+    return m;
+}
+
+static int compare_nets(const char *which, const gan_net *a, const gan_net *b)
+{
+    int same = 1;
+    for (int i = 0; i < a->n; i++) {
+        const gan_layer *la = &a->layers[i], *lb = &b->layers[i];
+        for (int k = 0; k < la->ntensors; k++) {
+            const gan_tensor_info *ti = &la->tensors[k];
+            const float *pa = (ti->is_buffer ? la->bufs : la->params) + ti->offset;
+            const float *pb = (ti->is_buffer ? lb->bufs : lb->params) + ti->offset;
+            if (memcmp(pa, pb, ti->size * sizeof(float)) == 0) continue;
+            same = 0;
+            printf("%s.%d.%s.%s: max |difference| %.3g\n", which, i, la->type->name, ti->name,
+                   max_diff(pa, pb, ti->size));
+        }
+    }
+    return same;
+}
+
+int cmd_reproduce(int argc, char **argv)
+{
+    const char *ckpt = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (argv[i][0] == '-') return cli_usage("reproduce", "unknown option '%s'", argv[i]);
+        if (ckpt) return cli_usage("reproduce", "more than one checkpoint");
+        ckpt = argv[i];
+    }
+    if (!ckpt) return cli_usage("reproduce", "missing checkpoint");
+    char path[1200];
+    cli_ckpt_path(ckpt, path, sizeof path);
+    gan_error err;
+    gan_error_clear(&err);
+    gan_trainer *ref, *t;
+    gan_model_spec *spec;
+    if (gan_ckpt_load(&ref, path, 0, &err) != GAN_OK) {
+        cli_error(&err);
+        return EXIT_ERR;
+    }
+    if (gan_model_load_string(&spec, ref->model_text, strlen(ref->model_text), path, NULL, 0, &err) != GAN_OK ||
+        gan_trainer_create(&t, spec, 1, &err) != GAN_OK) {
+        cli_error(&err);
+        gan_trainer_free(ref);
+        return EXIT_ERR;
+    }
+    fprintf(stderr, "ganrun: re-running %ld steps of %s from step 0\n", ref->step, spec->name);
+    int rc = EXIT_OK;
+    while (t->step < ref->step) {
+        if (gan_trainer_step(t, &err) != GAN_OK) {
+            cli_error(&err);
+            rc = EXIT_ERR;
+            break;
+        }
+    }
+    if (rc == EXIT_OK) {
+        int same = compare_nets("g", t->G, ref->G) & compare_nets("d", t->D, ref->D);
+        if (same) printf("reproduced: step %ld, all parameters and buffers match bit for bit\n", ref->step);
+        else printf("not reproduced: step %ld, the tensors above differ\n", ref->step);
+        rc = same ? EXIT_OK : EXIT_ERR;
+    }
+    gan_trainer_free(t);
+    gan_trainer_free(ref);
+    return rc;
+}

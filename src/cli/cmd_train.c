@@ -1,0 +1,355 @@
+/* cmd_train.c - `ganrun train` and `ganrun resume`: the run loop around
+ * gan_trainer_step with logs, sample grids, checkpoints and signals.
+ *
+ * Run directory layout:
+ *   RUN/model.yaml              expanded model (every default filled in)
+ *   RUN/log.csv                 one row every output.log_every steps
+ *   RUN/samples/step-N.png      grids from a fixed noise batch
+ *   RUN/ckpt/step-N.ckpt        checkpoints (output.keep bounds how many)
+ *   RUN/latest.ckpt             the newest checkpoint
+ */
+#include "config.h"
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "cli/cli.h"
+
+#define MAX_SETS 64
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+    if (stop_signal && sig == SIGINT) _exit(130);   /* second ^C: at once */
+    stop_signal = sig;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static gan_status make_dir(const char *path, gan_error *err)
+{
+    char tmp[1200];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = 0;
+        if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
+            return gan_error_at(err, GAN_ERR_IO, tmp, 0, 0, "cannot create directory: %s", strerror(errno));
+        *p = '/';
+    }
+    if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
+        return gan_error_at(err, GAN_ERR_IO, tmp, 0, 0, "cannot create directory: %s", strerror(errno));
+    return GAN_OK;
+}
+
+static gan_status write_text_atomic(const char *path, const char *text, gan_error *err)
+{
+    char tmp[1300];
+    snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) return gan_error_at(err, GAN_ERR_IO, path, 0, 0, "cannot write: %s", strerror(errno));
+    FILE *f = fdopen(fd, "w");
+    int ok = f && fputs(text, f) >= 0;
+    ok = f && fclose(f) == 0 && ok;
+    if (!f) close(fd);
+    if (!ok || rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return gan_error_at(err, GAN_ERR_IO, path, 0, 0, "cannot write: %s", strerror(e));
+    }
+    return GAN_OK;
+}
+
+/* newest-first removal of step checkpoints beyond `keep` */
+static void prune_checkpoints(const char *dir, int keep)
+{
+    if (keep <= 0) return;
+    DIR *d = opendir(dir);
+    if (!d) return;
+    long steps[4096];
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL && n < 4096) {
+        long s;
+        char tail[8];
+        if (sscanf(e->d_name, "step-%ld.ckp%1s", &s, tail) == 2 && strlen(e->d_name) == 19)
+            steps[n++] = s;
+    }
+    closedir(d);
+    for (int i = 0; i < n; i++)          /* sort descending */
+        for (int j = i + 1; j < n; j++)
+            if (steps[j] > steps[i]) { long t = steps[i]; steps[i] = steps[j]; steps[j] = t; }
+    for (int i = keep; i < n; i++) {
+        char p[1300];
+        snprintf(p, sizeof p, "%s/step-%08ld.ckpt", dir, steps[i]);
+        unlink(p);
+    }
+}
+
+typedef struct run_opts {
+    const char *dir;
+    long target;        /* stop when t->step reaches it */
+    int quiet;
+    int resumed;
+} run_opts;
+
+static gan_status write_checkpoint(gan_trainer *t, const char *dir, gan_error *err)
+{
+    char p[1300], latest[1300], tmp[1400];
+    snprintf(p, sizeof p, "%s/ckpt/step-%08ld.ckpt", dir, t->step);
+    snprintf(latest, sizeof latest, "%s/latest.ckpt", dir);
+    gan_status st = gan_ckpt_save(t, p, err);
+    if (st != GAN_OK) return st;
+    /* latest.ckpt: a hard link to the step file, swapped in atomically */
+    snprintf(tmp, sizeof tmp, "%s.tmp.link", latest);
+    unlink(tmp);
+    if (link(p, tmp) != 0 || rename(tmp, latest) != 0) {
+        unlink(tmp);
+        st = gan_ckpt_save(t, latest, err);
+        if (st != GAN_OK) return st;
+    }
+    snprintf(tmp, sizeof tmp, "%s/ckpt", dir);
+    prune_checkpoints(tmp, t->spec->output.keep);
+    return GAN_OK;
+}
+
+static gan_status write_samples(gan_trainer *t, const char *dir, gan_error *err)
+{
+    int n = t->spec->output.samples;
+    size_t S = gan_shape_size(t->data_shape);
+    float *x = gan_alloc_floats((size_t)n * S);
+    if (!x) return gan_error_set(err, GAN_ERR_NOMEM, "out of memory");
+    gan_status st = gan_net_reserve(t->G, n, err);
+    if (st == GAN_OK) {
+        const float *y = gan_net_forward(t->G, t->fixed_z, n, 0);
+        memcpy(x, y, (size_t)n * S * sizeof(float));
+        char p[1300];
+        snprintf(p, sizeof p, "%s/samples/step-%08ld.png", dir, t->step);
+        int cols = (int)ceil(sqrt((double)n));
+        st = gan_png_write_grid(p, x, n, t->data_shape, cols, err);
+    }
+    gan_free_floats(x);
+    return st;
+}
+
+static int run(gan_trainer *t, const run_opts *o)
+{
+    gan_error err;
+    gan_error_clear(&err);
+    const gan_output_spec *out = &t->spec->output;
+    char p[1300];
+    if (make_dir(o->dir, &err) || (snprintf(p, sizeof p, "%s/samples", o->dir), make_dir(p, &err)) ||
+        (snprintf(p, sizeof p, "%s/ckpt", o->dir), make_dir(p, &err))) {
+        cli_error(&err);
+        return EXIT_ERR;
+    }
+    snprintf(p, sizeof p, "%s/model.yaml", o->dir);
+    if (write_text_atomic(p, t->model_text, &err) != GAN_OK) {
+        cli_error(&err);
+        return EXIT_ERR;
+    }
+    snprintf(p, sizeof p, "%s/log.csv", o->dir);
+    FILE *log = fopen(p, o->resumed ? "a" : "w");
+    if (!log) {
+        fprintf(stderr, "%s: error: cannot open log: %s\n", p, strerror(errno));
+        return EXIT_ERR;
+    }
+    if (!o->resumed || ftell(log) == 0)
+        fprintf(log, "step,epoch,d_loss,g_loss,d_real,d_fake,lr_g,lr_d,seconds,images_per_s\n");
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    int tty = isatty(2) && !o->quiet;
+    long start_step = t->step, total = o->target - start_step;
+    long plain_every = total / 20 > out->log_every ? total / 20 : out->log_every;
+    double t0 = now_s(), tlast = t0;
+    long last_step = t->step;
+    int rc = EXIT_OK;
+    int batch = t->spec->train.batch;
+
+    while (t->step < o->target && !stop_signal) {
+        if (gan_trainer_step(t, &err) != GAN_OK) {
+            cli_error(&err);
+            rc = EXIT_ERR;
+            break;
+        }
+        long s = t->step;
+        double tn = now_s();
+        if (out->log_every && s % out->log_every == 0) {
+            double ips = (double)(s - last_step) * batch / (tn - tlast + 1e-12);
+            fprintf(log, "%ld,%ld,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.3f,%.1f\n", s, t->epoch, t->d_loss,
+                    t->g_loss, t->d_real, t->d_fake, t->gopt.c.lr, t->dopt.c.lr, tn - t0, ips);
+            if (tty) {
+                double rate = (double)(s - start_step) / (tn - t0 + 1e-12);
+                fprintf(stderr, "\rstep %ld/%ld  d_loss %.4f  g_loss %.4f  D(x) %.3f  D(G(z)) %.3f  %.0f img/s  ETA %.0fs   ",
+                        s, o->target, t->d_loss, t->g_loss, t->d_real, t->d_fake, ips,
+                        (double)(o->target - s) / (rate + 1e-12));
+            }
+            last_step = s;
+            tlast = tn;
+        }
+        if (!tty && !o->quiet && (s % plain_every == 0 || s == o->target))
+            fprintf(stderr, "step %ld/%ld d_loss %.4f g_loss %.4f D(x) %.3f D(G(z)) %.3f %.1fs\n", s,
+                    o->target, t->d_loss, t->g_loss, t->d_real, t->d_fake, tn - t0);
+        if (out->sample_every && s % out->sample_every == 0 && s < o->target &&
+            write_samples(t, o->dir, &err) != GAN_OK) {
+            cli_error(&err);
+            rc = EXIT_ERR;
+            break;
+        }
+        if (out->checkpoint_every && s % out->checkpoint_every == 0 && s < o->target &&
+            write_checkpoint(t, o->dir, &err) != GAN_OK) {
+            cli_error(&err);
+            rc = EXIT_ERR;
+            break;
+        }
+    }
+    if (tty) fprintf(stderr, "\n");
+    if (fclose(log) != 0) {
+        fprintf(stderr, "%s/log.csv: error: write failed: %s\n", o->dir, strerror(errno));
+        rc = EXIT_ERR;
+    }
+    if (rc != EXIT_OK) return rc;
+    /* the end of the run, or a signal: samples and a checkpoint */
+    if (write_samples(t, o->dir, &err) != GAN_OK || write_checkpoint(t, o->dir, &err) != GAN_OK) {
+        cli_error(&err);
+        return EXIT_ERR;
+    }
+    if (stop_signal) {
+        fprintf(stderr, "ganrun: stopped by signal at step %ld; checkpoint %s/latest.ckpt\n", t->step, o->dir);
+        return stop_signal == SIGINT ? 130 : 143;
+    }
+    if (!o->quiet)
+        fprintf(stderr, "ganrun: trained %ld steps in %.1fs; run directory %s\n", t->step - start_step,
+                now_s() - t0, o->dir);
+    return EXIT_OK;
+}
+
+int cmd_train(int argc, char **argv)
+{
+    const char *sets[MAX_SETS + 1];
+    char steps_set[64];
+    int nsets = 0, quiet = 0;
+    const char *model = NULL, *outdir = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--set") || !strcmp(a, "--steps") || !strcmp(a, "--out")) {
+            if (i + 1 >= argc) return cli_usage("train", "option '%s' needs a value", a);
+            const char *v = argv[++i];
+            if (!strcmp(a, "--out")) outdir = v;
+            else if (nsets >= MAX_SETS) return cli_usage("train", "too many --set options");
+            else if (!strcmp(a, "--set")) sets[nsets++] = v;
+            else {
+                if (cli_parse_long(v) < 1) return cli_usage("train", "--steps needs a positive integer, not '%s'", v);
+                snprintf(steps_set, sizeof steps_set, "train.steps=%s", v);
+                sets[nsets++] = steps_set;
+            }
+        } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
+            quiet = 1;
+        } else if (a[0] == '-' && a[1]) {
+            return cli_usage("train", "unknown option '%s'", a);
+        } else if (model) {
+            return cli_usage("train", "more than one model file ('%s' and '%s')", model, a);
+        } else {
+            model = a;
+        }
+    }
+    if (!model) return cli_usage("train", "missing model file");
+
+    gan_error err;
+    gan_error_clear(&err);
+    gan_model_spec *spec;
+    if (gan_model_load(&spec, model, sets, nsets, &err) != GAN_OK) {
+        cli_error(&err);
+        return EXIT_ERR;
+    }
+    if (outdir) snprintf(spec->output.dir, sizeof spec->output.dir, "%s", outdir);
+    gan_trainer *t;
+    if (gan_trainer_create(&t, spec, 1, &err) != GAN_OK) {
+        cli_error(&err);
+        return EXIT_ERR;
+    }
+    run_opts o = { t->spec->output.dir, t->spec->train.steps, quiet, 0 };
+    int rc = run(t, &o);
+    gan_trainer_free(t);
+    return rc;
+}
+
+/* RUN/ckpt/step-N.ckpt and RUN/latest.ckpt both belong to RUN */
+static void run_dir_of(const char *ckpt, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s", ckpt);
+    char *s = strrchr(buf, '/');
+    if (!s) {
+        snprintf(buf, n, ".");
+        return;
+    }
+    *s = 0;
+    s = strrchr(buf, '/');
+    const char *base = s ? s + 1 : buf;
+    if (!strcmp(base, "ckpt")) {
+        if (s) *s = 0;
+        else snprintf(buf, n, ".");
+    }
+}
+
+int cmd_resume(int argc, char **argv)
+{
+    const char *ckpt = NULL;
+    long more = -1;
+    int quiet = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--steps")) {
+            if (i + 1 >= argc || (more = cli_parse_long(argv[++i])) < 1)
+                return cli_usage("resume", "--steps needs a positive integer");
+        } else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) {
+            quiet = 1;
+        } else if (argv[i][0] == '-') {
+            return cli_usage("resume", "unknown option '%s'", argv[i]);
+        } else if (ckpt) {
+            return cli_usage("resume", "more than one checkpoint");
+        } else {
+            ckpt = argv[i];
+        }
+    }
+    if (!ckpt) return cli_usage("resume", "missing checkpoint");
+    char path[1200], dir[1200];
+    cli_ckpt_path(ckpt, path, sizeof path);
+    gan_error err;
+    gan_error_clear(&err);
+    gan_trainer *t;
+    if (gan_ckpt_load(&t, path, 1, &err) != GAN_OK) {
+        cli_error(&err);
+        return EXIT_ERR;
+    }
+    run_dir_of(path, dir, sizeof dir);
+    long target = more > 0 ? t->step + more : t->spec->train.steps;
+    snprintf(t->spec->output.dir, sizeof t->spec->output.dir, "%s", dir);
+    run_opts o = { dir, target, quiet, 1 };
+    int rc;
+    if (t->step >= target) {
+        if (!quiet) fprintf(stderr, "ganrun: %s is at step %ld, nothing to do (train.steps %ld; use --steps N)\n",
+                            path, t->step, t->spec->train.steps);
+        rc = EXIT_OK;
+    } else {
+        rc = run(t, &o);
+    }
+    gan_trainer_free(t);
+    return rc;
+}

@@ -1,0 +1,322 @@
+/* train.c - the GAN training step.
+ *
+ * One training step (gan_trainer_step):
+ *   d_steps times:
+ *     z ~ noise (Bf, Z); fake = G(z)                       (G in training mode)
+ *     D on a real batch (Br) and on fake, each its own pass (so batchnorm
+ *     statistics are per batch, as in PyTorch's DCGAN); grads of D's loss
+ *     accumulate over both passes; wgan-gp adds its gradient penalty; D step.
+ *   g_steps times:
+ *     fresh z; fake = G(z); logits = D(fake); the generator loss's dL/dlogit
+ *     flows back through D with param_grads = 0 (D is frozen: its gradient
+ *     arena is not touched) into dL/dfake, then through G; G step.
+ *
+ * Random streams (all derived from the model's seed, all checkpointed):
+ *   1 G init, 2 D init, 3 noise, 4 data order, 5 G dropout, 6 D dropout,
+ *   7 fixed sample-grid noise (re-derived, not state), 8 gradient-penalty
+ *   interpolation weights (part of the noise stream).
+ */
+#include "config.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "gan/train.h"
+
+enum { STREAM_G_INIT = 1, STREAM_D_INIT, STREAM_NOISE, STREAM_DATA, STREAM_G_NET,
+       STREAM_D_NET, STREAM_FIXED };
+
+void gan_noise_fill(const gan_noise_spec *ns, gan_rng *r, float *z, size_t n)
+{
+    switch (ns->dist) {
+    case GAN_NOISE_UNIFORM:
+        gan_rng_fill_uniform(r, z, n, ns->low, ns->high);
+        break;
+    case GAN_NOISE_TRUNCNORMAL:
+        gan_rng_fill_truncnormal(r, z, n, ns->mean, ns->std, ns->limit);
+        break;
+    default:
+        gan_rng_fill_normal(r, z, n, ns->mean, ns->std);
+    }
+}
+
+/* Data shape without the data: G's output is the data shape by
+ * construction, so a checkpoint can be sampled where its data is absent. */
+static gan_status shape_from_generator(const gan_model_spec *m, gan_shape *s, gan_error *err)
+{
+    gan_net *G;
+    gan_shape zin = { 1, { m->noise.dim, 0, 0 } };
+    gan_status st = gan_net_create(&G, m->gen.layers, m->gen.n, zin, 1, err);
+    if (st != GAN_OK) {
+        if (err && !err->file[0]) snprintf(err->file, sizeof err->file, "%s", m->source);
+        return st;
+    }
+    *s = G->out;
+    gan_net_free(G);
+    return GAN_OK;
+}
+
+gan_status gan_trainer_create(gan_trainer **out, gan_model_spec *spec, int load_data, gan_error *err)
+{
+    *out = NULL;
+    gan_trainer *t = calloc(1, sizeof *t);
+    if (!t) {
+        gan_model_free(spec);
+        return gan_error_set(err, GAN_ERR_NOMEM, "out of memory");
+    }
+    t->spec = spec;
+    const gan_train_spec *ts = &spec->train;
+    int Br = ts->batch, Bf = ts->noise_batch, Z = spec->noise.dim;
+    int Bmax = Br > Bf ? Br : Bf;
+    gan_status st;
+
+    if (load_data) {
+        st = gan_data_load(&t->data, &spec->data, spec->seed, err);
+        if (st != GAN_OK) goto fail;
+        t->data_shape = t->data->shape;
+        if (t->data->n < Br) {
+            st = gan_error_at(err, GAN_ERR_INVALID, spec->data.path[0] ? spec->data.path : spec->source,
+                              0, 0, "data set has %ld samples, fewer than train.batch %d",
+                              t->data->n, Br);
+            goto fail;
+        }
+    } else {
+        st = shape_from_generator(spec, &t->data_shape, err);
+        if (st != GAN_OK) goto fail;
+    }
+    st = gan_model_build(spec, t->data_shape, Bmax, &t->G, &t->D, err);
+    if (st != GAN_OK) goto fail;
+    st = gan_optim_init(&t->gopt, &ts->gopt, t->G->nparams, err);
+    if (st != GAN_OK) goto fail;
+    st = gan_optim_init(&t->dopt, &ts->dopt, t->D->nparams, err);
+    if (st != GAN_OK) goto fail;
+
+    gan_rng r;
+    gan_rng_seed_stream(&r, spec->seed, STREAM_G_INIT);
+    gan_net_init(t->G, &r);
+    gan_rng_seed_stream(&r, spec->seed, STREAM_D_INIT);
+    gan_net_init(t->D, &r);
+    gan_rng_seed_stream(&t->noise_rng, spec->seed, STREAM_NOISE);
+    gan_rng_seed_stream(&t->data_rng, spec->seed, STREAM_DATA);
+    gan_rng_seed_stream(&t->G->rng, spec->seed, STREAM_G_NET);
+    gan_rng_seed_stream(&t->D->rng, spec->seed, STREAM_D_NET);
+    t->net_rng = t->noise_rng;
+
+    size_t S = gan_shape_size(t->data_shape);
+    int ns = spec->output.samples > 0 ? spec->output.samples : 64;
+    t->z = gan_alloc_floats((size_t)Bmax * Z);
+    t->real = gan_alloc_floats((size_t)Bmax * S);
+    t->fake_grad = gan_alloc_floats((size_t)Bmax * S);
+    t->dout = gan_alloc_floats(4 * (size_t)Bmax);
+    t->fixed_z = gan_alloc_floats((size_t)ns * Z);
+    t->gp_buf = gan_alloc_floats(ts->loss == GAN_LOSS_WGAN_GP ? 3 * (size_t)Bmax * S + Bmax : 1);
+    if (!t->z || !t->real || !t->fake_grad || !t->dout || !t->fixed_z || !t->gp_buf) {
+        st = gan_error_set(err, GAN_ERR_NOMEM, "out of memory allocating training buffers");
+        goto fail;
+    }
+    gan_rng_seed_stream(&r, spec->seed, STREAM_FIXED);
+    gan_noise_fill(&spec->noise, &r, t->fixed_z, (size_t)ns * Z);
+
+    if (t->data) {
+        if ((unsigned long)t->data->n > 0xffffffffUL) {
+            st = gan_error_set(err, GAN_ERR_INVALID, "data set too large");
+            goto fail;
+        }
+        t->order = malloc((size_t)t->data->n * sizeof *t->order);
+        if (!t->order) {
+            st = gan_error_set(err, GAN_ERR_NOMEM, "out of memory");
+            goto fail;
+        }
+        for (long i = 0; i < t->data->n; i++) t->order[i] = (uint32_t)i;
+        gan_rng_shuffle(&t->data_rng, t->order, (size_t)t->data->n);
+    }
+    t->model_text = gan_model_expand(spec);
+    if (!t->model_text) {
+        st = gan_error_set(err, GAN_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    *out = t;
+    return GAN_OK;
+fail:
+    gan_trainer_free(t);
+    return st;
+}
+
+void gan_trainer_free(gan_trainer *t)
+{
+    if (!t) return;
+    gan_net_free(t->G);
+    gan_net_free(t->D);
+    gan_optim_free(&t->gopt);
+    gan_optim_free(&t->dopt);
+    gan_data_free(t->data);
+    gan_model_free(t->spec);
+    free(t->model_text);
+    free(t->order);
+    gan_free_floats(t->z);
+    gan_free_floats(t->real);
+    gan_free_floats(t->fake_grad);
+    gan_free_floats(t->dout);
+    gan_free_floats(t->fixed_z);
+    gan_free_floats(t->gp_buf);
+    free(t);
+}
+
+/* Next Br real samples in the epoch's order; a new epoch (reshuffled) when
+ * fewer than Br remain (the tail of an epoch is dropped, as drop_last). */
+static void next_real_batch(gan_trainer *t, int Br)
+{
+    const gan_dataset *d = t->data;
+    size_t S = gan_shape_size(d->shape);
+    if (t->pos + Br > d->n) {
+        gan_rng_shuffle(&t->data_rng, t->order, (size_t)d->n);
+        t->pos = 0;
+        t->epoch++;
+    }
+    for (int i = 0; i < Br; i++)
+        memcpy(t->real + (size_t)i * S, d->x + (size_t)t->order[t->pos + i] * S, S * sizeof(float));
+    t->pos += Br;
+}
+
+static int all_finite(const float *x, size_t n)
+{
+    float acc = 0.0f;
+    for (size_t i = 0; i < n; i++) acc += x[i] * 0.0f;   /* NaN/inf propagate */
+    return acc == 0.0f;
+}
+
+/* WGAN-GP: P = lambda * mean_i (||g_i|| - 1)^2 with g_i = dD/dx at
+ * x_i = e_i real_i + (1 - e_i) fake_i.  Its parameter gradient is
+ *   dP/dtheta = sum_i c_i (dg_i/dtheta)^T g_i,   c_i = 2 lambda (||g_i|| - 1) / (||g_i|| B),
+ * and (dg_i/dtheta)^T v = d/dtheta (g_i . v) for v = g_i held fixed, where
+ * g_i . v is D's directional derivative along v.  We take that derivative as
+ * a central difference, (D(x + h u) - D(x - h u)) / 2h * |v| with u = v/|v|,
+ * whose parameter gradient is two ordinary backward passes.  For piecewise
+ * linear critics (leaky ReLU, dense, conv) the difference is exact unless a
+ * kink lies within h; the test checks the whole gradient against finite
+ * differences of P. Returns P. */
+static float gradient_penalty(gan_trainer *t, const float *real, const float *fake, int B)
+{
+    gan_net *D = t->D;
+    size_t S = gan_shape_size(t->data_shape);
+    float lambda = t->spec->train.gp_lambda;
+    float *xi = t->gp_buf, *g = xi + (size_t)B * S, *xp = g + (size_t)B * S;
+    float *coef = xp + (size_t)B * S;
+    const float h = 1e-2f;
+    for (int i = 0; i < B; i++) {
+        float e = (float)gan_rng_uniform(&t->noise_rng);
+        for (size_t k = 0; k < S; k++)
+            xi[i * S + k] = e * real[i * S + k] + (1.0f - e) * fake[i * S + k];
+    }
+    for (int i = 0; i < B; i++) t->dout[i] = 1.0f;
+    gan_net_forward(D, xi, B, 1);
+    gan_net_backward(D, t->dout, g, 0);
+    double P = 0;
+    for (int i = 0; i < B; i++) {
+        double nn = 0;
+        for (size_t k = 0; k < S; k++) nn += (double)g[i * S + k] * g[i * S + k];
+        double norm = sqrt(nn);
+        P += (norm - 1) * (norm - 1);
+        /* dy for the +h pass: c_i |v| / 2h, with |v| = norm */
+        double c = norm > 0 ? 2.0 * lambda * (norm - 1) / (norm * B) : 0.0;
+        coef[i] = (float)(c * norm / (2.0 * h));
+        float inv = norm > 0 ? (float)(1.0 / norm) : 0.0f;
+        for (size_t k = 0; k < S; k++) g[i * S + k] *= inv;   /* u_i */
+    }
+    for (int sgn = 1; sgn >= -1; sgn -= 2) {
+        for (size_t k = 0; k < (size_t)B * S; k++) xp[k] = xi[k] + (float)sgn * h * g[k];
+        for (int i = 0; i < B; i++) t->dout[i] = (float)sgn * coef[i];
+        gan_net_forward(D, xp, B, 1);
+        gan_net_backward(D, t->dout, NULL, 1);
+    }
+    return (float)(lambda * P / B);
+}
+
+static gan_status d_step(gan_trainer *t, gan_error *err)
+{
+    const gan_train_spec *ts = &t->spec->train;
+    int Br = ts->batch, Bf = ts->noise_batch, Z = t->spec->noise.dim;
+    size_t S = gan_shape_size(t->data_shape);
+    gan_net *G = t->G, *D = t->D;
+    float *scratch = t->dout + 2 * (size_t)(Br > Bf ? Br : Bf);
+    float lr, lf, unused;
+
+    next_real_batch(t, Br);
+    gan_noise_fill(&t->spec->noise, &t->noise_rng, t->z, (size_t)Bf * Z);
+    const float *fake = gan_net_forward(G, t->z, Bf, 1);
+
+    gan_net_zero_grad(D);
+    /* The D losses are sums of a real term and a fake term, so each pass
+     * computes its half of the loss on its own logits (the other argument
+     * is a placeholder whose outputs are discarded). */
+    const float *yr = gan_net_forward(D, t->real, Br, 1);
+    gan_loss_d(ts->loss, yr, Br, yr, Br, t->dout, scratch, &lr, &unused);
+    t->d_real = gan_loss_score(ts->loss, yr, Br);
+    gan_net_backward(D, t->dout, NULL, 1);
+
+    const float *yf = gan_net_forward(D, fake, Bf, 1);
+    gan_loss_d(ts->loss, yf, Bf, yf, Bf, scratch, t->dout, &unused, &lf);
+    t->d_fake = gan_loss_score(ts->loss, yf, Bf);
+    gan_net_backward(D, t->dout, NULL, 1);
+    t->d_loss = lr + lf;
+
+    if (ts->loss == GAN_LOSS_WGAN_GP)
+        t->d_loss += gradient_penalty(t, t->real, fake, Br < Bf ? Br : Bf);
+    (void)S;
+    if (!isfinite(t->d_loss) || !all_finite(D->grads, D->nparams))
+        return gan_error_set(err, GAN_ERR_NUMERIC, "step %ld: discriminator %s is not finite",
+                             t->step + 1, isfinite(t->d_loss) ? "gradient" : "loss");
+    gan_optim_step(&t->dopt, D->params, D->grads);
+    return GAN_OK;
+}
+
+static gan_status g_step(gan_trainer *t, gan_error *err)
+{
+    const gan_train_spec *ts = &t->spec->train;
+    int Bf = ts->noise_batch, Z = t->spec->noise.dim;
+    gan_net *G = t->G, *D = t->D;
+
+    gan_noise_fill(&t->spec->noise, &t->noise_rng, t->z, (size_t)Bf * Z);
+    const float *fake = gan_net_forward(G, t->z, Bf, 1);
+    const float *yf = gan_net_forward(D, fake, Bf, 1);
+    t->g_loss = gan_loss_g(ts->loss, yf, Bf, t->dout);
+    /* through the frozen discriminator: input gradients only */
+    gan_net_backward(D, t->dout, t->fake_grad, 0);
+    gan_net_zero_grad(G);
+    gan_net_backward(G, t->fake_grad, NULL, 1);
+    if (!isfinite(t->g_loss) || !all_finite(G->grads, G->nparams))
+        return gan_error_set(err, GAN_ERR_NUMERIC, "step %ld: generator %s is not finite",
+                             t->step + 1, isfinite(t->g_loss) ? "gradient" : "loss");
+    gan_optim_step(&t->gopt, G->params, G->grads);
+    return GAN_OK;
+}
+
+gan_status gan_trainer_step(gan_trainer *t, gan_error *err)
+{
+    if (!t->data) return gan_error_set(err, GAN_ERR_INVALID, "trainer has no data loaded");
+    gan_status st;
+    for (int i = 0; i < t->spec->train.d_steps; i++)
+        if ((st = d_step(t, err)) != GAN_OK) return st;
+    for (int i = 0; i < t->spec->train.g_steps; i++)
+        if ((st = g_step(t, err)) != GAN_OK) return st;
+    t->step++;
+    return GAN_OK;
+}
+
+gan_status gan_trainer_sample(gan_trainer *t, uint64_t seed, int n, float *out, gan_error *err)
+{
+    gan_rng r;
+    gan_rng_seed_stream(&r, seed, STREAM_FIXED);
+    int Z = t->spec->noise.dim, chunk = n < 256 ? n : 256;
+    size_t S = gan_shape_size(t->data_shape);
+    float *z = gan_alloc_floats((size_t)chunk * Z);
+    if (!z) return gan_error_set(err, GAN_ERR_NOMEM, "out of memory");
+    gan_status st = gan_net_reserve(t->G, chunk, err);
+    for (int i = 0; st == GAN_OK && i < n; i += chunk) {
+        int b = n - i < chunk ? n - i : chunk;
+        gan_noise_fill(&t->spec->noise, &r, z, (size_t)b * Z);
+        const float *y = gan_net_forward(t->G, z, b, 0);
+        memcpy(out + (size_t)i * S, y, (size_t)b * S * sizeof(float));
+    }
+    gan_free_floats(z);
+    return st;
+}
