@@ -50,6 +50,10 @@ gan_status gan_trainer_step(gan_trainer *t, gan_error *err);
 /* n samples from G (eval mode) with noise from a stream of `seed`:
  * out (n, data_shape). */
 gan_status gan_trainer_sample(gan_trainer *t, uint64_t seed, int n, float *out, gan_error *err);
+/* WGAN-GP: interpolates of real and fake (B each) with weights from
+ * t->noise_rng, penalty lambda * mean (||dD/dx|| - 1)^2 returned, its
+ * parameter gradient accumulated into t->D->grads. */
+float gan_trainer_gradient_penalty(gan_trainer *t, const float *real, const float *fake, int B);
 /* Fill z (n, dim) from the spec's noise distribution. */
 void gan_noise_fill(const gan_noise_spec *ns, gan_rng *r, float *z, size_t n);
 

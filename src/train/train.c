@@ -194,7 +194,7 @@ static int all_finite(const float *x, size_t n)
  * linear critics (leaky ReLU, dense, conv) the difference is exact unless a
  * kink lies within h; the test checks the whole gradient against finite
  * differences of P. Returns P. */
-static float gradient_penalty(gan_trainer *t, const float *real, const float *fake, int B)
+float gan_trainer_gradient_penalty(gan_trainer *t, const float *real, const float *fake, int B)
 {
     gan_net *D = t->D;
     size_t S = gan_shape_size(t->data_shape);
@@ -260,7 +260,7 @@ static gan_status d_step(gan_trainer *t, gan_error *err)
     t->d_loss = lr + lf;
 
     if (ts->loss == GAN_LOSS_WGAN_GP)
-        t->d_loss += gradient_penalty(t, t->real, fake, Br < Bf ? Br : Bf);
+        t->d_loss += gan_trainer_gradient_penalty(t, t->real, fake, Br < Bf ? Br : Bf);
     (void)S;
     if (!isfinite(t->d_loss) || !all_finite(D->grads, D->nparams))
         return gan_error_set(err, GAN_ERR_NUMERIC, "step %ld: discriminator %s is not finite",
