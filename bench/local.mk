@@ -1,0 +1,9 @@
+### bench: built on demand by bench/run.sh (make bench-programs)
+EXTRA_PROGRAMS = bench/bench_step bench/sgemm_limit
+bench_bench_step_SOURCES = bench/bench_step.c
+bench_bench_step_LDADD = libgan.la
+bench_sgemm_limit_SOURCES = bench/sgemm_limit.c
+bench_sgemm_limit_LDADD = $(BLAS_LIBS)
+bench-programs: $(EXTRA_PROGRAMS)
+CLEANFILES = $(EXTRA_PROGRAMS)
+EXTRA_DIST += bench/run.sh bench/torch_dcgan.py bench/torch_grid.py bench/README.md
