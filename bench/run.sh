@@ -1,0 +1,58 @@
+#!/bin/sh
+# bench/run.sh - ganrun against PyTorch on the same machine, in one run,
+# alternating the two, and their ratios.  Run from the build directory:
+#   sh bench/run.sh [ROUNDS]        (default 3 rounds of each measurement)
+# Needs python3-torch (Debian) for the PyTorch side.  OPENBLAS_* variables
+# are left as the environment has them.
+set -eu
+src=$(cd "$(dirname "$0")/.." && pwd)
+rounds=${1:-3}
+steps=${BENCH_STEPS:-60}
+make -s bench-programs >/dev/null
+py=/usr/bin/python3
+json() { $py -c "import json,sys; d=json.loads(sys.stdin.read().strip().splitlines()[-1]); print(d['$1'])"; }
+median() { $py -c "import statistics,sys; print(statistics.median(float(x) for x in sys.argv[1:]))" "$@"; }
+
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "date: $(date -u +%Y-%m-%d)  OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}"
+limit=$(./bench/sgemm_limit | json sgemm_gflops)
+echo "sgemm limit: $limit GFLOP/s"
+
+dcgan() {   # $1 threads -> sets g_ms t_ms g_gf g_rss t_rss
+    g=""; tt=""; gr=""; tr=""
+    for r in $(seq "$rounds"); do
+        out=$(OPENBLAS_NUM_THREADS=$1 OMP_NUM_THREADS=$1 ./bench/bench_step "$src/models/dcgan.yaml" --steps "$steps" --warmup 10)
+        g="$g $(echo "$out" | json ms_per_step_median)"; flops=$(echo "$out" | json flops_per_step)
+        gr="$gr $(echo "$out" | json peak_rss_mb)"
+        out=$($py "$src/bench/torch_dcgan.py" --steps "$steps" --warmup 10 --threads "$1")
+        tt="$tt $(echo "$out" | json ms_per_step_median)"; tr="$tr $(echo "$out" | json peak_rss_mb)"
+    done
+    g_ms=$(median $g); t_ms=$(median $tt); g_rss=$(median $gr); t_rss=$(median $tr)
+}
+
+for th in $(nproc) 1 2; do
+    dcgan "$th"
+    $py - "$th" "$g_ms" "$t_ms" "$flops" "$limit" "$g_rss" "$t_rss" <<'PY'
+import sys
+th, g, t, flops, limit, gr, tr = sys.argv[1], *map(float, sys.argv[2:])
+gg, tg = flops / g / 1e6, flops / t / 1e6
+print(f"DCGAN-28 step, {th} threads: ganrun {g:.1f} ms ({64/g*1e3:.0f} img/s, {gg:.1f} GFLOP/s = {100*gg/limit:.0f}% of sgemm) | "
+      f"PyTorch {t:.1f} ms ({64/t*1e3:.0f} img/s, {tg:.1f} GFLOP/s) | time ratio ganrun/PyTorch {g/t:.2f} | "
+      f"peak RSS {gr:.0f} MB vs {tr:.0f} MB")
+PY
+done
+
+g=""; tt=""
+for r in $(seq "$rounds"); do
+    g="$g $(./bench/bench_step "$src/models/grid.yaml" --steps 300 --warmup 20 | json steps_per_s)"
+    tt="$tt $($py "$src/bench/torch_grid.py" --steps 300 --warmup 20 | json steps_per_s)"
+done
+$py - "$(median $g)" "$(median $tt)" <<'PY'
+import sys
+g, t = map(float, sys.argv[1:])
+print(f"grid MLP: ganrun {g:.0f} steps/s | PyTorch {t:.0f} steps/s | speed ratio ganrun/PyTorch {g/t:.1f}")
+PY
+if command -v /usr/bin/time >/dev/null; then
+    rss=$(/usr/bin/time -f %M ./ganrun "$src/models/dcgan.yaml" --steps 20 --quiet --out /tmp/ganrun-bench-rss 2>&1 >/dev/null | tail -1)
+    echo "peak RSS of 'ganrun models/dcgan.yaml --steps 20': $((rss / 1024)) MB"
+fi
