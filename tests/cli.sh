@@ -1,0 +1,104 @@
+#!/bin/sh
+# cli.sh - ganrun end to end through its command line: exit statuses,
+# one-line errors, a short training run, identical samples, bit-exact
+# resume, reproduce, info --model, signals.
+set -u
+top_srcdir=${top_srcdir:-.}
+top_builddir=${top_builddir:-.}
+G="$top_builddir/ganrun"
+M="$top_srcdir/models"
+tmp=$(mktemp -d /tmp/ganrun-cli.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+pass=0; fail=0
+ok()   { pass=$((pass + 1)); echo "ok - $1"; }
+bad()  { fail=$((fail + 1)); echo "FAIL - $1"; }
+# expect STATUS DESCRIPTION CMD...: run, compare exit status
+expect() {
+    want=$1; what=$2; shift 2
+    "$@" >"$tmp/out" 2>"$tmp/err"; got=$?
+    if [ "$got" -eq "$want" ]; then ok "$what"; else bad "$what (exit $got, want $want)"; cat "$tmp/err"; fi
+}
+# stderr is exactly one line matching a pattern
+one_line() {
+    n=$(wc -l <"$tmp/err")
+    if [ "$n" -eq 1 ] && grep -q -- "$2" "$tmp/err"; then ok "$1"; else bad "$1: $(cat "$tmp/err")"; fi
+}
+tiny="--set train.steps=40 --set output.checkpoint_every=20 --set output.sample_every=20 --quiet"
+
+expect 0 "--version" "$G" --version
+grep -q "^ganrun [0-9]" "$tmp/out" && ok "version printed" || bad "version printed"
+expect 2 "no arguments is a usage error" "$G"
+grep -q "usage:" "$tmp/err" && ok "usage shown" || bad "usage shown"
+expect 2 "unknown option" "$G" train "$M/ring.yaml" --bogus
+expect 2 "bad --steps" "$G" "$M/ring.yaml" --steps -3
+expect 0 "help sample" "$G" help sample
+for f in "$M"/*.yaml; do
+    expect 0 "check $(basename "$f")" "$G" check "$f"
+    grep -q "total" "$tmp/out" && ok "check $(basename "$f") prints totals" || bad "check $(basename "$f") prints totals"
+done
+expect 0 "check --expand" "$G" check --expand "$M/ring.yaml"
+cp "$tmp/out" "$tmp/expanded.yaml"
+expect 0 "the expanded model checks" "$G" check "$tmp/expanded.yaml"
+
+printf 'name: x\nseed: 1\nnoise: {distribution: normal, dim: 2}\nbogus_key: 3\n' >"$tmp/bad.yaml"
+expect 1 "bad model file" "$G" check "$tmp/bad.yaml"
+one_line "bad model file: one FILE:LINE:COL line" "^$tmp/bad.yaml:[0-9]*:[0-9]*: error: "
+expect 1 "missing model file" "$G" check "$tmp/nope.yaml"
+one_line "missing model file: one line naming it" "$tmp/nope.yaml"
+expect 1 "bad --set value" "$G" check "$M/ring.yaml" --set train.batch=0
+one_line "bad --set: one line" "error:"
+
+expect 1 "missing data file" "$G" "$M/dcgan.yaml" --set data.path=/usr/share/datasets/fashion-mnist/none.gz --out "$tmp/nodata"
+one_line "missing data: one line with the Debian package" "dataset-fashion-mnist"
+[ ! -e "$tmp/nodata" ] && ok "missing data: no run directory" || bad "missing data: no run directory"
+
+# a short run
+expect 0 "train ring 40 steps" "$G" "$M/ring.yaml" $tiny --out "$tmp/a"
+for f in model.yaml log.csv latest.ckpt ckpt/step-00000020.ckpt ckpt/step-00000040.ckpt samples/step-00000020.png samples/step-00000040.png; do
+    [ -s "$tmp/a/$f" ] && ok "run wrote $f" || bad "run wrote $f"
+done
+[ "$(head -1 "$tmp/a/log.csv")" = "step,epoch,d_loss,g_loss,d_real,d_fake,lr_g,lr_d,seconds,images_per_s" ] \
+    && ok "log header" || bad "log header"
+expect 0 "sample csv" "$G" sample "$tmp/a" -n 100 --seed 7 -o "$tmp/s1.csv"
+expect 0 "sample csv again" "$G" sample "$tmp/a/latest.ckpt" -n 100 --seed 7 -o "$tmp/s2.csv"
+cmp -s "$tmp/s1.csv" "$tmp/s2.csv" && ok "same seed, same samples" || bad "same seed, same samples"
+[ "$(wc -l <"$tmp/s1.csv")" -eq 100 ] && ok "100 sample rows" || bad "100 sample rows"
+expect 0 "sample png" "$G" sample "$tmp/a" -o "$tmp/s.png"
+expect 0 "sample idx" "$G" sample "$tmp/a" -n 10 -o "$tmp/s-idx2-ubyte"
+expect 2 "sample unknown format" "$G" sample "$tmp/a" -o "$tmp/s.jpg"
+expect 0 "eval ring" "$G" eval "$tmp/a"
+grep -q "^modes [0-9]*/8" "$tmp/out" && ok "eval prints modes" || bad "eval prints modes"
+
+# bit-exact resume: 20 + 20 steps == 40 steps
+expect 0 "train 20 steps" "$G" "$M/ring.yaml" $tiny --set train.steps=20 --out "$tmp/b"
+expect 0 "resume 20 more" "$G" resume "$tmp/b/latest.ckpt" --steps 20 --quiet
+"$G" sample "$tmp/b" -n 100 --seed 7 -o "$tmp/s3.csv" 2>/dev/null
+cmp -s "$tmp/s1.csv" "$tmp/s3.csv" && ok "resumed run samples identical to the straight run" || bad "resumed run samples identical"
+"$G" info "$tmp/a/latest.ckpt" | grep -v -i -e hash -e path -e file >"$tmp/ia" 2>/dev/null
+"$G" info "$tmp/b/latest.ckpt" | grep -v -i -e hash -e path -e file >"$tmp/ib" 2>/dev/null
+expect 0 "reproduce" "$G" reproduce "$tmp/b/latest.ckpt"
+grep -q "^reproduced" "$tmp/out" && ok "reproduce matches bit for bit" || bad "reproduce matches: $(cat "$tmp/out")"
+expect 0 "info --model" "$G" info --model "$tmp/a/latest.ckpt"
+cp "$tmp/out" "$tmp/m.yaml"
+expect 0 "info --model output is a model file" "$G" check "$tmp/m.yaml"
+
+# damaged checkpoint: one line, exit 1
+cp "$tmp/a/latest.ckpt" "$tmp/broken.ckpt"
+printf 'XXXX' | dd of="$tmp/broken.ckpt" bs=1 seek=200 conv=notrunc 2>/dev/null
+expect 1 "damaged checkpoint" "$G" sample "$tmp/broken.ckpt" -o "$tmp/x.png"
+one_line "damaged checkpoint: one line" "broken.ckpt"
+head -c 100 "$tmp/a/latest.ckpt" >"$tmp/short.ckpt"
+expect 1 "truncated checkpoint" "$G" info "$tmp/short.ckpt"
+one_line "truncated checkpoint: one line" "short.ckpt"
+
+# SIGINT: finish the step, checkpoint, exit 130
+"$G" "$M/ring.yaml" --set train.steps=100000000 --quiet --out "$tmp/sig" 2>"$tmp/err" &
+pid=$!
+i=0; while [ ! -e "$tmp/sig/log.csv" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+sleep 0.5
+kill -INT $pid; wait $pid; st=$?
+[ $st -eq 130 ] && ok "SIGINT exits 130" || bad "SIGINT exits 130 (got $st)"
+"$G" info "$tmp/sig/latest.ckpt" >/dev/null 2>&1 && ok "checkpoint after SIGINT loads" || bad "checkpoint after SIGINT loads"
+
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
