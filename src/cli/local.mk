@@ -1,3 +1,4 @@
 ### cli: ganrun's subcommands (the only code that prints usage or exits)
 ganrun_SOURCES += src/cli/cli.h src/cli/main.c src/cli/cmd_train.c src/cli/cmd_tools.c
 dist_man_MANS += man/ganrun.1
+dist_man_MANS += man/ganrun-model.5
