@@ -172,8 +172,7 @@ static void next_real_batch(gan_trainer *t, int Br)
         t->pos = 0;
         t->epoch++;
     }
-    for (int i = 0; i < Br; i++)
-        memcpy(t->real + (size_t)i * S, d->x + (size_t)t->order[t->pos + i] * S, S * sizeof(float));
+    for (int i = 0; i < Br; i++) gan_data_get(d, t->order[t->pos + i], t->real + (size_t)i * S);
     t->pos += Br;
 }
 
