@@ -283,9 +283,9 @@ static void read_log(const char *path, logdata *L)
 }
 
 /* ---- SVG line charts ------------------------------------------------------------ */
-#define CW 640            /* chart size in user units */
+#define CW 560            /* chart size in user units */
 #define CH 300
-#define ML 64             /* margins: left, right, top, bottom */
+#define ML 60             /* margins: left, right, top, bottom */
 #define MR 16
 #define MT 34
 #define MB 46
@@ -397,17 +397,17 @@ static void chart(sbuf *b, const char *title, const char *ylabel, const logdata 
     }
 #undef PX
 #undef PY
-    /* legend, top right inside the plot */
-    int lx = ML + pw - 130, ly = MT + 8;
-    put(b, "<rect x=\"%d\" y=\"%d\" width=\"124\" height=\"%d\" class=\"legend\"/>\n", lx - 6, ly - 4,
-        18 * ns + 6);
+    /* legend: one row in the top margin, ending at the plot's right edge */
+    int lw = 0;
+    for (int k = 0; k < ns; k++) lw += 34 + 7 * (int)strlen(s[k].label);
+    int lx = ML + pw - lw;
     for (int k = 0; k < ns; k++) {
-        int y = ly + 9 + 18 * k;
-        put(b, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"3\"/>", lx,
-            lx + 22, y, y, s[k].color);
-        put(b, "<text x=\"%d\" y=\"%d\">", lx + 28, y + 4);
+        put(b, "<line x1=\"%d\" x2=\"%d\" y1=\"16\" y2=\"16\" stroke=\"%s\" stroke-width=\"3\"/>", lx,
+            lx + 20, s[k].color);
+        put(b, "<text x=\"%d\" y=\"20\">", lx + 25);
         put_escaped(b, s[k].label, strlen(s[k].label));
         put(b, "</text>\n");
+        lx += 34 + 7 * (int)strlen(s[k].label);
     }
     put(b, "</svg></figure>\n");
 }
@@ -522,8 +522,7 @@ static const char style[] =
     "svg .grid line{stroke:#e4e4e4}svg .axis{stroke:#444}"
     "svg .ytick{text-anchor:end;fill:#555}svg .xtick{text-anchor:middle;fill:#555}"
     "svg .xlabel,svg .ylabel,svg .nodata{text-anchor:middle;fill:#333}"
-    "svg .legend{fill:#fff;stroke:#ccc}"
-    ".samples{display:flex;flex-wrap:wrap;gap:10px}"
+        ".samples{display:flex;flex-wrap:wrap;gap:10px}"
     ".samples img{width:200px;height:auto;image-rendering:pixelated;border:1px solid #ddd}"
     "figcaption{text-align:center;color:#555;font-size:13px}"
     "pre{background:#f6f6f6;padding:10px 12px;overflow:auto;font-size:13px}";
