@@ -15,12 +15,46 @@
     { "bias", GAN_KEY_BOOL, 0, 1, 0, 1, 0, 0, NULL, 0, 0, \
       "add a learned bias (initialised to zero)" }
 
+/* the geometry keys of conv2d and deconv2d */
+#define GAN_CONV_KEYS \
+    { "filters", GAN_KEY_INT, 1, 0, 1, 1 << 16, 0, 0, NULL, 0, 0, "output channels OC" }, \
+    { "kernel", GAN_KEY_INT, 1, 0, 1, 64, 0, 0, NULL, 0, 0, "kernel size K (K x K)" }, \
+    { "stride", GAN_KEY_INT, 0, 1, 1, 1024, 0, 0, NULL, 0, 0, "stride S in both directions" }, \
+    { "pad", GAN_KEY_INT, 0, 0, 0, 1024, 0, 0, NULL, 0, 0, "zero padding P on every side" }
+
 #define GAN_NKEYS(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 /* Declare the layer's next tensor; adds its size to l->nparams (or
  * l->nbufs when is_buffer) and sets its offset. Call from setup(). */
 void gan_layer_add_tensor(gan_layer *l, const char *name, int is_buffer, int rank,
                           int d0, int d1, int d2, int d3);
+
+/* ---- convolution helpers (im2col.c) ---------------------------------
+ * A convolution of x (C, H, W) with a K x K kernel, stride S and zero pad P
+ * has output (OH, OW) = ((H + 2P - K)/S + 1, (W + 2P - K)/S + 1).  Its
+ * column matrix col (C*K*K, OH*OW) holds at row (c*K + kh)*K + kw, column
+ * oh*OW + ow the input x[c, oh*S - P + kh, ow*S - P + kw] (0 outside), so
+ * the convolution is one GEMM  y (OC, OH*OW) = W (OC, C*K*K) . col.
+ * Rows are ldc floats apart, so the columns of several samples can sit side
+ * by side: sample n of a chunk writes columns [n*OH*OW, (n+1)*OH*OW). */
+void gan_im2col(float *col, size_t ldc, const float *x, int C, int H, int W,
+                int K, int S, int P, int OH, int OW);
+/* The adjoint of gan_im2col: x (C, H, W) += the columns scattered back. */
+void gan_col2im(float *x, const float *col, size_t ldc, int C, int H, int W,
+                int K, int S, int P, int OH, int OW);
+/* dst (C, NB, HW) = src (NB, C, HW): samples side by side per channel */
+void gan_batch_to_chan(float *dst, const float *src, int NB, int C, size_t HW);
+/* dst (NB, C, HW) = src (C, NB, HW) */
+void gan_chan_to_batch(float *dst, const float *src, int NB, int C, size_t HW);
+
+/* Convolution layers work on chunks of samples so that one chunk's scratch
+ * (column matrix and reordered tensors) stays under about GAN_CONV_WS_FLOATS
+ * and one GEMM covers at most about GAN_CONV_COLS columns: for the usual GAN
+ * sizes the whole batch is one GEMM, and the scratch never grows with B. */
+#define GAN_CONV_WS_FLOATS ((size_t)1 << 22)
+#define GAN_CONV_COLS ((size_t)1 << 14)
+/* Samples per chunk for per-sample scratch ps and per-sample columns cols. */
+int gan_conv_chunk(size_t ps, size_t cols);
 
 extern const gan_layer_type gan_layer_dense, gan_layer_relu, gan_layer_leaky_relu,
     gan_layer_elu, gan_layer_tanh, gan_layer_sigmoid, gan_layer_dropout, gan_layer_reshape,

@@ -1,0 +1,165 @@
+/* conv2d.c - 2-D convolution (cross-correlation, as PyTorch Conv2d).
+ *
+ *   x (B, C, H, W)   W (OC, C, K, K)   b (OC)   y (B, OC, OH, OW)
+ *   y[n, o, i, j] = b[o] + sum_{c,kh,kw} W[o, c, kh, kw] x[n, c, i*S - P + kh, j*S - P + kw]
+ *   OH = (H + 2P - K)/S + 1, OW likewise; x is zero outside the image.
+ *
+ * Per chunk of NB samples (see gan_conv_chunk):
+ *   col (CKK, NB*OHW) = im2col of every sample, side by side
+ *   t   (OC, NB*OHW)  = W (OC, CKK) . col                      one GEMM
+ *   y   (NB, OC, OHW) = t reordered, + b
+ * Backward, with dt (OC, NB*OHW) the reordered dy:
+ *   dW (OC, CKK) += dt . col^T          db[o] += sum of dt's row o
+ *   dcol (CKK, NB*OHW) = W^T . dt       dx = col2im(dcol)
+ */
+#include "config.h"
+#include <cblas.h>
+#include <string.h>
+#include "layers/layers.h"
+
+static const gan_key_desc keys[] = {
+    GAN_CONV_KEYS,
+    GAN_WEIGHT_KEYS,
+};
+
+typedef struct geom {
+    int C, H, W, OC, K, S, P, OH, OW;
+    size_t CKK, HW, OHW;
+    int NB;   /* samples per chunk */
+} geom;
+
+static geom get_geom(const gan_layer *l)
+{
+    geom g;
+    g.C = l->in.d[0], g.H = l->in.d[1], g.W = l->in.d[2];
+    g.OC = l->out.d[0], g.OH = l->out.d[1], g.OW = l->out.d[2];
+    g.K = (int)gan_conf_num(&l->conf, "kernel");
+    g.S = (int)gan_conf_num(&l->conf, "stride");
+    g.P = (int)gan_conf_num(&l->conf, "pad");
+    g.CKK = (size_t)g.C * g.K * g.K;
+    g.HW = (size_t)g.H * g.W;
+    g.OHW = (size_t)g.OH * g.OW;
+    g.NB = gan_conv_chunk((g.CKK + (size_t)g.OC) * g.OHW, g.OHW);
+    return g;
+}
+
+static gan_status setup(gan_layer *l, gan_shape in, gan_error *err)
+{
+    char s[64];
+    gan_shape_str(in, s, sizeof s);
+    if (in.rank != 3)
+        return gan_error_set(err, GAN_ERR_SHAPE, "conv2d: input %s must be (C, H, W)", s);
+    long long OC = (long long)gan_conf_num(&l->conf, "filters");
+    long long K = (long long)gan_conf_num(&l->conf, "kernel");
+    long long S = (long long)gan_conf_num(&l->conf, "stride");
+    long long P = (long long)gan_conf_num(&l->conf, "pad");
+    long long C = in.d[0], H = in.d[1], W = in.d[2];
+    if (K < 1 || S < 1 || P < 0 || OC < 1)
+        return gan_error_set(err, GAN_ERR_INVALID, "conv2d: filters, kernel and stride must be "
+                             "positive and pad not negative");
+    if (H + 2 * P < K || W + 2 * P < K)
+        return gan_error_set(err, GAN_ERR_SHAPE, "conv2d: kernel %lld does not fit input %s with pad %lld",
+                             K, s, P);
+    long long OH = (H + 2 * P - K) / S + 1, OW = (W + 2 * P - K) / S + 1;
+    long long limit = 1LL << 28;
+    if (OC * C * K * K > limit)
+        return gan_error_set(err, GAN_ERR_SHAPE, "conv2d: %lld weights are too many (at most %lld)",
+                             OC * C * K * K, limit);
+    if (C * K * K * OH * OW > 4 * limit)
+        return gan_error_set(err, GAN_ERR_SHAPE, "conv2d: column matrix of %lld floats per sample "
+                             "is too large for input %s", C * K * K * OH * OW, s);
+    l->out = (gan_shape){ 3, { (int)OC, (int)OH, (int)OW } };
+    gan_layer_add_tensor(l, "weight", 0, 4, (int)OC, (int)C, (int)K, (int)K);
+    if (gan_conf_num(&l->conf, "bias")) gan_layer_add_tensor(l, "bias", 0, 1, (int)OC, 0, 0, 0);
+    geom g = get_geom(l);
+    /* forward: col + t; backward: dt + col (dcol reuses col) */
+    l->ws_fixed = (size_t)g.NB * (g.CKK + (size_t)g.OC) * g.OHW;
+    return GAN_OK;
+}
+
+static void init(gan_layer *l, gan_rng *rng)
+{
+    geom g = get_geom(l);
+    size_t nw = (size_t)g.OC * g.CKK;
+    gan_init_weights(&l->conf, l->params, nw, (int)g.CKK, g.OC * g.K * g.K, rng);
+    if (l->ntensors > 1) memset(l->params + nw, 0, (size_t)g.OC * sizeof(float));
+}
+
+static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
+{
+    geom g = get_geom(l);
+    const float *Wt = l->params;                                    // (OC, CKK)
+    const float *b = l->ntensors > 1 ? Wt + (size_t)g.OC * g.CKK : NULL;   // (OC)
+    for (int n0 = 0; n0 < c->B; n0 += g.NB) {
+        int nb = c->B - n0 < g.NB ? c->B - n0 : g.NB;
+        int N = nb * (int)g.OHW;
+        float *col = c->ws;                                         // (CKK, N)
+        float *yn = y + (size_t)n0 * g.OC * g.OHW;                  // (nb, OC, OHW)
+        /* with one sample, t is y itself */
+        float *t = nb == 1 ? yn : col + g.CKK * (size_t)N;         // (OC, N)
+        for (int i = 0; i < nb; i++)
+            gan_im2col(col + (size_t)i * g.OHW, (size_t)N, x + (size_t)(n0 + i) * g.C * g.HW,
+                       g.C, g.H, g.W, g.K, g.S, g.P, g.OH, g.OW);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g.OC, N, (int)g.CKK, 1.0f, Wt,
+                    (int)g.CKK, col, N, 0.0f, t, N);
+        if (nb > 1) gan_chan_to_batch(yn, t, nb, g.OC, g.OHW);
+        if (b)
+            for (int i = 0; i < nb; i++)
+                for (int o = 0; o < g.OC; o++) {
+                    float *yo = yn + ((size_t)i * g.OC + o) * g.OHW;
+                    for (size_t j = 0; j < g.OHW; j++) yo[j] += b[o];
+                }
+    }
+}
+
+static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float *y,
+                     const float *dy, float *dx, int param_grads)
+{
+    (void)y;
+    if (!dx && !param_grads) return;
+    geom g = get_geom(l);
+    const float *Wt = l->params;                                    // (OC, CKK)
+    float *dW = l->grads;                                           // (OC, CKK)
+    float *db = l->ntensors > 1 ? dW + (size_t)g.OC * g.CKK : NULL; // (OC)
+    for (int n0 = 0; n0 < c->B; n0 += g.NB) {
+        int nb = c->B - n0 < g.NB ? c->B - n0 : g.NB;
+        int N = nb * (int)g.OHW;
+        const float *dyn = dy + (size_t)n0 * g.OC * g.OHW;          // (nb, OC, OHW)
+        float *col = c->ws;                                         // (CKK, N)
+        /* dt (OC, N): dy reordered; with one sample, dy itself */
+        const float *dt = dyn;
+        if (nb > 1) {
+            float *t = col + g.CKK * (size_t)N;
+            gan_batch_to_chan(t, dyn, nb, g.OC, g.OHW);
+            dt = t;
+        }
+        if (param_grads) {
+            for (int i = 0; i < nb; i++)
+                gan_im2col(col + (size_t)i * g.OHW, (size_t)N, x + (size_t)(n0 + i) * g.C * g.HW,
+                           g.C, g.H, g.W, g.K, g.S, g.P, g.OH, g.OW);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, g.OC, (int)g.CKK, N, 1.0f, dt, N,
+                        col, N, 1.0f, dW, (int)g.CKK);
+            if (db)
+                for (int o = 0; o < g.OC; o++) {
+                    const float *r = dt + (size_t)o * N;
+                    double s = 0.0;
+                    for (int j = 0; j < N; j++) s += r[j];
+                    db[o] += (float)s;
+                }
+        }
+        if (dx) {
+            float *dxn = dx + (size_t)n0 * g.C * g.HW;              // (nb, C, H, W)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)g.CKK, N, g.OC, 1.0f, Wt,
+                        (int)g.CKK, dt, N, 0.0f, col, N);
+            memset(dxn, 0, (size_t)nb * g.C * g.HW * sizeof *dxn);
+            for (int i = 0; i < nb; i++)
+                gan_col2im(dxn + (size_t)i * g.C * g.HW, col + (size_t)i * g.OHW, (size_t)N,
+                           g.C, g.H, g.W, g.K, g.S, g.P, g.OH, g.OW);
+        }
+    }
+}
+
+const gan_layer_type gan_layer_conv2d = {
+    "conv2d", "2-D convolution over (C, H, W), weight (OC, C, K, K), as PyTorch Conv2d",
+    keys, GAN_NKEYS(keys), setup, init, forward, backward, NULL,
+};

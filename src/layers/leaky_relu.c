@@ -1,0 +1,38 @@
+/* leaky_relu.c - y = x for x > 0, slope * x otherwise.   x, y (B, any) */
+#include "config.h"
+#include "layers/layers.h"
+
+static const gan_key_desc keys[] = {
+    { "slope", GAN_KEY_FLOAT, 0, 0.2, 0.0, 1.0, 0, 1, NULL, 0, 0,
+      "slope for negative inputs, in [0, 1)" },
+};
+
+static gan_status setup(gan_layer *l, gan_shape in, gan_error *err)
+{
+    (void)err;
+    l->out = in;
+    return GAN_OK;
+}
+
+static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
+{
+    size_t n = (size_t)c->B * gan_shape_size(l->in);
+    float a = (float)gan_conf_num(&l->conf, "slope");
+    for (size_t i = 0; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : a * x[i];
+}
+
+static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float *y,
+                     const float *dy, float *dx, int param_grads)
+{
+    (void)y; (void)param_grads;
+    if (!dx) return;
+    size_t n = (size_t)c->B * gan_shape_size(l->in);
+    float a = (float)gan_conf_num(&l->conf, "slope");
+    /* dy/dx = 1 or slope, decided by x (y loses the sign when slope = 0) */
+    for (size_t i = 0; i < n; i++) dx[i] = x[i] > 0.0f ? dy[i] : a * dy[i];
+}
+
+const gan_layer_type gan_layer_leaky_relu = {
+    "leaky_relu", "leaky rectifier, y = x for x > 0 else slope * x",
+    keys, GAN_NKEYS(keys), setup, NULL, forward, backward, NULL,
+};
