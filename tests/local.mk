@@ -8,3 +8,5 @@ TESTS += tests/check_docs
 tests_check_docs_SOURCES = tests/check_docs.c
 tests_check_docs_CFLAGS = $(TEST_CFLAGS)
 tests_check_docs_LDADD = $(TEST_LIBS)
+TESTS += tests/install.sh
+EXTRA_DIST += tests/install.sh examples/sample.c
