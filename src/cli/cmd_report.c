@@ -30,7 +30,7 @@
 #define MAX_IMAGES_BYTES (16L << 20)     /* all PNGs together */
 #define MAX_SAMPLE_FILES 100000          /* step-*.png files looked at */
 #define MAX_MODEL_BYTES (1L << 20)       /* model.yaml shown */
-#define MAX_ROWS 2000000                 /* log rows read */
+#define MAX_ROWS 1000000                 /* log rows read */
 #define MAX_POINTS 1500                  /* points per polyline */
 #define BIG 1e15                         /* larger values are plotted as gaps */
 
@@ -124,8 +124,9 @@ static unsigned char *read_file(const char *path, long max, long *len)
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
     struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > max) {
-        if (st.st_size > max) *len = -1;
+    int regular = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode);
+    if (!regular || st.st_size > max) {
+        if (regular) *len = -1;
         fclose(f);
         return NULL;
     }
@@ -306,6 +307,7 @@ static axis nice_axis(double min, double max)
     double raw = (max - min) / 5, p = pow(10, floor(log10(raw))), m = raw / p;
     double step = (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * p;
     axis a = { floor(min / step) * step, ceil(max / step) * step, step };
+    if (!(a.hi > a.lo)) a.hi = a.lo + step;   /* huge values, tiny spread */
     return a;
 }
 
