@@ -491,16 +491,20 @@ static void samples_section(sbuf *b, const char *run)
         long len;
         snprintf(path, sizeof path, "%s/%s", dir, s[pick[j]].name);
         unsigned char *png = read_file(path, MAX_IMAGE_BYTES, &len);
-        if (!png || len < 8 || memcmp(png, "\x89PNG\r\n\x1a\n", 8) != 0) {
+        if (!png || len < 24 || memcmp(png, "\x89PNG\r\n\x1a\n", 8) != 0) {
             free(png);
             if (len < 0) big++;
             else bad++;
             continue;
         }
+        /* IHDR width: small grids scale up by whole pixels, large ones
+         * (scatter plots) down smoothly */
+        long w = (long)png[16] << 24 | (long)png[17] << 16 | png[18] << 8 | png[19];
+        long shown = w < 1 ? 200 : w < 160 ? w * ((159 + w) / w) : w > 300 ? 300 : w;
         put(b, "<figure><img src=\"data:image/png;base64,");
         put_base64(b, png, (size_t)len);
-        put(b, "\" alt=\"samples at step %ld\"><figcaption>step %ld</figcaption></figure>\n",
-            s[pick[j]].step, s[pick[j]].step);
+        put(b, "\" class=\"%s\" width=\"%ld\" alt=\"samples at step %ld\"><figcaption>step %ld</figcaption></figure>\n",
+            w > 0 && w < 300 ? "px" : "smooth", shown, s[pick[j]].step, s[pick[j]].step);
         free(png);
     }
     put(b, "</div>\n");
@@ -525,7 +529,7 @@ static const char style[] =
     "svg .ytick{text-anchor:end;fill:#555}svg .xtick{text-anchor:middle;fill:#555}"
     "svg .xlabel,svg .ylabel,svg .nodata{text-anchor:middle;fill:#333}"
         ".samples{display:flex;flex-wrap:wrap;gap:10px}"
-    ".samples img{width:200px;height:auto;image-rendering:pixelated;border:1px solid #ddd}"
+    ".samples img{height:auto;border:1px solid #ddd}.samples img.px{image-rendering:pixelated}"
     "figcaption{text-align:center;color:#555;font-size:13px}"
     "pre{background:#f6f6f6;padding:10px 12px;overflow:auto;font-size:13px}";
 
