@@ -28,7 +28,7 @@ static const char *ring_model =
     "train:\n"
     "  loss: bce\n"
     "  batch: 128\n"
-    "  steps: 1500\n"
+    "  steps: 5000\n"
     "  schedule: {d_steps: 1, g_steps: 1}\n"
     "  optimizer:\n"
     "    generator: {type: adam, lr: 1.0e-3, betas: [0.5, 0.999]}\n"
@@ -122,8 +122,11 @@ START_TEST(test_ring_gan_captures_modes)
     gan_mixture_evaluate(GAN_DATA_RING, x, 2500, &ev);
     printf("ring after %ld steps: %d/%d modes, %.1f%% high quality, reverse KL %.3f, d_loss %.3f g_loss %.3f\n",
            t->step, ev.captured, ev.modes, 100 * ev.high_quality, ev.reverse_kl, t->d_loss, t->g_loss);
-    ck_assert_int_ge(ev.captured, 7);
-    ck_assert_double_ge(ev.high_quality, 0.5);
+    /* measured 8/8 modes with 63% to 82% high quality (seeds 3 and 4, 1
+     * and 2 BLAS threads); an untrained or broken G gets ~0% */
+    ck_assert_int_ge(ev.captured, 8);
+    ck_assert_double_ge(ev.high_quality, 0.4);
+    ck_assert_double_lt(ev.reverse_kl, 0.2);
     free(x);
     gan_trainer_free(t);
 }
@@ -138,7 +141,8 @@ START_TEST(test_untrained_generator_fails_the_same_bar)
     ck_assert_int_eq(gan_trainer_sample(t, 1, 2500, x, &err), GAN_OK);
     gan_mixture_eval ev;
     gan_mixture_evaluate(GAN_DATA_RING, x, 2500, &ev);
-    ck_assert(ev.captured < 7 || ev.high_quality < 0.5);
+    printf("ring untrained: %d/%d modes, %.1f%% high quality\n", ev.captured, ev.modes, 100 * ev.high_quality);
+    ck_assert(ev.captured < 8 || ev.high_quality < 0.5);
     free(x);
     gan_trainer_free(t);
 }
@@ -179,7 +183,8 @@ static void check_resume_bit_exact(int d_steps)
     ck_assert_mem_eq(a->D->params, c->D->params, a->D->nparams * sizeof(float));
     ck_assert_mem_eq(a->G->bufs, c->G->bufs, a->G->nbufs * sizeof(float));
     ck_assert_mem_eq(a->D->bufs, c->D->bufs, a->D->nbufs * sizeof(float));
-    ck_assert_mem_eq(a->dopt.m, c->dopt.m, a->D->nparams * sizeof(float));
+    ck_assert_mem_eq(a->dopt.v, c->dopt.v, a->D->nparams * sizeof(float)); /* rmsprop state */
+    ck_assert_mem_eq(a->gopt.m, c->gopt.m, a->G->nparams * sizeof(float));
     unlink(path);
     gan_trainer_free(a);
     gan_trainer_free(c);
