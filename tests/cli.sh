@@ -57,6 +57,7 @@ expect 0 "train ring 40 steps" "$G" "$M/ring.yaml" $tiny --out "$tmp/a"
 for f in model.yaml log.csv latest.ckpt ckpt/step-00000020.ckpt ckpt/step-00000040.ckpt samples/step-00000020.png samples/step-00000040.png; do
     [ -s "$tmp/a/$f" ] && ok "run wrote $f" || bad "run wrote $f"
 done
+[ "$(stat -c %a "$tmp/a/model.yaml")" = 644 ] && ok "model.yaml is world-readable" || bad "model.yaml is world-readable"
 [ "$(head -1 "$tmp/a/log.csv")" = "step,epoch,d_loss,g_loss,d_real,d_fake,lr_g,lr_d,seconds,images_per_s" ] \
     && ok "log header" || bad "log header"
 expect 0 "sample csv" "$G" sample "$tmp/a" -n 100 --seed 7 -o "$tmp/s1.csv"
@@ -68,6 +69,30 @@ expect 0 "sample idx" "$G" sample "$tmp/a" -n 10 -o "$tmp/s-idx2-ubyte"
 expect 2 "sample unknown format" "$G" sample "$tmp/a" -o "$tmp/s.jpg"
 expect 0 "eval ring" "$G" eval "$tmp/a"
 grep -q "^modes [0-9]*/8" "$tmp/out" && ok "eval prints modes" || bad "eval prints modes"
+
+# output.keep bounds the step checkpoints kept
+expect 0 "train with keep=2" "$G" "$M/ring.yaml" --set train.steps=50 --set output.checkpoint_every=10 \
+    --set output.keep=2 --quiet --out "$tmp/keep"
+[ "$(ls "$tmp/keep/ckpt" | tr '\n' ' ')" = "step-00000040.ckpt step-00000050.ckpt " ] \
+    && ok "keep=2 keeps the two newest" || bad "keep=2 keeps the two newest: $(ls "$tmp/keep/ckpt")"
+
+# a diverging run stops with the step and the network named
+cat >"$tmp/diverge.yaml" <<'YAML'
+name: diverge
+data: {format: ring}
+noise: {dim: 2}
+generator: [dense: {units: 16}, relu, dense: {units: 2}]
+discriminator: [dense: {units: 16}, relu, dense: {units: 1}]
+train:
+  loss: lsgan
+  batch: 16
+  steps: 500
+  optimizer:
+    generator: {type: sgd, lr: 10}
+    discriminator: {type: sgd, lr: 10}
+YAML
+expect 1 "divergence stops training" "$G" "$tmp/diverge.yaml" --quiet --out "$tmp/nan"
+one_line "divergence: one line naming step and network" "step [0-9]*: \\(discriminator\\|generator\\) .* not finite"
 
 # bit-exact resume: 20 + 20 steps == 40 steps
 expect 0 "train 20 steps" "$G" "$M/ring.yaml" $tiny --set train.steps=20 --out "$tmp/b"

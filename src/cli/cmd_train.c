@@ -60,6 +60,7 @@ static gan_status write_text_atomic(const char *path, const char *text, gan_erro
     snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path);
     int fd = mkstemp(tmp);
     if (fd < 0) return gan_error_at(err, GAN_ERR_IO, path, 0, 0, "cannot write: %s", strerror(errno));
+    fchmod(fd, 0644);   /* mkstemp makes 0600; the run's files are for reading */
     FILE *f = fdopen(fd, "w");
     int ok = f && fputs(text, f) >= 0;
     ok = f && fclose(f) == 0 && ok;
@@ -82,10 +83,12 @@ static void prune_checkpoints(const char *dir, int keep)
     int n = 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL && n < 4096) {
-        long s;
-        char tail[8];
-        if (sscanf(e->d_name, "step-%ld.ckp%1s", &s, tail) == 2 && strlen(e->d_name) == 19)
-            steps[n++] = s;
+        /* only our own names: step-NNNNNNNN.ckpt */
+        char *end;
+        size_t len = strlen(e->d_name);
+        if (len < 10 || strncmp(e->d_name, "step-", 5) || strcmp(e->d_name + len - 5, ".ckpt")) continue;
+        long s = strtol(e->d_name + 5, &end, 10);
+        if (end == e->d_name + len - 5 && s >= 0) steps[n++] = s;
     }
     closedir(d);
     for (int i = 0; i < n; i++)          /* sort descending */

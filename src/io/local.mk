@@ -17,7 +17,7 @@ dist_man_MANS += man/ganrun-checkpoint.5
 check_PROGRAMS += tests/check_ckpt
 TESTS += tests/check_ckpt
 # the private API (not exported by libgan) is compiled into the test too
-tests_check_ckpt_SOURCES = tests/check_ckpt.c tests/gradcheck.c tests/gradcheck.h src/io/ckpt_file.c src/io/ckpt_enc.c \
-	src/io/ckpt_state.c src/io/ckpt_file.h src/io/ckpt_state.h
-tests_check_ckpt_CFLAGS = $(TEST_CFLAGS) -DCKPT_WITH_TRAINER
+tests_check_ckpt_SOURCES = tests/check_ckpt.c tests/gradcheck.c tests/gradcheck.h \
+	src/io/ckpt_file.c src/io/ckpt_enc.c src/io/ckpt_state.c src/io/ckpt_file.h src/io/ckpt_state.h
+tests_check_ckpt_CFLAGS = $(TEST_CFLAGS)
 tests_check_ckpt_LDADD = $(TEST_LIBS) $(ZLIB_LIBS) $(BLAS_LIBS)
