@@ -1,3 +1,12 @@
 ### tests shared by every area (each area's own tests are in its local.mk)
 TESTS += tests/cli.sh
 EXTRA_DIST += tests/cli.sh tests/gradcheck.c tests/gradcheck.h
+TESTS += tests/report.sh
+EXTRA_DIST += tests/report.sh
+check_PROGRAMS += tests/check_docs
+TESTS += tests/check_docs
+tests_check_docs_SOURCES = tests/check_docs.c
+tests_check_docs_CFLAGS = $(TEST_CFLAGS)
+tests_check_docs_LDADD = $(TEST_LIBS)
+TESTS += tests/install.sh
+EXTRA_DIST += tests/install.sh examples/sample.c

@@ -41,6 +41,9 @@ static const subcommand subs[] = {
     { "reproduce", cmd_reproduce, "ganrun reproduce CHECKPOINT",
       "Re-run the experiment from step 0 using only the checkpoint and report whether the\n"
       "parameters match bit for bit (or the largest difference per tensor).\n" },
+    { "report", cmd_report, "ganrun report RUN",
+      "Write RUN/report.html, one self-contained page: the losses and D(x), D(G(z)) over the\n"
+      "steps of RUN/log.csv as charts, the sample grids over time, the timings and the model.\n" },
 };
 #define NSUBS (int)(sizeof subs / sizeof subs[0])
 

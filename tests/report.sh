@@ -1,0 +1,119 @@
+#!/bin/sh
+# report.sh - `ganrun report RUN` on a real short run: the page has the SVG
+# charts, the sample grids as data: URIs (decoding to the very PNG files),
+# the model text; damaged runs (malformed rows, NaN, no samples, no log)
+# still give a page; a non-run is one error line; and, when Chromium is
+# installed, the page renders headless to a DOM with its svg/img elements
+# and a non-trivial screenshot.
+set -u
+top_srcdir=${top_srcdir:-.}
+top_builddir=${top_builddir:-.}
+G="$top_builddir/ganrun"
+M="$top_srcdir/models"
+tmp=$(mktemp -d /tmp/ganrun-report.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+pass=0; fail=0
+ok()   { pass=$((pass + 1)); echo "ok - $1"; }
+bad()  { fail=$((fail + 1)); echo "FAIL - $1"; }
+check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+expect() {
+    want=$1; what=$2; shift 2
+    "$@" >"$tmp/out" 2>"$tmp/err"; got=$?
+    if [ "$got" -eq "$want" ]; then ok "$what"; else bad "$what (exit $got, want $want)"; cat "$tmp/err"; fi
+}
+one_line() {
+    n=$(wc -l <"$tmp/err")
+    if [ "$n" -eq 1 ] && grep -q -- "$2" "$tmp/err"; then ok "$1"; else bad "$1: $(cat "$tmp/err")"; fi
+}
+count() { grep -o -- "$1" "$2" | wc -l; }
+finish() { echo "$pass passed, $fail failed"; [ "$fail" -eq 0 ]; exit $?; }
+
+run="$tmp/run"
+expect 0 "train ring 60 steps" "$G" "$M/ring.yaml" --set train.steps=60 --set output.sample_every=20 \
+    --set output.log_every=5 --quiet --out "$run"
+[ -s "$run/log.csv" ] && [ -s "$run/samples/step-00000060.png" ] || { bad "a run directory to report on"; finish; }
+
+expect 0 "report" "$G" report "$run"
+H="$run/report.html"
+check "report.html written" '[ -s "$H" ]'
+check "no temporary files left" '[ -z "$(ls "$run" | grep tmp)" ]'
+check "html document" 'head -1 "$H" | grep -q "<!DOCTYPE html>" && tail -1 "$H" | grep -q "</html>"'
+check "two svg charts" '[ "$(count "<svg " "$H")" -eq 2 ]'
+check "four polylines (d_loss, g_loss, D(x), D(G(z)))" '[ "$(count "<polyline" "$H")" -eq 4 ]'
+check "polylines have 12 points each" \
+    '[ "$(grep "<polyline" "$H" | sed "s/.*points=\"//; s/\".*//" | awk "{print NF}" | sort -u)" = 12 ]'
+check "legend names the series" 'grep -q ">d_loss<" "$H" && grep -q ">g_loss<" "$H" && grep -q ">D(x)<" "$H" && grep -q ">D(G(z))<" "$H"'
+check "axis ticks" 'grep -q "class=\"xtick\">60<" "$H" && grep -q "class=\"ytick\"" "$H"'
+check "three sample grids embedded" '[ "$(count "<img src=\"data:image/png;base64," "$H")" -eq 3 ]'
+sed -n 's/.*<img src="data:image\/png;base64,\([^"]*\)".*/\1/p' "$H" | head -1 | base64 -d >"$tmp/first.png" 2>/dev/null
+check "first image decodes to samples/step-00000020.png" 'cmp -s "$tmp/first.png" "$run/samples/step-00000020.png"'
+sed -n 's/.*<img src="data:image\/png;base64,\([^"]*\)".*/\1/p' "$H" | tail -1 | base64 -d >"$tmp/last.png" 2>/dev/null
+check "last image decodes to samples/step-00000060.png" 'cmp -s "$tmp/last.png" "$run/samples/step-00000060.png"'
+check "images in step order" '[ "$(grep -o "figcaption>step [0-9]*" "$H" | tr "\n" " ")" = "figcaption>step 20 figcaption>step 40 figcaption>step 60 " ]'
+check "the run name" 'grep -q "<h1>ring</h1>" "$H"'
+check "the model text, escaped" 'grep -q "name: &quot;ring&quot;" "$H" && grep -q "  - dense: {units: 128" "$H"'
+check "timings: 60 steps" 'grep -q "<th>steps</th><td class=\"n\">60<" "$H"'
+check "timings: images/s" 'grep -q "mean images/s" "$H"'
+check "self-contained: no scripts, links or remote URLs" \
+    '! grep -q -i -e "<script" -e "<link" -e "src=\"http" -e "url(" "$H"'
+
+# a damaged copy: malformed rows, NaN, no samples folder
+cp -r "$run" "$tmp/d"
+printf '65,0,1.0,oops,0.5,0.5,0.0002,0.0002,1.0,100\n70,0,1.0\n75,0,nan,0.7,0.5,0.5,0.0002,0.0002,1.1,100\n80,0,1.2,0.7,0.5,0.5,0.0002,0.0002,1.2,100\n' >>"$tmp/d/log.csv"
+rm -rf "$tmp/d/samples"
+expect 0 "report: damaged log, no samples" "$G" report "$tmp/d"
+check "2 malformed rows counted" 'grep -q "2 malformed rows" "$tmp/d/report.html"'
+check "a NaN value noted" 'grep -q "1 NaN or infinite value" "$tmp/d/report.html"'
+check "the NaN breaks the d_loss curve" '[ "$(count "<polyline" "$tmp/d/report.html")" -eq 5 ]'
+check "no samples: a note" 'grep -q "No samples folder" "$tmp/d/report.html"'
+: >"$tmp/d/log.csv"
+expect 0 "report: empty log" "$G" report "$tmp/d"
+check "empty log: no charts, a note" '! grep -q "<svg" "$tmp/d/report.html" && grep -q "no rows" "$tmp/d/report.html"'
+rm "$tmp/d/log.csv"
+expect 0 "report: no log" "$G" report "$tmp/d"
+check "no log: a note" 'grep -q "No log.csv" "$tmp/d/report.html"'
+
+# more grids than the cap: 24, evenly spaced, first and last included
+mkdir -p "$tmp/many/samples"
+cp "$run/model.yaml" "$tmp/many/"
+i=1
+while [ $i -le 40 ]; do cp "$run/samples/step-00000020.png" "$tmp/many/samples/step-$(printf %08d $((i * 10))).png"; i=$((i + 1)); done
+echo "not a png" >"$tmp/many/samples/step-00000005.png"
+expect 0 "report: 41 grids" "$G" report "$tmp/many"
+check "at most 24 images" '[ "$(count "<img " "$tmp/many/report.html")" -eq 23 ]'
+check "the first and the last step shown" 'grep -q "step 400<" "$tmp/many/report.html"'
+check "the non-PNG left out with a note" 'grep -q "1 unreadable or non-PNG file" "$tmp/many/report.html"'
+
+# not a run directory
+mkdir "$tmp/empty"
+expect 1 "report of an empty folder" "$G" report "$tmp/empty"
+one_line "empty folder: one RUN: error: line" "^$tmp/empty: error: not a run directory"
+expect 1 "report of a missing folder" "$G" report "$tmp/nope"
+one_line "missing folder: one RUN: error: line" "^$tmp/nope: error: "
+expect 1 "report of a file" "$G" report "$run/log.csv"
+one_line "a file: one RUN: error: line" "error: not a run directory"
+expect 2 "report without RUN" "$G" report
+expect 2 "report with an unknown option" "$G" report --bogus "$run"
+
+# rendering in a real browser
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+if [ -x "$CHROMIUM" ]; then
+    chrome() {
+        prof=$(mktemp -d "$tmp/prof.XXXXXX")
+        timeout 60 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+            --disable-background-networking --disable-component-update --disable-sync \
+            --user-data-dir="$prof" "$@" 2>"$tmp/chrome.err"
+    }
+    chrome --dump-dom "file://$H" >"$tmp/dom.html"
+    check "chromium: DOM has 2 svg elements" '[ "$(count "<svg" "$tmp/dom.html")" -eq 2 ]'
+    check "chromium: DOM has 4 polylines" '[ "$(count "<polyline" "$tmp/dom.html")" -eq 4 ]'
+    check "chromium: DOM has 3 data: images" '[ "$(count "<img src=\"data:image/png;base64," "$tmp/dom.html")" -eq 3 ]'
+    chrome --screenshot="$tmp/shot.png" --window-size=1200,2000 "file://$H" >/dev/null
+    size=$(wc -c <"$tmp/shot.png" 2>/dev/null || echo 0)
+    check "chromium: screenshot is a PNG over 30 KB ($size bytes)" \
+        '[ "$size" -gt 30000 ] && [ "$(head -c 4 "$tmp/shot.png" | tail -c 3)" = PNG ]'
+    [ -n "${REPORT_SHOT:-}" ] && cp "$tmp/shot.png" "$REPORT_SHOT"
+else
+    echo "SKIP: chromium not installed"
+fi
+finish
