@@ -16,7 +16,7 @@ printf 'leak:libopenblas\n' >"$dir/lsan.supp"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 LSAN_OPTIONS=suppressions=$dir/lsan.supp \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 make -j"$(nproc)" check || {
     grep -E '^(FAIL|ERROR)' test-suite.log || true
-    for f in $(grep -l -E '^(FAIL|ERROR)' tests/*.trs 2>/dev/null); do
+    for f in $(grep -l -E ':test-result: (FAIL|ERROR)' tests/*.trs 2>/dev/null); do
         echo "=== ${f%.trs}.log"; tail -40 "${f%.trs}.log"
     done
     exit 1
