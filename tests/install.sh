@@ -36,7 +36,7 @@ case "$cflags $libs" in
 *) bad "pkg-config flags point into the stage: $cflags $libs" ;;
 esac
 # the compiler sees only the installed headers: the source tree is not on the path
-(cd "$tmp" && ${CC:-cc} -Wall -Wextra -Werror "$top_srcdir/examples/sample.c" $cflags $libs -o sample) \
+(cd "$tmp" && ${CC:-cc} -Wall -Wextra -Werror ${SAN_CFLAGS:-} "$top_srcdir/examples/sample.c" $cflags $libs -o sample) \
     >"$tmp/cc.log" 2>&1 && ok "examples/sample.c builds against the installed libgan" \
     || { bad "examples/sample.c builds"; cat "$tmp/cc.log"; finish; }
 
