@@ -169,6 +169,7 @@ static int run(gan_trainer *t, const run_opts *o)
         fprintf(stderr, "%s: error: cannot open log: %s\n", p, strerror(errno));
         return EXIT_ERR;
     }
+    setvbuf(log, NULL, _IOLBF, 0);   /* rows appear as they are written (tail -f) */
     if (!o->resumed || ftell(log) == 0)
         fprintf(log, "step,epoch,d_loss,g_loss,d_real,d_fake,lr_g,lr_d,seconds,images_per_s\n");
 
