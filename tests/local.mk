@@ -10,3 +10,4 @@ tests_check_docs_CFLAGS = $(TEST_CFLAGS)
 tests_check_docs_LDADD = $(TEST_LIBS)
 TESTS += tests/install.sh
 EXTRA_DIST += tests/install.sh examples/sample.c
+EXTRA_DIST += tests/valgrind.sh tests/sanitize.sh

@@ -1,0 +1,38 @@
+#!/bin/sh
+# valgrind.sh - memcheck on a short training run (train, resume, sample, info,
+# report) and on bad inputs: no invalid access, no definite leak (.ci/run).
+set -u
+cd "$(dirname "$0")/.."
+tmp=$(mktemp -d /tmp/ganrun-vg.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+pass=0; fail=0
+vg() {   # vg WANT_STATUS DESCRIPTION ARGS...
+    want=$1; what=$2; shift 2
+    OPENBLAS_NUM_THREADS=1 ./libtool --mode=execute valgrind -q --error-exitcode=99 \
+        --leak-check=full --errors-for-leak-kinds=definite ./ganrun "$@" >"$tmp/out" 2>"$tmp/err"
+    st=$?
+    if [ $st -eq "$want" ]; then pass=$((pass + 1)); echo "ok - $what"
+    else fail=$((fail + 1)); echo "FAIL - $what (exit $st, want $want)"; cat "$tmp/err"; fi
+}
+cat >"$tmp/m.yaml" <<'YAML'
+name: vg
+data: {format: grid, samples: 500}
+noise: {dim: 2}
+generator: [dense: {units: 8}, batchnorm, relu, dropout: {p: 0.1}, dense: {units: 2}]
+discriminator: [dense: {units: 8}, leaky_relu, dense: {units: 1}]
+train: {batch: 16, steps: 10}
+output: {checkpoint_every: 5, sample_every: 5, samples: 16}
+YAML
+vg 0 "train" "$tmp/m.yaml" --quiet --out "$tmp/run"
+vg 0 "resume" resume "$tmp/run/latest.ckpt" --steps 5 --quiet
+vg 0 "sample" sample "$tmp/run" -n 8 -o "$tmp/s.csv"
+vg 0 "info" info "$tmp/run/latest.ckpt"
+vg 0 "report" report "$tmp/run"
+vg 0 "check dcgan" check models/dcgan.yaml
+for f in tests/data/model/bad/*.yaml; do vg 1 "bad model $(basename "$f")" check "$f"; done
+head -c 300 "$tmp/run/latest.ckpt" >"$tmp/short.ckpt"
+vg 1 "truncated checkpoint" info "$tmp/short.ckpt"
+for f in tests/data/ckpt/bad/*.ckpt; do vg 1 "bad checkpoint $(basename "$f")" info "$f"; done
+vg 1 "missing data" "$tmp/m.yaml" --set data.format=idx --set data.path=/nonexistent.gz --quiet --out "$tmp/x"
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
