@@ -42,7 +42,7 @@ def main():
     ones, zeros = torch.ones(B, 1), torch.zeros(B, 1)
 
     times = []
-    for step in range(a.steps):
+    for step in range(a.warmup + a.steps):   # --steps timed ones after --warmup, as bench_step
         t0 = time.perf_counter()
         real = grid_batch(B)
         fake = G(torch.randn(B, Z)).detach()
