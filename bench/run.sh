@@ -48,16 +48,20 @@ print(f"DCGAN-28 step, {th} threads: ganrun {g:.1f} ms ({64/g*1e3:.0f} img/s, {g
 PY
 done
 
-g=""; tt=""
-for r in $(seq "$rounds"); do
-    g="$g $(OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 ./bench/bench_step "$src/models/grid.yaml" --steps 300 --warmup 20 | json steps_per_s)"
-    tt="$tt $(OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $py "$src/bench/torch_grid.py" --steps 300 --warmup 20 --threads 1 | json steps_per_s)"
-done
-$py - "$(median $g)" "$(median $tt)" <<'PY'
+# grid MLP at the model's batch (512: the step is GEMM-bound) and at batch 64
+# (per-step overhead counts more)
+for gb in 512 64; do
+    g=""; tt=""
+    for r in $(seq "$rounds"); do
+        g="$g $(OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 ./bench/bench_step "$src/models/grid.yaml" --set train.batch=$gb --steps 300 --warmup 20 | json steps_per_s)"
+        tt="$tt $(OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $py "$src/bench/torch_grid.py" --batch $gb --steps 300 --warmup 20 --threads 1 | json steps_per_s)"
+    done
+    $py - "$gb" "$(median $g)" "$(median $tt)" <<'PY'
 import sys
-g, t = map(float, sys.argv[1:])
-print(f"grid MLP, 1 thread: ganrun {g:.0f} steps/s | PyTorch {t:.0f} steps/s | speed ratio ganrun/PyTorch {g/t:.1f}")
+b, g, t = sys.argv[1], *map(float, sys.argv[2:])
+print(f"grid MLP, 1 thread, batch {b}: ganrun {g:.0f} steps/s | PyTorch {t:.0f} steps/s | speed ratio ganrun/PyTorch {g/t:.1f}")
 PY
+done
 if command -v /usr/bin/time >/dev/null; then
     out=$(mktemp -d)
     rss=$(OPENBLAS_NUM_THREADS=1 /usr/bin/time -f %M ./ganrun "$src/models/dcgan.yaml" --steps 20 --quiet --out "$out/run" 2>&1 >/dev/null | tail -1)
