@@ -7,16 +7,19 @@
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
 rounds=${1:-3}
-steps=${BENCH_STEPS:-60}
+steps=${BENCH_STEPS:-40}
+# thread counts: 1, and every core when there are more
+threads=1; [ "$(nproc)" -gt 1 ] && threads="1 $(nproc)"
 make -s bench-programs >/dev/null
 py=/usr/bin/python3
 json() { $py -c "import json,sys; d=json.loads(sys.stdin.read().strip().splitlines()[-1]); print(d['$1'])"; }
 median() { $py -c "import statistics,sys; print(statistics.median(float(x) for x in sys.argv[1:]))" "$@"; }
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-echo "date: $(date -u +%Y-%m-%d)  OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}"
-limit=$(./bench/sgemm_limit | json sgemm_gflops)
-echo "sgemm limit: $limit GFLOP/s"
+echo "date: $(date -u '+%Y-%m-%d %H:%M') UTC  load average:$(uptime | sed 's/.*average://')"
+echo "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset} OPENBLAS_L2_SIZE=${OPENBLAS_L2_SIZE:-unset}"
+limit=$(OPENBLAS_NUM_THREADS=1 ./bench/sgemm_limit | json sgemm_gflops)
+echo "sgemm limit (1 thread): $limit GFLOP/s"
 
 dcgan() {   # $1 threads -> sets g_ms t_ms g_gf g_rss t_rss
     g=""; tt=""; gr=""; tr=""
@@ -24,35 +27,44 @@ dcgan() {   # $1 threads -> sets g_ms t_ms g_gf g_rss t_rss
         out=$(OPENBLAS_NUM_THREADS=$1 OMP_NUM_THREADS=$1 ./bench/bench_step "$src/models/dcgan.yaml" --steps "$steps" --warmup 10)
         g="$g $(echo "$out" | json ms_per_step_median)"; flops=$(echo "$out" | json flops_per_step)
         gr="$gr $(echo "$out" | json peak_rss_mb)"
-        out=$($py "$src/bench/torch_dcgan.py" --steps "$steps" --warmup 10 --threads "$1")
+        # both sides get the same thread count for OpenMP and for OpenBLAS,
+        # so neither oversubscribes the cores
+        out=$(OPENBLAS_NUM_THREADS=$1 OMP_NUM_THREADS=$1 $py "$src/bench/torch_dcgan.py" --steps "$steps" --warmup 10 --threads "$1")
         tt="$tt $(echo "$out" | json ms_per_step_median)"; tr="$tr $(echo "$out" | json peak_rss_mb)"
     done
     g_ms=$(median $g); t_ms=$(median $tt); g_rss=$(median $gr); t_rss=$(median $tr)
 }
 
-for th in $(nproc) 1 2; do
+for th in $threads; do
     dcgan "$th"
     $py - "$th" "$g_ms" "$t_ms" "$flops" "$limit" "$g_rss" "$t_rss" <<'PY'
 import sys
 th, g, t, flops, limit, gr, tr = sys.argv[1], *map(float, sys.argv[2:])
 gg, tg = flops / g / 1e6, flops / t / 1e6
-print(f"DCGAN-28 step, {th} threads: ganrun {g:.1f} ms ({64/g*1e3:.0f} img/s, {gg:.1f} GFLOP/s = {100*gg/limit:.0f}% of sgemm) | "
+# the sgemm share is per core: the limit is measured on one thread
+print(f"DCGAN-28 step, {th} threads: ganrun {g:.1f} ms ({64/g*1e3:.0f} img/s, {gg:.1f} GFLOP/s = {100*gg/limit/int(th):.0f}% of {th} x sgemm) | "
       f"PyTorch {t:.1f} ms ({64/t*1e3:.0f} img/s, {tg:.1f} GFLOP/s) | time ratio ganrun/PyTorch {g/t:.2f} | "
       f"peak RSS {gr:.0f} MB vs {tr:.0f} MB")
 PY
 done
 
-g=""; tt=""
-for r in $(seq "$rounds"); do
-    g="$g $(./bench/bench_step "$src/models/grid.yaml" --steps 300 --warmup 20 | json steps_per_s)"
-    tt="$tt $($py "$src/bench/torch_grid.py" --steps 300 --warmup 20 | json steps_per_s)"
-done
-$py - "$(median $g)" "$(median $tt)" <<'PY'
+# grid MLP at the model's batch (512: the step is GEMM-bound) and at batch 64
+# (per-step overhead counts more)
+for gb in 512 64; do
+    g=""; tt=""
+    for r in $(seq "$rounds"); do
+        g="$g $(OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 ./bench/bench_step "$src/models/grid.yaml" --set train.batch=$gb --steps 300 --warmup 20 | json steps_per_s)"
+        tt="$tt $(OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $py "$src/bench/torch_grid.py" --batch $gb --steps 300 --warmup 20 --threads 1 | json steps_per_s)"
+    done
+    $py - "$gb" "$(median $g)" "$(median $tt)" <<'PY'
 import sys
-g, t = map(float, sys.argv[1:])
-print(f"grid MLP: ganrun {g:.0f} steps/s | PyTorch {t:.0f} steps/s | speed ratio ganrun/PyTorch {g/t:.1f}")
+b, g, t = sys.argv[1], *map(float, sys.argv[2:])
+print(f"grid MLP, 1 thread, batch {b}: ganrun {g:.0f} steps/s | PyTorch {t:.0f} steps/s | speed ratio ganrun/PyTorch {g/t:.1f}")
 PY
+done
 if command -v /usr/bin/time >/dev/null; then
-    rss=$(/usr/bin/time -f %M ./ganrun "$src/models/dcgan.yaml" --steps 20 --quiet --out /tmp/ganrun-bench-rss 2>&1 >/dev/null | tail -1)
-    echo "peak RSS of 'ganrun models/dcgan.yaml --steps 20': $((rss / 1024)) MB"
+    out=$(mktemp -d)
+    rss=$(OPENBLAS_NUM_THREADS=1 /usr/bin/time -f %M ./ganrun "$src/models/dcgan.yaml" --steps 20 --quiet --out "$out/run" 2>&1 >/dev/null | tail -1)
+    rm -rf "$out"
+    echo "peak RSS of 'ganrun models/dcgan.yaml --steps 20' (1 thread, final checkpoint included): $((rss / 1024)) MB"
 fi

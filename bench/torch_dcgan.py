@@ -77,7 +77,7 @@ def main():
     ones, zeros = torch.ones(B, 1), torch.zeros(B, 1)
 
     times = []
-    for step in range(a.steps):
+    for step in range(a.warmup + a.steps):   # --steps timed ones after --warmup, as bench_step
         t0 = time.perf_counter()
         idx = torch.randint(0, images.shape[0], (B,))
         real = images[idx].float() / 127.5 - 1.0

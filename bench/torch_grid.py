@@ -3,21 +3,22 @@
 Small MLPs, so this measures per-step overhead more than arithmetic.
 
   data: mode (i, j), i, j in {-4, -2, 0, 2, 4}, plus N(0, 0.05^2) noise
-  G: z ~ N(0, I_2) -> 128 -> ReLU -> 128 -> ReLU -> 128 -> ReLU -> 2
-  D: x (2) -> 128 -> ReLU -> 128 -> ReLU -> 128 -> ReLU -> 1 (logit)
+  G: z ~ N(0, I_8) -> 128 -> ReLU -> 128 -> ReLU -> 128 -> ReLU -> 2
+  D: x (2) -> 128 -> LeakyReLU(0.2) -> 128 -> LeakyReLU -> 128 -> LeakyReLU -> 1 (logit)
 One step: D on a real and a detached fake batch (BCE with logits), then G on
-fresh noise (non-saturating BCE); Adam lr 1e-4 betas (0.5, 0.999); batch 256.
+fresh noise (non-saturating BCE); Adam lr 1e-3 betas (0.5, 0.999); batch 512
+(--batch): models/grid.yaml.
 """
 import argparse, json, resource, statistics, time
 import torch
 from torch import nn
 
-B, Z, H = 256, 2, 128
+B, Z, H = 512, 8, 128
 
 
-def mlp(n_in, n_out):
-    return nn.Sequential(nn.Linear(n_in, H), nn.ReLU(), nn.Linear(H, H), nn.ReLU(),
-                         nn.Linear(H, H), nn.ReLU(), nn.Linear(H, n_out))
+def mlp(n_in, n_out, act):
+    return nn.Sequential(nn.Linear(n_in, H), act(), nn.Linear(H, H), act(),
+                         nn.Linear(H, H), act(), nn.Linear(H, n_out))
 
 
 def grid_batch(n):
@@ -27,22 +28,25 @@ def grid_batch(n):
 
 
 def main():
+    global B
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--steps", type=int, default=2000)
     ap.add_argument("--warmup", type=int, default=100)
+    ap.add_argument("--batch", type=int, default=B)
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     a = ap.parse_args()
+    B = a.batch
     if a.threads > 0:
         torch.set_num_threads(a.threads)
     torch.manual_seed(0)
-    G, D = mlp(Z, 2), mlp(2, 1)
-    opt_g = torch.optim.Adam(G.parameters(), lr=1e-4, betas=(0.5, 0.999))
-    opt_d = torch.optim.Adam(D.parameters(), lr=1e-4, betas=(0.5, 0.999))
+    G, D = mlp(Z, 2, nn.ReLU), mlp(2, 1, lambda: nn.LeakyReLU(0.2))
+    opt_g = torch.optim.Adam(G.parameters(), lr=1e-3, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(D.parameters(), lr=1e-3, betas=(0.5, 0.999))
     bce = nn.BCEWithLogitsLoss()
     ones, zeros = torch.ones(B, 1), torch.zeros(B, 1)
 
     times = []
-    for step in range(a.steps):
+    for step in range(a.warmup + a.steps):   # --steps timed ones after --warmup, as bench_step
         t0 = time.perf_counter()
         real = grid_batch(B)
         fake = G(torch.randn(B, Z)).detach()

@@ -13,10 +13,17 @@
  *   training:   dx = r (g - mean g - xh mean(g xh))   (mu and var depend on x)
  *   evaluation: dx = r g
  * Backward recomputes mu and r from x (or the running statistics), so the
- * layer keeps nothing between the passes and owns no memory.
- */
+ * layer keeps nothing between the passes.
+ *
+ * Per-channel sums are taken sample by sample, channel by channel, so every
+ * pass runs along memory: for rank 1 (HW = 1) the inner loop runs over the
+ * channels of one sample (and vectorises), for rank 3 over one channel's
+ * HW pixels with four partial sums.  The statistics live in the layer's
+ * scratch (ws_fixed): mu, var, and in backward sum dy, sum dy xh, as
+ * doubles (C each). */
 #include "config.h"
 #include <math.h>
+#include <string.h>
 #include "layers/layers.h"
 
 static const gan_key_desc keys[] = {
@@ -55,6 +62,9 @@ static gan_status setup(gan_layer *l, gan_shape in, gan_error *err)
     }
     gan_layer_add_tensor(l, "running_mean", 1, 1, C, 0, 0, 0);
     gan_layer_add_tensor(l, "running_var", 1, 1, C, 0, 0, 0);
+    /* scratch: four double arrays (C) mu, var, sum dy, sum dy xh, then two
+     * five float arrays (C) */
+    l->ws_fixed = 13 * (size_t)C;
     return GAN_OK;
 }
 
@@ -72,58 +82,96 @@ static void init(gan_layer *l, gan_rng *rng)
     }
 }
 
-/* batch mean and biased variance of channel ch, two passes in double */
-static void batch_stats(double *mean, double *var, const float *x, int B, int C, int ch, size_t HW)
+/* sum of x[j] (and of (x[j] - m)^2 when sq) over n floats, in double with
+ * four partial sums */
+static double run_sum(const float *x, size_t n, double m, int sq)
 {
-    double s = 0.0, q = 0.0;
-    for (int n = 0; n < B; n++) {
-        const float *xc = x + ((size_t)n * C + ch) * HW;
-        for (size_t j = 0; j < HW; j++) s += xc[j];
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    size_t j = 0;
+    if (sq) {
+        for (; j + 4 <= n; j += 4) {
+            double a = x[j] - m, b = x[j + 1] - m, c = x[j + 2] - m, d = x[j + 3] - m;
+            s0 += a * a, s1 += b * b, s2 += c * c, s3 += d * d;
+        }
+        for (; j < n; j++) s0 += (x[j] - m) * (x[j] - m);
+    } else {
+        for (; j + 4 <= n; j += 4) s0 += x[j], s1 += x[j + 1], s2 += x[j + 2], s3 += x[j + 3];
+        for (; j < n; j++) s0 += x[j];
     }
-    double M = (double)B * HW, mu = s / M;
-    for (int n = 0; n < B; n++) {
-        const float *xc = x + ((size_t)n * C + ch) * HW;
-        for (size_t j = 0; j < HW; j++) q += (xc[j] - mu) * (xc[j] - mu);
-    }
-    *mean = mu;
-    *var = q / M;
+    return (s0 + s1) + (s2 + s3);
 }
 
-/* the mu and var that normalise channel ch in this pass */
-static void channel_stats(double *mu, double *var, const gan_layer *l, const gan_ctx *c,
-                          const float *x, int ch)
+/* mu, var (C): the batch's mean and biased variance, two passes in double,
+ * or the running statistics outside training */
+static void stats(double *mu, double *var, const gan_layer *l, const gan_ctx *c, const float *x)
 {
     dims d = get_dims(l);
-    if (c->training) {
-        batch_stats(mu, var, x, c->B, d.C, ch, d.HW);
-    } else {
-        *mu = l->bufs[ch];
-        *var = l->bufs[d.C + ch] > 0 ? l->bufs[d.C + ch] : 0.0;
+    int C = d.C;
+    if (!c->training) {
+        for (int ch = 0; ch < C; ch++) {
+            mu[ch] = l->bufs[ch];
+            var[ch] = l->bufs[C + ch] > 0 ? l->bufs[C + ch] : 0.0;
+        }
+        return;
     }
+    double M = (double)c->B * d.HW;
+    for (int ch = 0; ch < C; ch++) mu[ch] = var[ch] = 0.0;
+    if (d.HW == 1) {
+        for (int n = 0; n < c->B; n++) {
+            const float *xn = x + (size_t)n * C;   // (C)
+            for (int ch = 0; ch < C; ch++) mu[ch] += xn[ch];
+        }
+        for (int ch = 0; ch < C; ch++) mu[ch] /= M;
+        for (int n = 0; n < c->B; n++) {
+            const float *xn = x + (size_t)n * C;
+            for (int ch = 0; ch < C; ch++) var[ch] += (xn[ch] - mu[ch]) * (xn[ch] - mu[ch]);
+        }
+    } else {
+        for (int n = 0; n < c->B; n++)
+            for (int ch = 0; ch < C; ch++) mu[ch] += run_sum(x + ((size_t)n * C + ch) * d.HW, d.HW, 0, 0);
+        for (int ch = 0; ch < C; ch++) mu[ch] /= M;
+        for (int n = 0; n < c->B; n++)
+            for (int ch = 0; ch < C; ch++)
+                var[ch] += run_sum(x + ((size_t)n * C + ch) * d.HW, d.HW, mu[ch], 1);
+    }
+    for (int ch = 0; ch < C; ch++) var[ch] /= M;
 }
 
 static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
 {
     dims d = get_dims(l);
-    float *rmean = l->bufs, *rvar = l->bufs + d.C;   // (C) each
+    int C = d.C;
+    float *rmean = l->bufs, *rvar = l->bufs + C;   // (C) each
+    double *mu = (double *)c->ws, *var = mu + C;   // (C) each
     double mom = gan_conf_num(&l->conf, "momentum"), eps = gan_conf_num(&l->conf, "eps");
     double M = (double)c->B * d.HW;
-    for (int ch = 0; ch < d.C; ch++) {
-        double mu, var;
-        channel_stats(&mu, &var, l, c, x, ch);
+    stats(mu, var, l, c, x);
+    /* y = a x + b with a = gamma r, b = beta - a mu */
+    float *a = (float *)(var + 3 * C), *b = a + C; // (C) each
+    for (int ch = 0; ch < C; ch++) {
         if (c->training) {
-            double unbiased = M > 1 ? var * M / (M - 1) : var;
-            rmean[ch] = (float)((1 - mom) * rmean[ch] + mom * mu);
+            double unbiased = M > 1 ? var[ch] * M / (M - 1) : var[ch];
+            rmean[ch] = (float)((1 - mom) * rmean[ch] + mom * mu[ch]);
             rvar[ch] = (float)((1 - mom) * rvar[ch] + mom * unbiased);
         }
-        /* y = a x + b with a = gamma r, b = beta - a mu */
-        float r = (float)(1.0 / sqrt(var + eps));
-        float a = d.gamma ? d.gamma[ch] * r : r;
-        float b = (d.beta ? d.beta[ch] : 0.0f) - a * (float)mu;
-        for (int n = 0; n < c->B; n++) {
-            const float *xc = x + ((size_t)n * d.C + ch) * d.HW;
-            float *yc = y + ((size_t)n * d.C + ch) * d.HW;
-            for (size_t j = 0; j < d.HW; j++) yc[j] = a * xc[j] + b;
+        float r = (float)(1.0 / sqrt(var[ch] + eps));
+        float ac = d.gamma ? d.gamma[ch] * r : r;
+        float bc = (d.beta ? d.beta[ch] : 0.0f) - ac * (float)mu[ch];
+        a[ch] = ac;
+        b[ch] = bc;
+    }
+    for (int n = 0; n < c->B; n++) {
+        if (d.HW == 1) {
+            const float *xn = x + (size_t)n * C;
+            float *yn = y + (size_t)n * C;
+            for (int ch = 0; ch < C; ch++) yn[ch] = a[ch] * xn[ch] + b[ch];
+            continue;
+        }
+        for (int ch = 0; ch < C; ch++) {
+            const float *xc = x + ((size_t)n * C + ch) * d.HW;
+            float *yc = y + ((size_t)n * C + ch) * d.HW;
+            float ac = a[ch], bc = b[ch];
+            for (size_t j = 0; j < d.HW; j++) yc[j] = ac * xc[j] + bc;
         }
     }
 }
@@ -133,42 +181,78 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
 {
     (void)y;
     dims d = get_dims(l);
+    int C = d.C;
     if (!dx && !(param_grads && d.gamma)) return;
     float *dgamma = d.gamma && param_grads ? l->grads : NULL;   // (C)
-    float *dbeta = d.gamma && param_grads ? l->grads + d.C : NULL;
+    float *dbeta = d.gamma && param_grads ? l->grads + C : NULL;
     double M = (double)c->B * d.HW, eps = gan_conf_num(&l->conf, "eps");
-    for (int ch = 0; ch < d.C; ch++) {
-        /* forward's statistics again: the batch's x, or the running ones,
-         * which only a training forward changes */
-        double mu_d, var;
-        channel_stats(&mu_d, &var, l, c, x, ch);
-        float mu = (float)mu_d, r = (float)(1.0 / sqrt(var + eps));
-        /* sdy = sum dy, sdyxh = sum dy xh over the channel */
-        double sdy = 0.0, sdyxh = 0.0;
-        for (int n = 0; n < c->B; n++) {
-            const float *xc = x + ((size_t)n * d.C + ch) * d.HW;
-            const float *dyc = dy + ((size_t)n * d.C + ch) * d.HW;
-            for (size_t j = 0; j < d.HW; j++) {
-                sdy += dyc[j];
-                sdyxh += dyc[j] * ((xc[j] - mu) * r);
+    double *mu_d = (double *)c->ws, *var = mu_d + C;            // (C) each
+    double *sdy = var + C, *sdyxh = sdy + C;                    // (C) each
+    /* forward's statistics again: the batch's x, or the running ones,
+     * which only a training forward changes */
+    stats(mu_d, var, l, c, x);
+    float *mu = (float *)(sdyxh + C), *r = mu + C;             // (C) each
+    for (int ch = 0; ch < C; ch++) {
+        mu[ch] = (float)mu_d[ch];
+        r[ch] = (float)(1.0 / sqrt(var[ch] + eps));
+        sdy[ch] = sdyxh[ch] = 0.0;
+    }
+    /* sdy = sum dy, sdyxh = sum dy xh over each channel */
+    for (int n = 0; n < c->B; n++) {
+        if (d.HW == 1) {
+            const float *xn = x + (size_t)n * C, *dyn = dy + (size_t)n * C;
+            for (int ch = 0; ch < C; ch++) {
+                sdy[ch] += dyn[ch];
+                sdyxh[ch] += dyn[ch] * ((xn[ch] - mu[ch]) * r[ch]);
             }
+            continue;
         }
-        if (dgamma) {
-            dgamma[ch] += (float)sdyxh;
-            dbeta[ch] += (float)sdy;
+        for (int ch = 0; ch < C; ch++) {
+            const float *xc = x + ((size_t)n * C + ch) * d.HW;
+            const float *dyc = dy + ((size_t)n * C + ch) * d.HW;
+            float m = mu[ch], rc = r[ch];
+            double s0 = 0, s1 = 0, q0 = 0, q1 = 0;
+            size_t j = 0;
+            for (; j + 2 <= d.HW; j += 2) {
+                s0 += dyc[j], s1 += dyc[j + 1];
+                q0 += dyc[j] * ((xc[j] - m) * rc), q1 += dyc[j + 1] * ((xc[j + 1] - m) * rc);
+            }
+            for (; j < d.HW; j++) s0 += dyc[j], q0 += dyc[j] * ((xc[j] - m) * rc);
+            sdy[ch] += s0 + s1;
+            sdyxh[ch] += q0 + q1;
         }
-        if (!dx) continue;
+    }
+    if (dgamma)
+        for (int ch = 0; ch < C; ch++) {
+            dgamma[ch] += (float)sdyxh[ch];
+            dbeta[ch] += (float)sdy[ch];
+        }
+    if (!dx) return;
+    /* training: dx = gamma r (dy - mean dy - xh mean(dy xh)) = k (dy - p - (x - mu) q);
+     * k, p, q (C) floats after mu and r */
+    float *k = r + C, *p = k + C, *q = p + C;                  // (C) each
+    for (int ch = 0; ch < C; ch++) {
         float gm = d.gamma ? d.gamma[ch] : 1.0f;
-        /* training: dx = gamma r (dy - mean dy - xh mean(dy xh)) */
-        float k = gm * r;
-        float mdy = c->training ? (float)(sdy / M) : 0.0f;
-        float mdyxh = c->training ? (float)(sdyxh / M) : 0.0f;
-        for (int n = 0; n < c->B; n++) {
-            const float *xc = x + ((size_t)n * d.C + ch) * d.HW;
-            const float *dyc = dy + ((size_t)n * d.C + ch) * d.HW;
-            float *dxc = dx + ((size_t)n * d.C + ch) * d.HW;
-            for (size_t j = 0; j < d.HW; j++)
-                dxc[j] = k * (dyc[j] - mdy - (xc[j] - mu) * r * mdyxh);
+        float mdy = c->training ? (float)(sdy[ch] / M) : 0.0f;
+        float mdyxh = c->training ? (float)(sdyxh[ch] / M) : 0.0f;
+        k[ch] = gm * r[ch];
+        p[ch] = mdy;
+        q[ch] = r[ch] * mdyxh;
+    }
+    for (int n = 0; n < c->B; n++) {
+        if (d.HW == 1) {
+            const float *xn = x + (size_t)n * C, *dyn = dy + (size_t)n * C;
+            float *dxn = dx + (size_t)n * C;
+            for (int ch = 0; ch < C; ch++)
+                dxn[ch] = k[ch] * (dyn[ch] - p[ch] - (xn[ch] - mu[ch]) * q[ch]);
+            continue;
+        }
+        for (int ch = 0; ch < C; ch++) {
+            const float *xc = x + ((size_t)n * C + ch) * d.HW;
+            const float *dyc = dy + ((size_t)n * C + ch) * d.HW;
+            float *dxc = dx + ((size_t)n * C + ch) * d.HW;
+            float kc = k[ch], pc = p[ch], qc = q[ch], m = mu[ch];
+            for (size_t j = 0; j < d.HW; j++) dxc[j] = kc * (dyc[j] - pc - (xc[j] - m) * qc);
         }
     }
 }

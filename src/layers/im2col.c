@@ -43,6 +43,8 @@ void gan_im2col(float *col, size_t ldc, const float *x, int C, int H, int W,
                     for (int ow = 0; ow < ow0; ow++) dst[ow] = 0.0f;
                     if (S == 1)
                         memcpy(dst + ow0, src + ow0 + off, (size_t)(ow1 - ow0) * sizeof *dst);
+                    else if (S == 2)   /* a constant stride, so GCC vectorises it */
+                        for (int ow = ow0; ow < ow1; ow++) dst[ow] = src[ow * 2 + off];
                     else
                         for (int ow = ow0; ow < ow1; ow++) dst[ow] = src[ow * S + off];
                     for (int ow = ow1; ow < OW; ow++) dst[ow] = 0.0f;
@@ -67,6 +69,8 @@ void gan_col2im(float *x, const float *col, size_t ldc, int C, int H, int W,
                     int off = kw - P;
                     if (S == 1)
                         for (int ow = ow0; ow < ow1; ow++) dst[ow + off] += src[ow];
+                    else if (S == 2)
+                        for (int ow = ow0; ow < ow1; ow++) dst[ow * 2 + off] += src[ow];
                     else
                         for (int ow = ow0; ow < ow1; ow++) dst[ow * S + off] += src[ow];
                 }

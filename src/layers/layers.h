@@ -49,9 +49,12 @@ void gan_chan_to_batch(float *dst, const float *src, int NB, int C, size_t HW);
 
 /* Convolution layers work on chunks of samples so that one chunk's scratch
  * (column matrix and reordered tensors) stays under about GAN_CONV_WS_FLOATS
- * and one GEMM covers at most about GAN_CONV_COLS columns: for the usual GAN
- * sizes the whole batch is one GEMM, and the scratch never grows with B. */
-#define GAN_CONV_WS_FLOATS ((size_t)1 << 22)
+ * and one GEMM covers at most about GAN_CONV_COLS columns; the scratch never
+ * grows with B.  1 MiB of floats keeps a chunk's column matrix in a 1 MiB L2
+ * while it is written and read back by the GEMM (DCGAN-28: 4 samples, 196
+ * columns, per chunk), and it cut 30 MB off the DCGAN's peak RSS against
+ * 16 MiB; the step was no slower (bench/README.md). */
+#define GAN_CONV_WS_FLOATS ((size_t)1 << 18)
 #define GAN_CONV_COLS ((size_t)1 << 14)
 /* Samples per chunk for per-sample scratch ps and per-sample columns cols. */
 int gan_conv_chunk(size_t ps, size_t cols);

@@ -18,7 +18,9 @@ static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
 {
     size_t n = (size_t)c->B * gan_shape_size(l->in);
     float a = (float)gan_conf_num(&l->conf, "slope");
-    for (size_t i = 0; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : a * x[i];
+    /* x times 1 or a: the same value as x > 0 ? x : a x, and branch-free,
+     * so it vectorises (the select picks a constant, not a product) */
+    for (size_t i = 0; i < n; i++) y[i] = x[i] * (x[i] > 0.0f ? 1.0f : a);
 }
 
 static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float *y,
@@ -29,7 +31,7 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
     size_t n = (size_t)c->B * gan_shape_size(l->in);
     float a = (float)gan_conf_num(&l->conf, "slope");
     /* dy/dx = 1 or slope, decided by x (y loses the sign when slope = 0) */
-    for (size_t i = 0; i < n; i++) dx[i] = x[i] > 0.0f ? dy[i] : a * dy[i];
+    for (size_t i = 0; i < n; i++) dx[i] = dy[i] * (x[i] > 0.0f ? 1.0f : a);
 }
 
 const gan_layer_type gan_layer_leaky_relu = {

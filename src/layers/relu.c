@@ -21,7 +21,10 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
     (void)x; (void)param_grads;
     if (!dx) return;
     size_t n = (size_t)c->B * gan_shape_size(l->in);
-    for (size_t i = 0; i < n; i++) dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+    for (size_t i = 0; i < n; i++) {
+        float g = dy[i];   /* loaded unconditionally, so the select vectorises */
+        dx[i] = y[i] > 0.0f ? g : 0.0f;
+    }
 }
 
 const gan_layer_type gan_layer_relu = {

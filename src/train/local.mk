@@ -5,7 +5,7 @@
 # -O2: the default -O2 cost model ("very-cheap") skips loops of unknown length,
 # and sqrtf's errno path blocks them.  Neither flag changes any result
 # (sqrt and division stay IEEE-exact, nothing is reassociated).
-noinst_LTLIBRARIES = src/train/libganoptim.la
+noinst_LTLIBRARIES += src/train/libganoptim.la
 src_train_libganoptim_la_SOURCES = src/train/optim.c
 src_train_libganoptim_la_CFLAGS = $(AM_CFLAGS) -fno-math-errno -fvect-cost-model=dynamic
 libgan_la_LIBADD += src/train/libganoptim.la
