@@ -252,6 +252,40 @@ START_TEST(test_wgan_gp_trains_without_nan)
 }
 END_TEST
 
+START_TEST(test_diversity_sees_collapse)
+{
+    char text[4096];
+    snprintf(text, sizeof text, bn_model, 1);
+    gan_trainer *t = make_trainer(text);
+    float d = gan_trainer_diversity(t);
+    printf("diversity of a fresh generator: %.4f\n", d);
+    ck_assert(d > 1e-3);
+    /* the same 64 noise vectors again give the same figure */
+    ck_assert_float_eq(d, gan_trainer_diversity(t));
+    /* a generator whose last layer ignores its input has collapsed */
+    gan_layer *last = &t->G->layers[t->G->n - 1];
+    memset(last->params, 0, last->tensors[0].size * sizeof(float));
+    ck_assert_float_eq(gan_trainer_diversity(t), 0.0f);
+    gan_trainer_free(t);
+}
+END_TEST
+
+START_TEST(test_gradient_norms_are_recorded)
+{
+    char text[4096];
+    snprintf(text, sizeof text, bn_model, 1);
+    gan_trainer *t = make_trainer(text);
+    train(t, 1);
+    double d = 0, g = 0;
+    for (size_t i = 0; i < t->D->nparams; i++) d += (double)t->D->grads[i] * t->D->grads[i];
+    for (size_t i = 0; i < t->G->nparams; i++) g += (double)t->G->grads[i] * t->G->grads[i];
+    ck_assert_float_eq_tol(t->d_grad_norm, sqrt(d), 1e-5 * sqrt(d) + 1e-12);
+    ck_assert_float_eq_tol(t->g_grad_norm, sqrt(g), 1e-5 * sqrt(g) + 1e-12);
+    ck_assert(t->d_grad_norm > 0 && t->g_grad_norm > 0);
+    gan_trainer_free(t);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("train");
@@ -264,6 +298,8 @@ static Suite *suite(void)
     tcase_add_test(t, test_resume_is_bit_exact_5_to_1);
     tcase_add_test(t, test_wgan_gp_penalty_gradient);
     tcase_add_test(t, test_wgan_gp_trains_without_nan);
+    tcase_add_test(t, test_diversity_sees_collapse);
+    tcase_add_test(t, test_gradient_norms_are_recorded);
     suite_add_tcase(s, t);
     return s;
 }

@@ -58,7 +58,7 @@ for f in model.yaml log.csv latest.ckpt ckpt/step-00000020.ckpt ckpt/step-000000
     [ -s "$tmp/a/$f" ] && ok "run wrote $f" || bad "run wrote $f"
 done
 [ "$(stat -c %a "$tmp/a/model.yaml")" = 644 ] && ok "model.yaml is world-readable" || bad "model.yaml is world-readable"
-[ "$(head -1 "$tmp/a/log.csv")" = "step,epoch,d_loss,g_loss,d_real,d_fake,lr_g,lr_d,seconds,images_per_s" ] \
+[ "$(head -1 "$tmp/a/log.csv")" = "step,epoch,d_loss,g_loss,d_real,d_fake,lr_g,lr_d,seconds,images_per_s,gap,d_grad_norm,g_grad_norm,diversity" ] \
     && ok "log header" || bad "log header"
 expect 0 "sample csv" "$G" sample "$tmp/a" -n 100 --seed 7 -o "$tmp/s1.csv"
 expect 0 "sample csv again" "$G" sample "$tmp/a/latest.ckpt" -n 100 --seed 7 -o "$tmp/s2.csv"

@@ -59,7 +59,7 @@ check "self-contained: no scripts, links or remote URLs" \
 
 # a damaged copy: malformed rows, NaN, no samples folder
 cp -r "$run" "$tmp/d"
-printf '65,0,1.0,oops,0.5,0.5,0.0002,0.0002,1.0,100\n70,0,1.0\n75,0,nan,0.7,0.5,0.5,0.0002,0.0002,1.1,100\n80,0,1.2,0.7,0.5,0.5,0.0002,0.0002,1.2,100\n' >>"$tmp/d/log.csv"
+printf '65,0,1.0,oops,0.5,0.5,0.0002,0.0002,1.0,100,0,1,1,0.3\n70,0,1.0\n75,0,nan,0.7,0.5,0.5,0.0002,0.0002,1.1,100,0,1,1,0.3\n80,0,1.2,0.7,0.5,0.5,0.0002,0.0002,1.2,100,0,1,1,0.3\n' >>"$tmp/d/log.csv"
 rm -rf "$tmp/d/samples"
 expect 0 "report: damaged log, no samples" "$G" report "$tmp/d"
 check "2 malformed rows counted" 'grep -q "2 malformed rows" "$tmp/d/report.html"'

@@ -39,6 +39,7 @@ typedef struct gan_trainer {
     float *gp_buf;             /* wgan-gp interpolates and perturbations */
     /* last step's measurements */
     float d_loss, g_loss, d_real, d_fake;
+    float d_grad_norm, g_grad_norm;   /* L2 norms of the last D and G gradients */
 } gan_trainer;
 
 /* Build everything from a spec (takes ownership of spec): data (unless
@@ -54,6 +55,10 @@ gan_status gan_trainer_sample(gan_trainer *t, uint64_t seed, int n, float *out, 
  * t->noise_rng, penalty lambda * mean (||dD/dx|| - 1)^2 returned, its
  * parameter gradient accumulated into t->D->grads. */
 float gan_trainer_gradient_penalty(gan_trainer *t, const float *real, const float *fake, int B);
+/* Collapse signal: mean pairwise L2 distance between G's outputs (eval
+ * mode) for the first min(n, 64) fixed sample-grid noise vectors; 0 when G
+ * maps them all to one point.  Touches no training state. */
+float gan_trainer_diversity(gan_trainer *t);
 /* Fill z (n, dim) from the spec's noise distribution. */
 void gan_noise_fill(const gan_noise_spec *ns, gan_rng *r, float *z, size_t n);
 

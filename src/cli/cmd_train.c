@@ -171,7 +171,8 @@ static int run(gan_trainer *t, const run_opts *o)
     }
     setvbuf(log, NULL, _IOLBF, 0);   /* rows appear as they are written (tail -f) */
     if (!o->resumed || ftell(log) == 0)
-        fprintf(log, "step,epoch,d_loss,g_loss,d_real,d_fake,lr_g,lr_d,seconds,images_per_s\n");
+        fprintf(log, "step,epoch,d_loss,g_loss,d_real,d_fake,lr_g,lr_d,seconds,images_per_s,"
+                     "gap,d_grad_norm,g_grad_norm,diversity\n");
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -197,8 +198,10 @@ static int run(gan_trainer *t, const run_opts *o)
         double tn = now_s();
         if (out->log_every && s % out->log_every == 0) {
             double ips = (double)(s - last_step) * batch / (tn - tlast + 1e-12);
-            fprintf(log, "%ld,%ld,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.3f,%.1f\n", s, t->epoch, t->d_loss,
-                    t->g_loss, t->d_real, t->d_fake, t->gopt.c.lr, t->dopt.c.lr, tn - t0, ips);
+            fprintf(log, "%ld,%ld,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.3f,%.1f,%.6g,%.6g,%.6g,%.6g\n", s,
+                    t->epoch, t->d_loss, t->g_loss, t->d_real, t->d_fake, t->gopt.c.lr, t->dopt.c.lr,
+                    tn - t0, ips, t->d_real - t->d_fake, t->d_grad_norm, t->g_grad_norm,
+                    gan_trainer_diversity(t));
             if (tty) {
                 double rate = (double)(s - start_step) / (tn - t0 + 1e-12);
                 fprintf(stderr, "\rstep %ld/%ld  d_loss %.4f  g_loss %.4f  D(x) %.3f  D(G(z)) %.3f  %.0f img/s  ETA %.0fs   ",

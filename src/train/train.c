@@ -176,11 +176,12 @@ static void next_real_batch(gan_trainer *t, int Br)
     t->pos += Br;
 }
 
-static int all_finite(const float *x, size_t n)
+/* L2 norm of x, or NaN/inf when any element is not finite */
+static float grad_norm(const float *x, size_t n)
 {
-    float acc = 0.0f;
-    for (size_t i = 0; i < n; i++) acc += x[i] * 0.0f;   /* NaN/inf propagate */
-    return acc == 0.0f;
+    double s = 0;
+    for (size_t i = 0; i < n; i++) s += (double)x[i] * x[i];
+    return (float)sqrt(s);
 }
 
 /* WGAN-GP: P = lambda * mean_i (||g_i|| - 1)^2 with g_i = dD/dx at
@@ -261,7 +262,8 @@ static gan_status d_step(gan_trainer *t, gan_error *err)
     if (ts->loss == GAN_LOSS_WGAN_GP)
         t->d_loss += gan_trainer_gradient_penalty(t, t->real, fake, Br < Bf ? Br : Bf);
     (void)S;
-    if (!isfinite(t->d_loss) || !all_finite(D->grads, D->nparams))
+    t->d_grad_norm = grad_norm(D->grads, D->nparams);
+    if (!isfinite(t->d_loss) || !isfinite(t->d_grad_norm))
         return gan_error_set(err, GAN_ERR_NUMERIC, "step %ld: discriminator %s is not finite",
                              t->step + 1, isfinite(t->d_loss) ? "gradient" : "loss");
     gan_optim_step(&t->dopt, D->params, D->grads);
@@ -282,7 +284,8 @@ static gan_status g_step(gan_trainer *t, gan_error *err)
     gan_net_backward(D, t->dout, t->fake_grad, 0);
     gan_net_zero_grad(G);
     gan_net_backward(G, t->fake_grad, NULL, 1);
-    if (!isfinite(t->g_loss) || !all_finite(G->grads, G->nparams))
+    t->g_grad_norm = grad_norm(G->grads, G->nparams);
+    if (!isfinite(t->g_loss) || !isfinite(t->g_grad_norm))
         return gan_error_set(err, GAN_ERR_NUMERIC, "step %ld: generator %s is not finite",
                              t->step + 1, isfinite(t->g_loss) ? "gradient" : "loss");
     gan_optim_step(&t->gopt, G->params, G->grads);
@@ -318,4 +321,24 @@ gan_status gan_trainer_sample(gan_trainer *t, uint64_t seed, int n, float *out, 
     }
     gan_free_floats(z);
     return st;
+}
+
+float gan_trainer_diversity(gan_trainer *t)
+{
+    int n = t->spec->output.samples < 64 ? t->spec->output.samples : 64;
+    if (n > t->G->Bmax) n = t->G->Bmax;
+    size_t S = gan_shape_size(t->data_shape);
+    if (n < 2) return 0.0f;
+    const float *y = gan_net_forward(t->G, t->fixed_z, n, 0);   /* (n, S) */
+    double sum = 0;
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n; j++) {
+            double d = 0;
+            for (size_t k = 0; k < S; k++) {
+                double e = (double)y[i * S + k] - y[j * S + k];
+                d += e * e;
+            }
+            sum += sqrt(d);
+        }
+    return (float)(sum / ((double)n * (n - 1) / 2));
 }
