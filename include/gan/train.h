@@ -29,7 +29,7 @@ typedef struct gan_trainer {
     uint32_t *order;           /* (data->n) current epoch's permutation */
     gan_rng noise_rng;         /* noise for D and G steps */
     gan_rng data_rng;          /* epoch shuffles */
-    gan_rng net_rng;           /* (dropout streams live in G->rng, D->rng) */
+    gan_rng net_rng;           /* reserved stream, unused yet (dropout: G->rng, D->rng) */
     /* scratch sized once (not checkpointed) */
     float *z;                  /* (noise_batch, dim) */
     float *real;               /* (batch, data) */

@@ -36,15 +36,14 @@ int cmd_check(int argc, char **argv)
         cli_error(&err);
         return EXIT_ERR;
     }
-    /* shapes: from the data when it is readable, else from the generator */
+    /* shapes: from the data when it is readable, else from the generator
+     * (the trainer takes ownership of spec and keeps it as t->spec) */
     gan_trainer *t;
-    gan_model_spec *copy;
-    if (gan_model_load(&copy, model, sets, nsets, &err) != GAN_OK ||
-        gan_trainer_create(&t, copy, 0, &err) != GAN_OK) {
-        gan_model_free(spec);
+    if (gan_trainer_create(&t, spec, 0, &err) != GAN_OK) {
         cli_error(&err);
         return EXIT_ERR;
     }
+    spec = t->spec;
     gan_shape ds;
     gan_error derr;
     if (gan_data_shape(&spec->data, &ds, &derr) == GAN_OK && !gan_shape_eq(ds, t->data_shape)) {
@@ -56,13 +55,11 @@ int cmd_check(int argc, char **argv)
                      "generator output %s does not match the data shape %s", a, b);
         cli_error(&err);
         gan_trainer_free(t);
-        gan_model_free(spec);
         return EXIT_ERR;
     }
     if (expand) fputs(t->model_text, stdout);
     else gan_model_print_summary(stdout, t->spec, t->G, t->D);
     gan_trainer_free(t);
-    gan_model_free(spec);
     return EXIT_OK;
 }
 

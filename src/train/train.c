@@ -23,7 +23,7 @@
 #include "gan/train.h"
 
 enum { STREAM_G_INIT = 1, STREAM_D_INIT, STREAM_NOISE, STREAM_DATA, STREAM_G_NET,
-       STREAM_D_NET, STREAM_FIXED };
+       STREAM_D_NET, STREAM_FIXED, STREAM_RESERVED };
 
 void gan_noise_fill(const gan_noise_spec *ns, gan_rng *r, float *z, size_t n)
 {
@@ -99,7 +99,8 @@ gan_status gan_trainer_create(gan_trainer **out, gan_model_spec *spec, int load_
     gan_rng_seed_stream(&t->data_rng, spec->seed, STREAM_DATA);
     gan_rng_seed_stream(&t->G->rng, spec->seed, STREAM_G_NET);
     gan_rng_seed_stream(&t->D->rng, spec->seed, STREAM_D_NET);
-    t->net_rng = t->noise_rng;
+    /* reserved for training health (rollback), saved so the format is stable */
+    gan_rng_seed_stream(&t->net_rng, spec->seed, STREAM_RESERVED);
 
     size_t S = gan_shape_size(t->data_shape);
     int ns = spec->output.samples > 0 ? spec->output.samples : 64;
@@ -235,7 +236,6 @@ static gan_status d_step(gan_trainer *t, gan_error *err)
 {
     const gan_train_spec *ts = &t->spec->train;
     int Br = ts->batch, Bf = ts->noise_batch, Z = t->spec->noise.dim;
-    size_t S = gan_shape_size(t->data_shape);
     gan_net *G = t->G, *D = t->D;
     float *scratch = t->dout + 2 * (size_t)(Br > Bf ? Br : Bf);
     float lr, lf, unused;
@@ -261,7 +261,6 @@ static gan_status d_step(gan_trainer *t, gan_error *err)
 
     if (ts->loss == GAN_LOSS_WGAN_GP)
         t->d_loss += gan_trainer_gradient_penalty(t, t->real, fake, Br < Bf ? Br : Bf);
-    (void)S;
     t->d_grad_norm = grad_norm(D->grads, D->nparams);
     if (!isfinite(t->d_loss) || !isfinite(t->d_grad_norm))
         return gan_error_set(err, GAN_ERR_NUMERIC, "step %ld: discriminator %s is not finite",
