@@ -29,9 +29,10 @@ static const subcommand subs[] = {
     { "check", cmd_check, "ganrun check MODEL.yaml [--set KEY=VALUE]... [--expand]",
       "Validate MODEL.yaml and print each network's layers, output shapes and parameter counts.\n"
       "  --expand  print the expanded model (every default filled in) instead\n" },
-    { "sample", cmd_sample, "ganrun sample RUN_OR_CHECKPOINT [-n N] [--seed S] [-o FILE]",
+    { "sample", cmd_sample, "ganrun sample RUN_OR_CHECKPOINT [-n N] [--seed S] [--class K] [-o FILE]",
       "Write N samples (default 64) of the generator: FILE.png is a grid, FILE.csv one vector per\n"
-      "line, FILE.idx or *-idx3-ubyte an IDX file. Same seed and checkpoint: identical bytes.\n" },
+      "line, FILE.idx or *-idx3-ubyte an IDX file. Same seed and checkpoint: identical bytes.\n"
+      "A conditional model draws class r mod K on grid row r, or class K only with --class K.\n" },
     { "eval", cmd_eval, "ganrun eval RUN_OR_CHECKPOINT [-n N] [--seed S]",
       "For 2-D mixtures (grid, ring): modes captured, high-quality samples and reverse KL over N\n"
       "samples (default 2500).\n" },

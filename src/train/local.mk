@@ -17,9 +17,15 @@ tests_check_train_math_SOURCES = tests/check_train_math.c
 tests_check_train_math_CFLAGS = $(TEST_CFLAGS)
 tests_check_train_math_LDADD = $(TEST_LIBS)
 ### trainer (the D/G schedule, wgan-gp penalty)
-libgan_la_SOURCES += src/train/train.c
+libgan_la_SOURCES += src/train/train.c src/train/cond.h src/train/cond.c
 check_PROGRAMS += tests/check_train
 TESTS += tests/check_train
 tests_check_train_SOURCES = tests/check_train.c
 tests_check_train_CFLAGS = $(TEST_CFLAGS)
 tests_check_train_LDADD = $(TEST_LIBS)
+### conditional GANs (label layers, labels, class-conditional sampling)
+check_PROGRAMS += tests/check_cond
+TESTS += tests/check_cond
+tests_check_cond_SOURCES = tests/check_cond.c tests/gradcheck.c tests/gradcheck.h
+tests_check_cond_CFLAGS = $(TEST_CFLAGS)
+tests_check_cond_LDADD = $(TEST_LIBS)
