@@ -69,13 +69,17 @@ typedef struct sample_args {
     long n;
     long seed;
     long cls;     /* --class K: every sample of class K (conditional models); -1 none */
+    const char *clf;   /* eval --classifier CLF.ckpt */
 } sample_args;
 
 static int parse_sample_args(const char *sub, int argc, char **argv, sample_args *a)
 {
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
-        if (!strcmp(o, "--class") && strcmp(sub, "sample") == 0) {
+        if (!strcmp(o, "--classifier") && strcmp(sub, "eval") == 0) {
+            if (i + 1 >= argc) return cli_usage(sub, "option '%s' needs a value", o);
+            a->clf = argv[++i];
+        } else if (!strcmp(o, "--class") && strcmp(sub, "sample") == 0) {
             if (i + 1 >= argc || (a->cls = cli_parse_long(argv[i + 1])) < 0 || a->cls > 65535)
                 return cli_usage(sub, "option '--class' needs a class number");
             i++;
@@ -150,7 +154,7 @@ static int draw(const sample_args *a, gan_trainer **tp, float **out)
 
 int cmd_sample(int argc, char **argv)
 {
-    sample_args a = { NULL, "samples.png", 64, 1, -1 };
+    sample_args a = { NULL, "samples.png", 64, 1, -1, NULL };
     int rc = parse_sample_args("sample", argc, argv, &a);
     if (rc != EXIT_OK) return rc;
     int fmt = ends_with(a.outfile, ".png") ? 0 : ends_with(a.outfile, ".csv") ? 1
@@ -179,7 +183,7 @@ int cmd_sample(int argc, char **argv)
 
 int cmd_eval(int argc, char **argv)
 {
-    sample_args a = { NULL, NULL, 2500, 1, -1 };
+    sample_args a = { NULL, NULL, 2500, 1, -1, NULL };
     int rc = parse_sample_args("eval", argc, argv, &a);
     if (rc != EXIT_OK) return rc;
     if (a.outfile) return cli_usage("eval", "eval takes no -o");
@@ -188,8 +192,11 @@ int cmd_eval(int argc, char **argv)
     rc = draw(&a, &t, &x);
     if (rc == EXIT_OK) {
         gan_data_format f = t->spec->data.format;
-        if (f != GAN_DATA_GRID && f != GAN_DATA_RING) {
-            fprintf(stderr, "%s: error: eval supports the 2-D mixtures (grid, ring); this model's data is %s\n",
+        if (a.clf) {
+            rc = cli_eval_images(t, x, a.n, a.clf, a.seed);
+        } else if (f != GAN_DATA_GRID && f != GAN_DATA_RING) {
+            fprintf(stderr, "%s: error: eval without --classifier supports the 2-D mixtures (grid, ring); this model's data is %s "
+                    "(expected --classifier CLF.ckpt from ganrun classify train)\n",
                     a.src, gan_data_format_name(f));
             rc = EXIT_ERR;
         } else {
