@@ -121,6 +121,10 @@ static void pick(const gan_dataset *d, long n, uint64_t seed, float *x)
 {
     size_t S = gan_shape_size(d->shape);
     uint32_t *idx = malloc((size_t)d->n * sizeof *idx);
+    if (!idx) {   /* no memory for a permutation: the first n */
+        for (long i = 0; i < n; i++) gan_data_get(d, i, x + (size_t)i * S);
+        return;
+    }
     for (long i = 0; i < d->n; i++) idx[i] = (uint32_t)i;
     gan_rng r;
     gan_rng_seed_stream(&r, seed, 9);
