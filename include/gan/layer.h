@@ -113,6 +113,8 @@ typedef struct gan_ctx {
     int training;     /* 1: batch statistics, dropout on */
     float *ws;        /* shared scratch of the planned size */
     gan_rng *rng;     /* the network's stream (dropout) */
+    const int *labels;  /* (B) class labels of a conditional pass, or NULL
+                         * (label layers then use class 0) */
 } gan_ctx;
 
 typedef struct gan_layer_type {

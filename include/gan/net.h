@@ -36,6 +36,8 @@ typedef struct gan_net {
     const float *x;
     int B, training;
     gan_rng rng;        /* dropout stream */
+    const int *labels;  /* (B) class labels for the label layers (embed,
+                         * project) of the next passes, or NULL; not owned */
 } gan_net;
 
 /* Build (shape inference, arenas) from n layer configurations, for

@@ -184,7 +184,7 @@ void gan_net_init(gan_net *net, gan_rng *rng)
 
 const float *gan_net_forward(gan_net *net, const float *x, int B, int training)
 {
-    gan_ctx c = { B, training, net->ws, &net->rng };
+    gan_ctx c = { B, training, net->ws, &net->rng, net->labels };
     net->x = x;
     net->B = B;
     net->training = training;
@@ -199,7 +199,7 @@ const float *gan_net_forward(gan_net *net, const float *x, int B, int training)
 
 void gan_net_backward(gan_net *net, const float *dy, float *dx, int param_grads)
 {
-    gan_ctx c = { net->B, net->training, net->ws, &net->rng };
+    gan_ctx c = { net->B, net->training, net->ws, &net->rng, net->labels };
     const float *g = dy;
     for (int i = net->n - 1; i >= 0; i--) {
         gan_layer *l = &net->layers[i];
