@@ -36,5 +36,5 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
 
 const gan_layer_type gan_layer_elu = {
     "elu", "exponential linear unit, y = x for x > 0 else alpha (e^x - 1)",
-    keys, GAN_NKEYS(keys), setup, NULL, forward, backward, NULL,
+    keys, GAN_NKEYS(keys), setup, NULL, forward, backward, NULL, 0,   /* backward reads both x and y */
 };

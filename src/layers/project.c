@@ -74,5 +74,5 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
 
 const gan_layer_type gan_layer_project = {
     "project", "projection discriminator head: w . h + b + <V[label], h>, one score per sample",
-    keys, GAN_NKEYS(keys), setup, init, forward, backward, NULL,
+    keys, GAN_NKEYS(keys), setup, init, forward, backward, NULL, GAN_LAYER_Y_UNUSED,
 };
