@@ -69,6 +69,11 @@ check "eval: Frechet distance below 1 and labelled as not Inception FID" \
 "$G" eval "$tmp/run" --classifier "$tmp/run/latest.ckpt" >"$tmp/out" 2>"$tmp/err"
 check "eval with a GAN checkpoint as classifier: exit 1, one line" \
     '[ $? -eq 1 ] && [ $(wc -l < "$tmp/err") -eq 1 ] && grep -q "not a classifier checkpoint" "$tmp/err"'
+for sub in info sample; do
+    "$G" $sub "$tmp/clf.ckpt" >"$tmp/out" 2>"$tmp/err"
+    check "$sub of a classifier checkpoint: exit 1, one line that says what it is" \
+        '[ $? -eq 1 ] && [ $(wc -l < "$tmp/err") -eq 1 ] && grep -q "is a classifier checkpoint" "$tmp/err"'
+done
 "$G" eval "$tmp/run" >"$tmp/out" 2>"$tmp/err"
 check "eval of a non-mixture model without --classifier: exit 1" '[ $? -eq 1 ] && grep -q -- "--classifier" "$tmp/err"'
 "$G" classify frob >"$tmp/out" 2>"$tmp/err"

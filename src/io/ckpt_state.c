@@ -189,6 +189,9 @@ gan_status ckpt_state_check_sections(const ckpt_reader *r, gan_error *err)
 {
     static const uint32_t need[] = { CKPT_TAG_MODL, CKPT_TAG_BILD, CKPT_TAG_STAT, CKPT_TAG_ORDR,
                                      CKPT_TAG_TENS, CKPT_TAG_OPTG, CKPT_TAG_OPTD };
+    if (!ckpt_reader_find(r, CKPT_TAG_MODL) && ckpt_reader_find(r, CKPT_TAG('C', 'L', 'F', 'M')))
+        return FAIL(GAN_ERR_FORMAT, "this is a classifier checkpoint, not a GAN's "
+                    "(ganrun classify test reads it; ganrun eval takes it with --classifier)");
     for (size_t i = 0; i < sizeof need / sizeof *need; i++)
         if (!ckpt_reader_find(r, need[i])) {
             char ts[5];
