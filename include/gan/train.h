@@ -37,6 +37,11 @@ typedef struct gan_trainer {
     float *dout;               /* D output gradients, max(batch, noise_batch) */
     float *fixed_z;            /* (samples, dim) fixed noise for sample grids */
     float *gp_buf;             /* wgan-gp interpolates and perturbations */
+    /* data parallelism (gan/dist.h): this process is rank `rank` of
+     * `nranks` and trains on Br of train.batch and Bf of train.noise_batch
+     * rows (1, 0 and the whole batches outside an MPI job); ckpt_nranks is
+     * the rank count of the run that wrote a loaded checkpoint (0: none) */
+    int rank, nranks, Br, Bf, ckpt_nranks;
     /* last step's measurements */
     float d_loss, g_loss, d_real, d_fake;
     float d_grad_norm, g_grad_norm;   /* L2 norms of the last D and G gradients */

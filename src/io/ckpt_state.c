@@ -153,6 +153,9 @@ static void encode(const gan_trainer *t, uint32_t tag, ckpt_buf *b)
     case CKPT_TAG_OPTD:
         put_optim(b, &t->dopt);
         break;
+    case CKPT_TAG_DIST:
+        ckpt_put_u32(b, (uint32_t)t->nranks);
+        break;
     }
 }
 
@@ -164,15 +167,19 @@ gan_status ckpt_state_write(const gan_trainer *t, ckpt_writer *w, const char *pa
         return gan_error_at(err, GAN_ERR_INVALID, path, 0, 0, "trainer has no model to save");
     gan_status st = check_coverage(t->G, 'g', path, err);
     if (st == GAN_OK) st = check_coverage(t->D, 'd', path, err);
-    for (size_t i = 0; st == GAN_OK && i < sizeof order / sizeof *order; i++) {
+    size_t n = sizeof order / sizeof *order;
+    /* written by a data-parallel run only, so one-process files stay as they were */
+    int dist = t->nranks > 1;
+    for (size_t i = 0; st == GAN_OK && i < n + (size_t)dist; i++) {
+        uint32_t tag = i < n ? order[i] : CKPT_TAG_DIST;
         ckpt_buf b = { 0 };
-        encode(t, order[i], &b);
+        encode(t, tag, &b);
         if (b.oom) {
             char ts[5];
-            ckpt_tag_str(order[i], ts);
+            ckpt_tag_str(tag, ts);
             st = gan_error_at(err, GAN_ERR_NOMEM, path, 0, 0, "out of memory encoding section '%s'", ts);
         } else {
-            st = ckpt_writer_section(w, order[i], b.p, b.len, err);
+            st = ckpt_writer_section(w, tag, b.p, b.len, err);
         }
         ckpt_buf_free(&b);
     }
@@ -438,5 +445,19 @@ gan_status ckpt_state_restore(gan_trainer *t, const ckpt_reader *r, gan_error *e
     if (st == GAN_OK) st = restore_optim(&t->dopt, r, CKPT_TAG_OPTD, err);
     if (st == GAN_OK) st = restore_order(t, r, &norder, err);
     if (st == GAN_OK) st = restore_stat(t, r, norder, err);
+    if (st == GAN_OK) st = ckpt_state_nranks(r, &t->ckpt_nranks, err);
     return st;
+}
+
+gan_status ckpt_state_nranks(const ckpt_reader *r, int *nranks, gan_error *err)
+{
+    *nranks = 1;
+    if (!ckpt_reader_find(r, CKPT_TAG_DIST)) return GAN_OK;
+    ckpt_cur c = cursor(r, CKPT_TAG_DIST);
+    uint32_t n = ckpt_get_u32(&c);
+    gan_status st = done(r, &c, CKPT_TAG_DIST, err);
+    if (st != GAN_OK) return st;
+    if (n < 1 || n > 1u << 24) return FAIL(GAN_ERR_FORMAT, "section 'DIST': %" PRIu32 " ranks", n);
+    *nranks = (int)n;
+    return GAN_OK;
 }

@@ -18,6 +18,9 @@ tests_check_train_math_CFLAGS = $(TEST_CFLAGS)
 tests_check_train_math_LDADD = $(TEST_LIBS)
 ### trainer (the D/G schedule, wgan-gp penalty)
 libgan_la_SOURCES += src/train/train.c
+### data parallelism over MPI (one-rank no-ops without --with-mpi)
+libgan_la_SOURCES += src/train/dist.c
+pkginclude_HEADERS += include/gan/dist.h
 check_PROGRAMS += tests/check_train
 TESTS += tests/check_train
 tests_check_train_SOURCES = tests/check_train.c
