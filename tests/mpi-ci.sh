@@ -28,4 +28,4 @@ make -j"$(nproc)" check TESTS="tests/mpi.sh tests/check_layers tests/check_train
     exit 1
 }
 # a skip is a failure here: this build has MPI
-grep -q ':test-result: PASS' tests/mpi.trs || { echo "mpi-ci.sh: tests/mpi.sh did not pass"; cat tests/mpi.log; exit 1; }
+grep -q ':test-result: PASS' tests/mpi.sh.trs || { echo "mpi-ci.sh: tests/mpi.sh did not pass"; cat tests/mpi.sh.log; exit 1; }
