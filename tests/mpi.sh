@@ -82,6 +82,10 @@ mv "$tmp/one" "$tmp/one0"
 expect 0 "1-rank mpirun" mpi 1 "$G" train "$M/ring.yaml" --steps 3 --out "$tmp/one" $small --quiet
 cmp -s "$tmp/one0/latest.ckpt" "$tmp/one/latest.ckpt" && ok "mpirun -np 1 == plain run, bit for bit" \
     || bad "mpirun -np 1 == plain run"
+# a one-process checkpoint goes on on 2 ranks
+expect 0 "1-process checkpoint resumes on 2 ranks" mpi 2 "$G" resume "$tmp/one0/latest.ckpt" --steps 2
+grep -q "written by 1 rank and resumes on 2" "$tmp/err" && grep -q "parameters identical" "$tmp/err" \
+    && ok "1 -> 2 ranks: note, identical parameters" || bad "1 -> 2 ranks: $(cat "$tmp/err")"
 
 # sync batchnorm in training: 2 ranks match one process (whole-batch statistics)
 sed -e 's/^  - relu$/  - batchnorm: {sync: true}\n  - relu/' "$M/ring.yaml" >"$tmp/bn.yaml"
