@@ -103,13 +103,17 @@ static void grads_mean(void)
     gan_net net;
     memset(&net, 0, sizeof net);
     net.nparams = 1000;
-    net.grads = malloc(net.nparams * sizeof(float));
+    net.grads = malloc((net.nparams + GAN_NET_GRAD_SLACK) * sizeof(float));
     for (size_t i = 0; i < net.nparams; i++) net.grads[i] = (float)(rank + 1) * (float)i;
-    gan_dist_allreduce_grads(&net);
+    float v[3] = { (float)rank, 1.0f, -2.0f * (float)rank };
+    gan_dist_allreduce_grads(&net, v, 3);
     int good = 1;
     for (size_t i = 0; i < net.nparams; i++)
         good &= fabsf(net.grads[i] - (float)(N + 1) / 2 * (float)i) <= 1e-6f * (float)i * N;
     check(good, "allreduce_grads leaves the mean of the ranks' gradients on every rank");
+    float m = (float)(N - 1) / 2;
+    check(fabsf(v[0] - m) < 1e-6f && v[1] == 1.0f && fabsf(v[2] + 2 * m) < 1e-6f,
+          "allreduce_grads averages the step's measurements in the same call");
     check(gan_dist_first_different(net.grads, net.nparams * sizeof(float)) < 0,
           "the averaged gradients are byte-identical on every rank");
     free(net.grads);

@@ -43,9 +43,10 @@ int gan_dist_size(void);
 void gan_dist_sum_double(double *x, size_t n);
 /* x[0..n) = mean over ranks of x[0..n), in place. */
 void gan_dist_mean_float(float *x, size_t n);
-/* net->grads = mean over ranks of net->grads: one MPI_Allreduce over the
- * flat gradient arena. */
-void gan_dist_allreduce_grads(struct gan_net *net);
+/* net->grads and v[0..n) (the step's losses and scores; may be NULL
+ * with n 0) = their means over the ranks: one MPI_Allreduce over the flat
+ * gradient arena, with v carried in its slack (n <= GAN_NET_GRAD_SLACK). */
+void gan_dist_allreduce_grads(struct gan_net *net, float *v, size_t n);
 /* Rank 0's parameters and buffers to every rank. */
 void gan_dist_bcast_net(struct gan_net *net);
 

@@ -112,10 +112,18 @@ void gan_dist_mean_float(float *x, size_t n)
 
 /* Each rank's grads are the mean over its share (B/N rows) of the batch;
  * their mean over the N ranks is the mean over the whole batch, which is
- * what one process computes. */
-void gan_dist_allreduce_grads(gan_net *net)
+ * what one process computes.  v rides in the arena's slack, so one
+ * all-reduce carries both. */
+void gan_dist_allreduce_grads(gan_net *net, float *v, size_t n)
 {
-    gan_dist_mean_float(net->grads, net->nparams);
+    if (g_size == 1) return;
+    if (n > GAN_NET_GRAD_SLACK) {   /* not from the trainer: two calls */
+        gan_dist_mean_float(v, n);
+        n = 0;
+    }
+    memcpy(net->grads + net->nparams, v, n * sizeof *v);
+    gan_dist_mean_float(net->grads, net->nparams + n);
+    memcpy(v, net->grads + net->nparams, n * sizeof *v);
 }
 
 void gan_dist_bcast_net(gan_net *net)

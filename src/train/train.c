@@ -197,12 +197,11 @@ static const float *next_noise(gan_trainer *t)
 }
 
 /* Data parallelism: net's gradients and the step's measurements v[0..n)
- * become their means over the ranks (nothing on one rank). */
+ * become their means over the ranks, in one all-reduce (nothing on one
+ * rank). */
 static void reduce_step(const gan_trainer *t, gan_net *net, float *v, size_t n)
 {
-    if (t->nranks == 1) return;
-    gan_dist_allreduce_grads(net);
-    gan_dist_mean_float(v, n);
+    if (t->nranks > 1) gan_dist_allreduce_grads(net, v, n);
 }
 
 /* L2 norm of x, or NaN/inf when any element is not finite */
