@@ -153,9 +153,6 @@ static void encode(const gan_trainer *t, uint32_t tag, ckpt_buf *b)
     case CKPT_TAG_OPTD:
         put_optim(b, &t->dopt);
         break;
-    case CKPT_TAG_DIST:
-        ckpt_put_u32(b, (uint32_t)t->nranks);
-        break;
     }
 }
 
@@ -167,21 +164,24 @@ gan_status ckpt_state_write(const gan_trainer *t, ckpt_writer *w, const char *pa
         return gan_error_at(err, GAN_ERR_INVALID, path, 0, 0, "trainer has no model to save");
     gan_status st = check_coverage(t->G, 'g', path, err);
     if (st == GAN_OK) st = check_coverage(t->D, 'd', path, err);
-    size_t n = sizeof order / sizeof *order;
-    /* written by a data-parallel run only, so one-process files stay as they were */
-    int dist = t->nranks > 1;
-    for (size_t i = 0; st == GAN_OK && i < n + (size_t)dist; i++) {
-        uint32_t tag = i < n ? order[i] : CKPT_TAG_DIST;
+    for (size_t i = 0; st == GAN_OK && i < sizeof order / sizeof *order; i++) {
         ckpt_buf b = { 0 };
-        encode(t, tag, &b);
+        encode(t, order[i], &b);
         if (b.oom) {
             char ts[5];
-            ckpt_tag_str(tag, ts);
+            ckpt_tag_str(order[i], ts);
             st = gan_error_at(err, GAN_ERR_NOMEM, path, 0, 0, "out of memory encoding section '%s'", ts);
         } else {
-            st = ckpt_writer_section(w, tag, b.p, b.len, err);
+            st = ckpt_writer_section(w, order[i], b.p, b.len, err);
         }
         ckpt_buf_free(&b);
+    }
+    /* 'DIST' (u32 ranks): from a data-parallel run only, so one-process
+     * files stay as they were */
+    if (st == GAN_OK && t->nranks > 1) {
+        uint32_t n = (uint32_t)t->nranks;
+        uint8_t le[4] = { (uint8_t)n, (uint8_t)(n >> 8), (uint8_t)(n >> 16), (uint8_t)(n >> 24) };
+        st = ckpt_writer_section(w, CKPT_TAG_DIST, le, sizeof le, err);
     }
     return st;
 }
