@@ -191,6 +191,60 @@ START_TEST(container_round_trips_several_sections)
 }
 END_TEST
 
+/* A section written in pieces (odd sizes, and through a ckpt_buf sink with
+ * floats far past its flush size) is the same file as one written whole. */
+START_TEST(streamed_sections_equal_whole_ones)
+{
+    make_payloads(3, (1 << 20) + 37);
+    const char *whole = path_in("whole.ckpt"), *parts = path_in("parts.ckpt");
+    write_test_file(whole);
+    gan_error err;
+    ckpt_writer *w;
+    ck_assert_int_eq(ckpt_writer_open(&w, parts, 0, &err), GAN_OK);
+    for (int i = 0; i < NSEC; i++) {
+        ck_assert_int_eq(ckpt_writer_begin(w, tags[i], &err), GAN_OK);
+        for (size_t at = 0, k = 1; at < payload_len[i]; at += k, k = k * 3 + 1) {
+            if (k > payload_len[i] - at) k = payload_len[i] - at;
+            ck_assert_int_eq(ckpt_writer_append(w, payload[i] + at, k, &err), GAN_OK);
+        }
+        ck_assert_int_eq(ckpt_writer_end(w, &err), GAN_OK);
+    }
+    ck_assert_int_eq(ckpt_writer_commit(w, &err), GAN_OK);
+    ck_assert(reads_back(parts));
+    size_t na, nb;
+    uint8_t *a = slurp(whole, &na), *b = slurp(parts, &nb);
+    ck_assert_uint_eq(na, nb);
+    ck_assert_mem_eq(a, b, na);
+    free(a);
+    free(b);
+
+    /* 3 Mi floats through a sink: the buffer never grows past its flush size */
+    size_t n = (size_t)3 << 20;
+    float *x = malloc(n * sizeof *x);
+    for (size_t i = 0; i < n; i++) x[i] = (float)(i % 1000) * 0.5f - 7.0f;
+    ck_assert_int_eq(ckpt_writer_open(&w, parts, 0, &err), GAN_OK);
+    ck_assert_int_eq(ckpt_writer_begin(w, tags[0], &err), GAN_OK);
+    ckpt_buf buf = { .sink = w, .err = &err };
+    ckpt_put_u32(&buf, 0xdeadbeef);
+    ckpt_put_f32s(&buf, x, n);
+    ck_assert_uint_le(buf.cap, CKPT_BUF_FLUSH);
+    ck_assert_int_eq(ckpt_buf_flush(&buf), GAN_OK);
+    ckpt_buf_free(&buf);
+    ck_assert_int_eq(ckpt_writer_end(w, &err), GAN_OK);
+    ck_assert_int_eq(ckpt_writer_commit(w, &err), GAN_OK);
+    ckpt_reader *r;
+    ck_assert_int_eq(ckpt_reader_open(&r, parts, &err), GAN_OK);
+    const ckpt_section *sec = ckpt_reader_find(r, tags[0]);
+    ck_assert_uint_eq(sec->len, 4 + 4 * n);
+    ckpt_cur c = { sec->data, sec->len, 0, 0 };
+    ck_assert_uint_eq(ckpt_get_u32(&c), 0xdeadbeef);
+    for (size_t i = 0; i < n; i++) ck_assert_float_eq(ckpt_get_f32(&c), x[i]);
+    ck_assert(!c.bad);
+    ckpt_reader_free(r);
+    free(x);
+}
+END_TEST
+
 START_TEST(header_is_little_endian_with_byte_order_mark)
 {
     const char *p = path_in("h.ckpt");
@@ -548,7 +602,7 @@ static void stat_forward(gan_layer *l, const gan_ctx *c, const float *x, float *
 }
 
 static const gan_layer_type stat_type = { "runstat", "test layer with a buffer", NULL, 0, stat_setup,
-                                          stat_init, stat_forward, NULL, NULL };
+                                          stat_init, stat_forward, NULL, NULL, 0 };
 
 static const char toy_text[] = "name: toy\nseed: 1\n";
 
@@ -1284,6 +1338,7 @@ static Suite *suite(void)
     tcase_add_checked_fixture(c, setup, teardown);
     tcase_set_timeout(c, 60);
     tcase_add_test(c, container_round_trips_several_sections);
+    tcase_add_test(c, streamed_sections_equal_whole_ones);
     tcase_add_test(c, header_is_little_endian_with_byte_order_mark);
     tcase_add_test(c, corrupt_payload_byte_detected_in_every_section);
     tcase_add_test(c, corrupt_length_fields_detected_in_every_section);

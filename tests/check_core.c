@@ -158,6 +158,45 @@ START_TEST(test_mlp_gradcheck_and_frozen_params)
 }
 END_TEST
 
+/* Activation sharing: in-place activations over conv/batchnorm/dense
+ * outputs, aliased flatten/reshape; the backward passes through all of it
+ * must still match finite differences, and a layer whose backward reads its
+ * own output (tanh) must keep it: a relu after it gets its own buffer. */
+START_TEST(test_net_shares_activation_memory_safely)
+{
+    gan_layer_conf c[10];
+    layer_conf("conv2d", &c[0], "filters=3", "kernel=3", "pad=1", NULL);
+    layer_conf("leaky_relu", &c[1], NULL);              /* in place over conv */
+    layer_conf("dropout", &c[2], "p=0.25", NULL);        /* leaky_relu reads y: own buffer */
+    layer_conf("flatten", &c[3], NULL);                  /* alias */
+    layer_conf("dense", &c[4], "units=6", NULL);
+    layer_conf("batchnorm", &c[5], NULL);
+    layer_conf("relu", &c[6], NULL);                     /* in place over batchnorm */
+    layer_conf("tanh", &c[7], NULL);                     /* relu reads y: own buffer */
+    layer_conf("sigmoid", &c[8], NULL);                  /* tanh reads y: own buffer */
+    layer_conf("dense", &c[9], "units=2", NULL);
+    gan_net *net;
+    gan_error err;
+    ck_assert_int_eq(gan_net_create(&net, c, 10, (gan_shape){ 3, { 2, 4, 4 } }, 3, &err), GAN_OK);
+    static const unsigned char want[10] = { 0, 1, 0, 2, 0, 0, 1, 0, 0, 0 };
+    for (int i = 0; i < 10; i++) ck_assert_int_eq(net->share[i], want[i]);
+    ck_assert_ptr_eq(net->act[1], net->act[0]);
+    ck_assert_ptr_eq(net->act[3], net->act[2]);
+    ck_assert_ptr_ne(net->act[7], net->act[6]);
+    gan_rng r;
+    gan_rng_seed(&r, 11);
+    gan_net_init(net, &r);
+    float x[3 * 32], keep[3 * 32];
+    gan_rng_fill_normal(&r, x, 3 * 32, 0, 1);
+    memcpy(keep, x, sizeof x);
+    gradcheck_result g = gradcheck_net(net, x, 3, 1, 1e-3, 1e-2, 200);
+    ck_assert_double_lt(g.max_rel_dx, 2e-2);
+    ck_assert_double_lt(g.max_rel_dp, 2e-2);
+    ck_assert_mem_eq(x, keep, sizeof x);   /* the caller's input is never written */
+    gan_net_free(net);
+}
+END_TEST
+
 START_TEST(test_net_create_rejects_bad_conf)
 {
     gan_net *net = (gan_net *)1;
@@ -182,6 +221,7 @@ static Suite *suite(void)
     tcase_add_test(t, test_dense_gradcheck);
     tcase_add_test(t, test_dense_matches_naive);
     tcase_add_test(t, test_mlp_gradcheck_and_frozen_params);
+    tcase_add_test(t, test_net_shares_activation_memory_safely);
     tcase_add_test(t, test_net_create_rejects_bad_conf);
     suite_add_tcase(s, t);
     return s;

@@ -19,6 +19,8 @@ typedef struct gan_data_spec {
     char labels[1024];      /* optional label file (IDX labels), "" if none */
     long limit;             /* use at most this many samples; 0 = all */
     long samples;           /* mixtures: how many points to draw (default 100000) */
+    int classes;            /* > 0: a conditional model over this many classes */
+    int label_column;       /* CSV: 1-based column holding the class label, 0 none */
 } gan_data_spec;
 
 typedef struct gan_dataset {

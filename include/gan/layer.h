@@ -113,6 +113,8 @@ typedef struct gan_ctx {
     int training;     /* 1: batch statistics, dropout on */
     float *ws;        /* shared scratch of the planned size */
     gan_rng *rng;     /* the network's stream (dropout) */
+    const int *labels;  /* (B) class labels of a conditional pass, or NULL
+                         * (label layers then use class 0) */
 } gan_ctx;
 
 typedef struct gan_layer_type {
@@ -134,7 +136,18 @@ typedef struct gan_layer_type {
     void (*backward)(gan_layer *l, const gan_ctx *c, const float *x,
                      const float *y, const float *dy, float *dx, int param_grads);
     void (*destroy)(gan_layer *l);   /* frees priv; may be NULL */
+    unsigned flags;                  /* GAN_LAYER_* below; 0 is always safe */
 } gan_layer_type;
+
+/* What a layer type promises, so a network can share activation memory
+ * (gan_net_create decides; results are the same floats either way):
+ *   Y_UNUSED  backward never reads y, so a later layer may overwrite it;
+ *   INPLACE   forward is correct with y == x (element by element), and
+ *             backward reads only y and dy, never x, so the layer can run
+ *             over its predecessor's output when that one is Y_UNUSED;
+ *   ALIAS     y is x bit for bit (reshape, flatten): y can be x's memory
+ *             and the layer skipped, backward passing dy on as dx. */
+enum { GAN_LAYER_Y_UNUSED = 1u << 0, GAN_LAYER_INPLACE = 1u << 1, GAN_LAYER_ALIAS = 1u << 2 };
 
 /* The registry (src/layers/registry.c). */
 const gan_layer_type *gan_layer_find(const char *name);

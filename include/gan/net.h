@@ -5,7 +5,9 @@
  * step, a checkpoint or an all-reduce is one flat loop or one call.
  * Persistent non-trainable state (batchnorm running statistics) lives in a
  * second arena (bufs).  Activations and one scratch workspace are sized by
- * gan_net_reserve() for a maximum batch, never inside a training step.
+ * gan_net_reserve() for a maximum batch, never inside a training step;
+ * activation layers run in place and reshapes alias their input where the
+ * layer flags (layer.h) allow it, which changes no result.
  */
 #ifndef GAN_NET_H
 #define GAN_NET_H
@@ -26,6 +28,9 @@ typedef struct gan_net {
     float *bufs;        /* (nbufs) */
     int Bmax;           /* batch the buffers below are sized for */
     float **act;        /* act[i]: output of layer i, (Bmax, out_i) */
+    unsigned char *share;  /* share[i]: 0 act[i] is its own buffer, 1 layer i
+                            * runs in place over act[i - 1], 2 act[i] is
+                            * act[i - 1] (an alias layer, skipped) */
     float *dbuf[2];     /* ping-pong input-gradient buffers */
     float *ws;          /* shared scratch */
     size_t ws_size;
@@ -34,6 +39,8 @@ typedef struct gan_net {
     const float *x;
     int B, training;
     gan_rng rng;        /* dropout stream */
+    const int *labels;  /* (B) class labels for the label layers (embed,
+                         * project) of the next passes, or NULL; not owned */
 } gan_net;
 
 /* Build (shape inference, arenas) from n layer configurations, for

@@ -37,6 +37,11 @@ typedef struct gan_trainer {
     float *dout;               /* D output gradients, max(batch, noise_batch) */
     float *fixed_z;            /* (samples, dim) fixed noise for sample grids */
     float *gp_buf;             /* wgan-gp interpolates and perturbations */
+    /* conditional models (data.classes > 0; all NULL/0 otherwise) */
+    int classes;               /* K */
+    int *yreal;                /* (batch) labels of the last real batch */
+    int *yfake;                /* (max(batch, noise_batch)) labels of the last fakes */
+    int *yfixed;               /* (samples) sample-grid labels, row r = class r mod K */
     /* data parallelism (gan/dist.h): this process is rank `rank` of
      * `nranks` and trains on Br of train.batch and Bf of train.noise_batch
      * rows (1, 0 and the whole batches outside an MPI job); ckpt_nranks is
@@ -56,6 +61,12 @@ gan_status gan_trainer_step(gan_trainer *t, gan_error *err);
 /* n samples from G (eval mode) with noise from a stream of `seed`:
  * out (n, data_shape). */
 gan_status gan_trainer_sample(gan_trainer *t, uint64_t seed, int n, float *out, gan_error *err);
+/* Same with class labels (n) for a conditional model; labels NULL: class
+ * r mod K on row r of a ceil(sqrt(n))-column grid (gan_trainer_sample). */
+gan_status gan_trainer_sample_labels(gan_trainer *t, uint64_t seed, int n, const int *labels,
+                                     float *out, gan_error *err);
+/* y (n) = class (i / cols) mod K of sample i: one class per grid row. */
+void gan_cond_grid_labels(int *y, int n, int cols, int K);
 /* WGAN-GP: interpolates of real and fake (B each) with weights from
  * t->noise_rng, penalty lambda * mean (||dD/dx|| - 1)^2 returned, its
  * parameter gradient accumulated into t->D->grads. */

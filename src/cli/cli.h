@@ -23,6 +23,10 @@ int cmd_eval(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_reproduce(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_classify(int argc, char **argv);
+/* ganrun eval for image models: Frechet distance, class histogram and
+ * confidence of x (n, shape) in the features of classifier clfpath */
+int cli_eval_images(gan_trainer *t, const float *x, long n, const char *clfpath, long seed);
 
 /* RUN directory or checkpoint file -> checkpoint path (RUN/latest.ckpt) */
 void cli_ckpt_path(const char *arg, char *buf, size_t n);

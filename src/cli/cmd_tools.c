@@ -68,13 +68,22 @@ typedef struct sample_args {
     const char *outfile;
     long n;
     long seed;
+    long cls;     /* --class K: every sample of class K (conditional models); -1 none */
+    const char *clf;   /* eval --classifier CLF.ckpt */
 } sample_args;
 
 static int parse_sample_args(const char *sub, int argc, char **argv, sample_args *a)
 {
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
-        if (!strcmp(o, "-n") || !strcmp(o, "--seed") || !strcmp(o, "-o")) {
+        if (!strcmp(o, "--classifier") && strcmp(sub, "eval") == 0) {
+            if (i + 1 >= argc) return cli_usage(sub, "option '%s' needs a value", o);
+            a->clf = argv[++i];
+        } else if (!strcmp(o, "--class") && strcmp(sub, "sample") == 0) {
+            if (i + 1 >= argc || (a->cls = cli_parse_long(argv[i + 1])) < 0 || a->cls > 65535)
+                return cli_usage(sub, "option '--class' needs a class number");
+            i++;
+        } else if (!strcmp(o, "-n") || !strcmp(o, "--seed") || !strcmp(o, "-o")) {
             if (i + 1 >= argc) return cli_usage(sub, "option '%s' needs a value", o);
             const char *v = argv[++i];
             if (!strcmp(o, "-o")) {
@@ -121,7 +130,22 @@ static int draw(const sample_args *a, gan_trainer **tp, float **out)
         fprintf(stderr, "ganrun: error: out of memory for %ld samples\n", a->n);
         return EXIT_ERR;
     }
-    if (gan_trainer_sample(t, (uint64_t)a->seed, (int)a->n, *out, &err) != GAN_OK) {
+    int *labels = NULL;
+    if (a->cls >= 0) {
+        if (a->cls >= t->classes) {
+            fprintf(stderr, "%s: error: --class %ld but the model has %s (expected 0..%d)\n", a->src, a->cls,
+                    t->classes ? "fewer classes" : "no classes (data.classes is 0)", t->classes - 1);
+            return EXIT_ERR;
+        }
+        if (!(labels = malloc((size_t)a->n * sizeof *labels))) {
+            fprintf(stderr, "ganrun: error: out of memory for %ld samples\n", a->n);
+            return EXIT_ERR;
+        }
+        for (long i = 0; i < a->n; i++) labels[i] = (int)a->cls;
+    }
+    gan_status st = gan_trainer_sample_labels(t, (uint64_t)a->seed, (int)a->n, labels, *out, &err);
+    free(labels);
+    if (st != GAN_OK) {
         cli_error(&err);
         return EXIT_ERR;
     }
@@ -130,7 +154,7 @@ static int draw(const sample_args *a, gan_trainer **tp, float **out)
 
 int cmd_sample(int argc, char **argv)
 {
-    sample_args a = { NULL, "samples.png", 64, 1 };
+    sample_args a = { NULL, "samples.png", 64, 1, -1, NULL };
     int rc = parse_sample_args("sample", argc, argv, &a);
     if (rc != EXIT_OK) return rc;
     int fmt = ends_with(a.outfile, ".png") ? 0 : ends_with(a.outfile, ".csv") ? 1
@@ -159,7 +183,7 @@ int cmd_sample(int argc, char **argv)
 
 int cmd_eval(int argc, char **argv)
 {
-    sample_args a = { NULL, NULL, 2500, 1 };
+    sample_args a = { NULL, NULL, 2500, 1, -1, NULL };
     int rc = parse_sample_args("eval", argc, argv, &a);
     if (rc != EXIT_OK) return rc;
     if (a.outfile) return cli_usage("eval", "eval takes no -o");
@@ -168,8 +192,11 @@ int cmd_eval(int argc, char **argv)
     rc = draw(&a, &t, &x);
     if (rc == EXIT_OK) {
         gan_data_format f = t->spec->data.format;
-        if (f != GAN_DATA_GRID && f != GAN_DATA_RING) {
-            fprintf(stderr, "%s: error: eval supports the 2-D mixtures (grid, ring); this model's data is %s\n",
+        if (a.clf) {
+            rc = cli_eval_images(t, x, a.n, a.clf, a.seed);
+        } else if (f != GAN_DATA_GRID && f != GAN_DATA_RING) {
+            fprintf(stderr, "%s: error: eval without --classifier supports the 2-D mixtures (grid, ring); this model's data is %s "
+                    "(expected --classifier CLF.ckpt from ganrun classify train)\n",
                     a.src, gan_data_format_name(f));
             rc = EXIT_ERR;
         } else {

@@ -140,6 +140,7 @@ static gan_status write_samples(gan_trainer *t, const char *dir, gan_error *err)
     if (!x) return gan_error_set(err, GAN_ERR_NOMEM, "out of memory");
     gan_status st = gan_net_reserve(t->G, n, err);
     if (st == GAN_OK) {
+        t->G->labels = t->yfixed;   /* conditional: class r mod K on row r */
         const float *y = gan_net_forward(t->G, t->fixed_z, n, 0);
         memcpy(x, y, (size_t)n * S * sizeof(float));
         char p[1300];

@@ -29,12 +29,20 @@ static const subcommand subs[] = {
     { "check", cmd_check, "ganrun check MODEL.yaml [--set KEY=VALUE]... [--expand]",
       "Validate MODEL.yaml and print each network's layers, output shapes and parameter counts.\n"
       "  --expand  print the expanded model (every default filled in) instead\n" },
-    { "sample", cmd_sample, "ganrun sample RUN_OR_CHECKPOINT [-n N] [--seed S] [-o FILE]",
+    { "sample", cmd_sample, "ganrun sample RUN_OR_CHECKPOINT [-n N] [--seed S] [--class K] [-o FILE]",
       "Write N samples (default 64) of the generator: FILE.png is a grid, FILE.csv one vector per\n"
-      "line, FILE.idx or *-idx3-ubyte an IDX file. Same seed and checkpoint: identical bytes.\n" },
-    { "eval", cmd_eval, "ganrun eval RUN_OR_CHECKPOINT [-n N] [--seed S]",
+      "line, FILE.idx or *-idx3-ubyte an IDX file. Same seed and checkpoint: identical bytes.\n"
+      "A conditional model draws class r mod K on grid row r, or class K only with --class K.\n" },
+    { "eval", cmd_eval, "ganrun eval RUN_OR_CHECKPOINT [-n N] [--seed S] [--classifier CLF.ckpt]",
       "For 2-D mixtures (grid, ring): modes captured, high-quality samples and reverse KL over N\n"
-      "samples (default 2500).\n" },
+      "samples (default 2500).  For images, with --classifier (from ganrun classify train): the\n"
+      "Frechet distance between N generated and N real images in that classifier's penultimate\n"
+      "features (NOT Inception FID: compare only with the same classifier checkpoint), the class\n"
+      "histogram, modes covered and the mean confidence.\n" },
+    { "classify", cmd_classify, "ganrun classify train CLASSIFIER.yaml [-o FILE] [--steps N] [--quiet] | test CLF.ckpt",
+      "train: train the classifier of CLASSIFIER.yaml (softmax cross-entropy, Adam) on its data,\n"
+      "print its accuracy on its test set and save it to FILE (default NAME.clf.ckpt).\n"
+      "test: print the test accuracy of a saved classifier.\n" },
     { "info", cmd_info, "ganrun info CHECKPOINT [--model]",
       "Print a checkpoint's step, hashes, build information and tensors; --model prints the\n"
       "embedded model file.\n" },

@@ -5,6 +5,13 @@
  * act[i] (Bmax, out_i) is layer i's output; backward ping-pongs input
  * gradients between dbuf[0] and dbuf[1], each as large as the largest
  * activation; ws is the largest scratch any layer asks for at Bmax.
+ *
+ * Activation sharing (share[], decided once from the layer flags): an
+ * INPLACE layer writes its output over its input when every layer whose
+ * output lives in that buffer is Y_UNUSED (their backward passes never read
+ * it again); an ALIAS layer's output is its input's buffer and the layer is
+ * skipped both ways.  The first layer always gets its own buffer: the
+ * caller's x is never written.  For DCGAN-28 this saves 13 MB of 42.
  */
 #include "config.h"
 #include <stdlib.h>
@@ -13,10 +20,13 @@
 
 static void free_batch_buffers(gan_net *net)
 {
-    if (net->act)
-        for (int i = 0; i < net->n; i++) gan_free_floats(net->act[i]);
+    if (net->act && net->share)   /* act[] entries are NULL until share exists */
+        for (int i = 0; i < net->n; i++)
+            if (!net->share[i]) gan_free_floats(net->act[i]);
     free(net->act);
+    free(net->share);
     net->act = NULL;
+    net->share = NULL;
     gan_free_floats(net->dbuf[0]);
     gan_free_floats(net->dbuf[1]);
     gan_free_floats(net->ws);
@@ -29,7 +39,23 @@ static gan_status alloc_batch_buffers(gan_net *net, int B, gan_error *err)
 {
     size_t maxact = gan_shape_size(net->in), ws = 0, saved = 0;
     net->act = calloc((size_t)net->n, sizeof *net->act);
-    if (!net->act) goto nomem;
+    net->share = calloc((size_t)net->n, 1);
+    if (!net->act || !net->share) goto nomem;
+    for (int i = 1; i < net->n; i++) {
+        unsigned f = net->layers[i].type->flags;
+        if (f & GAN_LAYER_ALIAS) {
+            net->share[i] = 2;
+        } else if (f & GAN_LAYER_INPLACE) {
+            /* every output in act[i - 1]'s buffer must be dead after forward */
+            int j = i - 1, ok = 1;
+            for (;;) {
+                ok &= (net->layers[j].type->flags & GAN_LAYER_Y_UNUSED) != 0;
+                if (!net->share[j]) break;
+                j--;
+            }
+            if (ok) net->share[i] = 1;
+        }
+    }
     for (int i = 0; i < net->n; i++) {
         gan_layer *l = &net->layers[i];
         size_t o = gan_shape_size(l->out);
@@ -37,6 +63,10 @@ static gan_status alloc_batch_buffers(gan_net *net, int B, gan_error *err)
         size_t w = l->ws_fixed + (size_t)B * l->ws_per_sample;
         if (w > ws) ws = w;
         saved += (size_t)B * l->saved_per_sample;
+        if (net->share[i]) {
+            net->act[i] = net->act[i - 1];
+            continue;
+        }
         net->act[i] = gan_alloc_floats((size_t)B * o);
         if (!net->act[i]) goto nomem;
     }
@@ -156,14 +186,14 @@ void gan_net_init(gan_net *net, gan_rng *rng)
 
 const float *gan_net_forward(gan_net *net, const float *x, int B, int training)
 {
-    gan_ctx c = { B, training, net->ws, &net->rng };
+    gan_ctx c = { B, training, net->ws, &net->rng, net->labels };
     net->x = x;
     net->B = B;
     net->training = training;
     const float *cur = x;
     for (int i = 0; i < net->n; i++) {
         gan_layer *l = &net->layers[i];
-        l->type->forward(l, &c, cur, net->act[i]);
+        if (net->share[i] != 2) l->type->forward(l, &c, cur, net->act[i]);
         cur = net->act[i];
     }
     return cur;
@@ -171,12 +201,13 @@ const float *gan_net_forward(gan_net *net, const float *x, int B, int training)
 
 void gan_net_backward(gan_net *net, const float *dy, float *dx, int param_grads)
 {
-    gan_ctx c = { net->B, net->training, net->ws, &net->rng };
+    gan_ctx c = { net->B, net->training, net->ws, &net->rng, net->labels };
     const float *g = dy;
     for (int i = net->n - 1; i >= 0; i--) {
         gan_layer *l = &net->layers[i];
+        if (net->share[i] == 2) continue;   /* alias: dx is dy */
         const float *x = i ? net->act[i - 1] : net->x;
-        float *d = i ? net->dbuf[i & 1] : dx;
+        float *d = i ? net->dbuf[g == net->dbuf[0]] : dx;
         /* the first layer's input gradient is only needed when asked for */
         l->type->backward(l, &c, x, net->act[i], g, d, param_grads);
         g = d;

@@ -39,10 +39,18 @@ void ckpt_buf_free(ckpt_buf *b)
     memset(b, 0, sizeof *b);
 }
 
+gan_status ckpt_buf_flush(ckpt_buf *b)
+{
+    if (b->sink && b->st == GAN_OK && b->len) b->st = ckpt_writer_append(b->sink, b->p, b->len, b->err);
+    b->len = 0;
+    return b->st;
+}
+
 /* room for n more bytes; returns the write position or NULL */
 static uint8_t *reserve(ckpt_buf *b, size_t n)
 {
-    if (b->oom) return NULL;
+    if (b->oom || b->st != GAN_OK) return NULL;
+    if (b->sink && b->len && b->len + n > CKPT_BUF_FLUSH && ckpt_buf_flush(b) != GAN_OK) return NULL;
     if (n > SIZE_MAX - b->len) goto fail;
     if (b->len + n > b->cap) {
         size_t cap = b->cap ? b->cap : 256;
@@ -109,12 +117,17 @@ void ckpt_put_f32s(ckpt_buf *b, const float *x, size_t n)
         b->oom = 1;
         return;
     }
-    uint8_t *at = reserve(b, 4 * n);
-    if (!at) return;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t u;
-        memcpy(&u, &x[i], 4);
-        put_le(at + 4 * i, u, 4);
+    /* in pieces, so a sink keeps the buffer at CKPT_BUF_FLUSH bytes */
+    size_t piece = b->sink ? CKPT_BUF_FLUSH / 4 : n;
+    for (size_t done = 0, k; done < n; done += k) {
+        k = n - done < piece ? n - done : piece;
+        uint8_t *at = reserve(b, 4 * k);
+        if (!at) return;
+        for (size_t i = 0; i < k; i++) {
+            uint32_t u;
+            memcpy(&u, &x[done + i], 4);
+            put_le(at + 4 * i, u, 4);
+        }
     }
 }
 

@@ -29,15 +29,27 @@ void ckpt_file_set_fault(long fail_after_bytes)
 
 /* ---- writer ------------------------------------------------------------ */
 
+enum { ZOUT = 1 << 16 };   /* compressed bytes written per call */
+
 struct ckpt_writer {
     char *path, *tmp;
     FILE *f;
     uint64_t written;   /* bytes handed to f */
+    /* the section being written (begin .. end) */
+    int open;
+    uint32_t tag;
+    uint64_t head_at;   /* file offset of its header, patched by end */
+    uint64_t ulen, clen;
+    uint32_t crc;
+    z_stream zs;
+    uint8_t *zout;      /* (ZOUT) */
 };
 
 static void writer_free(ckpt_writer *w, int remove_tmp)
 {
     if (!w) return;
+    if (w->open) deflateEnd(&w->zs);
+    free(w->zout);
     if (w->f) fclose(w->f);
     if (remove_tmp && w->tmp) unlink(w->tmp);
     free(w->path);
@@ -133,76 +145,112 @@ gan_status ckpt_writer_open(ckpt_writer **out, const char *path, uint32_t flags,
     return GAN_OK;
 }
 
-/* Deflate len bytes of in into a zlib stream (*out, *olen), malloc'd.
+/* Sections are compressed as they are written: begin writes a placeholder
+ * header and starts a zlib stream, append deflates into a 64 KiB buffer
+ * that goes to the file each time it fills, end finishes the stream and
+ * patches the header with the lengths and the CRC.  So a checkpoint never
+ * holds a whole section, raw or compressed, in memory.
+ *
  * Level 1 with the Z_RLE strategy: the only matches are runs (distance 1),
  * then Huffman coding.  Float data gains nothing from longer matches and
  * this is four times faster than compress2's level 1 on it, while zero
  * runs (fresh optimizer moments) shrink about 1000:1. */
-static int deflate_rle(const uint8_t *in, size_t len, uint8_t **out, size_t *olen)
+static gan_status zerr(ckpt_writer *w, int zr, gan_error *err)
 {
-    z_stream zs;
-    memset(&zs, 0, sizeof zs);
-    *out = NULL;
-    int zr = deflateInit2(&zs, 1, Z_DEFLATED, 15, 8, Z_RLE);
-    if (zr != Z_OK) return zr;
-    size_t bound = deflateBound(&zs, (uLong)len);
-    uint8_t *buf = malloc(bound);
-    if (!buf) {
-        deflateEnd(&zs);
-        return Z_MEM_ERROR;
-    }
-    const size_t CHUNK = (size_t)1 << 30;
-    size_t in_left = len, produced = 0;
-    do {
-        if (zs.avail_in == 0 && in_left) {
-            zs.next_in = (Bytef *)(in + (len - in_left));
-            zs.avail_in = (uInt)(in_left < CHUNK ? in_left : CHUNK);
-            in_left -= zs.avail_in;
+    char ts[5];
+    ckpt_tag_str(w->tag, ts);
+    return gan_error_at(err, zr == Z_MEM_ERROR ? GAN_ERR_NOMEM : GAN_ERR_IO, w->path, 0, 0,
+                        "cannot compress section '%s' (zlib error %d)", ts, zr);
+}
+
+/* run deflate over what zs holds, writing full output buffers */
+static gan_status pump(ckpt_writer *w, int flush, gan_error *err)
+{
+    for (;;) {
+        w->zs.next_out = w->zout;
+        w->zs.avail_out = ZOUT;
+        int zr = deflate(&w->zs, flush);
+        if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR) return zerr(w, zr, err);
+        size_t got = ZOUT - w->zs.avail_out;
+        if (got) {
+            gan_status st = write_bytes(w, w->zout, got, err);
+            if (st != GAN_OK) return st;
+            w->clen += got;
         }
-        if (produced == bound) {
-            zr = Z_BUF_ERROR;   /* cannot happen within deflateBound */
-            break;
-        }
-        zs.next_out = buf + produced;
-        zs.avail_out = (uInt)(bound - produced < CHUNK ? bound - produced : CHUNK);
-        uInt before = zs.avail_out;
-        zr = deflate(&zs, in_left ? Z_NO_FLUSH : Z_FINISH);
-        produced += before - zs.avail_out;
-    } while (zr == Z_OK);
-    deflateEnd(&zs);
-    if (zr != Z_STREAM_END) {
-        free(buf);
-        return zr == Z_OK ? Z_BUF_ERROR : zr;
+        if (flush == Z_FINISH ? zr == Z_STREAM_END : w->zs.avail_in == 0 && w->zs.avail_out) return GAN_OK;
+        if (zr == Z_BUF_ERROR && !got) return zerr(w, zr, err);   /* no progress */
     }
-    *out = buf;
-    *olen = produced;
-    return Z_OK;
+}
+
+gan_status ckpt_writer_begin(ckpt_writer *w, uint32_t tag, gan_error *err)
+{
+    if (w->open) return gan_error_at(err, GAN_ERR_INVALID, w->path, 0, 0, "a section is already open");
+    w->tag = tag;
+    if (!w->zout && !(w->zout = malloc(ZOUT)))
+        return gan_error_at(err, GAN_ERR_NOMEM, w->path, 0, 0, "out of memory");
+    memset(&w->zs, 0, sizeof w->zs);
+    int zr = deflateInit2(&w->zs, 1, Z_DEFLATED, 15, 8, Z_RLE);
+    if (zr != Z_OK) return zerr(w, zr, err);
+    w->open = 1;
+    w->head_at = w->written;
+    w->ulen = w->clen = 0;
+    w->crc = (uint32_t)crc32_z(0L, Z_NULL, 0);
+    uint8_t h[CKPT_SECTION_HEAD] = { 0 };   /* patched by end */
+    return write_bytes(w, h, sizeof h, err);
+}
+
+gan_status ckpt_writer_append(ckpt_writer *w, const void *data, size_t len, gan_error *err)
+{
+    const uint8_t *in = data;
+    if (!w->open) return gan_error_at(err, GAN_ERR_INVALID, w->path, 0, 0, "no section is open");
+    if (w->ulen + len > CKPT_MAX_SECTION) {
+        char ts[5];
+        ckpt_tag_str(w->tag, ts);
+        return gan_error_at(err, GAN_ERR_INVALID, w->path, 0, 0,
+                            "section '%s' is over the 4 GiB limit", ts);
+    }
+    while (len) {
+        uInt n = len < (1u << 30) ? (uInt)len : 1u << 30;
+        w->crc = (uint32_t)crc32_z(w->crc, in, n);
+        w->zs.next_in = (Bytef *)in;
+        w->zs.avail_in = n;
+        gan_status st = pump(w, Z_NO_FLUSH, err);
+        if (st != GAN_OK) return st;
+        w->ulen += n;
+        in += n;
+        len -= n;
+    }
+    return GAN_OK;
+}
+
+gan_status ckpt_writer_end(ckpt_writer *w, gan_error *err)
+{
+    if (!w->open) return gan_error_at(err, GAN_ERR_INVALID, w->path, 0, 0, "no section is open");
+    w->zs.next_in = NULL;
+    w->zs.avail_in = 0;
+    gan_status st = pump(w, Z_FINISH, err);
+    deflateEnd(&w->zs);
+    w->open = 0;
+    if (st != GAN_OK) return st;
+    uint8_t h[CKPT_SECTION_HEAD];
+    le32(h, w->tag);
+    le64(h + 4, w->ulen);
+    le64(h + 12, w->clen);
+    le32(h + 20, w->crc);
+    /* an overwrite of bytes already counted: the fault hook skips it */
+    if (fseeko(w->f, (off_t)w->head_at, SEEK_SET) != 0 || fwrite(h, 1, sizeof h, w->f) != sizeof h ||
+        fseeko(w->f, 0, SEEK_END) != 0)
+        return gan_error_at(err, GAN_ERR_IO, w->path, 0, 0, "cannot write temporary file %s: %s",
+                            w->tmp, strerror(errno));
+    return GAN_OK;
 }
 
 gan_status ckpt_writer_section(ckpt_writer *w, uint32_t tag, const void *data, size_t len,
                                gan_error *err)
 {
-    char ts[5];
-    ckpt_tag_str(tag, ts);
-    if ((uint64_t)len > CKPT_MAX_SECTION)
-        return gan_error_at(err, GAN_ERR_INVALID, w->path, 0, 0,
-                            "section '%s' is %zu bytes, over the 4 GiB limit", ts, len);
-    static const uint8_t empty[1];
-    const uint8_t *in = len ? data : empty;
-    uint8_t *z;
-    size_t clen;
-    int zr = deflate_rle(in, len, &z, &clen);
-    if (zr != Z_OK)
-        return gan_error_at(err, zr == Z_MEM_ERROR ? GAN_ERR_NOMEM : GAN_ERR_IO, w->path, 0, 0,
-                            "cannot compress section '%s' (zlib error %d)", ts, zr);
-    uint8_t h[CKPT_SECTION_HEAD];
-    le32(h, tag);
-    le64(h + 4, len);
-    le64(h + 12, clen);
-    le32(h + 20, (uint32_t)crc32_z(0L, in, len));
-    gan_status st = write_bytes(w, h, sizeof h, err);
-    if (st == GAN_OK) st = write_bytes(w, z, clen, err);
-    free(z);
+    gan_status st = ckpt_writer_begin(w, tag, err);
+    if (st == GAN_OK) st = ckpt_writer_append(w, data, len, err);
+    if (st == GAN_OK) st = ckpt_writer_end(w, err);
     return st;
 }
 

@@ -42,6 +42,11 @@ typedef struct ckpt_writer ckpt_writer;
 gan_status ckpt_writer_open(ckpt_writer **w, const char *path, uint32_t flags, gan_error *err);
 gan_status ckpt_writer_section(ckpt_writer *w, uint32_t tag, const void *data, size_t len,
                                gan_error *err);
+/* The same in pieces: begin, any number of appends, end.  The payload is
+ * compressed and written as it comes; end patches the section's header. */
+gan_status ckpt_writer_begin(ckpt_writer *w, uint32_t tag, gan_error *err);
+gan_status ckpt_writer_append(ckpt_writer *w, const void *data, size_t len, gan_error *err);
+gan_status ckpt_writer_end(ckpt_writer *w, gan_error *err);
 gan_status ckpt_writer_commit(ckpt_writer *w, gan_error *err);
 void ckpt_writer_abort(ckpt_writer *w);
 /* Fault injection: fail (as a write error) once this many bytes of the
@@ -81,9 +86,18 @@ typedef struct ckpt_buf {
     uint8_t *p;
     size_t len, cap;
     int oom;            /* an append failed; the buffer is unusable */
+    /* optional sink: once len would pass CKPT_BUF_FLUSH the bytes go to
+     * ckpt_writer_append(sink) and the buffer starts over, so encoding a
+     * section takes bounded memory; a failed append sets st (and err) */
+    ckpt_writer *sink;
+    gan_error *err;
+    gan_status st;
 } ckpt_buf;
+#define CKPT_BUF_FLUSH ((size_t)1 << 20)
 
 void ckpt_buf_free(ckpt_buf *b);
+/* Hand what b holds to its sink (no-op without one); returns b->st. */
+gan_status ckpt_buf_flush(ckpt_buf *b);
 void ckpt_put_bytes(ckpt_buf *b, const void *p, size_t n);
 void ckpt_put_u32(ckpt_buf *b, uint32_t v);
 void ckpt_put_u64(ckpt_buf *b, uint64_t v);

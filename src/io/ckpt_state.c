@@ -164,16 +164,20 @@ gan_status ckpt_state_write(const gan_trainer *t, ckpt_writer *w, const char *pa
         return gan_error_at(err, GAN_ERR_INVALID, path, 0, 0, "trainer has no model to save");
     gan_status st = check_coverage(t->G, 'g', path, err);
     if (st == GAN_OK) st = check_coverage(t->D, 'd', path, err);
+    /* each section streams through a 1 MiB buffer into the writer */
     for (size_t i = 0; st == GAN_OK && i < sizeof order / sizeof *order; i++) {
-        ckpt_buf b = { 0 };
-        encode(t, order[i], &b);
-        if (b.oom) {
+        ckpt_buf b = { .sink = w, .err = err };
+        st = ckpt_writer_begin(w, order[i], err);
+        if (st == GAN_OK) {
+            encode(t, order[i], &b);
+            st = ckpt_buf_flush(&b);
+        }
+        if (st == GAN_OK && b.oom) {
             char ts[5];
             ckpt_tag_str(order[i], ts);
             st = gan_error_at(err, GAN_ERR_NOMEM, path, 0, 0, "out of memory encoding section '%s'", ts);
-        } else {
-            st = ckpt_writer_section(w, order[i], b.p, b.len, err);
         }
+        if (st == GAN_OK) st = ckpt_writer_end(w, err);
         ckpt_buf_free(&b);
     }
     /* 'DIST' (u32 ranks): from a data-parallel run only, so one-process

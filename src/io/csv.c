@@ -5,6 +5,10 @@
  * kept as written.  The first non-blank line is a header, and skipped, when
  * its first field is not a number.  Blank lines are skipped.  NaN and
  * infinities (and values beyond float range) are rejected.
+ *
+ * With spec->label_column c > 0, column c (1-based) holds each row's class
+ * label, a whole number in [0, 65535]; it is taken out of the samples
+ * (shape F - 1) into d->labels.
  */
 #include "config.h"
 #include <ctype.h>
@@ -112,6 +116,36 @@ static void close_reader(csv_reader *r)
     free(r->v);
 }
 
+/* Move column spec->label_column (1-based) of d->x (n, F) into d->labels,
+ * leaving (n, F - 1). */
+static gan_status split_labels(gan_dataset *d, const gan_data_spec *spec, gan_error *err)
+{
+    long F = d->shape.d[0], c = spec->label_column - 1;
+    if (F < 2 || c >= F)
+        return gan_error_at(err, GAN_ERR_SHAPE, spec->path, 0, 0,
+                            "label_column %d but rows have %ld values (expected a label column and >= 1 value)",
+                            spec->label_column, F);
+    if (!(d->labels = malloc((size_t)d->n * sizeof *d->labels)))
+        return gan_error_set(err, GAN_ERR_NOMEM, "out of memory");
+    d->nclasses = 0;
+    for (long i = 0; i < d->n; i++) {
+        const float *row = d->x + (size_t)i * F;
+        float v = row[c];
+        if (!(v >= 0 && v <= 65535 && v == (float)(int)v))
+            return gan_error_at(err, GAN_ERR_FORMAT, spec->path, 0, 0,
+                                "sample %ld: label %g in column %d is not a whole number in 0..65535",
+                                i + 1, (double)v, spec->label_column);
+        d->labels[i] = (int)v;
+        if (d->labels[i] + 1 > d->nclasses) d->nclasses = d->labels[i] + 1;
+        /* compact in place: row i of (n, F - 1) never overtakes row i of (n, F) */
+        float *dst = d->x + (size_t)i * (F - 1);
+        memmove(dst, row, (size_t)c * sizeof *dst);
+        memmove(dst + c, row + c + 1, (size_t)(F - 1 - c) * sizeof *dst);
+    }
+    d->shape.d[0] = (int)(F - 1);
+    return GAN_OK;
+}
+
 gan_status io_csv_load(gan_dataset *d, const gan_data_spec *spec, gan_error *err)
 {
     csv_reader r;
@@ -152,7 +186,7 @@ gan_status io_csv_load(gan_dataset *d, const gan_data_spec *spec, gan_error *err
     d->x = x;
     d->n = (long)n;
     d->shape = (gan_shape){ 1, { (int)F, 0, 0 } };
-    return GAN_OK;
+    return spec->label_column > 0 ? split_labels(d, spec, err) : GAN_OK;
 }
 
 gan_status io_csv_shape(const char *path, gan_shape *shape, gan_error *err)

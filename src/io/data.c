@@ -108,7 +108,15 @@ gan_status gan_data_shape(const gan_data_spec *spec, gan_shape *shape, gan_error
     case GAN_DATA_IDX: return io_idx_shape(spec->path, shape, err);
     case GAN_DATA_CIFAR10: return io_cifar_shape(spec->path, shape, err);
     case GAN_DATA_PNGDIR: return io_pngdir_shape(spec->path, shape, err);
-    case GAN_DATA_CSV: return io_csv_shape(spec->path, shape, err);
+    case GAN_DATA_CSV:
+        st = io_csv_shape(spec->path, shape, err);
+        if (st != GAN_OK || spec->label_column <= 0) return st;
+        if (shape->d[0] < 2 || spec->label_column > shape->d[0])
+            return gan_error_at(err, GAN_ERR_SHAPE, spec->path, 0, 0,
+                                "label_column %d but rows have %d values (expected a label column and >= 1 value)",
+                                spec->label_column, shape->d[0]);
+        shape->d[0]--;
+        return GAN_OK;
     case GAN_DATA_GRID: case GAN_DATA_RING:
         *shape = (gan_shape){ 1, { 2, 0, 0 } };
         return GAN_OK;

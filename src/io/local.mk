@@ -11,7 +11,8 @@ tests_check_data_LDADD = $(TEST_LIBS) $(ZLIB_LIBS) $(PNG_LIBS)
 ### checkpoints: container (ckpt_file.c, ckpt_enc.c), trainer state
 ### (ckpt_state.c), `ganrun info` (ckpt_info.c), save/load (ckpt.c)
 libgan_la_SOURCES += src/io/ckpt_file.h src/io/ckpt_file.c src/io/ckpt_enc.c \
-	src/io/ckpt_state.h src/io/ckpt_state.c src/io/ckpt_info.c src/io/ckpt.c
+	src/io/ckpt_state.h src/io/ckpt_state.c src/io/ckpt_info.c src/io/ckpt.c \
+	src/io/ckpt_clf.c
 dist_man_MANS += man/ganrun-checkpoint.5
 
 check_PROGRAMS += tests/check_ckpt

@@ -292,5 +292,5 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
 
 const gan_layer_type gan_layer_batchnorm = {
     "batchnorm", "batch normalisation per feature (F) or channel (C, H, W), as PyTorch BatchNorm",
-    keys, GAN_NKEYS(keys), setup, init, forward, backward, NULL,
+    keys, GAN_NKEYS(keys), setup, init, forward, backward, NULL, GAN_LAYER_Y_UNUSED,
 };

@@ -161,5 +161,5 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
 
 const gan_layer_type gan_layer_conv2d = {
     "conv2d", "2-D convolution over (C, H, W), weight (OC, C, K, K), as PyTorch Conv2d",
-    keys, GAN_NKEYS(keys), setup, init, forward, backward, NULL,
+    keys, GAN_NKEYS(keys), setup, init, forward, backward, NULL, GAN_LAYER_Y_UNUSED,
 };

@@ -171,5 +171,5 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
 
 const gan_layer_type gan_layer_deconv2d = {
     "deconv2d", "2-D transposed convolution over (C, H, W), weight (C, OC, K, K), as PyTorch ConvTranspose2d",
-    keys, GAN_NKEYS(keys), setup, init, forward, backward, NULL,
+    keys, GAN_NKEYS(keys), setup, init, forward, backward, NULL, GAN_LAYER_Y_UNUSED,
 };

@@ -65,5 +65,5 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
 
 const gan_layer_type gan_layer_dense = {
     "dense", "fully connected layer, y = x W^T + b (input flattened)",
-    keys, GAN_NKEYS(keys), setup, init, forward, backward, NULL,
+    keys, GAN_NKEYS(keys), setup, init, forward, backward, NULL, GAN_LAYER_Y_UNUSED,
 };

@@ -22,7 +22,7 @@ static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
 {
     size_t n = (size_t)c->B * gan_shape_size(l->in);
     if (!c->training) {
-        memcpy(y, x, n * sizeof *y);
+        if (y != x) memcpy(y, x, n * sizeof *y);   /* may run in place */
         return;
     }
     double p = gan_conf_num(&l->conf, "p");
@@ -50,5 +50,5 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
 
 const gan_layer_type gan_layer_dropout = {
     "dropout", "inverted dropout: zero inputs with probability p in training, scale the rest by 1/(1-p)",
-    keys, GAN_NKEYS(keys), setup, NULL, forward, backward, NULL,
+    keys, GAN_NKEYS(keys), setup, NULL, forward, backward, NULL, GAN_LAYER_Y_UNUSED | GAN_LAYER_INPLACE,
 };

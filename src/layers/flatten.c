@@ -24,5 +24,5 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
 
 const gan_layer_type gan_layer_flatten = {
     "flatten", "flatten each sample to rank 1, (C, H, W) -> (C*H*W)",
-    NULL, 0, setup, NULL, forward, backward, NULL,
+    NULL, 0, setup, NULL, forward, backward, NULL, GAN_LAYER_Y_UNUSED | GAN_LAYER_ALIAS,
 };

@@ -22,6 +22,15 @@
     { "stride", GAN_KEY_INT, 0, 1, 1, 1024, 0, 0, NULL, 0, 0, "stride S in both directions" }, \
     { "pad", GAN_KEY_INT, 0, 0, 0, 1024, 0, 0, NULL, 0, 0, "zero padding P on every side" }
 
+/* the class count of the label layers (embed, project); 0 is filled in
+ * from data.classes by the model loader */
+#define GAN_CLASSES_KEY \
+    { "classes", GAN_KEY_INT, 0, 0, 0, 65536, 0, 0, NULL, 0, 0, \
+      "number of classes K; default: data.classes" }
+
+/* the label of sample n of a pass, in [0, K) (0 without labels) */
+int layers_label_of(const gan_ctx *c, int n, int K);
+
 #define GAN_NKEYS(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 /* Declare the layer's next tensor; adds its size to l->nparams (or
@@ -62,6 +71,6 @@ int gan_conv_chunk(size_t ps, size_t cols);
 extern const gan_layer_type gan_layer_dense, gan_layer_relu, gan_layer_leaky_relu,
     gan_layer_elu, gan_layer_tanh, gan_layer_sigmoid, gan_layer_dropout, gan_layer_reshape,
     gan_layer_flatten, gan_layer_upsample, gan_layer_maxout, gan_layer_conv2d,
-    gan_layer_deconv2d, gan_layer_batchnorm;
+    gan_layer_deconv2d, gan_layer_batchnorm, gan_layer_embed, gan_layer_project;
 
 #endif

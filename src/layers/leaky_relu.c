@@ -26,15 +26,17 @@ static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
 static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float *y,
                      const float *dy, float *dx, int param_grads)
 {
-    (void)y; (void)param_grads;
+    (void)x; (void)param_grads;
     if (!dx) return;
     size_t n = (size_t)c->B * gan_shape_size(l->in);
     float a = (float)gan_conf_num(&l->conf, "slope");
-    /* dy/dx = 1 or slope, decided by x (y loses the sign when slope = 0) */
-    for (size_t i = 0; i < n; i++) dx[i] = dy[i] * (x[i] > 0.0f ? 1.0f : a);
+    /* dy/dx = 1 or slope, decided by the sign of x, which y > 0 gives for
+     * every slope in [0, 1): x > 0 gives y = x > 0, x <= 0 gives a x <= 0
+     * (a NaN fails both tests).  Reading y lets the layer run in place. */
+    for (size_t i = 0; i < n; i++) dx[i] = dy[i] * (y[i] > 0.0f ? 1.0f : a);
 }
 
 const gan_layer_type gan_layer_leaky_relu = {
     "leaky_relu", "leaky rectifier, y = x for x > 0 else slope * x",
-    keys, GAN_NKEYS(keys), setup, NULL, forward, backward, NULL,
+    keys, GAN_NKEYS(keys), setup, NULL, forward, backward, NULL, GAN_LAYER_INPLACE,
 };

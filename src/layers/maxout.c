@@ -67,5 +67,5 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
 
 const gan_layer_type gan_layer_maxout = {
     "maxout", "maximum over groups of consecutive channels (C, H, W) or features (F)",
-    keys, GAN_NKEYS(keys), setup, NULL, forward, backward, NULL,
+    keys, GAN_NKEYS(keys), setup, NULL, forward, backward, NULL, GAN_LAYER_Y_UNUSED,
 };

@@ -18,6 +18,8 @@ static const gan_layer_type *const registry[] = {
     &gan_layer_conv2d,
     &gan_layer_deconv2d,
     &gan_layer_batchnorm,
+    &gan_layer_embed,
+    &gan_layer_project,
 };
 
 const gan_layer_type *gan_layer_find(const char *name)

@@ -29,5 +29,5 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
 
 const gan_layer_type gan_layer_relu = {
     "relu", "rectified linear unit, y = max(x, 0)",
-    NULL, 0, setup, NULL, forward, backward, NULL,
+    NULL, 0, setup, NULL, forward, backward, NULL, GAN_LAYER_INPLACE,
 };

@@ -55,5 +55,5 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
 
 const gan_layer_type gan_layer_reshape = {
     "reshape", "reinterpret each sample with a new shape of the same size",
-    keys, GAN_NKEYS(keys), setup, NULL, forward, backward, NULL,
+    keys, GAN_NKEYS(keys), setup, NULL, forward, backward, NULL, GAN_LAYER_Y_UNUSED | GAN_LAYER_ALIAS,
 };

@@ -27,5 +27,5 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
 
 const gan_layer_type gan_layer_tanh = {
     "tanh", "hyperbolic tangent, y = tanh(x)",
-    NULL, 0, setup, NULL, forward, backward, NULL,
+    NULL, 0, setup, NULL, forward, backward, NULL, GAN_LAYER_INPLACE,
 };

@@ -59,5 +59,5 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
 
 const gan_layer_type gan_layer_upsample = {
     "upsample", "nearest-neighbour upsampling of (C, H, W) by an integer factor",
-    keys, GAN_NKEYS(keys), setup, NULL, forward, backward, NULL,
+    keys, GAN_NKEYS(keys), setup, NULL, forward, backward, NULL, GAN_LAYER_Y_UNUSED,
 };

@@ -177,6 +177,8 @@ static gan_status cross_checks(const mctx *c, const ynode *root, gan_model_spec 
                                      "batchnorm in the discriminator with loss wgan-gp (expected no batchnorm: "
                                      "the gradient penalty is per sample)");
             }
+    gan_status st = model_cond_check(c, root, m);
+    if (st != GAN_OK) return st;
     if (m->train.noise_batch == 0) m->train.noise_batch = m->train.batch;
     if (!m->output.dir[0]) snprintf(m->output.dir, sizeof m->output.dir, "runs/%s", m->name);
     return GAN_OK;

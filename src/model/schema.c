@@ -31,8 +31,12 @@ static const field data_f[] = {
       "use at most this many samples; 0 = all" },
     { "samples", F_LONG, MIXTURES, 0, 100000, 0, 1, 100000000, 0, 0, NULL, D(samples), NULL,
       "points drawn from a built-in mixture" },
+    { "classes", F_INT, 0, 0, 0, 0, 0, 65536, 0, 0, NULL, D(classes), NULL,
+      "number of classes of a conditional model (labels needed); 0 = unconditional" },
+    { "label_column", F_INT, 1u << GAN_DATA_CSV, 0, 0, 0, 0, 65536, 0, 0, NULL, D(label_column), NULL,
+      "1-based CSV column holding integer class labels (removed from the samples); 0 = none" },
 };
-static const section data_s = { "data", data_f, 5, 1, "data format", NULL };
+static const section data_s = { "data", data_f, 7, 1, "data format", NULL };
 
 /* ---- noise -------------------------------------------------------------- */
 #define NORMALS (1u << GAN_NOISE_NORMAL | 1u << GAN_NOISE_TRUNCNORMAL)

@@ -98,6 +98,9 @@ gan_status gan_model_get_bool(const mctx *c, const ynode *n, const char *key, co
 gan_status gan_model_get_enum(const mctx *c, const ynode *n, const char *noun, const char *where,
                               const char *const *choices, int *out);
 
+/* Conditional models: label layers against data.classes (cond.c). */
+gan_status model_cond_check(const mctx *c, const ynode *root, gan_model_spec *m);
+
 /* Closest candidate to s within a small edit distance, or NULL. */
 const char *gan_model_suggest(const char *s, const char *const *cands, int n);
 /* Shortest %g text of x that reads back as the same float (single) or double. */

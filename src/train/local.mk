@@ -17,7 +17,9 @@ tests_check_train_math_SOURCES = tests/check_train_math.c
 tests_check_train_math_CFLAGS = $(TEST_CFLAGS)
 tests_check_train_math_LDADD = $(TEST_LIBS)
 ### trainer (the D/G schedule, wgan-gp penalty)
-libgan_la_SOURCES += src/train/train.c
+libgan_la_SOURCES += src/train/train.c src/train/cond.h src/train/cond.c \
+	src/train/classifier.c src/train/frechet.c
+pkginclude_HEADERS += include/gan/classify.h
 ### data parallelism over MPI (one-rank no-ops without --with-mpi)
 libgan_la_SOURCES += src/train/dist.c
 pkginclude_HEADERS += include/gan/dist.h
@@ -26,3 +28,17 @@ TESTS += tests/check_train
 tests_check_train_SOURCES = tests/check_train.c
 tests_check_train_CFLAGS = $(TEST_CFLAGS)
 tests_check_train_LDADD = $(TEST_LIBS)
+### conditional GANs (label layers, labels, class-conditional sampling)
+check_PROGRAMS += tests/check_cond
+TESTS += tests/check_cond
+tests_check_cond_SOURCES = tests/check_cond.c tests/gradcheck.c tests/gradcheck.h
+tests_check_cond_CFLAGS = $(TEST_CFLAGS)
+tests_check_cond_LDADD = $(TEST_LIBS)
+### ganrun's classifier, softmax cross-entropy, Frechet distance
+check_PROGRAMS += tests/check_classify
+TESTS += tests/check_classify
+tests_check_classify_SOURCES = tests/check_classify.c
+tests_check_classify_CFLAGS = $(TEST_CFLAGS)
+tests_check_classify_LDADD = $(TEST_LIBS)
+TESTS += tests/classify.sh
+EXTRA_DIST += tests/classify.sh

@@ -28,6 +28,7 @@
 #include <string.h>
 #include "gan/train.h"
 #include "gan/dist.h"
+#include "train/cond.h"
 
 enum { STREAM_G_INIT = 1, STREAM_D_INIT, STREAM_NOISE, STREAM_DATA, STREAM_G_NET,
        STREAM_D_NET, STREAM_FIXED, STREAM_RESERVED };
@@ -124,6 +125,7 @@ gan_status gan_trainer_create(gan_trainer **out, gan_model_spec *spec, int load_
     }
     gan_rng_seed_stream(&r, spec->seed, STREAM_FIXED);
     gan_noise_fill(&spec->noise, &r, t->fixed_z, (size_t)ns * Z);
+    if ((st = cond_init(t, ns, err)) != GAN_OK) goto fail;
 
     if (t->data) {
         if ((unsigned long)t->data->n > 0xffffffffUL) {
@@ -167,6 +169,7 @@ void gan_trainer_free(gan_trainer *t)
     gan_free_floats(t->dout);
     gan_free_floats(t->fixed_z);
     gan_free_floats(t->gp_buf);
+    cond_free(t);
     free(t);
 }
 
@@ -271,23 +274,29 @@ static gan_status d_step(gan_trainer *t, gan_error *err)
     float lr, lf, unused;
 
     next_real_batch(t, ts->batch);
-    const float *fake = gan_net_forward(G, next_noise(t), Bf, 1);
+    cond_real_labels(t, Br);
+    const float *z = next_noise(t);
+    cond_fake_labels(t, Bf);
+    const float *fake = gan_net_forward(G, z, Bf, 1);
 
     gan_net_zero_grad(D);
     /* The D losses are sums of a real term and a fake term, so each pass
      * computes its half of the loss on its own logits (the other argument
      * is a placeholder whose outputs are discarded). */
+    D->labels = t->yreal;
     const float *yr = gan_net_forward(D, t->real, Br, 1);
     gan_loss_d(ts->loss, yr, Br, yr, Br, t->dout, scratch, &lr, &unused);
     t->d_real = gan_loss_score(ts->loss, yr, Br);
     gan_net_backward(D, t->dout, NULL, 1);
 
+    D->labels = t->yfake;
     const float *yf = gan_net_forward(D, fake, Bf, 1);
     gan_loss_d(ts->loss, yf, Bf, yf, Bf, scratch, t->dout, &unused, &lf);
     t->d_fake = gan_loss_score(ts->loss, yf, Bf);
     gan_net_backward(D, t->dout, NULL, 1);
     t->d_loss = lr + lf;
 
+    D->labels = t->yreal;   /* interpolates carry the real labels */
     if (ts->loss == GAN_LOSS_WGAN_GP)
         t->d_loss += gan_trainer_gradient_penalty(t, t->real, fake, Br < Bf ? Br : Bf);
     float m[3] = { t->d_loss, t->d_real, t->d_fake };
@@ -307,7 +316,10 @@ static gan_status g_step(gan_trainer *t, gan_error *err)
     int Bf = t->Bf;   /* this rank's share */
     gan_net *G = t->G, *D = t->D;
 
-    const float *fake = gan_net_forward(G, next_noise(t), Bf, 1);
+    const float *z = next_noise(t);
+    cond_fake_labels(t, Bf);
+    D->labels = t->yfake;
+    const float *fake = gan_net_forward(G, z, Bf, 1);
     const float *yf = gan_net_forward(D, fake, Bf, 1);
     t->g_loss = gan_loss_g(ts->loss, yf, Bf, t->dout);
     /* through the frozen discriminator: input gradients only */
@@ -344,6 +356,18 @@ gan_status gan_trainer_step(gan_trainer *t, gan_error *err)
 
 gan_status gan_trainer_sample(gan_trainer *t, uint64_t seed, int n, float *out, gan_error *err)
 {
+    return gan_trainer_sample_labels(t, seed, n, NULL, out, err);
+}
+
+gan_status gan_trainer_sample_labels(gan_trainer *t, uint64_t seed, int n, const int *labels,
+                                     float *out, gan_error *err)
+{
+    int *grid = NULL;
+    if (t->classes && !labels) {
+        if (!(grid = malloc((size_t)n * sizeof *grid))) return gan_error_set(err, GAN_ERR_NOMEM, "out of memory");
+        gan_cond_grid_labels(grid, n, (int)ceil(sqrt((double)n)), t->classes);
+        labels = grid;
+    }
     gan_rng r;
     gan_rng_seed_stream(&r, seed, STREAM_FIXED);
     int Z = t->spec->noise.dim, chunk = n < 256 ? n : 256;
@@ -354,10 +378,12 @@ gan_status gan_trainer_sample(gan_trainer *t, uint64_t seed, int n, float *out, 
     for (int i = 0; st == GAN_OK && i < n; i += chunk) {
         int b = n - i < chunk ? n - i : chunk;
         gan_noise_fill(&t->spec->noise, &r, z, (size_t)b * Z);
+        t->G->labels = t->classes ? labels + i : NULL;
         const float *y = gan_net_forward(t->G, z, b, 0);
         memcpy(out + (size_t)i * S, y, (size_t)b * S * sizeof(float));
     }
     gan_free_floats(z);
+    free(grid);
     return st;
 }
 
@@ -367,6 +393,7 @@ float gan_trainer_diversity(gan_trainer *t)
     if (n > t->G->Bmax) n = t->G->Bmax;
     size_t S = gan_shape_size(t->data_shape);
     if (n < 2) return 0.0f;
+    t->G->labels = t->yfixed;
     const float *y = gan_net_forward(t->G, t->fixed_z, n, 0);   /* (n, S) */
     double sum = 0;
     for (int i = 0; i < n; i++)

@@ -1,0 +1,103 @@
+/* gan/classify.h - a classifier that ganrun trains itself, and the
+ * Frechet distance in its feature space.
+ *
+ * A classifier file (ganrun-model(5), CLASSIFIER FILES) names labelled
+ * training data, a labelled test set and a layer stack from the data shape
+ * to one logit per class, trained with softmax cross-entropy and Adam.  Its
+ * features are the input of the last layer (the penultimate activation).
+ * `ganrun eval --classifier` compares generated and real images there:
+ *
+ *   FD = |mu_1 - mu_2|^2 + tr(S_1) + tr(S_2) - 2 tr((S_1 S_2)^(1/2))
+ *
+ * This is NOT the Inception FID (another network, another feature space):
+ * its values compare only runs scored with the same classifier checkpoint.
+ */
+#ifndef GAN_CLASSIFY_H
+#define GAN_CLASSIFY_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "gan/model.h"
+#include "gan/optim.h"
+
+typedef struct gan_clf_train_spec {
+    int batch;              /* samples per step (default 64) */
+    long steps;             /* training steps */
+    float lr;               /* Adam learning rate (default 1e-3), betas (0.9, 0.999) */
+    float weight_decay;     /* L2 added to the gradient (default 0) */
+} gan_clf_train_spec;
+
+typedef struct gan_clf_spec {
+    char name[128];
+    uint64_t seed;
+    gan_data_spec data;     /* labelled training data; data.classes > 0 */
+    gan_data_spec test;     /* labelled test data (same shape) */
+    gan_stack_spec layers;  /* data shape -> (classes) logits */
+    gan_clf_train_spec train;
+    char source[1024];
+} gan_clf_spec;
+
+/* Parse a classifier file (text: its contents; name for messages). */
+gan_status gan_clf_load_string(gan_clf_spec **out, const char *text, size_t len, const char *name,
+                               gan_error *err);
+gan_status gan_clf_load(gan_clf_spec **out, const char *path, gan_error *err);
+void gan_clf_spec_free(gan_clf_spec *s);
+/* Every documented key of a classifier file ("train.lr", "test.path"). */
+void gan_clf_each_key(void (*fn)(const char *key, void *ctx), void *ctx);
+
+typedef struct gan_classifier {
+    gan_clf_spec *spec;     /* owned */
+    char *text;             /* the classifier file's text (owned), kept in checkpoints */
+    gan_net *net;           /* owned */
+    gan_optim opt;
+    int classes;            /* K */
+    int features;           /* F: size of the last layer's input */
+    long step;
+    float test_accuracy;    /* after training (or from the checkpoint); -1 unknown */
+} gan_classifier;
+
+/* Build the network for input shape *in (NULL: the data shape, read from
+ * the data file's header) and initialise it from spec->seed.  Takes
+ * ownership of spec; text is copied. */
+gan_status gan_classifier_create(gan_classifier **out, gan_clf_spec *spec, const char *text,
+                                 const gan_shape *in, gan_error *err);
+void gan_classifier_free(gan_classifier *c);
+/* steps training steps on d (labels in 0..K-1): shuffled batches (data
+ * order from the seed), mean softmax cross-entropy, Adam.  Every
+ * log_every steps (0: never) prints "step N loss L" to log. */
+gan_status gan_classifier_train(gan_classifier *c, const gan_dataset *d, long steps, long log_every,
+                                FILE *log, gan_error *err);
+/* Features (n, F) and class probabilities (n, K) of x (n, in) in eval
+ * mode; either output may be NULL. */
+gan_status gan_classifier_run(gan_classifier *c, const float *x, long n, float *feat, float *prob,
+                              gan_error *err);
+/* Fraction of d classified as its label. */
+gan_status gan_classifier_accuracy(gan_classifier *c, const gan_dataset *d, double *acc, gan_error *err);
+/* Checkpoint: the container of ganrun-checkpoint(5) with sections CLFM
+ * (file text), CLFS (step, accuracy, shapes) and CLFT (parameters and
+ * buffers). */
+gan_status gan_classifier_save(const gan_classifier *c, const char *path, gan_error *err);
+gan_status gan_classifier_load(gan_classifier **out, const char *path, gan_error *err);
+
+/* Mean softmax cross-entropy of logits (B, K) against labels y (B):
+ * returns L = -1/B sum_n log softmax(l_n)[y_n]; dlogits (B, K) = dL/dl =
+ * (softmax(l_n) - onehot(y_n)) / B when not NULL. */
+float gan_softmax_xent(const float *logits, const int *y, int B, int K, float *dlogits);
+
+/* ---- Frechet distance (src/train/frechet.c), in double precision ---- */
+/* Eigen-decomposition of a symmetric A (n, n) by cyclic Jacobi rotations:
+ * w (n) eigenvalues (ascending), V (n, n) eigenvectors as columns (row
+ * major: V[i*n + j] is component i of vector j).  A is not changed.
+ * Returns the sweeps used, or -1 if it did not converge (or no memory). */
+int gan_sym_eigen(const double *A, int n, double *w, double *V);
+/* Symmetric positive semi-definite square root: out (n, n) = V
+ * diag(sqrt(max(w, 0))) V^T.  0, or -1 on failure. */
+int gan_sqrtm_psd(const double *S, int n, double *out);
+/* mean mu (F) and covariance S (F, F) (divided by n - 1) of x (n, F) */
+void gan_mean_cov(const float *x, long n, int F, double *mu, double *S);
+/* FD between N(mu1, S1) and N(mu2, S2): |mu1 - mu2|^2 + tr S1 + tr S2 -
+ * 2 tr sqrt(S1^(1/2) S2 S1^(1/2)) (the same trace as tr sqrt(S1 S2), with
+ * only symmetric eigenproblems).  NaN on failure. */
+double gan_frechet_distance(const double *mu1, const double *S1, const double *mu2, const double *S2, int n);
+
+#endif
