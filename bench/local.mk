@@ -6,4 +6,4 @@ bench_sgemm_limit_SOURCES = bench/sgemm_limit.c
 bench_sgemm_limit_LDADD = $(BLAS_LIBS)
 bench-programs: $(EXTRA_PROGRAMS)
 CLEANFILES = $(EXTRA_PROGRAMS)
-EXTRA_DIST += bench/run.sh bench/torch_dcgan.py bench/torch_grid.py bench/README.md
+EXTRA_DIST += bench/run.sh bench/mpi.sh bench/torch_dcgan.py bench/torch_grid.py bench/README.md

@@ -1005,6 +1005,48 @@ static char *info(const char *path, int model_only, gan_status *st, gan_error *e
     return buf;
 }
 
+/* 'DIST' (data-parallel runs): written only for more than one rank, so a
+ * one-process file is what it always was; read back as the rank count;
+ * shown by info; a count of 0 is refused. */
+START_TEST(rank_count_section_only_from_data_parallel_runs)
+{
+    gan_trainer *a = toy(8, 1, 100, GAN_OPTIM_ADAM), *b = toy(8, 2, 100, GAN_OPTIM_ADAM);
+    gan_error err;
+    gan_status st;
+    const char *p = path_in("one.ckpt");
+    a->nranks = 1;
+    ck_assert_int_eq(save(a, p, &err), GAN_OK);
+    ckpt_reader *r;
+    ck_assert_int_eq(ckpt_reader_open(&r, p, &err), GAN_OK);
+    ck_assert_ptr_null(ckpt_reader_find(r, CKPT_TAG_DIST));
+    ckpt_reader_free(r);
+    b->ckpt_nranks = 7;
+    ck_assert_int_eq(restore(b, p, &err), GAN_OK);
+    ck_assert_int_eq(b->ckpt_nranks, 1);
+    char *out = info(p, 0, &st, &err);
+    ck_assert_ptr_null(strstr(out, "ranks"));
+    free(out);
+
+    p = path_in("three.ckpt");
+    a->nranks = 3;
+    ck_assert_int_eq(save(a, p, &err), GAN_OK);
+    ck_assert_int_eq(restore(b, p, &err), GAN_OK);
+    ck_assert_int_eq(b->ckpt_nranks, 3);
+    ck_assert(same_net(a->G, b->G));
+    out = info(p, 0, &st, &err);
+    ck_assert_int_eq(st, GAN_OK);
+    ck_assert(strstr(out, "ranks       3 (data-parallel run)\n"));
+    free(out);
+
+    a->nranks = 0x7fffffff;   /* encodes as more ranks than the reader allows */
+    ck_assert_int_eq(save(a, p, &err), GAN_OK);
+    ck_assert_int_eq(restore(b, p, &err), GAN_ERR_FORMAT);
+    ck_assert_msg(strstr(err.msg, "section 'DIST'"), "%s", err.msg);
+    toy_free(a);
+    toy_free(b);
+}
+END_TEST
+
 START_TEST(info_prints_state_build_and_tensors)
 {
     gan_trainer *a = toy(8, 1, 100, GAN_OPTIM_ADAM);
@@ -1324,6 +1366,7 @@ static Suite *suite(void)
     tcase_add_test(t, extra_or_missing_tensor_is_an_error);
     tcase_add_test(t, tensors_must_cover_every_parameter_to_save);
     tcase_add_test(t, info_prints_state_build_and_tensors);
+    tcase_add_test(t, rank_count_section_only_from_data_parallel_runs);
     tcase_add_test(t, version_1_fixture_loads_and_reencodes_identically);
     tcase_add_test(t, damaged_fixtures_give_their_messages);
     suite_add_tcase(s, t);

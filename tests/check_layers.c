@@ -274,6 +274,40 @@ START_TEST(test_batchnorm_gradcheck_training)
 }
 END_TEST
 
+/* sync: true on one rank (no MPI job): the synchronised path, whose sums
+ * over ranks are then the rank's own, checked against finite differences
+ * and against the plain layer bit for bit.  tests/mpi.sh checks 2 ranks. */
+START_TEST(test_batchnorm_sync_one_rank)
+{
+    gan_layer_conf c, p;
+    layer_conf("batchnorm", &c, "sync=1", NULL);
+    assert_grads_ok(gradcheck_layer(&c, R3(3, 2, 3), 4, 1, 36));
+    assert_grads_ok(gradcheck_layer(&c, R1(5), 8, 1, 37));
+    layer_conf("batchnorm", &p, NULL);
+    const gan_shape shapes[2] = { R3(3, 2, 3), R1(5) };
+    for (int k = 0; k < 2; k++) {
+        int B = 6;
+        size_t n = (size_t)B * gan_shape_size(shapes[k]);
+        gan_net *a = make_net(&c, shapes[k], B, 38), *b = make_net(&p, shapes[k], B, 38);
+        float *x = randn(n, 39), *dy = randn(n, 40);
+        float *dxa = malloc(n * sizeof *dxa), *dxb = malloc(n * sizeof *dxb);
+        const float *ya = gan_net_forward(a, x, B, 1);
+        const float *yb = gan_net_forward(b, x, B, 1);
+        ck_assert(memcmp(ya, yb, n * sizeof *ya) == 0);
+        gan_net_zero_grad(a);
+        gan_net_zero_grad(b);
+        gan_net_backward(a, dy, dxa, 1);
+        gan_net_backward(b, dy, dxb, 1);
+        ck_assert(memcmp(dxa, dxb, n * sizeof *dxa) == 0);
+        ck_assert(memcmp(a->grads, b->grads, a->nparams * sizeof(float)) == 0);
+        ck_assert(memcmp(a->bufs, b->bufs, a->nbufs * sizeof(float)) == 0);
+        free(x), free(dy), free(dxa), free(dxb);
+        gan_net_free(a);
+        gan_net_free(b);
+    }
+}
+END_TEST
+
 START_TEST(test_batchnorm_gradcheck_eval)
 {
     gan_layer_conf c;
@@ -697,6 +731,7 @@ static Suite *suite(void)
     t = tcase_create("batchnorm");
     tcase_add_test(t, test_batchnorm_gradcheck_training);
     tcase_add_test(t, test_batchnorm_gradcheck_eval);
+    tcase_add_test(t, test_batchnorm_sync_one_rank);
     tcase_add_test(t, test_batchnorm_eval_uses_running_stats);
     tcase_add_test(t, test_batchnorm_training_normalises_and_updates_running_stats);
     suite_add_tcase(s, t);

@@ -11,3 +11,11 @@ tests_check_docs_LDADD = $(TEST_LIBS)
 TESTS += tests/install.sh
 EXTRA_DIST += tests/install.sh examples/sample.c
 EXTRA_DIST += tests/valgrind.sh tests/sanitize.sh
+### data parallelism over MPI (tests/mpi.sh runs check_dist under mpirun;
+### both skip without --with-mpi)
+check_PROGRAMS += tests/check_dist
+tests_check_dist_SOURCES = tests/check_dist.c
+tests_check_dist_CFLAGS = $(AM_CFLAGS)
+tests_check_dist_LDADD = libgan.la -lm
+TESTS += tests/mpi.sh
+EXTRA_DIST += tests/mpi.sh tests/mpi-ci.sh

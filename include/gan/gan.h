@@ -13,6 +13,7 @@
 #include "gan/train.h"
 #include "gan/ckpt.h"
 #include "gan/classify.h"
+#include "gan/dist.h"
 
 const char *gan_version(void);
 

@@ -14,13 +14,16 @@
 
 #include "gan/layer.h"
 
+/* grads has room for this many floats after its nparams (gan/dist.h) */
+#define GAN_NET_GRAD_SLACK 8
+
 typedef struct gan_net {
     int n;
     gan_layer *layers;
     gan_shape in, out;
     size_t nparams;
     float *params;      /* (nparams) */
-    float *grads;       /* (nparams) */
+    float *grads;       /* (nparams), then GAN_NET_GRAD_SLACK spare floats */
     size_t nbufs;
     float *bufs;        /* (nbufs) */
     int Bmax;           /* batch the buffers below are sized for */

@@ -42,6 +42,11 @@ typedef struct gan_trainer {
     int *yreal;                /* (batch) labels of the last real batch */
     int *yfake;                /* (max(batch, noise_batch)) labels of the last fakes */
     int *yfixed;               /* (samples) sample-grid labels, row r = class r mod K */
+    /* data parallelism (gan/dist.h): this process is rank `rank` of
+     * `nranks` and trains on Br of train.batch and Bf of train.noise_batch
+     * rows (1, 0 and the whole batches outside an MPI job); ckpt_nranks is
+     * the rank count of the run that wrote a loaded checkpoint (0: none) */
+    int rank, nranks, Br, Bf, ckpt_nranks;
     /* last step's measurements */
     float d_loss, g_loss, d_real, d_fake;
     float d_grad_norm, g_grad_norm;   /* L2 norms of the last D and G gradients */

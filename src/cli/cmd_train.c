@@ -7,6 +7,10 @@
  *   RUN/samples/step-N.png      grids from a fixed noise batch
  *   RUN/ckpt/step-N.ckpt        checkpoints (output.keep bounds how many)
  *   RUN/latest.ckpt             the newest checkpoint
+ *
+ * Under mpirun (gan/dist.h) every rank trains and only rank 0 writes the
+ * run directory; the ranks agree on the outcome of each write, on data
+ * loading and on signals, so an error or ^C stops all of them at one step.
  */
 #include "config.h"
 #include <dirent.h>
@@ -148,32 +152,56 @@ static gan_status write_samples(gan_trainer *t, const char *dir, gan_error *err)
     return st;
 }
 
+/* Data parallel: the ranks' outcomes of a step that only rank 0 did (or
+ * that each did alone) become one; printed once, by rank 0. */
+static int agreed(gan_status st, gan_error *err)
+{
+    st = gan_dist_agree(st, err);
+    if (st != GAN_OK) cli_error(err);
+    return st == GAN_OK;
+}
+
+/* ^C or SIGTERM at any rank stops every rank after the same step. */
+static int stopping(const gan_trainer *t)
+{
+    if (t->nranks == 1) return stop_signal != 0;
+    int any = gan_dist_any(stop_signal);
+    if (any && !stop_signal) stop_signal = SIGTERM;
+    return any;
+}
+
+/* rank 0: the run directory, model.yaml and the log, opened */
+static gan_status open_run_dir(gan_trainer *t, const run_opts *o, FILE **logp, gan_error *err)
+{
+    char p[1300];
+    gan_status st;
+    if ((st = make_dir(o->dir, err)) || (snprintf(p, sizeof p, "%s/samples", o->dir), st = make_dir(p, err)) ||
+        (snprintf(p, sizeof p, "%s/ckpt", o->dir), st = make_dir(p, err)))
+        return st;
+    snprintf(p, sizeof p, "%s/model.yaml", o->dir);
+    if ((st = write_text_atomic(p, t->model_text, err)) != GAN_OK) return st;
+    snprintf(p, sizeof p, "%s/log.csv", o->dir);
+    FILE *log = fopen(p, o->resumed ? "a" : "w");
+    if (!log) return gan_error_at(err, GAN_ERR_IO, p, 0, 0, "cannot open log: %s", strerror(errno));
+    setvbuf(log, NULL, _IOLBF, 0);   /* rows appear as they are written (tail -f) */
+    if (!o->resumed || ftell(log) == 0)
+        fprintf(log, "step,epoch,d_loss,g_loss,d_real,d_fake,lr_g,lr_d,seconds,images_per_s,"
+                     "gap,d_grad_norm,g_grad_norm,diversity\n");
+    *logp = log;
+    return GAN_OK;
+}
+
 static int run(gan_trainer *t, const run_opts *o)
 {
     gan_error err;
     gan_error_clear(&err);
     const gan_output_spec *out = &t->spec->output;
-    char p[1300];
-    if (make_dir(o->dir, &err) || (snprintf(p, sizeof p, "%s/samples", o->dir), make_dir(p, &err)) ||
-        (snprintf(p, sizeof p, "%s/ckpt", o->dir), make_dir(p, &err))) {
-        cli_error(&err);
+    FILE *log = NULL;
+    int lead = t->rank == 0;   /* the one rank that writes */
+    if (!agreed(lead ? open_run_dir(t, o, &log, &err) : GAN_OK, &err)) {
+        if (log) fclose(log);
         return EXIT_ERR;
     }
-    snprintf(p, sizeof p, "%s/model.yaml", o->dir);
-    if (write_text_atomic(p, t->model_text, &err) != GAN_OK) {
-        cli_error(&err);
-        return EXIT_ERR;
-    }
-    snprintf(p, sizeof p, "%s/log.csv", o->dir);
-    FILE *log = fopen(p, o->resumed ? "a" : "w");
-    if (!log) {
-        fprintf(stderr, "%s: error: cannot open log: %s\n", p, strerror(errno));
-        return EXIT_ERR;
-    }
-    setvbuf(log, NULL, _IOLBF, 0);   /* rows appear as they are written (tail -f) */
-    if (!o->resumed || ftell(log) == 0)
-        fprintf(log, "step,epoch,d_loss,g_loss,d_real,d_fake,lr_g,lr_d,seconds,images_per_s,"
-                     "gap,d_grad_norm,g_grad_norm,diversity\n");
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -181,7 +209,8 @@ static int run(gan_trainer *t, const run_opts *o)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
-    int tty = isatty(2) && !o->quiet;
+    int tty = lead && isatty(2) && !o->quiet;
+    int quiet = o->quiet || !lead;
     long start_step = t->step, total = o->target - start_step;
     long plain_every = total / 20 > out->log_every ? total / 20 : out->log_every;
     double t0 = now_s(), tlast = t0;
@@ -189,7 +218,7 @@ static int run(gan_trainer *t, const run_opts *o)
     int rc = EXIT_OK;
     int batch = t->spec->train.batch;
 
-    while (t->step < o->target && !stop_signal) {
+    while (t->step < o->target && !stopping(t)) {
         if (gan_trainer_step(t, &err) != GAN_OK) {
             cli_error(&err);
             rc = EXIT_ERR;
@@ -197,7 +226,7 @@ static int run(gan_trainer *t, const run_opts *o)
         }
         long s = t->step;
         double tn = now_s();
-        if (out->log_every && s % out->log_every == 0) {
+        if (lead && out->log_every && s % out->log_every == 0) {
             double ips = (double)(s - last_step) * batch / (tn - tlast + 1e-12);
             fprintf(log, "%ld,%ld,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.3f,%.1f,%.6g,%.6g,%.6g,%.6g\n", s,
                     t->epoch, t->d_loss, t->g_loss, t->d_real, t->d_fake, t->gopt.c.lr, t->dopt.c.lr,
@@ -212,41 +241,58 @@ static int run(gan_trainer *t, const run_opts *o)
             last_step = s;
             tlast = tn;
         }
-        if (!tty && !o->quiet && (s % plain_every == 0 || s == o->target))
+        if (!tty && !quiet && (s % plain_every == 0 || s == o->target))
             fprintf(stderr, "step %ld/%ld d_loss %.4f g_loss %.4f D(x) %.3f D(G(z)) %.3f %.1fs\n", s,
                     o->target, t->d_loss, t->g_loss, t->d_real, t->d_fake, tn - t0);
         if (out->sample_every && s % out->sample_every == 0 && s < o->target &&
-            write_samples(t, o->dir, &err) != GAN_OK) {
-            cli_error(&err);
+            !agreed(lead ? write_samples(t, o->dir, &err) : GAN_OK, &err)) {
             rc = EXIT_ERR;
             break;
         }
         if (out->checkpoint_every && s % out->checkpoint_every == 0 && s < o->target &&
-            write_checkpoint(t, o->dir, &err) != GAN_OK) {
-            cli_error(&err);
+            !agreed(lead ? write_checkpoint(t, o->dir, &err) : GAN_OK, &err)) {
             rc = EXIT_ERR;
             break;
         }
     }
     if (tty) fprintf(stderr, "\n");
-    if (fclose(log) != 0) {
-        fprintf(stderr, "%s/log.csv: error: write failed: %s\n", o->dir, strerror(errno));
-        rc = EXIT_ERR;
-    }
+    gan_status st = GAN_OK;
+    if (log && fclose(log) != 0)
+        st = gan_error_at(&err, GAN_ERR_IO, o->dir, 0, 0, "log.csv: write failed: %s", strerror(errno));
+    if (!agreed(st, &err)) rc = EXIT_ERR;
     if (rc != EXIT_OK) return rc;
     /* the end of the run, or a signal: samples and a checkpoint */
-    if (write_samples(t, o->dir, &err) != GAN_OK || write_checkpoint(t, o->dir, &err) != GAN_OK) {
-        cli_error(&err);
-        return EXIT_ERR;
+    if (lead && (st = write_samples(t, o->dir, &err)) == GAN_OK) st = write_checkpoint(t, o->dir, &err);
+    if (!agreed(st, &err)) return EXIT_ERR;
+    /* data parallel: the ranks' parameters must have stayed byte-identical */
+    if (t->nranks > 1) {
+        int g = gan_dist_first_different(t->G->params, t->G->nparams * sizeof(float));
+        int d = gan_dist_first_different(t->D->params, t->D->nparams * sizeof(float));
+        if (g >= 0 || d >= 0) {
+            if (lead) fprintf(stderr, "ganrun: error: rank %d's %s parameters differ from rank 0's\n",
+                              g >= 0 ? g : d, g >= 0 ? "generator" : "discriminator");
+            return EXIT_ERR;
+        }
+        if (!quiet) fprintf(stderr, "ganrun: %d ranks, parameters identical on every rank\n", t->nranks);
     }
     if (stop_signal) {
-        fprintf(stderr, "ganrun: stopped by signal at step %ld; checkpoint %s/latest.ckpt\n", t->step, o->dir);
+        if (lead) fprintf(stderr, "ganrun: stopped by signal at step %ld; checkpoint %s/latest.ckpt\n", t->step, o->dir);
         return stop_signal == SIGINT ? 130 : 143;
     }
-    if (!o->quiet)
+    if (!quiet)
         fprintf(stderr, "ganrun: trained %ld steps in %.1fs; run directory %s\n", t->step - start_step,
                 now_s() - t0, o->dir);
     return EXIT_OK;
+}
+
+/* tests/mpi.sh: GANRUN_TEST_FAIL_RANK=K makes rank K fail as if it could
+ * not read its data, to check that the whole job stops with one message. */
+static gan_status test_fault(gan_status st, gan_error *err)
+{
+    const char *k = getenv("GANRUN_TEST_FAIL_RANK");
+    if (st == GAN_OK && k && *k && atoi(k) == gan_dist_rank())
+        st = gan_error_set(err, GAN_ERR_IO, "cannot read the data set (injected by GANRUN_TEST_FAIL_RANK=%s)", k);
+    return st;
 }
 
 int cmd_train(int argc, char **argv)
@@ -289,8 +335,12 @@ int cmd_train(int argc, char **argv)
     }
     if (outdir) snprintf(spec->output.dir, sizeof spec->output.dir, "%s", outdir);
     gan_trainer *t;
-    if (gan_trainer_create(&t, spec, 1, &err) != GAN_OK) {
-        cli_error(&err);
+    gan_status st = gan_trainer_create(&t, spec, 1, &err);
+    st = test_fault(st, &err);
+    /* every rank loaded its data (or none goes on), then rank 0's
+     * parameters to all */
+    if (!agreed(st, &err) || !agreed(gan_dist_start(t, &err), &err)) {
+        gan_trainer_free(t);
         return EXIT_ERR;
     }
     run_opts o = { t->spec->output.dir, t->spec->train.steps, quiet, 0 };
@@ -342,17 +392,23 @@ int cmd_resume(int argc, char **argv)
     gan_error err;
     gan_error_clear(&err);
     gan_trainer *t;
-    if (gan_ckpt_load(&t, path, 1, &err) != GAN_OK) {
-        cli_error(&err);
+    gan_status st = gan_ckpt_load(&t, path, 1, &err);
+    st = test_fault(st, &err);
+    if (!agreed(st, &err) || !agreed(gan_dist_start(t, &err), &err)) {
+        gan_trainer_free(t);
         return EXIT_ERR;
     }
+    int was = t->ckpt_nranks ? t->ckpt_nranks : 1;
+    if (was != t->nranks && !quiet && t->rank == 0)
+        fprintf(stderr, "ganrun: note: %s was written by %d rank%s and resumes on %d: the run goes on, "
+                        "but not bit for bit as it would on %d\n", path, was, was > 1 ? "s" : "", t->nranks, was);
     run_dir_of(path, dir, sizeof dir);
     long target = more > 0 ? t->step + more : t->spec->train.steps;
     snprintf(t->spec->output.dir, sizeof t->spec->output.dir, "%s", dir);
     run_opts o = { dir, target, quiet, 1 };
     int rc;
     if (t->step >= target) {
-        if (!quiet) fprintf(stderr, "ganrun: %s is at step %ld, nothing to do (train.steps %ld; use --steps N)\n",
+        if (!quiet && t->rank == 0) fprintf(stderr, "ganrun: %s is at step %ld, nothing to do (train.steps %ld; use --steps N)\n",
                             path, t->step, t->spec->train.steps);
         rc = EXIT_OK;
     } else {

@@ -62,8 +62,11 @@ static const subcommand *find_sub(const char *name)
     return NULL;
 }
 
+/* Data-parallel runs (gan/dist.h) agree on their errors first, so only
+ * rank 0 prints them. */
 void cli_error(const gan_error *e)
 {
+    if (gan_dist_rank() != 0) return;
     char buf[2048];
     gan_error_format(e, buf, sizeof buf);
     fprintf(stderr, "%s\n", buf);
@@ -78,6 +81,7 @@ static void print_usage(FILE *f)
 
 int cli_usage(const char *sub, const char *fmt, ...)
 {
+    if (gan_dist_rank() != 0) return EXIT_USAGE;
     va_list ap;
     fprintf(stderr, "ganrun: ");
     va_start(ap, fmt);
@@ -134,8 +138,17 @@ int main(int argc, char **argv)
         return help(argv[2]);
     }
     const subcommand *s = find_sub(a);
-    if (s) return s->fn(argc - 1, argv + 1);
-    if (a[0] == '-') return cli_usage(NULL, "unknown option '%s'", a);
+    if (s && s->fn != cmd_train && s->fn != cmd_resume) return s->fn(argc - 1, argv + 1);
+    if (!s && a[0] == '-') return cli_usage(NULL, "unknown option '%s'", a);
+    /* train and resume: data-parallel when started by mpirun (gan/dist.h) */
+    gan_error err;
+    gan_error_clear(&err);
+    if (gan_dist_init(&argc, &argv, &err) != GAN_OK) {
+        cli_error(&err);
+        return EXIT_ERR;
+    }
     /* ganrun MODEL.yaml == ganrun train MODEL.yaml */
-    return cmd_train(argc, argv);
+    int rc = s ? s->fn(argc - 1, argv + 1) : cmd_train(argc, argv);
+    gan_dist_finalize();
+    return rc;
 }

@@ -130,7 +130,9 @@ gan_status gan_net_create(gan_net **out, const gan_layer_conf *confs, int n,
     }
     net->out = cur;
     net->params = gan_alloc_floats(net->nparams);
-    net->grads = gan_alloc_floats(net->nparams);
+    /* GAN_NET_GRAD_SLACK floats past the gradients: a data-parallel step
+     * puts its measurements there and averages both in one all-reduce */
+    net->grads = gan_alloc_floats(net->nparams + GAN_NET_GRAD_SLACK);
     net->bufs = gan_alloc_floats(net->nbufs);
     if (!net->params || !net->grads || !net->bufs) {
         gan_net_free(net);

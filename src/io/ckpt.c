@@ -23,7 +23,7 @@
  *                         readers take any valid zlib stream
  *   A tag appears at most once.  Sections with tags a reader does not know
  *   are verified (lengths, inflation, CRC) and skipped, so newer writers can
- *   add sections; every section below is required.  The last section is
+ *   add sections; every section below but 'DIST' is required.  The last section is
  *   'END ' with an empty payload, and it ends the file.
  *
  *   payloads, in the order written:
@@ -58,6 +58,9 @@
  *          m and v share the parameter arena's offsets.  The kind, n and
  *          moments must match the model's optimizer; the stored numbers
  *          replace its configuration so a resumed run uses the same bits.
+ *   'DIST' optional, only from a data-parallel run of more than one rank
+ *          (gan/dist.h): u32 ranks (1..2^24).  Absent means 1.  Such a file
+ *          resumes bit for bit on that many ranks and loads on any other.
  *   'END ' empty
  *
  * Readers cap the file at 16 GiB, a payload at 4 GiB and at 1032 times its

@@ -98,6 +98,9 @@ gan_status gan_ckpt_info(const char *path, FILE *f, int model_only, gan_error *e
     stat_line(r, f);
     optim_line(r, CKPT_TAG_OPTG, "G optim", f);
     optim_line(r, CKPT_TAG_OPTD, "D optim", f);
+    int nranks;
+    if (ckpt_reader_find(r, CKPT_TAG_DIST) && ckpt_state_nranks(r, &nranks, err) == GAN_OK)
+        fprintf(f, "ranks       %d (data-parallel run)\n", nranks);
     for (int i = 0; i < r->n; i++) {
         char tag[5];
         ckpt_tag_str(r->s[i].tag, tag);

@@ -180,6 +180,13 @@ gan_status ckpt_state_write(const gan_trainer *t, ckpt_writer *w, const char *pa
         if (st == GAN_OK) st = ckpt_writer_end(w, err);
         ckpt_buf_free(&b);
     }
+    /* 'DIST' (u32 ranks): from a data-parallel run only, so one-process
+     * files stay as they were */
+    if (st == GAN_OK && t->nranks > 1) {
+        uint32_t n = (uint32_t)t->nranks;
+        uint8_t le[4] = { (uint8_t)n, (uint8_t)(n >> 8), (uint8_t)(n >> 16), (uint8_t)(n >> 24) };
+        st = ckpt_writer_section(w, CKPT_TAG_DIST, le, sizeof le, err);
+    }
     return st;
 }
 
@@ -445,5 +452,19 @@ gan_status ckpt_state_restore(gan_trainer *t, const ckpt_reader *r, gan_error *e
     if (st == GAN_OK) st = restore_optim(&t->dopt, r, CKPT_TAG_OPTD, err);
     if (st == GAN_OK) st = restore_order(t, r, &norder, err);
     if (st == GAN_OK) st = restore_stat(t, r, norder, err);
+    if (st == GAN_OK) st = ckpt_state_nranks(r, &t->ckpt_nranks, err);
     return st;
+}
+
+gan_status ckpt_state_nranks(const ckpt_reader *r, int *nranks, gan_error *err)
+{
+    *nranks = 1;
+    if (!ckpt_reader_find(r, CKPT_TAG_DIST)) return GAN_OK;
+    ckpt_cur c = cursor(r, CKPT_TAG_DIST);
+    uint32_t n = ckpt_get_u32(&c);
+    gan_status st = done(r, &c, CKPT_TAG_DIST, err);
+    if (st != GAN_OK) return st;
+    if (n < 1 || n > 1u << 24) return FAIL(GAN_ERR_FORMAT, "section 'DIST': %" PRIu32 " ranks", n);
+    *nranks = (int)n;
+    return GAN_OK;
 }

@@ -17,6 +17,7 @@
 #define CKPT_TAG_TENS CKPT_TAG('T', 'E', 'N', 'S')
 #define CKPT_TAG_OPTG CKPT_TAG('O', 'P', 'T', 'G')
 #define CKPT_TAG_OPTD CKPT_TAG('O', 'P', 'T', 'D')
+#define CKPT_TAG_DIST CKPT_TAG('D', 'I', 'S', 'T')   /* optional: data-parallel run */
 #define CKPT_DTYPE_F32 0u
 #define CKPT_MAX_RANK 4
 
@@ -36,6 +37,10 @@ gan_status ckpt_state_model(const ckpt_reader *r, const char **text, size_t *len
  * (checked against t->data->n when t->data is set; otherwise left NULL)
  * and the random streams.  Errors name r->path. */
 gan_status ckpt_state_restore(gan_trainer *t, const ckpt_reader *r, gan_error *err);
+
+/* The rank count of the run that wrote r: its optional 'DIST' section,
+ * else 1. */
+gan_status ckpt_state_nranks(const ckpt_reader *r, int *nranks, gan_error *err);
 
 /* One tensor of a 'TENS' payload, pointing into it. */
 typedef struct ckpt_tensor {

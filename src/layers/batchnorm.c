@@ -20,11 +20,19 @@
  * channels of one sample (and vectorises), for rank 3 over one channel's
  * HW pixels with four partial sums.  The statistics live in the layer's
  * scratch (ws_fixed): mu, var, and in backward sum dy, sum dy xh, as
- * doubles (C each). */
+ * doubles (C each).
+ *
+ * sync (data-parallel training, gan/dist.h): in training, the per-channel
+ * sums behind mu and var (and M) are summed over the ranks before they are
+ * divided, and so are sum dy and sum dy xh in backward, so every rank
+ * normalises with the statistics of the whole global batch, as one process
+ * would.  dgamma and dbeta take this rank's own sums (the trainer averages
+ * parameter gradients over the ranks).  On one rank sync changes nothing. */
 #include "config.h"
 #include <math.h>
 #include <string.h>
 #include "layers/layers.h"
+#include "gan/dist.h"
 
 static const gan_key_desc keys[] = {
     { "momentum", GAN_KEY_FLOAT, 0, 0.1, 0.0, 1.0, 0, 0, NULL, 0, 0,
@@ -33,6 +41,8 @@ static const gan_key_desc keys[] = {
       "added to the variance before the square root; > 0" },
     { "affine", GAN_KEY_BOOL, 0, 1, 0, 1, 0, 0, NULL, 0, 0,
       "learn a scale gamma (init 1) and shift beta (init 0)" },
+    { "sync", GAN_KEY_BOOL, 0, 0, 0, 1, 0, 0, NULL, 0, 0,
+      "data-parallel training: batch statistics over all ranks' rows, not this rank's" },
 };
 
 typedef struct dims {
@@ -101,25 +111,39 @@ static double run_sum(const float *x, size_t n, double m, int sq)
     return (s0 + s1) + (s2 + s3);
 }
 
+static int synced(const gan_layer *l, const gan_ctx *c)
+{
+    return c->training && gan_conf_num(&l->conf, "sync") != 0;
+}
+
 /* mu, var (C): the batch's mean and biased variance, two passes in double,
- * or the running statistics outside training */
-static void stats(double *mu, double *var, const gan_layer *l, const gan_ctx *c, const float *x)
+ * or the running statistics outside training.  Returns M, the values per
+ * channel they are taken over (all ranks' with sync).  With sync, var[0]
+ * carries M through the first sum over ranks: mu and var are adjacent. */
+static double stats(double *mu, double *var, const gan_layer *l, const gan_ctx *c, const float *x)
 {
     dims d = get_dims(l);
     int C = d.C;
+    double M = (double)c->B * d.HW;
     if (!c->training) {
         for (int ch = 0; ch < C; ch++) {
             mu[ch] = l->bufs[ch];
             var[ch] = l->bufs[C + ch] > 0 ? l->bufs[C + ch] : 0.0;
         }
-        return;
+        return M;
     }
-    double M = (double)c->B * d.HW;
+    int sync = synced(l, c);
     for (int ch = 0; ch < C; ch++) mu[ch] = var[ch] = 0.0;
     if (d.HW == 1) {
         for (int n = 0; n < c->B; n++) {
             const float *xn = x + (size_t)n * C;   // (C)
             for (int ch = 0; ch < C; ch++) mu[ch] += xn[ch];
+        }
+        if (sync) {
+            var[0] = M;
+            gan_dist_sum_double(mu, (size_t)C + 1);
+            M = var[0];
+            var[0] = 0.0;
         }
         for (int ch = 0; ch < C; ch++) mu[ch] /= M;
         for (int n = 0; n < c->B; n++) {
@@ -129,12 +153,20 @@ static void stats(double *mu, double *var, const gan_layer *l, const gan_ctx *c,
     } else {
         for (int n = 0; n < c->B; n++)
             for (int ch = 0; ch < C; ch++) mu[ch] += run_sum(x + ((size_t)n * C + ch) * d.HW, d.HW, 0, 0);
+        if (sync) {
+            var[0] = M;
+            gan_dist_sum_double(mu, (size_t)C + 1);
+            M = var[0];
+            var[0] = 0.0;
+        }
         for (int ch = 0; ch < C; ch++) mu[ch] /= M;
         for (int n = 0; n < c->B; n++)
             for (int ch = 0; ch < C; ch++)
                 var[ch] += run_sum(x + ((size_t)n * C + ch) * d.HW, d.HW, mu[ch], 1);
     }
+    if (sync) gan_dist_sum_double(var, (size_t)C);
     for (int ch = 0; ch < C; ch++) var[ch] /= M;
+    return M;
 }
 
 static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
@@ -144,8 +176,7 @@ static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
     float *rmean = l->bufs, *rvar = l->bufs + C;   // (C) each
     double *mu = (double *)c->ws, *var = mu + C;   // (C) each
     double mom = gan_conf_num(&l->conf, "momentum"), eps = gan_conf_num(&l->conf, "eps");
-    double M = (double)c->B * d.HW;
-    stats(mu, var, l, c, x);
+    double M = stats(mu, var, l, c, x);
     /* y = a x + b with a = gamma r, b = beta - a mu */
     float *a = (float *)(var + 3 * C), *b = a + C; // (C) each
     for (int ch = 0; ch < C; ch++) {
@@ -185,12 +216,12 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
     if (!dx && !(param_grads && d.gamma)) return;
     float *dgamma = d.gamma && param_grads ? l->grads : NULL;   // (C)
     float *dbeta = d.gamma && param_grads ? l->grads + C : NULL;
-    double M = (double)c->B * d.HW, eps = gan_conf_num(&l->conf, "eps");
+    double eps = gan_conf_num(&l->conf, "eps");
     double *mu_d = (double *)c->ws, *var = mu_d + C;            // (C) each
     double *sdy = var + C, *sdyxh = sdy + C;                    // (C) each
     /* forward's statistics again: the batch's x, or the running ones,
      * which only a training forward changes */
-    stats(mu_d, var, l, c, x);
+    double M = stats(mu_d, var, l, c, x);
     float *mu = (float *)(sdyxh + C), *r = mu + C;             // (C) each
     for (int ch = 0; ch < C; ch++) {
         mu[ch] = (float)mu_d[ch];
@@ -228,6 +259,8 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
             dbeta[ch] += (float)sdy[ch];
         }
     if (!dx) return;
+    /* sync: the means of dy and dy xh below are over every rank's rows */
+    if (synced(l, c)) gan_dist_sum_double(sdy, 2 * (size_t)C);
     /* training: dx = gamma r (dy - mean dy - xh mean(dy xh)) = k (dy - p - (x - mu) q);
      * k, p, q (C) floats after mu and r */
     float *k = r + C, *p = k + C, *q = p + C;                  // (C) each

@@ -56,12 +56,19 @@ void cond_free(gan_trainer *t)
 void cond_real_labels(gan_trainer *t, int Br)
 {
     if (!t->classes) return;
-    for (int i = 0; i < Br; i++) t->yreal[i] = t->data->labels[t->order[t->pos - Br + i]];
+    /* this rank's rows of the global batch next_real_batch just took */
+    const uint32_t *mine = t->order + t->pos - t->spec->train.batch + (long)t->rank * Br;
+    for (int i = 0; i < Br; i++) t->yreal[i] = t->data->labels[mine[i]];
 }
 
 void cond_fake_labels(gan_trainer *t, int Bf)
 {
     if (!t->classes) return;
-    for (int i = 0; i < Bf; i++) t->yfake[i] = (int)gan_rng_below(&t->noise_rng, (uint32_t)t->classes);
+    /* every rank draws the whole global batch's labels and keeps its rows */
+    int lo = t->rank * Bf, N = t->spec->train.noise_batch;
+    for (int i = 0; i < N; i++) {
+        int y = (int)gan_rng_below(&t->noise_rng, (uint32_t)t->classes);
+        if (i >= lo && i < lo + Bf) t->yfake[i - lo] = y;
+    }
     t->G->labels = t->yfake;
 }

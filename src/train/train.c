@@ -15,12 +15,19 @@
  *   1 G init, 2 D init, 3 noise, 4 data order, 5 G dropout, 6 D dropout,
  *   7 fixed sample-grid noise (re-derived, not state), 8 gradient-penalty
  *   interpolation weights (part of the noise stream).
+ *
+ * Data parallel (gan/dist.h, N ranks): each rank draws the whole global
+ * noise batch and reads the whole global data order, and trains on its
+ * share (rows rank*B/N ..); gradients and measurements are averaged over
+ * the ranks before each update.  Rank 0 keeps the dropout streams above;
+ * rank r > 0 derives its own from (seed, r, step) at every step.
  */
 #include "config.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "gan/train.h"
+#include "gan/dist.h"
 #include "train/cond.h"
 
 enum { STREAM_G_INIT = 1, STREAM_D_INIT, STREAM_NOISE, STREAM_DATA, STREAM_G_NET,
@@ -67,6 +74,7 @@ gan_status gan_trainer_create(gan_trainer **out, gan_model_spec *spec, int load_
     t->spec = spec;
     const gan_train_spec *ts = &spec->train;
     int Br = ts->batch, Bf = ts->noise_batch, Z = spec->noise.dim;
+    t->nranks = 1, t->Br = Br, t->Bf = Bf;   /* gan_dist_start() shares them out */
     int Bmax = Br > Bf ? Br : Bf;
     gan_status st;
 
@@ -166,7 +174,8 @@ void gan_trainer_free(gan_trainer *t)
 }
 
 /* Next Br real samples in the epoch's order; a new epoch (reshuffled) when
- * fewer than Br remain (the tail of an epoch is dropped, as drop_last). */
+ * fewer than Br remain (the tail of an epoch is dropped, as drop_last).
+ * Of them, this rank reads its share t->Br from row t->rank * t->Br. */
 static void next_real_batch(gan_trainer *t, int Br)
 {
     const gan_dataset *d = t->data;
@@ -176,8 +185,26 @@ static void next_real_batch(gan_trainer *t, int Br)
         t->pos = 0;
         t->epoch++;
     }
-    for (int i = 0; i < Br; i++) gan_data_get(d, t->order[t->pos + i], t->real + (size_t)i * S);
+    const uint32_t *mine = t->order + t->pos + (long)t->rank * t->Br;
+    for (int i = 0; i < t->Br; i++) gan_data_get(d, mine[i], t->real + (size_t)i * S);
     t->pos += Br;
+}
+
+/* The global noise batch (noise_batch, dim) into t->z; returns this rank's
+ * rows (Bf, dim). */
+static const float *next_noise(gan_trainer *t)
+{
+    size_t Z = (size_t)t->spec->noise.dim;
+    gan_noise_fill(&t->spec->noise, &t->noise_rng, t->z, (size_t)t->spec->train.noise_batch * Z);
+    return t->z + (size_t)t->rank * t->Bf * Z;
+}
+
+/* Data parallelism: net's gradients and the step's measurements v[0..n)
+ * become their means over the ranks, in one all-reduce (nothing on one
+ * rank). */
+static void reduce_step(const gan_trainer *t, gan_net *net, float *v, size_t n)
+{
+    if (t->nranks > 1) gan_dist_allreduce_grads(net, v, n);
 }
 
 /* L2 norm of x, or NaN/inf when any element is not finite */
@@ -206,11 +233,14 @@ float gan_trainer_gradient_penalty(gan_trainer *t, const float *real, const floa
     float *xi = t->gp_buf, *g = xi + (size_t)B * S, *xp = g + (size_t)B * S;
     float *coef = xp + (size_t)B * S;
     const float h = 1e-2f;
+    /* every rank draws the weights of all nranks * B interpolates */
+    for (int i = 0; i < t->rank * B; i++) gan_rng_uniform(&t->noise_rng);
     for (int i = 0; i < B; i++) {
         float e = (float)gan_rng_uniform(&t->noise_rng);
         for (size_t k = 0; k < S; k++)
             xi[i * S + k] = e * real[i * S + k] + (1.0f - e) * fake[i * S + k];
     }
+    for (int i = (t->rank + 1) * B; i < t->nranks * B; i++) gan_rng_uniform(&t->noise_rng);
     for (int i = 0; i < B; i++) t->dout[i] = 1.0f;
     gan_net_forward(D, xi, B, 1);
     gan_net_backward(D, t->dout, g, 0);
@@ -238,16 +268,16 @@ float gan_trainer_gradient_penalty(gan_trainer *t, const float *real, const floa
 static gan_status d_step(gan_trainer *t, gan_error *err)
 {
     const gan_train_spec *ts = &t->spec->train;
-    int Br = ts->batch, Bf = ts->noise_batch, Z = t->spec->noise.dim;
+    int Br = t->Br, Bf = t->Bf;   /* this rank's share */
     gan_net *G = t->G, *D = t->D;
     float *scratch = t->dout + 2 * (size_t)(Br > Bf ? Br : Bf);
     float lr, lf, unused;
 
-    next_real_batch(t, Br);
+    next_real_batch(t, ts->batch);
     cond_real_labels(t, Br);
-    gan_noise_fill(&t->spec->noise, &t->noise_rng, t->z, (size_t)Bf * Z);
+    const float *z = next_noise(t);
     cond_fake_labels(t, Bf);
-    const float *fake = gan_net_forward(G, t->z, Bf, 1);
+    const float *fake = gan_net_forward(G, z, Bf, 1);
 
     gan_net_zero_grad(D);
     /* The D losses are sums of a real term and a fake term, so each pass
@@ -269,6 +299,9 @@ static gan_status d_step(gan_trainer *t, gan_error *err)
     D->labels = t->yreal;   /* interpolates carry the real labels */
     if (ts->loss == GAN_LOSS_WGAN_GP)
         t->d_loss += gan_trainer_gradient_penalty(t, t->real, fake, Br < Bf ? Br : Bf);
+    float m[3] = { t->d_loss, t->d_real, t->d_fake };
+    reduce_step(t, D, m, 3);
+    t->d_loss = m[0], t->d_real = m[1], t->d_fake = m[2];
     t->d_grad_norm = grad_norm(D->grads, D->nparams);
     if (!isfinite(t->d_loss) || !isfinite(t->d_grad_norm))
         return gan_error_set(err, GAN_ERR_NUMERIC, "step %ld: discriminator %s is not finite",
@@ -280,19 +313,20 @@ static gan_status d_step(gan_trainer *t, gan_error *err)
 static gan_status g_step(gan_trainer *t, gan_error *err)
 {
     const gan_train_spec *ts = &t->spec->train;
-    int Bf = ts->noise_batch, Z = t->spec->noise.dim;
+    int Bf = t->Bf;   /* this rank's share */
     gan_net *G = t->G, *D = t->D;
 
-    gan_noise_fill(&t->spec->noise, &t->noise_rng, t->z, (size_t)Bf * Z);
+    const float *z = next_noise(t);
     cond_fake_labels(t, Bf);
     D->labels = t->yfake;
-    const float *fake = gan_net_forward(G, t->z, Bf, 1);
+    const float *fake = gan_net_forward(G, z, Bf, 1);
     const float *yf = gan_net_forward(D, fake, Bf, 1);
     t->g_loss = gan_loss_g(ts->loss, yf, Bf, t->dout);
     /* through the frozen discriminator: input gradients only */
     gan_net_backward(D, t->dout, t->fake_grad, 0);
     gan_net_zero_grad(G);
     gan_net_backward(G, t->fake_grad, NULL, 1);
+    reduce_step(t, G, &t->g_loss, 1);
     t->g_grad_norm = grad_norm(G->grads, G->nparams);
     if (!isfinite(t->g_loss) || !isfinite(t->g_grad_norm))
         return gan_error_set(err, GAN_ERR_NUMERIC, "step %ld: generator %s is not finite",
@@ -305,6 +339,13 @@ gan_status gan_trainer_step(gan_trainer *t, gan_error *err)
 {
     if (!t->data) return gan_error_set(err, GAN_ERR_INVALID, "trainer has no data loaded");
     gan_status st;
+    if (t->rank > 0) {
+        /* ranks > 0: dropout streams of (seed, rank, step), so a resumed
+         * run needs none of their state; ids >= 256 never meet 1..8 */
+        uint64_t id = (uint64_t)t->step << 24 | (uint64_t)t->rank << 8;
+        gan_rng_seed_stream(&t->G->rng, t->spec->seed, id | STREAM_G_NET);
+        gan_rng_seed_stream(&t->D->rng, t->spec->seed, id | STREAM_D_NET);
+    }
     for (int i = 0; i < t->spec->train.d_steps; i++)
         if ((st = d_step(t, err)) != GAN_OK) return st;
     for (int i = 0; i < t->spec->train.g_steps; i++)
