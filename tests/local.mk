@@ -11,3 +11,9 @@ tests_check_docs_LDADD = $(TEST_LIBS)
 TESTS += tests/install.sh
 EXTRA_DIST += tests/install.sh examples/sample.c
 EXTRA_DIST += tests/valgrind.sh tests/sanitize.sh
+### training extensions: ema, spectral norm, packing, truncation, interpolation
+check_PROGRAMS += tests/check_ext
+TESTS += tests/check_ext
+tests_check_ext_SOURCES = tests/check_ext.c tests/gradcheck.c tests/gradcheck.h
+tests_check_ext_CFLAGS = $(TEST_CFLAGS)
+tests_check_ext_LDADD = $(TEST_LIBS)

@@ -68,6 +68,7 @@ typedef struct sample_args {
     const char *outfile;
     long n;
     long seed;
+    int no_ema;        /* --no-ema: G's raw weights even when the run averages them */
 } sample_args;
 
 static int parse_sample_args(const char *sub, int argc, char **argv, sample_args *a)
@@ -86,6 +87,8 @@ static int parse_sample_args(const char *sub, int argc, char **argv, sample_args
                 return cli_usage(sub, "bad value '%s' for %s", v, o);
             if (!strcmp(o, "-n")) a->n = x;
             else a->seed = x;
+        } else if (!strcmp(o, "--no-ema")) {
+            a->no_ema = 1;
         } else if (o[0] == '-') {
             return cli_usage(sub, "unknown option '%s'", o);
         } else if (a->src) {
@@ -116,6 +119,7 @@ static int draw(const sample_args *a, gan_trainer **tp, float **out)
         return EXIT_ERR;
     }
     gan_trainer *t = *tp;
+    t->no_ema = a->no_ema;
     *out = gan_alloc_floats((size_t)a->n * gan_shape_size(t->data_shape));
     if (!*out) {
         fprintf(stderr, "ganrun: error: out of memory for %ld samples\n", a->n);
@@ -130,7 +134,7 @@ static int draw(const sample_args *a, gan_trainer **tp, float **out)
 
 int cmd_sample(int argc, char **argv)
 {
-    sample_args a = { NULL, "samples.png", 64, 1 };
+    sample_args a = { NULL, "samples.png", 64, 1, 0 };
     int rc = parse_sample_args("sample", argc, argv, &a);
     if (rc != EXIT_OK) return rc;
     int fmt = ends_with(a.outfile, ".png") ? 0 : ends_with(a.outfile, ".csv") ? 1
@@ -159,7 +163,7 @@ int cmd_sample(int argc, char **argv)
 
 int cmd_eval(int argc, char **argv)
 {
-    sample_args a = { NULL, NULL, 2500, 1 };
+    sample_args a = { NULL, NULL, 2500, 1, 0 };
     int rc = parse_sample_args("eval", argc, argv, &a);
     if (rc != EXIT_OK) return rc;
     if (a.outfile) return cli_usage("eval", "eval takes no -o");

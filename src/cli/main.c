@@ -29,12 +29,14 @@ static const subcommand subs[] = {
     { "check", cmd_check, "ganrun check MODEL.yaml [--set KEY=VALUE]... [--expand]",
       "Validate MODEL.yaml and print each network's layers, output shapes and parameter counts.\n"
       "  --expand  print the expanded model (every default filled in) instead\n" },
-    { "sample", cmd_sample, "ganrun sample RUN_OR_CHECKPOINT [-n N] [--seed S] [-o FILE]",
+    { "sample", cmd_sample, "ganrun sample RUN_OR_CHECKPOINT [-n N] [--seed S] [-o FILE] [--no-ema]",
       "Write N samples (default 64) of the generator: FILE.png is a grid, FILE.csv one vector per\n"
-      "line, FILE.idx or *-idx3-ubyte an IDX file. Same seed and checkpoint: identical bytes.\n" },
-    { "eval", cmd_eval, "ganrun eval RUN_OR_CHECKPOINT [-n N] [--seed S]",
+      "line, FILE.idx or *-idx3-ubyte an IDX file. Same seed and checkpoint: identical bytes.\n"
+      "  --no-ema  use the generator's raw weights, not their average (train.ema)\n" },
+    { "eval", cmd_eval, "ganrun eval RUN_OR_CHECKPOINT [-n N] [--seed S] [--no-ema]",
       "For 2-D mixtures (grid, ring): modes captured, high-quality samples and reverse KL over N\n"
-      "samples (default 2500).\n" },
+      "samples (default 2500).\n"
+      "  --no-ema  use the generator's raw weights, not their average (train.ema)\n" },
     { "info", cmd_info, "ganrun info CHECKPOINT [--model]",
       "Print a checkpoint's step, hashes, build information and tensors; --model prints the\n"
       "embedded model file.\n" },

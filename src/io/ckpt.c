@@ -23,7 +23,7 @@
  *                         readers take any valid zlib stream
  *   A tag appears at most once.  Sections with tags a reader does not know
  *   are verified (lengths, inflation, CRC) and skipped, so newer writers can
- *   add sections; every section below is required.  The last section is
+ *   add sections; every section below is required but 'EMAG'.  The last section is
  *   'END ' with an empty payload, and it ends the file.
  *
  *   payloads, in the order written:
@@ -58,6 +58,10 @@
  *          m and v share the parameter arena's offsets.  The kind, n and
  *          moments must match the model's optimizer; the stored numbers
  *          replace its configuration so a resumed run uses the same bits.
+ *   'EMAG' optional, exactly when the model has train.ema (decay > 0):
+ *          u64 np, u64 nb (G's parameter and buffer floats, must match);
+ *          f32 ema[np + nb]: the averaged parameters, then the copied
+ *          buffers, at the offsets of G's arenas.
  *   'END ' empty
  *
  * Readers cap the file at 16 GiB, a payload at 4 GiB and at 1032 times its

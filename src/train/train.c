@@ -95,6 +95,8 @@ gan_status gan_trainer_create(gan_trainer **out, gan_model_spec *spec, int load_
     gan_net_init(t->G, &r);
     gan_rng_seed_stream(&r, spec->seed, STREAM_D_INIT);
     gan_net_init(t->D, &r);
+    st = gan_trainer_ema_init(t, err);
+    if (st != GAN_OK) goto fail;
     gan_rng_seed_stream(&t->noise_rng, spec->seed, STREAM_NOISE);
     gan_rng_seed_stream(&t->data_rng, spec->seed, STREAM_DATA);
     gan_rng_seed_stream(&t->G->rng, spec->seed, STREAM_G_NET);
@@ -159,6 +161,7 @@ void gan_trainer_free(gan_trainer *t)
     gan_free_floats(t->dout);
     gan_free_floats(t->fixed_z);
     gan_free_floats(t->gp_buf);
+    gan_free_floats(t->ema);
     free(t);
 }
 
@@ -288,6 +291,7 @@ static gan_status g_step(gan_trainer *t, gan_error *err)
         return gan_error_set(err, GAN_ERR_NUMERIC, "step %ld: generator %s is not finite",
                              t->step + 1, isfinite(t->g_loss) ? "gradient" : "loss");
     gan_optim_step(&t->gopt, G->params, G->grads);
+    gan_trainer_ema_after_g(t);
     return GAN_OK;
 }
 
@@ -312,12 +316,14 @@ gan_status gan_trainer_sample(gan_trainer *t, uint64_t seed, int n, float *out, 
     float *z = gan_alloc_floats((size_t)chunk * Z);
     if (!z) return gan_error_set(err, GAN_ERR_NOMEM, "out of memory");
     gan_status st = gan_net_reserve(t->G, chunk, err);
+    int swapped = gan_trainer_ema_swap(t);
     for (int i = 0; st == GAN_OK && i < n; i += chunk) {
         int b = n - i < chunk ? n - i : chunk;
         gan_noise_fill(&t->spec->noise, &r, z, (size_t)b * Z);
         const float *y = gan_net_forward(t->G, z, b, 0);
         memcpy(out + (size_t)i * S, y, (size_t)b * S * sizeof(float));
     }
+    if (swapped) gan_trainer_ema_swap(t);
     gan_free_floats(z);
     return st;
 }
