@@ -46,6 +46,7 @@ typedef struct gan_train_spec {
     int d_steps, g_steps;     /* schedule: D steps then G steps per training step */
     gan_optim_conf gopt, dopt;
     gan_ema_spec ema;         /* train.ema */
+    int pack;                 /* PacGAN: D judges pack samples at once (default 1) */
 } gan_train_spec;
 
 typedef struct gan_output_spec {

@@ -33,6 +33,7 @@ typedef struct gan_trainer {
     float *ema;                /* (G->nparams + G->nbufs) G's averaged weights then its
                                 * buffers (train.ema), NULL when off; checkpointed */
     int no_ema;                /* 1: sampling uses G's raw weights even with ema */
+    float truncation;          /* > 0: gan_trainer_sample redraws noise beyond this many std */
     /* scratch sized once (not checkpointed) */
     float *z;                  /* (noise_batch, dim) */
     float *real;               /* (batch, data) */
@@ -55,7 +56,8 @@ gan_status gan_trainer_step(gan_trainer *t, gan_error *err);
  * out (n, data_shape).  With train.ema, G's averaged weights (unless
  * t->no_ema). */
 gan_status gan_trainer_sample(gan_trainer *t, uint64_t seed, int n, float *out, gan_error *err);
-/* WGAN-GP: interpolates of real and fake (B each) with weights from
+/* WGAN-GP: interpolates of real and fake (B each, of D's input size: B
+ * packs of train.pack samples) with weights from
  * t->noise_rng, penalty lambda * mean (||dD/dx|| - 1)^2 returned, its
  * parameter gradient accumulated into t->D->grads. */
 float gan_trainer_gradient_penalty(gan_trainer *t, const float *real, const float *fake, int B);
@@ -77,6 +79,22 @@ void gan_trainer_ema_after_g(gan_trainer *t);
  * set and t->no_ema is 0; returns 1 when it did (call again to undo,
  * bit for bit), 0 otherwise. */
 int gan_trainer_ema_swap(gan_trainer *t);
+
+/* ---- sampling tools (interp.c) --------------------------------------
+ * The stream gan_trainer_sample draws a seed's noise from. */
+#define GAN_STREAM_FIXED 7
+/* As gan_noise_fill, but with T > 0 each component farther than T std
+ * from the distribution's mean is redrawn until it is not (truncation
+ * trick); T <= 0: exactly gan_noise_fill. */
+void gan_noise_fill_trunc(const gan_noise_spec *ns, gan_rng *r, float *z, size_t n, float T);
+/* z (Z) between a (t = 0) and b (t = 1): linear, spherical */
+void gan_noise_lerp(float *z, const float *a, const float *b, int Z, double t);
+void gan_noise_slerp(float *z, const float *a, const float *b, int Z, double t);
+/* z (n, dim): the noise gan_trainer_sample uses for seed (with truncation T) */
+void gan_trainer_seed_noise(const gan_trainer *t, uint64_t seed, int n, float T, float *z);
+/* out (n, data_shape) = G(z) in eval mode (averaged weights as
+ * gan_trainer_sample) */
+gan_status gan_trainer_generate(gan_trainer *t, const float *z, int n, float *out, gan_error *err);
 
 /* Fill z (n, dim) from the spec's noise distribution. */
 void gan_noise_fill(const gan_noise_spec *ns, gan_rng *r, float *z, size_t n);

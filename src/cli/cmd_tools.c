@@ -69,6 +69,7 @@ typedef struct sample_args {
     long n;
     long seed;
     int no_ema;        /* --no-ema: G's raw weights even when the run averages them */
+    double truncation; /* --truncation T (sample only): 0 = off */
 } sample_args;
 
 static int parse_sample_args(const char *sub, int argc, char **argv, sample_args *a)
@@ -89,6 +90,14 @@ static int parse_sample_args(const char *sub, int argc, char **argv, sample_args
             else a->seed = x;
         } else if (!strcmp(o, "--no-ema")) {
             a->no_ema = 1;
+        } else if (!strcmp(o, "--truncation") && !strcmp(sub, "sample")) {
+            if (i + 1 >= argc) return cli_usage(sub, "option '%s' needs a value", o);
+            const char *v = argv[++i];
+            char *end;
+            double x = strtod(v, &end);
+            if (!*v || *end || !(x >= 0.05 && x <= 100))
+                return cli_usage(sub, "bad value '%s' for --truncation (expected 0.05..100 standard deviations)", v);
+            a->truncation = x;
         } else if (o[0] == '-') {
             return cli_usage(sub, "unknown option '%s'", o);
         } else if (a->src) {
@@ -120,6 +129,7 @@ static int draw(const sample_args *a, gan_trainer **tp, float **out)
     }
     gan_trainer *t = *tp;
     t->no_ema = a->no_ema;
+    t->truncation = (float)a->truncation;
     *out = gan_alloc_floats((size_t)a->n * gan_shape_size(t->data_shape));
     if (!*out) {
         fprintf(stderr, "ganrun: error: out of memory for %ld samples\n", a->n);
@@ -134,7 +144,7 @@ static int draw(const sample_args *a, gan_trainer **tp, float **out)
 
 int cmd_sample(int argc, char **argv)
 {
-    sample_args a = { NULL, "samples.png", 64, 1, 0 };
+    sample_args a = { NULL, "samples.png", 64, 1, 0, 0.0 };
     int rc = parse_sample_args("sample", argc, argv, &a);
     if (rc != EXIT_OK) return rc;
     int fmt = ends_with(a.outfile, ".png") ? 0 : ends_with(a.outfile, ".csv") ? 1
@@ -163,7 +173,7 @@ int cmd_sample(int argc, char **argv)
 
 int cmd_eval(int argc, char **argv)
 {
-    sample_args a = { NULL, NULL, 2500, 1, 0 };
+    sample_args a = { NULL, NULL, 2500, 1, 0, 0.0 };
     int rc = parse_sample_args("eval", argc, argv, &a);
     if (rc != EXIT_OK) return rc;
     if (a.outfile) return cli_usage("eval", "eval takes no -o");

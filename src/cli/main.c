@@ -29,9 +29,17 @@ static const subcommand subs[] = {
     { "check", cmd_check, "ganrun check MODEL.yaml [--set KEY=VALUE]... [--expand]",
       "Validate MODEL.yaml and print each network's layers, output shapes and parameter counts.\n"
       "  --expand  print the expanded model (every default filled in) instead\n" },
-    { "sample", cmd_sample, "ganrun sample RUN_OR_CHECKPOINT [-n N] [--seed S] [-o FILE] [--no-ema]",
+    { "sample", cmd_sample,
+      "ganrun sample RUN_OR_CHECKPOINT [-n N] [--seed S] [-o FILE] [--truncation T] [--no-ema]",
       "Write N samples (default 64) of the generator: FILE.png is a grid, FILE.csv one vector per\n"
       "line, FILE.idx or *-idx3-ubyte an IDX file. Same seed and checkpoint: identical bytes.\n"
+      "  --truncation T  redraw noise components farther than T standard deviations from the mean\n"
+      "  --no-ema        use the generator's raw weights, not their average (train.ema)\n" },
+    { "interpolate", cmd_interpolate,
+      "ganrun interpolate RUN_OR_CHECKPOINT [-o FILE.png] [--seeds A,B,...] [--steps N] [--no-ema]",
+      "Write a PNG strip walking the noise space from seed to seed (default 1,2,3), N points per\n"
+      "pair (default 8): row 1 linear (lerp), row 2 spherical (slerp) interpolation; the ends are\n"
+      "the samples `ganrun sample --seed A -n 1` draws. Default FILE: interpolate.png.\n"
       "  --no-ema  use the generator's raw weights, not their average (train.ema)\n" },
     { "eval", cmd_eval, "ganrun eval RUN_OR_CHECKPOINT [-n N] [--seed S] [--no-ema]",
       "For 2-D mixtures (grid, ring): modes captured, high-quality samples and reverse KL over N\n"

@@ -178,6 +178,11 @@ static gan_status cross_checks(const mctx *c, const ynode *root, gan_model_spec 
                                      "the gradient penalty is per sample)");
             }
     if (m->train.noise_batch == 0) m->train.noise_batch = m->train.batch;
+    int pk = m->train.pack;
+    if (pk > 1 && (m->train.batch % pk || m->train.noise_batch % pk))
+        return gan_model_err(c, blame(root, "train.pack", "train"), GAN_ERR_INVALID,
+                             "train.pack %d does not divide train.batch %d and train.noise_batch %d "
+                             "(expected both multiples of pack)", pk, m->train.batch, m->train.noise_batch);
     if (!m->output.dir[0]) snprintf(m->output.dir, sizeof m->output.dir, "runs/%s", m->name);
     return GAN_OK;
 }

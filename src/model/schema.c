@@ -126,8 +126,10 @@ static const field train_f[] = {
       "optimizers of the generator and the discriminator" },
     { "ema", F_SECTION, 0, 0, 0, 0, 0, 0, 0, 0, NULL, offsetof(gan_train_spec, ema), 0, &ema_s,
       "exponential moving average of the generator's weights, used for sampling" },
+    { "pack", F_INT, 0, 0, 1, 0, 1, 64, 0, 0, NULL, T(pack), NULL,
+      "PacGAN: D judges this many samples at once, concatenated along channels or features" },
 };
-static const section train_s = { "train", train_f, 8, 1, "loss", NULL };
+static const section train_s = { "train", train_f, 9, 1, "loss", NULL };
 
 /* ---- output ------------------------------------------------------------- */
 #define U(m) offsetof(gan_output_spec, m), SZ(gan_output_spec, m)

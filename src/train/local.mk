@@ -17,7 +17,7 @@ tests_check_train_math_SOURCES = tests/check_train_math.c
 tests_check_train_math_CFLAGS = $(TEST_CFLAGS)
 tests_check_train_math_LDADD = $(TEST_LIBS)
 ### trainer (the D/G schedule, wgan-gp penalty)
-libgan_la_SOURCES += src/train/train.c src/train/ema.c
+libgan_la_SOURCES += src/train/train.c src/train/ema.c src/train/interp.c
 check_PROGRAMS += tests/check_train
 TESTS += tests/check_train
 tests_check_train_SOURCES = tests/check_train.c

@@ -24,6 +24,7 @@
 
 enum { STREAM_G_INIT = 1, STREAM_D_INIT, STREAM_NOISE, STREAM_DATA, STREAM_G_NET,
        STREAM_D_NET, STREAM_FIXED, STREAM_RESERVED };
+_Static_assert(STREAM_FIXED == GAN_STREAM_FIXED, "gan_trainer_seed_noise draws from the sample stream");
 
 void gan_noise_fill(const gan_noise_spec *ns, gan_rng *r, float *z, size_t n)
 {
@@ -201,7 +202,7 @@ static float grad_norm(const float *x, size_t n)
 float gan_trainer_gradient_penalty(gan_trainer *t, const float *real, const float *fake, int B)
 {
     gan_net *D = t->D;
-    size_t S = gan_shape_size(t->data_shape);
+    size_t S = gan_shape_size(D->in);   /* a packed sample with train.pack */
     float lambda = t->spec->train.gp_lambda;
     float *xi = t->gp_buf, *g = xi + (size_t)B * S, *xp = g + (size_t)B * S;
     float *coef = xp + (size_t)B * S;
@@ -239,6 +240,9 @@ static gan_status d_step(gan_trainer *t, gan_error *err)
 {
     const gan_train_spec *ts = &t->spec->train;
     int Br = ts->batch, Bf = ts->noise_batch, Z = t->spec->noise.dim;
+    /* PacGAN: D judges groups of pk consecutive samples; (B, S) is
+     * (B/pk, pk S) in memory, so packing is only a smaller batch for D */
+    int pk = ts->pack > 1 ? ts->pack : 1, Pr = Br / pk, Pf = Bf / pk;
     gan_net *G = t->G, *D = t->D;
     float *scratch = t->dout + 2 * (size_t)(Br > Bf ? Br : Bf);
     float lr, lf, unused;
@@ -251,19 +255,19 @@ static gan_status d_step(gan_trainer *t, gan_error *err)
     /* The D losses are sums of a real term and a fake term, so each pass
      * computes its half of the loss on its own logits (the other argument
      * is a placeholder whose outputs are discarded). */
-    const float *yr = gan_net_forward(D, t->real, Br, 1);
-    gan_loss_d(ts->loss, yr, Br, yr, Br, t->dout, scratch, &lr, &unused);
-    t->d_real = gan_loss_score(ts->loss, yr, Br);
+    const float *yr = gan_net_forward(D, t->real, Pr, 1);
+    gan_loss_d(ts->loss, yr, Pr, yr, Pr, t->dout, scratch, &lr, &unused);
+    t->d_real = gan_loss_score(ts->loss, yr, Pr);
     gan_net_backward(D, t->dout, NULL, 1);
 
-    const float *yf = gan_net_forward(D, fake, Bf, 1);
-    gan_loss_d(ts->loss, yf, Bf, yf, Bf, scratch, t->dout, &unused, &lf);
-    t->d_fake = gan_loss_score(ts->loss, yf, Bf);
+    const float *yf = gan_net_forward(D, fake, Pf, 1);
+    gan_loss_d(ts->loss, yf, Pf, yf, Pf, scratch, t->dout, &unused, &lf);
+    t->d_fake = gan_loss_score(ts->loss, yf, Pf);
     gan_net_backward(D, t->dout, NULL, 1);
     t->d_loss = lr + lf;
 
     if (ts->loss == GAN_LOSS_WGAN_GP)
-        t->d_loss += gan_trainer_gradient_penalty(t, t->real, fake, Br < Bf ? Br : Bf);
+        t->d_loss += gan_trainer_gradient_penalty(t, t->real, fake, Pr < Pf ? Pr : Pf);
     t->d_grad_norm = grad_norm(D->grads, D->nparams);
     if (!isfinite(t->d_loss) || !isfinite(t->d_grad_norm))
         return gan_error_set(err, GAN_ERR_NUMERIC, "step %ld: discriminator %s is not finite",
@@ -276,12 +280,13 @@ static gan_status g_step(gan_trainer *t, gan_error *err)
 {
     const gan_train_spec *ts = &t->spec->train;
     int Bf = ts->noise_batch, Z = t->spec->noise.dim;
+    int Pf = Bf / (ts->pack > 1 ? ts->pack : 1);   /* packs of fakes D judges */
     gan_net *G = t->G, *D = t->D;
 
     gan_noise_fill(&t->spec->noise, &t->noise_rng, t->z, (size_t)Bf * Z);
     const float *fake = gan_net_forward(G, t->z, Bf, 1);
-    const float *yf = gan_net_forward(D, fake, Bf, 1);
-    t->g_loss = gan_loss_g(ts->loss, yf, Bf, t->dout);
+    const float *yf = gan_net_forward(D, fake, Pf, 1);
+    t->g_loss = gan_loss_g(ts->loss, yf, Pf, t->dout);
     /* through the frozen discriminator: input gradients only */
     gan_net_backward(D, t->dout, t->fake_grad, 0);
     gan_net_zero_grad(G);
@@ -319,7 +324,7 @@ gan_status gan_trainer_sample(gan_trainer *t, uint64_t seed, int n, float *out, 
     int swapped = gan_trainer_ema_swap(t);
     for (int i = 0; st == GAN_OK && i < n; i += chunk) {
         int b = n - i < chunk ? n - i : chunk;
-        gan_noise_fill(&t->spec->noise, &r, z, (size_t)b * Z);
+        gan_noise_fill_trunc(&t->spec->noise, &r, z, (size_t)b * Z, t->truncation);
         const float *y = gan_net_forward(t->G, z, b, 0);
         memcpy(out + (size_t)i * S, y, (size_t)b * S * sizeof(float));
     }
