@@ -19,3 +19,9 @@ tests_check_dist_CFLAGS = $(AM_CFLAGS)
 tests_check_dist_LDADD = libgan.la -lm
 TESTS += tests/mpi.sh
 EXTRA_DIST += tests/mpi.sh tests/mpi-ci.sh
+### training extensions: ema, spectral norm, packing, truncation, interpolation
+check_PROGRAMS += tests/check_ext
+TESTS += tests/check_ext
+tests_check_ext_SOURCES = tests/check_ext.c tests/gradcheck.c tests/gradcheck.h
+tests_check_ext_CFLAGS = $(TEST_CFLAGS)
+tests_check_ext_LDADD = $(TEST_LIBS)

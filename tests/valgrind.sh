@@ -29,6 +29,20 @@ vg 0 "sample" sample "$tmp/run" -n 8 -o "$tmp/s.csv"
 vg 0 "info" info "$tmp/run/latest.ckpt"
 vg 0 "report" report "$tmp/run"
 vg 0 "check dcgan" check models/dcgan.yaml
+# weight average, spectral norm, packing, truncation, interpolation
+cat >"$tmp/x.yaml" <<'YAML'
+name: vgx
+data: {format: grid, samples: 500}
+noise: {dim: 2}
+generator: [dense: {units: 8, spectral_norm: true}, batchnorm, relu, dense: {units: 2}]
+discriminator: [dense: {units: 8, spectral_norm: true}, leaky_relu, dense: {units: 1, spectral_norm: true}]
+train: {loss: hinge, batch: 16, steps: 6, pack: 2, ema: {decay: 0.9, start: 2}}
+output: {checkpoint_every: 3, sample_every: 3, samples: 16}
+YAML
+vg 0 "train ema, sn, pack" "$tmp/x.yaml" --quiet --out "$tmp/runx"
+vg 0 "resume ema, sn, pack" resume "$tmp/runx/latest.ckpt" --steps 2 --quiet
+vg 0 "sample --truncation" sample "$tmp/runx" -n 8 --truncation 0.5 -o "$tmp/t.csv"
+vg 0 "interpolate" interpolate "$tmp/runx" --seeds 1,2 --steps 3 -o "$tmp/i.png"
 for f in tests/data/model/bad/*.yaml; do vg 1 "bad model $(basename "$f")" check "$f"; done
 head -c 300 "$tmp/run/latest.ckpt" >"$tmp/short.ckpt"
 vg 1 "truncated checkpoint" info "$tmp/short.ckpt"

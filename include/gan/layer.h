@@ -149,6 +149,9 @@ typedef struct gan_layer_type {
  *             and the layer skipped, backward passing dy on as dx. */
 enum { GAN_LAYER_Y_UNUSED = 1u << 0, GAN_LAYER_INPLACE = 1u << 1, GAN_LAYER_ALIAS = 1u << 2 };
 
+/* sigma of a spectral-normalised layer's last forward pass (0 without). */
+float gan_layer_sn_sigma(const gan_layer *l);
+
 /* The registry (src/layers/registry.c). */
 const gan_layer_type *gan_layer_find(const char *name);
 const gan_layer_type *const *gan_layer_types(int *n);

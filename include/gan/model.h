@@ -31,6 +31,12 @@ typedef struct gan_stack_spec {
     int line, col;
 } gan_stack_spec;
 
+/* exponential moving average of G's weights (train.ema); decay 0: off */
+typedef struct gan_ema_spec {
+    float decay;              /* ema = decay * ema + (1 - decay) * params */
+    long start;               /* steps before this one copy params instead */
+} gan_ema_spec;
+
 typedef struct gan_train_spec {
     gan_loss_kind loss;
     float gp_lambda;          /* wgan-gp penalty weight (default 10) */
@@ -39,6 +45,8 @@ typedef struct gan_train_spec {
     long steps;               /* training steps */
     int d_steps, g_steps;     /* schedule: D steps then G steps per training step */
     gan_optim_conf gopt, dopt;
+    gan_ema_spec ema;         /* train.ema */
+    int pack;                 /* PacGAN: D judges pack samples at once (default 1) */
 } gan_train_spec;
 
 typedef struct gan_output_spec {

@@ -30,6 +30,10 @@ typedef struct gan_trainer {
     gan_rng noise_rng;         /* noise for D and G steps */
     gan_rng data_rng;          /* epoch shuffles */
     gan_rng net_rng;           /* reserved stream, unused yet (dropout: G->rng, D->rng) */
+    float *ema;                /* (G->nparams + G->nbufs) G's averaged weights then its
+                                * buffers (train.ema), NULL when off; checkpointed */
+    int no_ema;                /* 1: sampling uses G's raw weights even with ema */
+    float truncation;          /* > 0: gan_trainer_sample redraws noise beyond this many std */
     /* scratch sized once (not checkpointed) */
     float *z;                  /* (noise_batch, dim) */
     float *real;               /* (batch, data) */
@@ -59,7 +63,8 @@ void gan_trainer_free(gan_trainer *t);
 /* One training step (d_steps D updates, g_steps G updates). */
 gan_status gan_trainer_step(gan_trainer *t, gan_error *err);
 /* n samples from G (eval mode) with noise from a stream of `seed`:
- * out (n, data_shape). */
+ * out (n, data_shape).  With train.ema, G's averaged weights (unless
+ * t->no_ema). */
 gan_status gan_trainer_sample(gan_trainer *t, uint64_t seed, int n, float *out, gan_error *err);
 /* Same with class labels (n) for a conditional model; labels NULL: class
  * r mod K on row r of a ceil(sqrt(n))-column grid (gan_trainer_sample). */
@@ -67,7 +72,8 @@ gan_status gan_trainer_sample_labels(gan_trainer *t, uint64_t seed, int n, const
                                      float *out, gan_error *err);
 /* y (n) = class (i / cols) mod K of sample i: one class per grid row. */
 void gan_cond_grid_labels(int *y, int n, int cols, int K);
-/* WGAN-GP: interpolates of real and fake (B each) with weights from
+/* WGAN-GP: interpolates of real and fake (B each, of D's input size: B
+ * packs of train.pack samples) with weights from
  * t->noise_rng, penalty lambda * mean (||dD/dx|| - 1)^2 returned, its
  * parameter gradient accumulated into t->D->grads. */
 float gan_trainer_gradient_penalty(gan_trainer *t, const float *real, const float *fake, int B);
@@ -75,6 +81,37 @@ float gan_trainer_gradient_penalty(gan_trainer *t, const float *real, const floa
  * mode) for the first min(n, 64) fixed sample-grid noise vectors; 0 when G
  * maps them all to one point.  Touches no training state. */
 float gan_trainer_diversity(gan_trainer *t);
+/* ---- weight averaging (ema.c) ---------------------------------------
+ * ema (n) = decay * ema + (1 - decay) * x, element by element in float. */
+void gan_ema_update(float *ema, const float *x, size_t n, float decay);
+/* Allocate t->ema as a copy of G's weights and buffers when the model asks
+ * for train.ema (decay > 0); no-op otherwise. */
+gan_status gan_trainer_ema_init(gan_trainer *t, gan_error *err);
+/* After a G update: before train.ema.start steps a copy, from then on the
+ * average; G's buffers (batchnorm running statistics, spectral-norm
+ * vectors) are copied, never averaged. */
+void gan_trainer_ema_after_g(gan_trainer *t);
+/* Exchange G's weights and buffers with the averaged ones when t->ema is
+ * set and t->no_ema is 0; returns 1 when it did (call again to undo,
+ * bit for bit), 0 otherwise. */
+int gan_trainer_ema_swap(gan_trainer *t);
+
+/* ---- sampling tools (interp.c) --------------------------------------
+ * The stream gan_trainer_sample draws a seed's noise from. */
+#define GAN_STREAM_FIXED 7
+/* As gan_noise_fill, but with T > 0 each component farther than T std
+ * from the distribution's mean is redrawn until it is not (truncation
+ * trick); T <= 0: exactly gan_noise_fill. */
+void gan_noise_fill_trunc(const gan_noise_spec *ns, gan_rng *r, float *z, size_t n, float T);
+/* z (Z) between a (t = 0) and b (t = 1): linear, spherical */
+void gan_noise_lerp(float *z, const float *a, const float *b, int Z, double t);
+void gan_noise_slerp(float *z, const float *a, const float *b, int Z, double t);
+/* z (n, dim): the noise gan_trainer_sample uses for seed (with truncation T) */
+void gan_trainer_seed_noise(const gan_trainer *t, uint64_t seed, int n, float T, float *z);
+/* out (n, data_shape) = G(z) in eval mode (averaged weights as
+ * gan_trainer_sample) */
+gan_status gan_trainer_generate(gan_trainer *t, const float *z, int n, float *out, gan_error *err);
+
 /* Fill z (n, dim) from the spec's noise distribution. */
 void gan_noise_fill(const gan_noise_spec *ns, gan_rng *r, float *z, size_t n);
 

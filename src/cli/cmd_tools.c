@@ -70,6 +70,8 @@ typedef struct sample_args {
     long seed;
     long cls;     /* --class K: every sample of class K (conditional models); -1 none */
     const char *clf;   /* eval --classifier CLF.ckpt */
+    int no_ema;        /* --no-ema: G's raw weights even when the run averages them */
+    double truncation; /* --truncation T (sample only): 0 = off */
 } sample_args;
 
 static int parse_sample_args(const char *sub, int argc, char **argv, sample_args *a)
@@ -95,6 +97,16 @@ static int parse_sample_args(const char *sub, int argc, char **argv, sample_args
                 return cli_usage(sub, "bad value '%s' for %s", v, o);
             if (!strcmp(o, "-n")) a->n = x;
             else a->seed = x;
+        } else if (!strcmp(o, "--no-ema")) {
+            a->no_ema = 1;
+        } else if (!strcmp(o, "--truncation") && !strcmp(sub, "sample")) {
+            if (i + 1 >= argc) return cli_usage(sub, "option '%s' needs a value", o);
+            const char *v = argv[++i];
+            char *end;
+            double x = strtod(v, &end);
+            if (!*v || *end || !(x >= 0.05 && x <= 100))
+                return cli_usage(sub, "bad value '%s' for --truncation (expected 0.05..100 standard deviations)", v);
+            a->truncation = x;
         } else if (o[0] == '-') {
             return cli_usage(sub, "unknown option '%s'", o);
         } else if (a->src) {
@@ -125,6 +137,8 @@ static int draw(const sample_args *a, gan_trainer **tp, float **out)
         return EXIT_ERR;
     }
     gan_trainer *t = *tp;
+    t->no_ema = a->no_ema;
+    t->truncation = (float)a->truncation;
     *out = gan_alloc_floats((size_t)a->n * gan_shape_size(t->data_shape));
     if (!*out) {
         fprintf(stderr, "ganrun: error: out of memory for %ld samples\n", a->n);
@@ -154,7 +168,7 @@ static int draw(const sample_args *a, gan_trainer **tp, float **out)
 
 int cmd_sample(int argc, char **argv)
 {
-    sample_args a = { NULL, "samples.png", 64, 1, -1, NULL };
+    sample_args a = { NULL, "samples.png", 64, 1, -1, NULL, 0, 0.0 };
     int rc = parse_sample_args("sample", argc, argv, &a);
     if (rc != EXIT_OK) return rc;
     int fmt = ends_with(a.outfile, ".png") ? 0 : ends_with(a.outfile, ".csv") ? 1
@@ -183,7 +197,7 @@ int cmd_sample(int argc, char **argv)
 
 int cmd_eval(int argc, char **argv)
 {
-    sample_args a = { NULL, NULL, 2500, 1, -1, NULL };
+    sample_args a = { NULL, NULL, 2500, 1, -1, NULL, 0, 0.0 };
     int rc = parse_sample_args("eval", argc, argv, &a);
     if (rc != EXIT_OK) return rc;
     if (a.outfile) return cli_usage("eval", "eval takes no -o");

@@ -141,8 +141,10 @@ static gan_status write_samples(gan_trainer *t, const char *dir, gan_error *err)
     gan_status st = gan_net_reserve(t->G, n, err);
     if (st == GAN_OK) {
         t->G->labels = t->yfixed;   /* conditional: class r mod K on row r */
+        int swapped = gan_trainer_ema_swap(t);   /* grids of the averaged G (train.ema) */
         const float *y = gan_net_forward(t->G, t->fixed_z, n, 0);
         memcpy(x, y, (size_t)n * S * sizeof(float));
+        if (swapped) gan_trainer_ema_swap(t);
         char p[1300];
         snprintf(p, sizeof p, "%s/samples/step-%08ld.png", dir, t->step);
         int cols = (int)ceil(sqrt((double)n));

@@ -29,16 +29,26 @@ static const subcommand subs[] = {
     { "check", cmd_check, "ganrun check MODEL.yaml [--set KEY=VALUE]... [--expand]",
       "Validate MODEL.yaml and print each network's layers, output shapes and parameter counts.\n"
       "  --expand  print the expanded model (every default filled in) instead\n" },
-    { "sample", cmd_sample, "ganrun sample RUN_OR_CHECKPOINT [-n N] [--seed S] [--class K] [-o FILE]",
+    { "sample", cmd_sample,
+      "ganrun sample RUN_OR_CHECKPOINT [-n N] [--seed S] [--class K] [-o FILE] [--truncation T] [--no-ema]",
       "Write N samples (default 64) of the generator: FILE.png is a grid, FILE.csv one vector per\n"
       "line, FILE.idx or *-idx3-ubyte an IDX file. Same seed and checkpoint: identical bytes.\n"
-      "A conditional model draws class r mod K on grid row r, or class K only with --class K.\n" },
-    { "eval", cmd_eval, "ganrun eval RUN_OR_CHECKPOINT [-n N] [--seed S] [--classifier CLF.ckpt]",
+      "A conditional model draws class r mod K on grid row r, or class K only with --class K.\n"
+      "  --truncation T  redraw noise components farther than T standard deviations from the mean\n"
+      "  --no-ema        use the generator's raw weights, not their average (train.ema)\n" },
+    { "interpolate", cmd_interpolate,
+      "ganrun interpolate RUN_OR_CHECKPOINT [-o FILE.png] [--seeds A,B,...] [--steps N] [--no-ema]",
+      "Write a PNG strip walking the noise space from seed to seed (default 1,2,3), N points per\n"
+      "pair (default 8): row 1 linear (lerp), row 2 spherical (slerp) interpolation; the ends are\n"
+      "the samples `ganrun sample --seed A -n 1` draws. Default FILE: interpolate.png.\n"
+      "  --no-ema  use the generator's raw weights, not their average (train.ema)\n" },
+    { "eval", cmd_eval, "ganrun eval RUN_OR_CHECKPOINT [-n N] [--seed S] [--classifier CLF.ckpt] [--no-ema]",
       "For 2-D mixtures (grid, ring): modes captured, high-quality samples and reverse KL over N\n"
       "samples (default 2500).  For images, with --classifier (from ganrun classify train): the\n"
       "Frechet distance between N generated and N real images in that classifier's penultimate\n"
       "features (NOT Inception FID: compare only with the same classifier checkpoint), the class\n"
-      "histogram, modes covered and the mean confidence.\n" },
+      "histogram, modes covered and the mean confidence.\n"
+      "  --no-ema  use the generator's raw weights, not their average (train.ema)\n" },
     { "classify", cmd_classify, "ganrun classify train CLASSIFIER.yaml [-o FILE] [--steps N] [--quiet] | test CLF.ckpt",
       "train: train the classifier of CLASSIFIER.yaml (softmax cross-entropy, Adam) on its data,\n"
       "print its accuracy on its test set and save it to FILE (default NAME.clf.ckpt).\n"

@@ -23,7 +23,7 @@
  *                         readers take any valid zlib stream
  *   A tag appears at most once.  Sections with tags a reader does not know
  *   are verified (lengths, inflation, CRC) and skipped, so newer writers can
- *   add sections; every section below but 'DIST' is required.  The last section is
+ *   add sections; every section below but 'DIST' and 'EMAG' is required.  The last section is
  *   'END ' with an empty payload, and it ends the file.
  *
  *   payloads, in the order written:
@@ -61,6 +61,10 @@
  *   'DIST' optional, only from a data-parallel run of more than one rank
  *          (gan/dist.h): u32 ranks (1..2^24).  Absent means 1.  Such a file
  *          resumes bit for bit on that many ranks and loads on any other.
+ *   'EMAG' optional, exactly when the model has train.ema (decay > 0):
+ *          u64 np, u64 nb (G's parameter and buffer floats, must match);
+ *          f32 ema[np + nb]: the averaged parameters, then the copied
+ *          buffers, at the offsets of G's arenas.
  *   'END ' empty
  *
  * Readers cap the file at 16 GiB, a payload at 4 GiB and at 1032 times its

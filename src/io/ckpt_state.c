@@ -153,19 +153,25 @@ static void encode(const gan_trainer *t, uint32_t tag, ckpt_buf *b)
     case CKPT_TAG_OPTD:
         put_optim(b, &t->dopt);
         break;
+    case CKPT_TAG_EMAG:   /* optional, present exactly when train.ema is on */
+        ckpt_put_u64(b, (uint64_t)t->G->nparams);
+        ckpt_put_u64(b, (uint64_t)t->G->nbufs);
+        ckpt_put_f32s(b, t->ema, t->G->nparams + t->G->nbufs);
+        break;
     }
 }
 
 gan_status ckpt_state_write(const gan_trainer *t, ckpt_writer *w, const char *path, gan_error *err)
 {
     static const uint32_t order[] = { CKPT_TAG_MODL, CKPT_TAG_BILD, CKPT_TAG_STAT, CKPT_TAG_ORDR,
-                                      CKPT_TAG_TENS, CKPT_TAG_OPTG, CKPT_TAG_OPTD };
+                                      CKPT_TAG_TENS, CKPT_TAG_OPTG, CKPT_TAG_OPTD, CKPT_TAG_EMAG };
     if (!t->model_text || !t->G || !t->D)
         return gan_error_at(err, GAN_ERR_INVALID, path, 0, 0, "trainer has no model to save");
     gan_status st = check_coverage(t->G, 'g', path, err);
     if (st == GAN_OK) st = check_coverage(t->D, 'd', path, err);
     /* each section streams through a 1 MiB buffer into the writer */
     for (size_t i = 0; st == GAN_OK && i < sizeof order / sizeof *order; i++) {
+        if (order[i] == CKPT_TAG_EMAG && !t->ema) continue;
         ckpt_buf b = { .sink = w, .err = err };
         st = ckpt_writer_begin(w, order[i], err);
         if (st == GAN_OK) {
@@ -431,6 +437,22 @@ static gan_status restore_net(gan_net *net, char which, ckpt_tensor *ts, int nts
     return GAN_OK;
 }
 
+/* 'EMAG' must be there exactly when the model has train.ema. */
+static gan_status restore_ema(gan_trainer *t, const ckpt_reader *r, gan_error *err)
+{
+    int have = ckpt_reader_find(r, CKPT_TAG_EMAG) != NULL;
+    if (!have && !t->ema) return GAN_OK;
+    if (!have) return FAIL(GAN_ERR_FORMAT, "section 'EMAG' is missing, but the model has train.ema");
+    if (!t->ema) return FAIL(GAN_ERR_FORMAT, "section 'EMAG' is present, but the model has no train.ema");
+    ckpt_cur c = cursor(r, CKPT_TAG_EMAG);
+    uint64_t np = ckpt_get_u64(&c), nb = ckpt_get_u64(&c);
+    if (!c.bad && (np != t->G->nparams || nb != t->G->nbufs))
+        return FAIL(GAN_ERR_FORMAT, "section 'EMAG': %" PRIu64 " parameters and %" PRIu64 " buffers, the "
+                    "generator has %zu and %zu", np, nb, t->G->nparams, t->G->nbufs);
+    if (!c.bad) ckpt_get_f32s(&c, t->ema, t->G->nparams + t->G->nbufs);
+    return done(r, &c, CKPT_TAG_EMAG, err);
+}
+
 gan_status ckpt_state_restore(gan_trainer *t, const ckpt_reader *r, gan_error *err)
 {
     ckpt_tensor *ts;
@@ -453,6 +475,7 @@ gan_status ckpt_state_restore(gan_trainer *t, const ckpt_reader *r, gan_error *e
     if (st == GAN_OK) st = restore_order(t, r, &norder, err);
     if (st == GAN_OK) st = restore_stat(t, r, norder, err);
     if (st == GAN_OK) st = ckpt_state_nranks(r, &t->ckpt_nranks, err);
+    if (st == GAN_OK) st = restore_ema(t, r, err);
     return st;
 }
 

@@ -18,6 +18,7 @@
 #define CKPT_TAG_OPTG CKPT_TAG('O', 'P', 'T', 'G')
 #define CKPT_TAG_OPTD CKPT_TAG('O', 'P', 'T', 'D')
 #define CKPT_TAG_DIST CKPT_TAG('D', 'I', 'S', 'T')   /* optional: data-parallel run */
+#define CKPT_TAG_EMAG CKPT_TAG('E', 'M', 'A', 'G')   /* optional: train.ema */
 #define CKPT_DTYPE_F32 0u
 #define CKPT_MAX_RANK 4
 

@@ -20,6 +20,7 @@
 static const gan_key_desc keys[] = {
     GAN_CONV_KEYS,
     GAN_WEIGHT_KEYS,
+    GAN_SN_KEYS,
 };
 
 typedef struct geom {
@@ -74,7 +75,7 @@ static gan_status setup(gan_layer *l, gan_shape in, gan_error *err)
     geom g = get_geom(l);
     /* forward: col + t; backward: dt + col (dcol reuses col) */
     l->ws_fixed = (size_t)g.NB * (g.CKK + (size_t)g.OC) * g.OHW;
-    return GAN_OK;
+    return gan_sn_setup(l, g.OC, (int)g.CKK, err);
 }
 
 static void init(gan_layer *l, gan_rng *rng)
@@ -82,14 +83,15 @@ static void init(gan_layer *l, gan_rng *rng)
     geom g = get_geom(l);
     size_t nw = (size_t)g.OC * g.CKK;
     gan_init_weights(&l->conf, l->params, nw, (int)g.CKK, g.OC * g.K * g.K, rng);
-    if (l->ntensors > 1) memset(l->params + nw, 0, (size_t)g.OC * sizeof(float));
+    if (l->nparams > nw) memset(l->params + nw, 0, (size_t)g.OC * sizeof(float));
+    gan_sn_init(l, rng);
 }
 
 static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
 {
     geom g = get_geom(l);
-    const float *Wt = l->params;                                    // (OC, CKK)
-    const float *b = l->ntensors > 1 ? Wt + (size_t)g.OC * g.CKK : NULL;   // (OC)
+    const float *Wt = gan_sn_weight(l, c->training);               // (OC, CKK), / sigma with SN
+    const float *b = l->nparams > (size_t)g.OC * g.CKK ? l->params + (size_t)g.OC * g.CKK : NULL;   // (OC)
     for (int n0 = 0; n0 < c->B; n0 += g.NB) {
         int nb = c->B - n0 < g.NB ? c->B - n0 : g.NB;
         int N = nb * (int)g.OHW;
@@ -118,9 +120,9 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
     (void)y;
     if (!dx && !param_grads) return;
     geom g = get_geom(l);
-    const float *Wt = l->params;                                    // (OC, CKK)
-    float *dW = l->grads;                                           // (OC, CKK)
-    float *db = l->ntensors > 1 ? dW + (size_t)g.OC * g.CKK : NULL; // (OC)
+    const float *Wt = gan_sn_last(l);                               // (OC, CKK)
+    float *dW = param_grads ? gan_sn_grad_begin(l) : NULL;          // (OC, CKK), dW_sn with SN
+    float *db = l->nparams > (size_t)g.OC * g.CKK ? l->grads + (size_t)g.OC * g.CKK : NULL; // (OC)
     for (int n0 = 0; n0 < c->B; n0 += g.NB) {
         int nb = c->B - n0 < g.NB ? c->B - n0 : g.NB;
         int N = nb * (int)g.OHW;
@@ -157,9 +159,10 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
                            g.C, g.H, g.W, g.K, g.S, g.P, g.OH, g.OW);
         }
     }
+    if (param_grads) gan_sn_grad_end(l);
 }
 
 const gan_layer_type gan_layer_conv2d = {
     "conv2d", "2-D convolution over (C, H, W), weight (OC, C, K, K), as PyTorch Conv2d",
-    keys, GAN_NKEYS(keys), setup, init, forward, backward, NULL, GAN_LAYER_Y_UNUSED,
+    keys, GAN_NKEYS(keys), setup, init, forward, backward, gan_sn_destroy, GAN_LAYER_Y_UNUSED,
 };

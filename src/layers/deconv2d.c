@@ -20,6 +20,7 @@
 static const gan_key_desc keys[] = {
     GAN_CONV_KEYS,
     GAN_WEIGHT_KEYS,
+    GAN_SN_KEYS,
 };
 
 typedef struct geom {
@@ -76,7 +77,7 @@ static gan_status setup(gan_layer *l, gan_shape in, gan_error *err)
     geom g = get_geom(l);
     /* xt (or dxt) + col (or dcol) */
     l->ws_fixed = (size_t)g.NB * ((size_t)g.C + g.OCKK) * g.HW;
-    return GAN_OK;
+    return gan_sn_setup(l, g.C, (int)g.OCKK, err);
 }
 
 static void init(gan_layer *l, gan_rng *rng)
@@ -86,14 +87,15 @@ static void init(gan_layer *l, gan_rng *rng)
     /* fans as PyTorch computes them from the weight (C, OC, K, K):
      * fan_in = OC*K*K, fan_out = C*K*K */
     gan_init_weights(&l->conf, l->params, nw, (int)g.OCKK, g.C * g.K * g.K, rng);
-    if (l->ntensors > 1) memset(l->params + nw, 0, (size_t)g.OC * sizeof(float));
+    if (l->nparams > nw) memset(l->params + nw, 0, (size_t)g.OC * sizeof(float));
+    gan_sn_init(l, rng);
 }
 
 static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
 {
     geom g = get_geom(l);
-    const float *Wt = l->params;                                    // (C, OCKK)
-    const float *b = l->ntensors > 1 ? Wt + (size_t)g.C * g.OCKK : NULL;   // (OC)
+    const float *Wt = gan_sn_weight(l, c->training);               // (C, OCKK), / sigma with SN
+    const float *b = l->nparams > (size_t)g.C * g.OCKK ? l->params + (size_t)g.C * g.OCKK : NULL;   // (OC)
     for (int n0 = 0; n0 < c->B; n0 += g.NB) {
         int nb = c->B - n0 < g.NB ? c->B - n0 : g.NB;
         int N = nb * (int)g.HW;
@@ -127,9 +129,9 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
     (void)y;
     if (!dx && !param_grads) return;
     geom g = get_geom(l);
-    const float *Wt = l->params;                                    // (C, OCKK)
-    float *dW = l->grads;                                           // (C, OCKK)
-    float *db = l->ntensors > 1 ? dW + (size_t)g.C * g.OCKK : NULL; // (OC)
+    const float *Wt = gan_sn_last(l);                               // (C, OCKK)
+    float *dW = param_grads ? gan_sn_grad_begin(l) : NULL;          // (C, OCKK), dW_sn with SN
+    float *db = l->nparams > (size_t)g.C * g.OCKK ? l->grads + (size_t)g.C * g.OCKK : NULL; // (OC)
     for (int n0 = 0; n0 < c->B; n0 += g.NB) {
         int nb = c->B - n0 < g.NB ? c->B - n0 : g.NB;
         int N = nb * (int)g.HW;
@@ -167,9 +169,10 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
             if (nb > 1) gan_chan_to_batch(dxn, xt, nb, g.C, g.HW);
         }
     }
+    if (param_grads) gan_sn_grad_end(l);
 }
 
 const gan_layer_type gan_layer_deconv2d = {
     "deconv2d", "2-D transposed convolution over (C, H, W), weight (C, OC, K, K), as PyTorch ConvTranspose2d",
-    keys, GAN_NKEYS(keys), setup, init, forward, backward, NULL, GAN_LAYER_Y_UNUSED,
+    keys, GAN_NKEYS(keys), setup, init, forward, backward, gan_sn_destroy, GAN_LAYER_Y_UNUSED,
 };

@@ -11,37 +11,39 @@
 static const gan_key_desc keys[] = {
     { "units", GAN_KEY_INT, 1, 0, 1, 1 << 24, 0, 0, NULL, 0, 0, "output features O" },
     GAN_WEIGHT_KEYS,
+    GAN_SN_KEYS,
 };
 
 static gan_status setup(gan_layer *l, gan_shape in, gan_error *err)
 {
-    (void)err;
     int IN = (int)gan_shape_size(in);
     int O = (int)gan_conf_num(&l->conf, "units");
     l->out = (gan_shape){ 1, { O, 0, 0 } };
     gan_layer_add_tensor(l, "weight", 0, 2, O, IN, 0, 0);
     if (gan_conf_num(&l->conf, "bias")) gan_layer_add_tensor(l, "bias", 0, 1, O, 0, 0, 0);
-    return GAN_OK;
+    return gan_sn_setup(l, O, IN, err);
 }
 
 static void init(gan_layer *l, gan_rng *rng)
 {
     int IN = (int)gan_shape_size(l->in), O = l->out.d[0];
     gan_init_weights(&l->conf, l->params, (size_t)O * IN, IN, O, rng);
-    if (l->ntensors > 1) memset(l->params + (size_t)O * IN, 0, (size_t)O * sizeof(float));
+    if (l->nparams > (size_t)O * IN) memset(l->params + (size_t)O * IN, 0, (size_t)O * sizeof(float));
+    gan_sn_init(l, rng);
 }
 
 static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
 {
     int B = c->B, IN = (int)gan_shape_size(l->in), O = l->out.d[0];
-    const float *W = l->params;
-    if (l->ntensors > 1) {
-        const float *b = W + (size_t)O * IN;
+    const float *W = gan_sn_weight(l, c->training);   /* (O, IN), W / sigma with spectral_norm */
+    int bias = l->nparams > (size_t)O * IN;
+    if (bias) {
+        const float *b = l->params + (size_t)O * IN;
         for (int n = 0; n < B; n++) memcpy(y + (size_t)n * O, b, (size_t)O * sizeof(float));
     }
     /* y (B, O) (+)= x (B, IN) . W^T (IN, O) */
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, O, IN, 1.0f, x, IN, W, IN,
-                l->ntensors > 1 ? 1.0f : 0.0f, y, O);
+                bias ? 1.0f : 0.0f, y, O);
 }
 
 static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float *y,
@@ -51,12 +53,13 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
     int B = c->B, IN = (int)gan_shape_size(l->in), O = l->out.d[0];
     if (dx) /* dx (B, IN) = dy (B, O) . W (O, IN) */
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, IN, O, 1.0f, dy, O,
-                    l->params, IN, 0.0f, dx, IN);
+                    gan_sn_last(l), IN, 0.0f, dx, IN);
     if (!param_grads) return;
-    /* dW (O, IN) += dy^T (O, B) . x (B, IN) */
+    /* dW (O, IN) += dy^T (O, B) . x (B, IN)  (dW_sn first with spectral_norm) */
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, O, IN, B, 1.0f, dy, O, x, IN, 1.0f,
-                l->grads, IN);
-    if (l->ntensors > 1) {
+                gan_sn_grad_begin(l), IN);
+    gan_sn_grad_end(l);
+    if (l->nparams > (size_t)O * IN) {
         float *db = l->grads + (size_t)O * IN;
         for (int n = 0; n < B; n++)
             for (int o = 0; o < O; o++) db[o] += dy[(size_t)n * O + o];
@@ -65,5 +68,5 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
 
 const gan_layer_type gan_layer_dense = {
     "dense", "fully connected layer, y = x W^T + b (input flattened)",
-    keys, GAN_NKEYS(keys), setup, init, forward, backward, NULL, GAN_LAYER_Y_UNUSED,
+    keys, GAN_NKEYS(keys), setup, init, forward, backward, gan_sn_destroy, GAN_LAYER_Y_UNUSED,
 };

@@ -30,6 +30,30 @@
 
 /* the label of sample n of a pass, in [0, K) (0 without labels) */
 int layers_label_of(const gan_ctx *c, int n, int K);
+/* spectral normalisation (specnorm.c) for dense, conv2d and deconv2d */
+#define GAN_SN_KEYS \
+    { "spectral_norm", GAN_KEY_BOOL, 0, 0, 0, 1, 0, 0, NULL, 0, 0, \
+      "divide the weight by its largest singular value, estimated by power iteration" }, \
+    { "power_iterations", GAN_KEY_INT, 0, 1, 1, 100, 0, 0, NULL, 0, 0, \
+      "power-iteration steps per training forward pass (spectral_norm)" }
+/* From setup(), after the weight and bias tensors: with spectral_norm,
+ * allocate the state (l->priv) and add the buffers sn_u (R) and sn_v (K),
+ * W seen as (R, K) row-major. */
+gan_status gan_sn_setup(gan_layer *l, int R, int K, gan_error *err);
+/* From init(), after the weights: u random unit, v = normalize(W^T u). */
+void gan_sn_init(gan_layer *l, gan_rng *rng);
+/* The weight to compute with: l->params, or W / sigma after power
+ * iteration (training) or with the stored u, v (eval). */
+const float *gan_sn_weight(gan_layer *l, int training);
+/* The weight of the last forward (for backward): l->params or W_sn. */
+const float *gan_sn_last(const gan_layer *l);
+/* Where backward accumulates dL/dW: l->grads, or a scratch G that
+ * gan_sn_grad_end turns into dL/dW += (G - (sum G W_sn) u v^T) / sigma. */
+float *gan_sn_grad_begin(gan_layer *l);
+void gan_sn_grad_end(gan_layer *l);
+void gan_sn_destroy(gan_layer *l);
+/* iters steps of v = normalize(W^T u), u = normalize(W v); W (R, K) */
+void gan_sn_power_iteration(const float *W, int R, int K, float *u, float *v, int iters);
 
 #define GAN_NKEYS(a) ((int)(sizeof(a) / sizeof((a)[0])))
 

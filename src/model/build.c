@@ -39,7 +39,11 @@ gan_status gan_model_build(const gan_model_spec *m, gan_shape data_shape, int Bm
                             "generator output %s does not match data shape %s "
                             "(expected the generator's last layer to produce the data shape)", s1, s2);
     }
-    st = gan_net_create(D, m->disc.layers, m->disc.n, data_shape, Bmax, err);
+    /* PacGAN (train.pack m): D sees m samples concatenated along their
+     * first axis, (m C, H, W) or (m F) */
+    gan_shape din = data_shape;
+    if (m->train.pack > 1) din.d[0] *= m->train.pack;
+    st = gan_net_create(D, m->disc.layers, m->disc.n, din, Bmax, err);
     if (st != GAN_OK) {
         gan_net_free(*G);
         *G = NULL;

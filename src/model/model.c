@@ -180,6 +180,16 @@ static gan_status cross_checks(const mctx *c, const ynode *root, gan_model_spec 
     gan_status st = model_cond_check(c, root, m);
     if (st != GAN_OK) return st;
     if (m->train.noise_batch == 0) m->train.noise_batch = m->train.batch;
+    int pk = m->train.pack;
+    if (pk > 1 && (m->train.batch % pk || m->train.noise_batch % pk))
+        return gan_model_err(c, blame(root, "train.pack", "train"), GAN_ERR_INVALID,
+                             "train.pack %d does not divide train.batch %d and train.noise_batch %d "
+                             "(expected both multiples of pack)", pk, m->train.batch, m->train.noise_batch);
+    /* a pack would mix classes under one score: not defined here */
+    if (pk > 1 && m->data.classes > 0)
+        return gan_model_err(c, blame(root, "train.pack", "train"), GAN_ERR_INVALID,
+                             "train.pack %d with a conditional model (data.classes %d): packing "
+                             "needs an unconditional model (expected pack 1)", pk, m->data.classes);
     if (!m->output.dir[0]) snprintf(m->output.dir, sizeof m->output.dir, "runs/%s", m->name);
     return GAN_OK;
 }

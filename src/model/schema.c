@@ -105,6 +105,15 @@ static const field schedule_f[] = {
 };
 static const section schedule_s = { "train.schedule", schedule_f, 2, 0, NULL, NULL };
 
+#define E(m) offsetof(gan_ema_spec, m), SZ(gan_ema_spec, m)
+static const field ema_f[] = {
+    { "decay", F_FLOAT, 0, 0, 0, 0, 0, 1, 0, 1, NULL, E(decay), NULL,
+      "generator weight average ema = decay * ema + (1 - decay) * weights after each G step; 0: off" },
+    { "start", F_LONG, 0, 0, 0, 0, 0, 1e12, 0, 0, NULL, E(start), NULL,
+      "training steps before which the average is a plain copy of the weights" },
+};
+static const section ema_s = { "train.ema", ema_f, 2, 0, NULL, NULL };
+
 static const field train_f[] = {
     { "loss", F_ENUM, 0, 0, GAN_LOSS_BCE, 0, 0, 0, 0, 0, gan_model_loss_names, T(loss), NULL,
       "bce, minimax, lsgan, hinge or wgan-gp" },
@@ -119,8 +128,12 @@ static const field train_f[] = {
       "d_steps D steps then g_steps G steps per training step" },
     { "optimizer", F_SECTION, 0, 0, 0, 0, 0, 0, 0, 0, NULL, 0, 0, &optimizer_s,
       "optimizers of the generator and the discriminator" },
+    { "ema", F_SECTION, 0, 0, 0, 0, 0, 0, 0, 0, NULL, offsetof(gan_train_spec, ema), 0, &ema_s,
+      "exponential moving average of the generator's weights, used for sampling" },
+    { "pack", F_INT, 0, 0, 1, 0, 1, 64, 0, 0, NULL, T(pack), NULL,
+      "PacGAN: D judges this many samples at once, concatenated along channels or features" },
 };
-static const section train_s = { "train", train_f, 7, 1, "loss", NULL };
+static const section train_s = { "train", train_f, 9, 1, "loss", NULL };
 
 /* ---- output ------------------------------------------------------------- */
 #define U(m) offsetof(gan_output_spec, m), SZ(gan_output_spec, m)

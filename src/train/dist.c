@@ -213,6 +213,10 @@ gan_status gan_dist_start(gan_trainer *t, gan_error *err)
     t->nranks = g_size;
     t->Br = ts->batch / g_size;
     t->Bf = ts->noise_batch / g_size;
+    if (ts->pack > 1 && (t->Br % ts->pack || t->Bf % ts->pack))
+        return gan_error_at(err, GAN_ERR_INVALID, t->spec->source, 0, 0,
+                            "train.pack %d must divide each rank's share of the batches "
+                            "(%d real, %d fake on %d ranks)", ts->pack, t->Br, t->Bf, g_size);
     gan_dist_bcast_net(t->G);
     gan_dist_bcast_net(t->D);
     return GAN_OK;

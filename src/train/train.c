@@ -32,6 +32,7 @@
 
 enum { STREAM_G_INIT = 1, STREAM_D_INIT, STREAM_NOISE, STREAM_DATA, STREAM_G_NET,
        STREAM_D_NET, STREAM_FIXED, STREAM_RESERVED };
+_Static_assert(STREAM_FIXED == GAN_STREAM_FIXED, "gan_trainer_seed_noise draws from the sample stream");
 
 void gan_noise_fill(const gan_noise_spec *ns, gan_rng *r, float *z, size_t n)
 {
@@ -104,6 +105,8 @@ gan_status gan_trainer_create(gan_trainer **out, gan_model_spec *spec, int load_
     gan_net_init(t->G, &r);
     gan_rng_seed_stream(&r, spec->seed, STREAM_D_INIT);
     gan_net_init(t->D, &r);
+    st = gan_trainer_ema_init(t, err);
+    if (st != GAN_OK) goto fail;
     gan_rng_seed_stream(&t->noise_rng, spec->seed, STREAM_NOISE);
     gan_rng_seed_stream(&t->data_rng, spec->seed, STREAM_DATA);
     gan_rng_seed_stream(&t->G->rng, spec->seed, STREAM_G_NET);
@@ -170,6 +173,7 @@ void gan_trainer_free(gan_trainer *t)
     gan_free_floats(t->fixed_z);
     gan_free_floats(t->gp_buf);
     cond_free(t);
+    gan_free_floats(t->ema);
     free(t);
 }
 
@@ -228,7 +232,7 @@ static float grad_norm(const float *x, size_t n)
 float gan_trainer_gradient_penalty(gan_trainer *t, const float *real, const float *fake, int B)
 {
     gan_net *D = t->D;
-    size_t S = gan_shape_size(t->data_shape);
+    size_t S = gan_shape_size(D->in);   /* a packed sample with train.pack */
     float lambda = t->spec->train.gp_lambda;
     float *xi = t->gp_buf, *g = xi + (size_t)B * S, *xp = g + (size_t)B * S;
     float *coef = xp + (size_t)B * S;
@@ -269,6 +273,9 @@ static gan_status d_step(gan_trainer *t, gan_error *err)
 {
     const gan_train_spec *ts = &t->spec->train;
     int Br = t->Br, Bf = t->Bf;   /* this rank's share */
+    /* PacGAN: D judges groups of pk consecutive samples; (B, S) is
+     * (B/pk, pk S) in memory, so packing is only a smaller batch for D */
+    int pk = ts->pack > 1 ? ts->pack : 1, Pr = Br / pk, Pf = Bf / pk;
     gan_net *G = t->G, *D = t->D;
     float *scratch = t->dout + 2 * (size_t)(Br > Bf ? Br : Bf);
     float lr, lf, unused;
@@ -284,21 +291,21 @@ static gan_status d_step(gan_trainer *t, gan_error *err)
      * computes its half of the loss on its own logits (the other argument
      * is a placeholder whose outputs are discarded). */
     D->labels = t->yreal;
-    const float *yr = gan_net_forward(D, t->real, Br, 1);
-    gan_loss_d(ts->loss, yr, Br, yr, Br, t->dout, scratch, &lr, &unused);
-    t->d_real = gan_loss_score(ts->loss, yr, Br);
+    const float *yr = gan_net_forward(D, t->real, Pr, 1);
+    gan_loss_d(ts->loss, yr, Pr, yr, Pr, t->dout, scratch, &lr, &unused);
+    t->d_real = gan_loss_score(ts->loss, yr, Pr);
     gan_net_backward(D, t->dout, NULL, 1);
 
     D->labels = t->yfake;
-    const float *yf = gan_net_forward(D, fake, Bf, 1);
-    gan_loss_d(ts->loss, yf, Bf, yf, Bf, scratch, t->dout, &unused, &lf);
-    t->d_fake = gan_loss_score(ts->loss, yf, Bf);
+    const float *yf = gan_net_forward(D, fake, Pf, 1);
+    gan_loss_d(ts->loss, yf, Pf, yf, Pf, scratch, t->dout, &unused, &lf);
+    t->d_fake = gan_loss_score(ts->loss, yf, Pf);
     gan_net_backward(D, t->dout, NULL, 1);
     t->d_loss = lr + lf;
 
     D->labels = t->yreal;   /* interpolates carry the real labels */
     if (ts->loss == GAN_LOSS_WGAN_GP)
-        t->d_loss += gan_trainer_gradient_penalty(t, t->real, fake, Br < Bf ? Br : Bf);
+        t->d_loss += gan_trainer_gradient_penalty(t, t->real, fake, Pr < Pf ? Pr : Pf);
     float m[3] = { t->d_loss, t->d_real, t->d_fake };
     reduce_step(t, D, m, 3);
     t->d_loss = m[0], t->d_real = m[1], t->d_fake = m[2];
@@ -314,14 +321,15 @@ static gan_status g_step(gan_trainer *t, gan_error *err)
 {
     const gan_train_spec *ts = &t->spec->train;
     int Bf = t->Bf;   /* this rank's share */
+    int Pf = Bf / (ts->pack > 1 ? ts->pack : 1);   /* packs of fakes D judges */
     gan_net *G = t->G, *D = t->D;
 
     const float *z = next_noise(t);
     cond_fake_labels(t, Bf);
     D->labels = t->yfake;
     const float *fake = gan_net_forward(G, z, Bf, 1);
-    const float *yf = gan_net_forward(D, fake, Bf, 1);
-    t->g_loss = gan_loss_g(ts->loss, yf, Bf, t->dout);
+    const float *yf = gan_net_forward(D, fake, Pf, 1);
+    t->g_loss = gan_loss_g(ts->loss, yf, Pf, t->dout);
     /* through the frozen discriminator: input gradients only */
     gan_net_backward(D, t->dout, t->fake_grad, 0);
     gan_net_zero_grad(G);
@@ -332,6 +340,7 @@ static gan_status g_step(gan_trainer *t, gan_error *err)
         return gan_error_set(err, GAN_ERR_NUMERIC, "step %ld: generator %s is not finite",
                              t->step + 1, isfinite(t->g_loss) ? "gradient" : "loss");
     gan_optim_step(&t->gopt, G->params, G->grads);
+    gan_trainer_ema_after_g(t);
     return GAN_OK;
 }
 
@@ -375,13 +384,15 @@ gan_status gan_trainer_sample_labels(gan_trainer *t, uint64_t seed, int n, const
     float *z = gan_alloc_floats((size_t)chunk * Z);
     if (!z) return gan_error_set(err, GAN_ERR_NOMEM, "out of memory");
     gan_status st = gan_net_reserve(t->G, chunk, err);
+    int swapped = gan_trainer_ema_swap(t);
     for (int i = 0; st == GAN_OK && i < n; i += chunk) {
         int b = n - i < chunk ? n - i : chunk;
-        gan_noise_fill(&t->spec->noise, &r, z, (size_t)b * Z);
+        gan_noise_fill_trunc(&t->spec->noise, &r, z, (size_t)b * Z, t->truncation);
         t->G->labels = t->classes ? labels + i : NULL;
         const float *y = gan_net_forward(t->G, z, b, 0);
         memcpy(out + (size_t)i * S, y, (size_t)b * S * sizeof(float));
     }
+    if (swapped) gan_trainer_ema_swap(t);
     gan_free_floats(z);
     free(grid);
     return st;

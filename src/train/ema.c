@@ -1,0 +1,68 @@
+/* ema.c - exponential moving average of the generator's weights.
+ *
+ * After every G update (train.ema, decay d, start s):
+ *   step <  s:  ema = params                      (a copy, warm-up)
+ *   step >= s:  ema = d * ema + (1 - d) * params
+ * where step is the number of training steps done before this one.  The
+ * averaged weights are used for sampling (sample grids, ganrun sample and
+ * eval), never for training, as in Yazici et al. 2019 and BigGAN.
+ *
+ * G's buffers (batchnorm running mean and variance, spectral-norm u
+ * vectors) are copied, not averaged, as PyTorch-StudioGAN does: the running
+ * statistics already are an exponential average over batches, averaging
+ * them again would only make them lag further behind the weights, and a
+ * power-iteration vector is an estimate, not a weight.
+ *
+ * Layout: t->ema (G->nparams + G->nbufs) = averaged params, then buffers,
+ * at the arenas' own offsets, so swapping it with G's arenas makes G the
+ * averaged generator (and swapping back restores G bit for bit).
+ */
+#include "config.h"
+#include <string.h>
+#include "gan/train.h"
+
+void gan_ema_update(float *ema, const float *x, size_t n, float decay)
+{
+    const float a = decay, b = 1.0f - decay;
+    for (size_t i = 0; i < n; i++) ema[i] = a * ema[i] + b * x[i];
+}
+
+gan_status gan_trainer_ema_init(gan_trainer *t, gan_error *err)
+{
+    if (!(t->spec->train.ema.decay > 0.0f)) return GAN_OK;
+    gan_net *G = t->G;
+    t->ema = gan_alloc_floats(G->nparams + G->nbufs);
+    if (!t->ema) return gan_error_set(err, GAN_ERR_NOMEM, "out of memory for the weight average");
+    memcpy(t->ema, G->params, G->nparams * sizeof(float));
+    if (G->nbufs) memcpy(t->ema + G->nparams, G->bufs, G->nbufs * sizeof(float));
+    return GAN_OK;
+}
+
+void gan_trainer_ema_after_g(gan_trainer *t)
+{
+    if (!t->ema) return;
+    gan_net *G = t->G;
+    if (t->step >= t->spec->train.ema.start)
+        gan_ema_update(t->ema, G->params, G->nparams, t->spec->train.ema.decay);
+    else
+        memcpy(t->ema, G->params, G->nparams * sizeof(float));
+    if (G->nbufs) memcpy(t->ema + G->nparams, G->bufs, G->nbufs * sizeof(float));
+}
+
+static void swap_floats(float *a, float *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        float x = a[i];
+        a[i] = b[i];
+        b[i] = x;
+    }
+}
+
+int gan_trainer_ema_swap(gan_trainer *t)
+{
+    if (!t->ema || t->no_ema) return 0;
+    gan_net *G = t->G;
+    swap_floats(G->params, t->ema, G->nparams);
+    if (G->nbufs) swap_floats(G->bufs, t->ema + G->nparams, G->nbufs);
+    return 1;
+}
