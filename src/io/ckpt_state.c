@@ -255,9 +255,11 @@ gan_status ckpt_state_tensors(const ckpt_reader *r, ckpt_tensor **out, int *nout
         }
         memcpy(t->name, name, nl);
         if (dtype != CKPT_DTYPE_F32 || rank < 1 || rank > CKPT_MAX_RANK) {
+            /* the message names t, which lives in ts: free after */
+            gan_status bad = FAIL(GAN_ERR_FORMAT, "tensor %s: dtype %" PRIu32 " rank %" PRIu32
+                                  " (expected f32 (0), rank 1..4)", t->name, dtype, rank);
             free(ts);
-            return FAIL(GAN_ERR_FORMAT, "tensor %s: dtype %" PRIu32 " rank %" PRIu32 " (expected f32 (0), rank 1..4)",
-                        t->name, dtype, rank);
+            return bad;
         }
         t->rank = (int)rank;
         size_t size = 1, left;
