@@ -12,6 +12,7 @@
 #include "gan/model.h"
 #include "gan/train.h"
 #include "gan/ckpt.h"
+#include "gan/health.h"
 
 const char *gan_version(void);
 

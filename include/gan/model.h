@@ -31,6 +31,18 @@ typedef struct gan_stack_spec {
     int line, col;
 } gan_stack_spec;
 
+/* train.health: what a step that meets NaN or infinity does (see
+ * gan/health.h).  stop: the run ends with that error.  rollback: back to
+ * the last healthy snapshot, learning rates times lr_factor, at most
+ * `retries` times in a row. */
+typedef enum gan_health_action { GAN_HEALTH_STOP, GAN_HEALTH_ROLLBACK } gan_health_action;
+typedef struct gan_health_spec {
+    gan_health_action on_nan;
+    long snapshot_every;      /* steps between in-memory snapshots (default 100) */
+    float lr_factor;          /* learning rates are multiplied by it on each rollback (default 0.5) */
+    int retries;              /* rollbacks in a row before giving up (default 3) */
+} gan_health_spec;
+
 typedef struct gan_train_spec {
     gan_loss_kind loss;
     float gp_lambda;          /* wgan-gp penalty weight (default 10) */
@@ -39,6 +51,7 @@ typedef struct gan_train_spec {
     long steps;               /* training steps */
     int d_steps, g_steps;     /* schedule: D steps then G steps per training step */
     gan_optim_conf gopt, dopt;
+    gan_health_spec health;
 } gan_train_spec;
 
 typedef struct gan_output_spec {

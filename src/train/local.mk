@@ -23,3 +23,13 @@ TESTS += tests/check_train
 tests_check_train_SOURCES = tests/check_train.c
 tests_check_train_CFLAGS = $(TEST_CFLAGS)
 tests_check_train_LDADD = $(TEST_LIBS)
+### training health (rollback on NaN/inf)
+libgan_la_SOURCES += src/train/health.c
+pkginclude_HEADERS += include/gan/health.h
+check_PROGRAMS += tests/check_health
+TESTS += tests/check_health
+tests_check_health_SOURCES = tests/check_health.c
+tests_check_health_CFLAGS = $(TEST_CFLAGS)
+tests_check_health_LDADD = $(TEST_LIBS)
+TESTS += tests/health.sh
+EXTRA_DIST += tests/health.sh
