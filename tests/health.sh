@@ -43,6 +43,9 @@ check "rollback: log.csv shows the lowered rates" "tail -1 '$tmp/r/log.csv' | gr
 "$G" sample "$tmp/r" -n 200 -o "$tmp/r.csv" 2>/dev/null
 check "rollback: the trained generator gives finite samples" \
     "[ \$(wc -l <'$tmp/r.csv') -eq 200 ] && ! grep -qi 'nan\\|inf' '$tmp/r.csv'"
+"$G" reproduce "$tmp/r/latest.ckpt" >"$tmp/out" 2>"$tmp/err"
+check "rollback: a run that rolled back reproduces bit for bit" \
+    "grep -q '^reproduced' '$tmp/out' && grep -q 'rolled back to step' '$tmp/err'"
 
 # lr_factor 1 repeats the same failing steps: the bound stops it
 "$G" "$tmp/diverge.yaml" --quiet --out "$tmp/s" --set train.health.lr_factor=1 --set train.health.retries=2 \

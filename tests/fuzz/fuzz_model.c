@@ -1,6 +1,8 @@
 /* fuzz_model.c - model files: parse, expand, parse the expansion again
  * (which must succeed and expand to the same text), then build both
- * networks when they are small enough to build quickly. */
+ * networks when they are small enough to build quickly, and print the
+ * summary table.  The input is the YAML text up to the first NUL byte;
+ * the NUL-separated strings after it (at most 8) are --set overrides. */
 #include "fuzz.h"
 #include <string.h>
 
@@ -33,10 +35,21 @@ static size_t stack_floats(const gan_stack_spec *s, gan_shape in, int B, gan_sha
 
 FUZZ_TARGET(model)
 {
+    /* text, then overrides: copies, NUL-terminated */
+    char *buf = malloc(size + 1);
+    FUZZ_ASSERT(buf);
+    memcpy(buf, data, size);
+    buf[size] = '\0';
+    size_t len = strlen(buf);
+    const char *sets[8];
+    int nsets = 0;
+    for (size_t at = len + 1; at <= size && nsets < 8; at += strlen(buf + at) + 1) sets[nsets++] = buf + at;
+
     gan_error err;
     gan_error_clear(&err);
     gan_model_spec *m;
-    gan_status st = gan_model_load_string(&m, (const char *)data, size, "fuzz.yaml", NULL, 0, &err);
+    gan_status st = gan_model_load_string(&m, buf, len, "fuzz.yaml", sets, nsets, &err);
+    free(buf);
     fuzz_check_status("gan_model_load_string", st, &err);
     if (st != GAN_OK) {
         FUZZ_ASSERT(m == NULL);
@@ -74,6 +87,10 @@ FUZZ_TARGET(model)
         fuzz_check_status("gan_model_build", st, &err);
         if (st == GAN_OK) {
             FUZZ_ASSERT(G && D && gan_shape_size(D->out) == 1);
+            FILE *null = fopen("/dev/null", "w");
+            FUZZ_ASSERT(null);
+            gan_model_print_summary(null, m, G, D);
+            fclose(null);
             gan_net_free(G);
             gan_net_free(D);
         } else {

@@ -51,6 +51,10 @@ rm -rf "$seeds"
 for t in model ckpt idx cifar10 pngdir csv; do mkdir -p "$seeds/$t"; done
 $CC $flags $cppflags "$src/tests/fuzz/seedgen.c" $objs $libs -o "$out/seedgen"
 cp "$src"/models/*.yaml "$src"/tests/data/model/bad/*.yaml "$seeds/model/"
+# models with --set overrides after a NUL (see fuzz_model.c)
+{ cat "$src/models/ring.yaml"; printf '\000train.steps=7\000generator.0.units=4\000train.health.on_nan=rollback'; } \
+    >"$seeds/model/ring-sets"
+{ cat "$src/models/dcgan.yaml"; printf '\000discriminator.3.batchnorm=1\000output.keep=2'; } >"$seeds/model/dcgan-sets"
 for f in "$src"/tests/data/ckpt/*.ckpt "$src"/tests/data/ckpt/bad/*.ckpt; do
     { printf '\000'; cat "$f"; } >"$seeds/ckpt/$(basename "$f")"
 done
