@@ -301,7 +301,9 @@ static gan_status restore_stat(gan_trainer *t, const ckpt_reader *r, uint64_t no
     static const char *const what[3] = { "step", "epoch", "position" };
     for (int i = 0; i < 3; i++)
         if (v[i] > LONG_MAX) return FAIL(GAN_ERR_FORMAT, "%s %" PRIu64 " is out of range", what[i], v[i]);
-    if (v[2] > norder)
+    /* an empty order (saved without data) keeps the position it had: it
+     * cannot be resumed (restore_order refuses it with data) */
+    if (norder > 0 && v[2] > norder)
         return FAIL(GAN_ERR_FORMAT, "position %" PRIu64 " is past the data order's %" PRIu64 " entries", v[2], norder);
     static const char *const names[5] = { "noise", "data", "net", "G dropout", "D dropout" };
     for (int k = 0; k < 5; k++)

@@ -63,6 +63,9 @@ const char *fuzz_write(const char *name, const void *data, size_t size)
 
 void fuzz_check_status(const char *what, gan_status st, const gan_error *err)
 {
+    static int verbose = -1;
+    if (verbose < 0) verbose = getenv("FUZZ_VERBOSE") != NULL;
+    if (verbose) fprintf(stderr, "%s: %s\n", what, st == GAN_OK ? "ok" : err->msg);
     if (st == GAN_OK) return;
     if (st < GAN_OK || st > GAN_ERR_INTERRUPTED || err->code != st || !err->msg[0]) {
         fprintf(stderr, "fuzz: %s returned status %d with error code %d and message \"%s\"\n",

@@ -37,7 +37,8 @@ const char *fuzz_path(const char *name);
 const char *fuzz_write(const char *name, const void *data, size_t size);
 
 /* abort() with a message unless st is GAN_OK, or an error whose message is
- * set (what every loader promises). */
+ * set (what every loader promises).  With FUZZ_VERBOSE set in the
+ * environment, print every status (to see how far an input gets). */
 void fuzz_check_status(const char *what, gan_status st, const gan_error *err);
 
 #define FUZZ_ASSERT(cond) \
