@@ -197,6 +197,7 @@ static gan_status health_step(gan_trainer *t, gan_health *h, const run_opts *o, 
         return st;
     }
     *rolled = 1;
+    if (isatty(2) && !o->quiet) fputc('\n', stderr);   /* off the progress line */
     fprintf(stderr, "ganrun: %s; rolled back to step %ld, learning rates G %.3g D %.3g "
             "(rollback %d of %d in a row)\n", ev.reason, ev.to_step, ev.lr_g, ev.lr_d,
             ev.retry, h->c.retries);
