@@ -11,7 +11,7 @@ tests_check_fuzz_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz.c tests/fuzz/fuzz
 tests_check_fuzz_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_REPLAY
 tests_check_fuzz_CFLAGS = $(TEST_CFLAGS)
 tests_check_fuzz_LDADD = $(TEST_LIBS) $(ZLIB_LIBS) $(BLAS_LIBS)
-EXTRA_DIST += tests/fuzz/run.sh tests/fuzz/seedgen.c tests/fuzz/README.md
+EXTRA_DIST += tests/fuzz/run.sh tests/fuzz/coverage.sh tests/fuzz/seedgen.c tests/fuzz/README.md
 
 FUZZ_SECONDS = 60
 fuzz: all
