@@ -14,6 +14,7 @@
 #include "gan/ckpt.h"
 #include "gan/classify.h"
 #include "gan/dist.h"
+#include "gan/health.h"
 
 const char *gan_version(void);
 

@@ -36,6 +36,17 @@ typedef struct gan_ema_spec {
     float decay;              /* ema = decay * ema + (1 - decay) * params */
     long start;               /* steps before this one copy params instead */
 } gan_ema_spec;
+/* train.health: what a step that meets NaN or infinity does (see
+ * gan/health.h).  stop: the run ends with that error.  rollback: back to
+ * the last healthy snapshot, learning rates times lr_factor, at most
+ * `retries` times in a row. */
+typedef enum gan_health_action { GAN_HEALTH_STOP, GAN_HEALTH_ROLLBACK } gan_health_action;
+typedef struct gan_health_spec {
+    gan_health_action on_nan;
+    long snapshot_every;      /* steps between in-memory snapshots (default 100) */
+    float lr_factor;          /* learning rates are multiplied by it on each rollback (default 0.5) */
+    int retries;              /* rollbacks in a row before giving up (default 3) */
+} gan_health_spec;
 
 typedef struct gan_train_spec {
     gan_loss_kind loss;
@@ -47,6 +58,7 @@ typedef struct gan_train_spec {
     gan_optim_conf gopt, dopt;
     gan_ema_spec ema;         /* train.ema */
     int pack;                 /* PacGAN: D judges pack samples at once (default 1) */
+    gan_health_spec health;
 } gan_train_spec;
 
 typedef struct gan_output_spec {

@@ -193,6 +193,65 @@ static gan_status open_run_dir(gan_trainer *t, const run_opts *o, FILE **logp, g
     return GAN_OK;
 }
 
+/* RUN/events.csv: one row per training-health event (a rollback, or the
+ * error that stopped the run), created on the first */
+static void log_event(const char *dir, long step, const char *event, const gan_health_event *ev,
+                      const gan_trainer *t, const char *reason)
+{
+    char p[1300], why[800];
+    snprintf(p, sizeof p, "%s/events.csv", dir);
+    FILE *f = fopen(p, "a");
+    if (!f) return;   /* the line on stderr says it all the same */
+    if (ftell(f) == 0) fprintf(f, "step,event,to_step,retry,lr_g,lr_d,reason\n");
+    snprintf(why, sizeof why, "%s", reason);
+    for (char *q = why; *q; q++)
+        if (*q == '"' || *q == '\n') *q = '\'';
+    if (ev) fprintf(f, "%ld,%s,%ld,%d,%.6g,%.6g,\"%s\"\n", step, event, ev->to_step, ev->retry,
+                    t->gopt.c.lr, t->dopt.c.lr, why);
+    else fprintf(f, "%ld,%s,,,%.6g,%.6g,\"%s\"\n", step, event, t->gopt.c.lr, t->dopt.c.lr, why);
+    fclose(f);
+}
+
+/* One training step under train.health: a numeric failure rolls back (one
+ * line on stderr, a row in events.csv; *rolled set); any other failure, or
+ * a give-up, is returned. */
+static gan_status health_step(gan_trainer *t, gan_health *h, const run_opts *o, int *rolled,
+                              gan_error *err)
+{
+    *rolled = 0;
+    const gan_output_spec *out = &t->spec->output;
+    gan_status st = gan_trainer_step(t, err);
+    /* checkpoints and the end of the run take a snapshot: never save a
+     * non-finite state, and never roll back behind a checkpoint */
+    int force = t->step >= o->target || (out->checkpoint_every && t->step % out->checkpoint_every == 0);
+    if (st == GAN_OK) st = gan_health_check(h, t, force, err);
+    if (st == GAN_OK) return GAN_OK;
+    long failed = h->failed_at ? h->failed_at : t->step + 1;
+    gan_health_event ev;
+    st = gan_health_recover(h, t, st, &ev, err);
+    if (st != GAN_OK) {
+        if (st == GAN_ERR_NUMERIC) {
+            if (t->rank == 0) log_event(o->dir, failed, "stop", NULL, t, err->msg);
+            if (h->rollbacks) {   /* say what is left to resume from */
+                char p[1300];
+                size_t n = strlen(err->msg);
+                snprintf(p, sizeof p, "%s/latest.ckpt", o->dir);
+                snprintf(err->msg + n, sizeof err->msg - n, access(p, F_OK) == 0 ?
+                         "; the last checkpoint is %s" : "; no checkpoint was written", p);
+            }
+        }
+        return st;
+    }
+    *rolled = 1;
+    if (t->rank > 0) return GAN_OK;   /* every rank rolled back alike; rank 0 says so */
+    if (isatty(2) && !o->quiet) fputc('\n', stderr);   /* off the progress line */
+    fprintf(stderr, "ganrun: %s; rolled back to step %ld, learning rates G %.3g D %.3g "
+            "(rollback %d of %d in a row)\n", ev.reason, ev.to_step, ev.lr_g, ev.lr_d,
+            ev.retry, h->c.retries);
+    log_event(o->dir, ev.step, "rollback", &ev, t, ev.reason);
+    return GAN_OK;
+}
+
 static int run(gan_trainer *t, const run_opts *o)
 {
     gan_error err;
@@ -220,12 +279,19 @@ static int run(gan_trainer *t, const run_opts *o)
     int rc = EXIT_OK;
     int batch = t->spec->train.batch;
 
+    gan_health health;
+    if (!agreed(gan_health_init(&health, t, &err), &err)) {
+        if (log) fclose(log);
+        return EXIT_ERR;
+    }
     while (t->step < o->target && !stopping(t)) {
-        if (gan_trainer_step(t, &err) != GAN_OK) {
+        int rolled;
+        if (health_step(t, &health, o, &rolled, &err) != GAN_OK) {
             cli_error(&err);
             rc = EXIT_ERR;
             break;
         }
+        if (rolled) continue;   /* back at a step already logged and saved */
         long s = t->step;
         double tn = now_s();
         if (lead && out->log_every && s % out->log_every == 0) {
@@ -257,6 +323,7 @@ static int run(gan_trainer *t, const run_opts *o)
             break;
         }
     }
+    gan_health_free(&health);
     if (tty) fprintf(stderr, "\n");
     gan_status st = GAN_OK;
     if (log && fclose(log) != 0)

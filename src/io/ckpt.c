@@ -35,7 +35,7 @@
  *   'BILD' who wrote it: str ganrun version, str compiler, str BLAS
  *          (openblas_get_config())
  *   'STAT' u64 step, u64 epoch, u64 pos (each <= 2^63 - 1; pos <= the
- *          order's length); then five random streams of four u64 each
+ *          order's length unless it is empty); then five random streams of four u64 each
  *          (xoshiro256** state s[0..3]): noise, data order, net, G's
  *          dropout, D's dropout.  An all-zero state is refused.
  *   'ORDR' u64 n; u32[n] the current epoch's permutation of the data

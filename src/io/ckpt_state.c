@@ -275,9 +275,11 @@ gan_status ckpt_state_tensors(const ckpt_reader *r, ckpt_tensor **out, int *nout
         }
         memcpy(t->name, name, nl);
         if (dtype != CKPT_DTYPE_F32 || rank < 1 || rank > CKPT_MAX_RANK) {
+            /* the message names t, which lives in ts: free after */
+            gan_status bad = FAIL(GAN_ERR_FORMAT, "tensor %s: dtype %" PRIu32 " rank %" PRIu32
+                                  " (expected f32 (0), rank 1..4)", t->name, dtype, rank);
             free(ts);
-            return FAIL(GAN_ERR_FORMAT, "tensor %s: dtype %" PRIu32 " rank %" PRIu32 " (expected f32 (0), rank 1..4)",
-                        t->name, dtype, rank);
+            return bad;
         }
         t->rank = (int)rank;
         size_t size = 1, left;
@@ -319,7 +321,9 @@ static gan_status restore_stat(gan_trainer *t, const ckpt_reader *r, uint64_t no
     static const char *const what[3] = { "step", "epoch", "position" };
     for (int i = 0; i < 3; i++)
         if (v[i] > LONG_MAX) return FAIL(GAN_ERR_FORMAT, "%s %" PRIu64 " is out of range", what[i], v[i]);
-    if (v[2] > norder)
+    /* an empty order (saved without data) keeps the position it had: it
+     * cannot be resumed (restore_order refuses it with data) */
+    if (norder > 0 && v[2] > norder)
         return FAIL(GAN_ERR_FORMAT, "position %" PRIu64 " is past the data order's %" PRIu64 " entries", v[2], norder);
     static const char *const names[5] = { "noise", "data", "net", "G dropout", "D dropout" };
     for (int k = 0; k < 5; k++)

@@ -113,6 +113,20 @@ static const field ema_f[] = {
       "training steps before which the average is a plain copy of the weights" },
 };
 static const section ema_s = { "train.ema", ema_f, 2, 0, NULL, NULL };
+const char *const gan_model_health_names[] = { "stop", "rollback", NULL };
+#define ROLLBACK (1u << GAN_HEALTH_ROLLBACK)
+#define H(m) offsetof(gan_health_spec, m), SZ(gan_health_spec, m)
+static const field health_f[] = {
+    { "on_nan", F_ENUM, 0, 0, GAN_HEALTH_STOP, 0, 0, 0, 0, 0, gan_model_health_names, H(on_nan), NULL,
+      "stop, or rollback to the last healthy snapshot" },
+    { "snapshot_every", F_LONG, ROLLBACK, 0, 100, 0, 1, NONE, 0, 0, NULL, H(snapshot_every), NULL,
+      "steps between in-memory snapshots of the training state" },
+    { "lr_factor", F_FLOAT, ROLLBACK, 0, 0.5, 0, 0, 1, 1, 0, NULL, H(lr_factor), NULL,
+      "learning rates are multiplied by it on each rollback" },
+    { "retries", F_INT, ROLLBACK, 0, 3, 0, 1, 1000, 0, 0, NULL, H(retries), NULL,
+      "rollbacks in a row before the run stops" },
+};
+static const section health_s = { "train.health", health_f, 4, 1, "on_nan", NULL };
 
 static const field train_f[] = {
     { "loss", F_ENUM, 0, 0, GAN_LOSS_BCE, 0, 0, 0, 0, 0, gan_model_loss_names, T(loss), NULL,
@@ -132,8 +146,10 @@ static const field train_f[] = {
       "exponential moving average of the generator's weights, used for sampling" },
     { "pack", F_INT, 0, 0, 1, 0, 1, 64, 0, 0, NULL, T(pack), NULL,
       "PacGAN: D judges this many samples at once, concatenated along channels or features" },
+    { "health", F_SECTION, 0, 0, 0, 0, 0, 0, 0, 0, NULL, offsetof(gan_train_spec, health), 0, &health_s,
+      "what a step that meets NaN or infinity does" },
 };
-static const section train_s = { "train", train_f, 9, 1, "loss", NULL };
+static const section train_s = { "train", train_f, 10, 1, "loss", NULL };
 
 /* ---- output ------------------------------------------------------------- */
 #define U(m) offsetof(gan_output_spec, m), SZ(gan_output_spec, m)

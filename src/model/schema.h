@@ -59,6 +59,7 @@ extern const char *const gan_model_loss_names[];
 extern const char *const gan_model_optim_names[];
 extern const char *const gan_model_format_names[];
 extern const char *const gan_model_noise_names[];
+extern const char *const gan_model_health_names[];
 
 /* ---- validation context ---------------------------------------------- */
 typedef struct mctx {

@@ -42,3 +42,13 @@ tests_check_classify_CFLAGS = $(TEST_CFLAGS)
 tests_check_classify_LDADD = $(TEST_LIBS)
 TESTS += tests/classify.sh
 EXTRA_DIST += tests/classify.sh
+### training health (rollback on NaN/inf)
+libgan_la_SOURCES += src/train/health.c
+pkginclude_HEADERS += include/gan/health.h
+check_PROGRAMS += tests/check_health
+TESTS += tests/check_health
+tests_check_health_SOURCES = tests/check_health.c
+tests_check_health_CFLAGS = $(TEST_CFLAGS)
+tests_check_health_LDADD = $(TEST_LIBS)
+TESTS += tests/health.sh
+EXTRA_DIST += tests/health.sh
