@@ -1,6 +1,8 @@
 #!/bin/sh
-# valgrind.sh - memcheck on a short training run (train, resume, sample, info,
-# report) and on bad inputs: no invalid access, no definite leak (.ci/run).
+# valgrind.sh - memcheck on short training runs (plain; ema, spectral norm,
+# packing; conditional; with rollbacks), resume, sample, interpolate, info,
+# report, the classifier and eval, and on bad inputs: no invalid access, no
+# definite leak (.ci/run).
 set -u
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d /tmp/ganrun-vg.XXXXXX)
@@ -43,6 +45,48 @@ vg 0 "train ema, sn, pack" "$tmp/x.yaml" --quiet --out "$tmp/runx"
 vg 0 "resume ema, sn, pack" resume "$tmp/runx/latest.ckpt" --steps 2 --quiet
 vg 0 "sample --truncation" sample "$tmp/runx" -n 8 --truncation 0.5 -o "$tmp/t.csv"
 vg 0 "interpolate" interpolate "$tmp/runx" --seeds 1,2 --steps 3 -o "$tmp/i.png"
+# conditional GAN (embed, project, CSV labels), sample --class, the
+# classifier and eval --classifier
+awk 'BEGIN { srand(1); for (i = 0; i < 400; i++) { k = i % 4;
+    printf "%d,%.4f,%.4f\n", k, (k % 2 ? 2 : -2) + rand() - 0.5, (k >= 2 ? 2 : -2) + rand() - 0.5 } }' >"$tmp/l.csv"
+cat >"$tmp/c.yaml" <<YAML
+name: vgc
+data: {format: csv, path: $tmp/l.csv, label_column: 1, classes: 4}
+noise: {dim: 2}
+generator: [embed: {dim: 3}, dense: {units: 8}, relu, dense: {units: 2}]
+discriminator: [dense: {units: 8}, leaky_relu, project]
+train: {batch: 16, steps: 6}
+output: {checkpoint_every: 3, sample_every: 3, samples: 8}
+YAML
+cat >"$tmp/clf.yaml" <<YAML
+name: vgclf
+data: {format: csv, path: $tmp/l.csv, label_column: 1, classes: 4}
+test: {format: csv, path: $tmp/l.csv, label_column: 1}
+layers: [dense: {units: 8}, tanh, dense: {units: 4}]
+train: {batch: 16, steps: 5}
+YAML
+vg 0 "train conditional" "$tmp/c.yaml" --quiet --out "$tmp/runc"
+vg 0 "sample --class" sample "$tmp/runc" --class 1 -n 8 -o "$tmp/c1.csv"
+vg 0 "classify train" classify train "$tmp/clf.yaml" -o "$tmp/clf.ckpt" --quiet
+vg 0 "classify test" classify test "$tmp/clf.ckpt"
+vg 0 "eval --classifier" eval "$tmp/runc" --classifier "$tmp/clf.ckpt" -n 50
+vg 1 "info of a classifier checkpoint" info "$tmp/clf.ckpt"
+# train.health: sgd at lr 10 diverges; rollbacks lower the rate and finish
+cat >"$tmp/h.yaml" <<'YAML'
+name: vgh
+data: {format: ring, samples: 500}
+noise: {dim: 2}
+generator: [dense: {units: 8}, relu, dense: {units: 2}]
+discriminator: [dense: {units: 8}, relu, dense: {units: 1}]
+train:
+  loss: lsgan
+  batch: 16
+  steps: 40
+  optimizer: {generator: {type: sgd, lr: 10}, discriminator: {type: sgd, lr: 10}}
+  health: {on_nan: rollback, snapshot_every: 5, lr_factor: 0.01, retries: 3}
+output: {checkpoint_every: 20, sample_every: 0}
+YAML
+vg 0 "train with rollbacks" "$tmp/h.yaml" --quiet --out "$tmp/runh"
 for f in tests/data/model/bad/*.yaml; do vg 1 "bad model $(basename "$f")" check "$f"; done
 head -c 300 "$tmp/run/latest.ckpt" >"$tmp/short.ckpt"
 vg 1 "truncated checkpoint" info "$tmp/short.ckpt"
