@@ -396,7 +396,7 @@ START_TEST(test_sample_with_truncation)
     ck_assert(memcmp(a, b, n * S * sizeof(float)) != 0);
     gan_trainer_seed_noise(t, 6, n, 0.5f, z);
     for (int i = 0; i < n * Z; i++) ck_assert(fabsf(z[i]) <= 0.5f);
-    ck_assert_int_eq(gan_trainer_generate(t, z, n, c, &err), GAN_OK);
+    ck_assert_int_eq(gan_trainer_generate(t, z, NULL, n, c, &err), GAN_OK);
     ck_assert_mem_eq(b, c, n * S * sizeof(float));
     free(a);
     free(b);
@@ -426,7 +426,7 @@ START_TEST(test_interpolation_ends_are_the_seed_samples)
     ck_assert_mem_eq(z + 2 * Z, zb, Z * sizeof(float));
     ck_assert_mem_eq(z + 3 * Z, zb, Z * sizeof(float));
     gan_error err;
-    ck_assert_int_eq(gan_trainer_generate(t, z, 4, x, &err), GAN_OK);
+    ck_assert_int_eq(gan_trainer_generate(t, z, NULL, 4, x, &err), GAN_OK);
     ck_assert_int_eq(gan_trainer_sample(t, 4, 1, xa, &err), GAN_OK);
     ck_assert_int_eq(gan_trainer_sample(t, 5, 1, xb, &err), GAN_OK);
     for (size_t k = 0; k < S; k++) {

@@ -108,9 +108,11 @@ void gan_noise_lerp(float *z, const float *a, const float *b, int Z, double t);
 void gan_noise_slerp(float *z, const float *a, const float *b, int Z, double t);
 /* z (n, dim): the noise gan_trainer_sample uses for seed (with truncation T) */
 void gan_trainer_seed_noise(const gan_trainer *t, uint64_t seed, int n, float T, float *z);
-/* out (n, data_shape) = G(z) in eval mode (averaged weights as
- * gan_trainer_sample) */
-gan_status gan_trainer_generate(gan_trainer *t, const float *z, int n, float *out, gan_error *err);
+/* out (n, data_shape) = G(z (n, dim)) in eval mode (averaged weights as
+ * gan_trainer_sample), sample i of class labels[i] (labels NULL: class 0,
+ * which unconditional models ignore) */
+gan_status gan_trainer_generate(gan_trainer *t, const float *z, const int *labels, int n, float *out,
+                                gan_error *err);
 
 /* Fill z (n, dim) from the spec's noise distribution. */
 void gan_noise_fill(const gan_noise_spec *ns, gan_rng *r, float *z, size_t n);

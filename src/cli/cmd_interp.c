@@ -104,7 +104,7 @@ int cmd_interpolate(int argc, char **argv)
             gan_noise_lerp(z + (size_t)c * Z, a, b, Z, u);
             gan_noise_slerp(z + ((size_t)cols + c) * Z, a, b, Z, u);
         }
-        if (gan_trainer_generate(t, z, n, x, &err) != GAN_OK ||
+        if (gan_trainer_generate(t, z, NULL, n, x, &err) != GAN_OK ||
             gan_png_write_grid(outfile, x, n, t->data_shape, cols, &err) != GAN_OK) {
             cli_error(&err);
             rc = EXIT_ERR;

@@ -73,7 +73,8 @@ void gan_trainer_seed_noise(const gan_trainer *t, uint64_t seed, int n, float T,
     gan_noise_fill_trunc(&t->spec->noise, &r, z, (size_t)n * t->spec->noise.dim, T);
 }
 
-gan_status gan_trainer_generate(gan_trainer *t, const float *z, int n, float *out, gan_error *err)
+gan_status gan_trainer_generate(gan_trainer *t, const float *z, const int *labels, int n, float *out,
+                                gan_error *err)
 {
     int Z = t->spec->noise.dim, chunk = n < 256 ? n : 256;
     size_t S = gan_shape_size(t->data_shape);
@@ -81,9 +82,11 @@ gan_status gan_trainer_generate(gan_trainer *t, const float *z, int n, float *ou
     int swapped = gan_trainer_ema_swap(t);
     for (int i = 0; st == GAN_OK && i < n; i += chunk) {
         int b = n - i < chunk ? n - i : chunk;
+        t->G->labels = labels ? labels + i : NULL;
         const float *y = gan_net_forward(t->G, z + (size_t)i * Z, b, 0);
         memcpy(out + (size_t)i * S, y, (size_t)b * S * sizeof(float));
     }
+    t->G->labels = NULL;   /* never left pointing at the caller's array */
     if (swapped) gan_trainer_ema_swap(t);
     return st;
 }

@@ -371,28 +371,20 @@ gan_status gan_trainer_sample(gan_trainer *t, uint64_t seed, int n, float *out, 
 gan_status gan_trainer_sample_labels(gan_trainer *t, uint64_t seed, int n, const int *labels,
                                      float *out, gan_error *err)
 {
+    const int *y = labels;
     int *grid = NULL;
-    if (t->classes && !labels) {
-        if (!(grid = malloc((size_t)n * sizeof *grid))) return gan_error_set(err, GAN_ERR_NOMEM, "out of memory");
+    if (t->classes && !labels && (grid = malloc((size_t)n * sizeof *grid))) {
         gan_cond_grid_labels(grid, n, (int)ceil(sqrt((double)n)), t->classes);
-        labels = grid;
+        y = grid;
     }
-    gan_rng r;
-    gan_rng_seed_stream(&r, seed, STREAM_FIXED);
-    int Z = t->spec->noise.dim, chunk = n < 256 ? n : 256;
-    size_t S = gan_shape_size(t->data_shape);
-    float *z = gan_alloc_floats((size_t)chunk * Z);
-    if (!z) return gan_error_set(err, GAN_ERR_NOMEM, "out of memory");
-    gan_status st = gan_net_reserve(t->G, chunk, err);
-    int swapped = gan_trainer_ema_swap(t);
-    for (int i = 0; st == GAN_OK && i < n; i += chunk) {
-        int b = n - i < chunk ? n - i : chunk;
-        gan_noise_fill_trunc(&t->spec->noise, &r, z, (size_t)b * Z, t->truncation);
-        t->G->labels = t->classes ? labels + i : NULL;
-        const float *y = gan_net_forward(t->G, z, b, 0);
-        memcpy(out + (size_t)i * S, y, (size_t)b * S * sizeof(float));
+    float *z = gan_alloc_floats((size_t)n * t->spec->noise.dim);   /* (n, dim) */
+    gan_status st;
+    if (!z || (t->classes && !y)) {
+        st = gan_error_set(err, GAN_ERR_NOMEM, "out of memory");
+    } else {
+        gan_trainer_seed_noise(t, seed, n, t->truncation, z);
+        st = gan_trainer_generate(t, z, y, n, out, err);
     }
-    if (swapped) gan_trainer_ema_swap(t);
     gan_free_floats(z);
     free(grid);
     return st;
