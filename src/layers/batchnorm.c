@@ -139,27 +139,23 @@ static double stats(double *mu, double *var, const gan_layer *l, const gan_ctx *
             const float *xn = x + (size_t)n * C;   // (C)
             for (int ch = 0; ch < C; ch++) mu[ch] += xn[ch];
         }
-        if (sync) {
-            var[0] = M;
-            gan_dist_sum_double(mu, (size_t)C + 1);
-            M = var[0];
-            var[0] = 0.0;
-        }
-        for (int ch = 0; ch < C; ch++) mu[ch] /= M;
+    } else {
+        for (int n = 0; n < c->B; n++)
+            for (int ch = 0; ch < C; ch++) mu[ch] += run_sum(x + ((size_t)n * C + ch) * d.HW, d.HW, 0, 0);
+    }
+    if (sync) {   /* M rides in var[0] through the one sum over ranks */
+        var[0] = M;
+        gan_dist_sum_double(mu, (size_t)C + 1);
+        M = var[0];
+        var[0] = 0.0;
+    }
+    for (int ch = 0; ch < C; ch++) mu[ch] /= M;
+    if (d.HW == 1) {
         for (int n = 0; n < c->B; n++) {
             const float *xn = x + (size_t)n * C;
             for (int ch = 0; ch < C; ch++) var[ch] += (xn[ch] - mu[ch]) * (xn[ch] - mu[ch]);
         }
     } else {
-        for (int n = 0; n < c->B; n++)
-            for (int ch = 0; ch < C; ch++) mu[ch] += run_sum(x + ((size_t)n * C + ch) * d.HW, d.HW, 0, 0);
-        if (sync) {
-            var[0] = M;
-            gan_dist_sum_double(mu, (size_t)C + 1);
-            M = var[0];
-            var[0] = 0.0;
-        }
-        for (int ch = 0; ch < C; ch++) mu[ch] /= M;
         for (int n = 0; n < c->B; n++)
             for (int ch = 0; ch < C; ch++)
                 var[ch] += run_sum(x + ((size_t)n * C + ch) * d.HW, d.HW, mu[ch], 1);
