@@ -15,6 +15,7 @@
 #include "gan/classify.h"
 #include "gan/dist.h"
 #include "gan/health.h"
+#include "gan/par.h"
 
 const char *gan_version(void);
 

@@ -98,6 +98,8 @@ typedef struct gan_layer {
     size_t nbufs;              /* persistent non-trainable floats */
     size_t ws_fixed;           /* scratch floats: ws_fixed + B * ws_per_sample */
     size_t ws_per_sample;
+    size_t ws_task;            /* scratch floats each further parallel task
+                                * needs (gan_ctx.ntasks), after slot 0 */
     size_t saved_per_sample;   /* floats kept from forward to backward */
     int ntensors;
     gan_tensor_info tensors[GAN_LAYER_MAXTENSORS];
@@ -112,6 +114,9 @@ typedef struct gan_ctx {
     int B;            /* batch size of this pass */
     int training;     /* 1: batch statistics, dropout on */
     float *ws;        /* shared scratch of the planned size */
+    int ntasks;       /* parallel tasks the scratch has room for: task 0
+                       * uses ws[0, ws_fixed + B*ws_per_sample), task t > 0
+                       * the ws_task floats (t-1)*ws_task further on */
     gan_rng *rng;     /* the network's stream (dropout) */
     const int *labels;  /* (B) class labels of a conditional pass, or NULL
                          * (label layers then use class 0) */

@@ -34,6 +34,7 @@ typedef struct gan_net {
     float *dbuf[2];     /* ping-pong input-gradient buffers */
     float *ws;          /* shared scratch */
     size_t ws_size;
+    int ntasks;         /* parallel tasks ws has room for (gan_ctx) */
     float *saved;       /* all layers' saved-for-backward floats */
     /* last forward pass */
     const float *x;

@@ -128,7 +128,7 @@ static int help(const char *name)
     return EXIT_OK;
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
     if (argc < 2) return cli_usage(NULL, "missing model file or subcommand");
     const char *a = argv[1];
@@ -160,5 +160,12 @@ int main(int argc, char **argv)
     /* ganrun MODEL.yaml == ganrun train MODEL.yaml */
     int rc = s ? s->fn(argc - 1, argv + 1) : cmd_train(argc, argv);
     gan_dist_finalize();
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    int rc = run(argc, argv);
+    gan_par_shutdown();   /* join the worker threads (gan/par.h) */
     return rc;
 }

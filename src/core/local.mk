@@ -1,11 +1,17 @@
 ### core: errors, random numbers, shapes, networks
 pkginclude_HEADERS += include/gan/gan.h include/gan/error.h include/gan/rng.h \
 	include/gan/layer.h include/gan/net.h include/gan/optim.h include/gan/loss.h \
-	include/gan/data.h include/gan/model.h include/gan/train.h include/gan/ckpt.h
-libgan_la_SOURCES += src/core/error.c src/core/rng.c src/core/shape.c src/core/net.c
+	include/gan/data.h include/gan/model.h include/gan/train.h include/gan/ckpt.h include/gan/par.h
+libgan_la_SOURCES += src/core/error.c src/core/rng.c src/core/shape.c src/core/net.c src/core/par.c
 
 check_PROGRAMS += tests/check_core
 TESTS += tests/check_core
 tests_check_core_SOURCES = tests/check_core.c tests/gradcheck.c tests/gradcheck.h
 tests_check_core_CFLAGS = $(TEST_CFLAGS)
 tests_check_core_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/check_par
+TESTS += tests/check_par
+tests_check_par_SOURCES = tests/check_par.c tests/gradcheck.c tests/gradcheck.h
+tests_check_par_CFLAGS = $(TEST_CFLAGS)
+tests_check_par_LDADD = $(TEST_LIBS)

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "gan/net.h"
+#include "gan/par.h"
 
 static void free_batch_buffers(gan_net *net)
 {
@@ -38,6 +39,8 @@ static void free_batch_buffers(gan_net *net)
 static gan_status alloc_batch_buffers(gan_net *net, int B, gan_error *err)
 {
     size_t maxact = gan_shape_size(net->in), ws = 0, saved = 0;
+    /* scratch for one task per thread (gan/par.h) */
+    int T = gan_par_threads();
     net->act = calloc((size_t)net->n, sizeof *net->act);
     net->share = calloc((size_t)net->n, 1);
     if (!net->act || !net->share) goto nomem;
@@ -60,7 +63,7 @@ static gan_status alloc_batch_buffers(gan_net *net, int B, gan_error *err)
         gan_layer *l = &net->layers[i];
         size_t o = gan_shape_size(l->out);
         if (o > maxact) maxact = o;
-        size_t w = l->ws_fixed + (size_t)B * l->ws_per_sample;
+        size_t w = l->ws_fixed + (size_t)B * l->ws_per_sample + (size_t)(T - 1) * l->ws_task;
         if (w > ws) ws = w;
         saved += (size_t)B * l->saved_per_sample;
         if (net->share[i]) {
@@ -76,6 +79,7 @@ static gan_status alloc_batch_buffers(gan_net *net, int B, gan_error *err)
     net->saved = gan_alloc_floats(saved);
     if (!net->dbuf[0] || !net->dbuf[1] || !net->ws || !net->saved) goto nomem;
     net->ws_size = ws;
+    net->ntasks = T;
     float *s = net->saved;
     for (int i = 0; i < net->n; i++) {
         net->layers[i].saved = s;
@@ -186,7 +190,7 @@ void gan_net_init(gan_net *net, gan_rng *rng)
 
 const float *gan_net_forward(gan_net *net, const float *x, int B, int training)
 {
-    gan_ctx c = { B, training, net->ws, &net->rng, net->labels };
+    gan_ctx c = { B, training, net->ws, net->ntasks, &net->rng, net->labels };
     net->x = x;
     net->B = B;
     net->training = training;
@@ -201,7 +205,7 @@ const float *gan_net_forward(gan_net *net, const float *x, int B, int training)
 
 void gan_net_backward(gan_net *net, const float *dy, float *dx, int param_grads)
 {
-    gan_ctx c = { net->B, net->training, net->ws, &net->rng, net->labels };
+    gan_ctx c = { net->B, net->training, net->ws, net->ntasks, &net->rng, net->labels };
     const float *g = dy;
     for (int i = net->n - 1; i >= 0; i--) {
         gan_layer *l = &net->layers[i];

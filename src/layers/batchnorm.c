@@ -33,6 +33,7 @@
 #include <string.h>
 #include "layers/layers.h"
 #include "gan/dist.h"
+#include "gan/par.h"
 
 static const gan_key_desc keys[] = {
     { "momentum", GAN_KEY_FLOAT, 0, 0.1, 0.0, 1.0, 0, 0, NULL, 0, 0,
@@ -116,15 +117,108 @@ static int synced(const gan_layer *l, const gan_ctx *c)
     return c->training && gan_conf_num(&l->conf, "sync") != 0;
 }
 
+/* The passes over the batch, each over the channels [lo, hi) so that they
+ * run on the pool's threads (gan/par.h); a channel's sums are taken in the
+ * same order whatever the split, so the results do not depend on it. */
+enum { SUM, VAR, APPLY, DSUMS, DX };
+
+typedef struct pass {
+    int phase, B;
+    dims d;
+    const float *x, *dy;
+    float *y, *dx;
+    double *mu, *var, *sdy, *sdyxh;   // (C) each
+    const float *a, *b;               // APPLY: y = a x + b
+    const float *fmu, *r, *k, *p, *q; // DSUMS, DX
+} pass;
+
+static void pass_range(void *arg, size_t lo_, size_t hi_)
+{
+    const pass *P = arg;
+    const int C = P->d.C, lo = (int)lo_, hi = (int)hi_;
+    const size_t HW = P->d.HW;
+    for (int n = 0; n < P->B; n++) {
+        const float *xn = P->x + (size_t)n * C * HW;   // (C, HW)
+        if (HW == 1) {   /* along the channels of one sample */
+            const float *dyn = P->dy ? P->dy + (size_t)n * C : NULL;
+            switch (P->phase) {
+            case SUM: for (int ch = lo; ch < hi; ch++) P->mu[ch] += xn[ch]; break;
+            case VAR:
+                for (int ch = lo; ch < hi; ch++) P->var[ch] += (xn[ch] - P->mu[ch]) * (xn[ch] - P->mu[ch]);
+                break;
+            case APPLY: {
+                float *yn = P->y + (size_t)n * C;
+                for (int ch = lo; ch < hi; ch++) yn[ch] = P->a[ch] * xn[ch] + P->b[ch];
+                break;
+            }
+            case DSUMS:
+                for (int ch = lo; ch < hi; ch++) {
+                    P->sdy[ch] += dyn[ch];
+                    P->sdyxh[ch] += dyn[ch] * ((xn[ch] - P->fmu[ch]) * P->r[ch]);
+                }
+                break;
+            case DX: {
+                float *dxn = P->dx + (size_t)n * C;
+                for (int ch = lo; ch < hi; ch++)
+                    dxn[ch] = P->k[ch] * (dyn[ch] - P->p[ch] - (xn[ch] - P->fmu[ch]) * P->q[ch]);
+                break;
+            }
+            }
+            continue;
+        }
+        for (int ch = lo; ch < hi; ch++) {   /* along one channel's pixels */
+            const float *xc = xn + (size_t)ch * HW;
+            const float *dyc = P->dy ? P->dy + ((size_t)n * C + ch) * HW : NULL;
+            switch (P->phase) {
+            case SUM: P->mu[ch] += run_sum(xc, HW, 0, 0); break;
+            case VAR: P->var[ch] += run_sum(xc, HW, P->mu[ch], 1); break;
+            case APPLY: {
+                float *yc = P->y + ((size_t)n * C + ch) * HW;
+                float ac = P->a[ch], bc = P->b[ch];
+                for (size_t j = 0; j < HW; j++) yc[j] = ac * xc[j] + bc;
+                break;
+            }
+            case DSUMS: {
+                float m = P->fmu[ch], rc = P->r[ch];
+                double s0 = 0, s1 = 0, q0 = 0, q1 = 0;
+                size_t j = 0;
+                for (; j + 2 <= HW; j += 2) {
+                    s0 += dyc[j], s1 += dyc[j + 1];
+                    q0 += dyc[j] * ((xc[j] - m) * rc), q1 += dyc[j + 1] * ((xc[j + 1] - m) * rc);
+                }
+                for (; j < HW; j++) s0 += dyc[j], q0 += dyc[j] * ((xc[j] - m) * rc);
+                P->sdy[ch] += s0 + s1;
+                P->sdyxh[ch] += q0 + q1;
+                break;
+            }
+            case DX: {
+                float *dxc = P->dx + ((size_t)n * C + ch) * HW;
+                float kc = P->k[ch], pc = P->p[ch], qc = P->q[ch], m = P->fmu[ch];
+                for (size_t j = 0; j < HW; j++) dxc[j] = kc * (dyc[j] - pc - (xc[j] - m) * qc);
+                break;
+            }
+            }
+        }
+    }
+}
+
+static void run_pass(pass *P, int phase)
+{
+    P->phase = phase;
+    /* about 16 K values per task at least */
+    size_t per_ch = (size_t)P->B * P->d.HW;
+    gan_par_range((size_t)P->d.C, ((size_t)1 << 14) / (per_ch ? per_ch : 1) + 1, pass_range, P);
+}
+
 /* mu, var (C): the batch's mean and biased variance, two passes in double,
  * or the running statistics outside training.  Returns M, the values per
  * channel they are taken over (all ranks' with sync).  With sync, var[0]
  * carries M through the first sum over ranks: mu and var are adjacent. */
-static double stats(double *mu, double *var, const gan_layer *l, const gan_ctx *c, const float *x)
+static double stats(pass *P, const gan_layer *l, const gan_ctx *c)
 {
-    dims d = get_dims(l);
-    int C = d.C;
-    double M = (double)c->B * d.HW;
+    int C = P->d.C;
+    double *mu = P->mu, *var = P->var;
+    double M = (double)c->B * P->d.HW;
     if (!c->training) {
         for (int ch = 0; ch < C; ch++) {
             mu[ch] = l->bufs[ch];
@@ -134,15 +228,7 @@ static double stats(double *mu, double *var, const gan_layer *l, const gan_ctx *
     }
     int sync = synced(l, c);
     for (int ch = 0; ch < C; ch++) mu[ch] = var[ch] = 0.0;
-    if (d.HW == 1) {
-        for (int n = 0; n < c->B; n++) {
-            const float *xn = x + (size_t)n * C;   // (C)
-            for (int ch = 0; ch < C; ch++) mu[ch] += xn[ch];
-        }
-    } else {
-        for (int n = 0; n < c->B; n++)
-            for (int ch = 0; ch < C; ch++) mu[ch] += run_sum(x + ((size_t)n * C + ch) * d.HW, d.HW, 0, 0);
-    }
+    run_pass(P, SUM);
     if (sync) {   /* M rides in var[0] through the one sum over ranks */
         var[0] = M;
         gan_dist_sum_double(mu, (size_t)C + 1);
@@ -150,16 +236,7 @@ static double stats(double *mu, double *var, const gan_layer *l, const gan_ctx *
         var[0] = 0.0;
     }
     for (int ch = 0; ch < C; ch++) mu[ch] /= M;
-    if (d.HW == 1) {
-        for (int n = 0; n < c->B; n++) {
-            const float *xn = x + (size_t)n * C;
-            for (int ch = 0; ch < C; ch++) var[ch] += (xn[ch] - mu[ch]) * (xn[ch] - mu[ch]);
-        }
-    } else {
-        for (int n = 0; n < c->B; n++)
-            for (int ch = 0; ch < C; ch++)
-                var[ch] += run_sum(x + ((size_t)n * C + ch) * d.HW, d.HW, mu[ch], 1);
-    }
+    run_pass(P, VAR);
     if (sync) gan_dist_sum_double(var, (size_t)C);
     for (int ch = 0; ch < C; ch++) var[ch] /= M;
     return M;
@@ -172,7 +249,9 @@ static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
     float *rmean = l->bufs, *rvar = l->bufs + C;   // (C) each
     double *mu = (double *)c->ws, *var = mu + C;   // (C) each
     double mom = gan_conf_num(&l->conf, "momentum"), eps = gan_conf_num(&l->conf, "eps");
-    double M = stats(mu, var, l, c, x);
+    pass P = { 0, c->B, d, x, NULL, y, NULL, mu, var, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+               NULL, NULL };
+    double M = stats(&P, l, c);
     /* y = a x + b with a = gamma r, b = beta - a mu */
     float *a = (float *)(var + 3 * C), *b = a + C; // (C) each
     for (int ch = 0; ch < C; ch++) {
@@ -187,20 +266,9 @@ static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
         a[ch] = ac;
         b[ch] = bc;
     }
-    for (int n = 0; n < c->B; n++) {
-        if (d.HW == 1) {
-            const float *xn = x + (size_t)n * C;
-            float *yn = y + (size_t)n * C;
-            for (int ch = 0; ch < C; ch++) yn[ch] = a[ch] * xn[ch] + b[ch];
-            continue;
-        }
-        for (int ch = 0; ch < C; ch++) {
-            const float *xc = x + ((size_t)n * C + ch) * d.HW;
-            float *yc = y + ((size_t)n * C + ch) * d.HW;
-            float ac = a[ch], bc = b[ch];
-            for (size_t j = 0; j < d.HW; j++) yc[j] = ac * xc[j] + bc;
-        }
-    }
+    P.a = a;
+    P.b = b;
+    run_pass(&P, APPLY);
 }
 
 static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float *y,
@@ -215,9 +283,11 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
     double eps = gan_conf_num(&l->conf, "eps");
     double *mu_d = (double *)c->ws, *var = mu_d + C;            // (C) each
     double *sdy = var + C, *sdyxh = sdy + C;                    // (C) each
+    pass P = { 0, c->B, d, x, dy, NULL, dx, mu_d, var, sdy, sdyxh, NULL, NULL, NULL, NULL, NULL,
+               NULL, NULL };
     /* forward's statistics again: the batch's x, or the running ones,
      * which only a training forward changes */
-    double M = stats(mu_d, var, l, c, x);
+    double M = stats(&P, l, c);
     float *mu = (float *)(sdyxh + C), *r = mu + C;             // (C) each
     for (int ch = 0; ch < C; ch++) {
         mu[ch] = (float)mu_d[ch];
@@ -225,30 +295,9 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
         sdy[ch] = sdyxh[ch] = 0.0;
     }
     /* sdy = sum dy, sdyxh = sum dy xh over each channel */
-    for (int n = 0; n < c->B; n++) {
-        if (d.HW == 1) {
-            const float *xn = x + (size_t)n * C, *dyn = dy + (size_t)n * C;
-            for (int ch = 0; ch < C; ch++) {
-                sdy[ch] += dyn[ch];
-                sdyxh[ch] += dyn[ch] * ((xn[ch] - mu[ch]) * r[ch]);
-            }
-            continue;
-        }
-        for (int ch = 0; ch < C; ch++) {
-            const float *xc = x + ((size_t)n * C + ch) * d.HW;
-            const float *dyc = dy + ((size_t)n * C + ch) * d.HW;
-            float m = mu[ch], rc = r[ch];
-            double s0 = 0, s1 = 0, q0 = 0, q1 = 0;
-            size_t j = 0;
-            for (; j + 2 <= d.HW; j += 2) {
-                s0 += dyc[j], s1 += dyc[j + 1];
-                q0 += dyc[j] * ((xc[j] - m) * rc), q1 += dyc[j + 1] * ((xc[j + 1] - m) * rc);
-            }
-            for (; j < d.HW; j++) s0 += dyc[j], q0 += dyc[j] * ((xc[j] - m) * rc);
-            sdy[ch] += s0 + s1;
-            sdyxh[ch] += q0 + q1;
-        }
-    }
+    P.fmu = mu;
+    P.r = r;
+    run_pass(&P, DSUMS);
     if (dgamma)
         for (int ch = 0; ch < C; ch++) {
             dgamma[ch] += (float)sdyxh[ch];
@@ -268,22 +317,10 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
         p[ch] = mdy;
         q[ch] = r[ch] * mdyxh;
     }
-    for (int n = 0; n < c->B; n++) {
-        if (d.HW == 1) {
-            const float *xn = x + (size_t)n * C, *dyn = dy + (size_t)n * C;
-            float *dxn = dx + (size_t)n * C;
-            for (int ch = 0; ch < C; ch++)
-                dxn[ch] = k[ch] * (dyn[ch] - p[ch] - (xn[ch] - mu[ch]) * q[ch]);
-            continue;
-        }
-        for (int ch = 0; ch < C; ch++) {
-            const float *xc = x + ((size_t)n * C + ch) * d.HW;
-            const float *dyc = dy + ((size_t)n * C + ch) * d.HW;
-            float *dxc = dx + ((size_t)n * C + ch) * d.HW;
-            float kc = k[ch], pc = p[ch], qc = q[ch], m = mu[ch];
-            for (size_t j = 0; j < d.HW; j++) dxc[j] = kc * (dyc[j] - pc - (xc[j] - m) * qc);
-        }
-    }
+    P.k = k;
+    P.p = p;
+    P.q = q;
+    run_pass(&P, DX);
 }
 
 const gan_layer_type gan_layer_batchnorm = {

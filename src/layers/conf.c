@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "gan/layer.h"
+#include "layers/layers.h"
+#include "gan/par.h"
 
 const char *const gan_init_choices[] = { "xavier", "he", "normal", "uniform", "zeros", NULL };
 
@@ -61,4 +63,18 @@ void gan_init_weights(const gan_layer_conf *c, float *w, size_t n, int fan_in, i
     default:
         memset(w, 0, n * sizeof *w);
     }
+}
+
+void gan_conv_add_task_sums(float *dW, float *db, const float *part, size_t nw, int nb)
+{
+    for (size_t i = 0; i < nw; i++) dW[i] += part[i];
+    if (db)
+        for (int o = 0; o < nb; o++) db[o] += part[nw + (size_t)o];
+}
+
+void gan_ew_run(size_t n, void (*fn)(void *e, size_t lo, size_t hi), const float *a,
+                const float *b, float *out, float k)
+{
+    gan_ew e = { a, b, out, k };
+    gan_par_range(n, GAN_EW_GRAIN, fn, &e);
 }

@@ -13,8 +13,8 @@
  *   dcol (CKK, NB*OHW) = W^T . dt       dx = col2im(dcol)
  */
 #include "config.h"
-#include <cblas.h>
 #include <string.h>
+#include "gan/par.h"
 #include "layers/layers.h"
 
 static const gan_key_desc keys[] = {
@@ -75,6 +75,8 @@ static gan_status setup(gan_layer *l, gan_shape in, gan_error *err)
     geom g = get_geom(l);
     /* forward: col + t; backward: dt + col (dcol reuses col) */
     l->ws_fixed = (size_t)g.NB * (g.CKK + (size_t)g.OC) * g.OHW;
+    /* a further task: the same, then its own dW and db */
+    l->ws_task = l->ws_fixed + (size_t)g.OC * (g.CKK + 1);
     return gan_sn_setup(l, g.OC, (int)g.CKK, err);
 }
 
@@ -87,30 +89,110 @@ static void init(gan_layer *l, gan_rng *rng)
     gan_sn_init(l, rng);
 }
 
-static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
+/* One pass split into tasks: task t takes chunks t, t + ntasks, ... and
+ * its own scratch slot (layer.h); backward's task t > 0 adds its dW and db
+ * into a zeroed copy in its slot, summed into l->grads afterwards. */
+typedef struct pass {
+    gan_layer *l;
+    const gan_ctx *c;
+    geom g;
+    const float *x, *dy, *Wt, *b;   /* Wt (OC, CKK), b (OC) or NULL */
+    float *y, *dx, *dW, *db;        /* dW (OC, CKK), db (OC) or NULL */
+    int ntasks;
+} pass;
+
+static int chunks(const gan_ctx *c, const geom *g) { return (c->B + g->NB - 1) / g->NB; }
+
+static int tasks(const gan_ctx *c, const geom *g)
 {
-    geom g = get_geom(l);
-    const float *Wt = gan_sn_weight(l, c->training);               // (OC, CKK), / sigma with SN
-    const float *b = l->nparams > (size_t)g.OC * g.CKK ? l->params + (size_t)g.OC * g.CKK : NULL;   // (OC)
-    for (int n0 = 0; n0 < c->B; n0 += g.NB) {
-        int nb = c->B - n0 < g.NB ? c->B - n0 : g.NB;
+    int n = chunks(c, g);
+    return n < c->ntasks ? n : c->ntasks;
+}
+
+/* task t's scratch: chunk scratch, then (t > 0) its dW and db */
+static float *slot(const pass *p, int t)
+{
+    const gan_layer *l = p->l;
+    return t ? p->c->ws + l->ws_fixed + (size_t)(t - 1) * l->ws_task : p->c->ws;
+}
+
+static void forward_task(void *arg, int t)
+{
+    const pass *p = arg;
+    const geom g = p->g;
+    float *col = slot(p, t);                                        // (CKK, N)
+    for (int k = t; k < chunks(p->c, &g); k += p->ntasks) {
+        int n0 = k * g.NB, nb = p->c->B - n0 < g.NB ? p->c->B - n0 : g.NB;
         int N = nb * (int)g.OHW;
-        float *col = c->ws;                                         // (CKK, N)
-        float *yn = y + (size_t)n0 * g.OC * g.OHW;                  // (nb, OC, OHW)
+        float *yn = p->y + (size_t)n0 * g.OC * g.OHW;               // (nb, OC, OHW)
         /* with one sample, t is y itself */
-        float *t = nb == 1 ? yn : col + g.CKK * (size_t)N;         // (OC, N)
+        float *tt = nb == 1 ? yn : col + g.CKK * (size_t)N;        // (OC, N)
         for (int i = 0; i < nb; i++)
-            gan_im2col(col + (size_t)i * g.OHW, (size_t)N, x + (size_t)(n0 + i) * g.C * g.HW,
+            gan_im2col(col + (size_t)i * g.OHW, (size_t)N, p->x + (size_t)(n0 + i) * g.C * g.HW,
                        g.C, g.H, g.W, g.K, g.S, g.P, g.OH, g.OW);
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g.OC, N, (int)g.CKK, 1.0f, Wt,
-                    (int)g.CKK, col, N, 0.0f, t, N);
-        if (nb > 1) gan_chan_to_batch(yn, t, nb, g.OC, g.OHW);
-        if (b)
+        gan_sgemm(0, 0, g.OC, N, (int)g.CKK, 1.0f, p->Wt, (int)g.CKK, col, N, 0.0f, tt, N);
+        if (nb > 1) gan_chan_to_batch(yn, tt, nb, g.OC, g.OHW);
+        if (p->b)
             for (int i = 0; i < nb; i++)
                 for (int o = 0; o < g.OC; o++) {
                     float *yo = yn + ((size_t)i * g.OC + o) * g.OHW;
-                    for (size_t j = 0; j < g.OHW; j++) yo[j] += b[o];
+                    for (size_t j = 0; j < g.OHW; j++) yo[j] += p->b[o];
                 }
+    }
+}
+
+static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
+{
+    geom g = get_geom(l);
+    pass p = { l, c, g, x, NULL, gan_sn_weight(l, c->training), NULL, y, NULL, NULL, NULL,
+               tasks(c, &g) };
+    if (l->nparams > (size_t)g.OC * g.CKK) p.b = l->params + (size_t)g.OC * g.CKK;
+    gan_par_for(p.ntasks, forward_task, &p);
+}
+
+static void backward_task(void *arg, int t)
+{
+    const pass *p = arg;
+    const geom g = p->g;
+    float *col = slot(p, t);                                        // (CKK, N)
+    float *dW = p->dW, *db = p->db;
+    if (t && dW) {   /* this task's own sums, added to l->grads afterwards */
+        dW = col + p->l->ws_fixed;
+        db = db ? dW + (size_t)g.OC * g.CKK : NULL;
+        memset(dW, 0, ((size_t)g.OC * g.CKK + (db ? (size_t)g.OC : 0)) * sizeof *dW);
+    }
+    for (int k = t; k < chunks(p->c, &g); k += p->ntasks) {
+        int n0 = k * g.NB, nb = p->c->B - n0 < g.NB ? p->c->B - n0 : g.NB;
+        int N = nb * (int)g.OHW;
+        const float *dyn = p->dy + (size_t)n0 * g.OC * g.OHW;       // (nb, OC, OHW)
+        /* dt (OC, N): dy reordered; with one sample, dy itself */
+        const float *dt = dyn;
+        if (nb > 1) {
+            float *tt = col + g.CKK * (size_t)N;
+            gan_batch_to_chan(tt, dyn, nb, g.OC, g.OHW);
+            dt = tt;
+        }
+        if (dW) {
+            for (int i = 0; i < nb; i++)
+                gan_im2col(col + (size_t)i * g.OHW, (size_t)N, p->x + (size_t)(n0 + i) * g.C * g.HW,
+                           g.C, g.H, g.W, g.K, g.S, g.P, g.OH, g.OW);
+            gan_sgemm(0, 1, g.OC, (int)g.CKK, N, 1.0f, dt, N, col, N, 1.0f, dW, (int)g.CKK);
+            if (db)
+                for (int o = 0; o < g.OC; o++) {
+                    const float *r = dt + (size_t)o * N;
+                    double s = 0.0;
+                    for (int j = 0; j < N; j++) s += r[j];
+                    db[o] += (float)s;
+                }
+        }
+        if (p->dx) {
+            float *dxn = p->dx + (size_t)n0 * g.C * g.HW;           // (nb, C, H, W)
+            gan_sgemm(1, 0, (int)g.CKK, N, g.OC, 1.0f, p->Wt, (int)g.CKK, dt, N, 0.0f, col, N);
+            memset(dxn, 0, (size_t)nb * g.C * g.HW * sizeof *dxn);
+            for (int i = 0; i < nb; i++)
+                gan_col2im(dxn + (size_t)i * g.C * g.HW, col + (size_t)i * g.OHW, (size_t)N,
+                           g.C, g.H, g.W, g.K, g.S, g.P, g.OH, g.OW);
+        }
     }
 }
 
@@ -120,46 +202,16 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
     (void)y;
     if (!dx && !param_grads) return;
     geom g = get_geom(l);
-    const float *Wt = gan_sn_last(l);                               // (OC, CKK)
-    float *dW = param_grads ? gan_sn_grad_begin(l) : NULL;          // (OC, CKK), dW_sn with SN
-    float *db = l->nparams > (size_t)g.OC * g.CKK ? l->grads + (size_t)g.OC * g.CKK : NULL; // (OC)
-    for (int n0 = 0; n0 < c->B; n0 += g.NB) {
-        int nb = c->B - n0 < g.NB ? c->B - n0 : g.NB;
-        int N = nb * (int)g.OHW;
-        const float *dyn = dy + (size_t)n0 * g.OC * g.OHW;          // (nb, OC, OHW)
-        float *col = c->ws;                                         // (CKK, N)
-        /* dt (OC, N): dy reordered; with one sample, dy itself */
-        const float *dt = dyn;
-        if (nb > 1) {
-            float *t = col + g.CKK * (size_t)N;
-            gan_batch_to_chan(t, dyn, nb, g.OC, g.OHW);
-            dt = t;
-        }
-        if (param_grads) {
-            for (int i = 0; i < nb; i++)
-                gan_im2col(col + (size_t)i * g.OHW, (size_t)N, x + (size_t)(n0 + i) * g.C * g.HW,
-                           g.C, g.H, g.W, g.K, g.S, g.P, g.OH, g.OW);
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, g.OC, (int)g.CKK, N, 1.0f, dt, N,
-                        col, N, 1.0f, dW, (int)g.CKK);
-            if (db)
-                for (int o = 0; o < g.OC; o++) {
-                    const float *r = dt + (size_t)o * N;
-                    double s = 0.0;
-                    for (int j = 0; j < N; j++) s += r[j];
-                    db[o] += (float)s;
-                }
-        }
-        if (dx) {
-            float *dxn = dx + (size_t)n0 * g.C * g.HW;              // (nb, C, H, W)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)g.CKK, N, g.OC, 1.0f, Wt,
-                        (int)g.CKK, dt, N, 0.0f, col, N);
-            memset(dxn, 0, (size_t)nb * g.C * g.HW * sizeof *dxn);
-            for (int i = 0; i < nb; i++)
-                gan_col2im(dxn + (size_t)i * g.C * g.HW, col + (size_t)i * g.OHW, (size_t)N,
-                           g.C, g.H, g.W, g.K, g.S, g.P, g.OH, g.OW);
-        }
+    pass p = { l, c, g, x, dy, gan_sn_last(l), NULL, NULL, dx, NULL, NULL, tasks(c, &g) };
+    if (param_grads) {
+        p.dW = gan_sn_grad_begin(l);                                // dW_sn with SN
+        if (l->nparams > (size_t)g.OC * g.CKK) p.db = l->grads + (size_t)g.OC * g.CKK;
     }
-    if (param_grads) gan_sn_grad_end(l);
+    gan_par_for(p.ntasks, backward_task, &p);
+    if (!param_grads) return;
+    for (int t = 1; t < p.ntasks; t++)
+        gan_conv_add_task_sums(p.dW, p.db, slot(&p, t) + l->ws_fixed, (size_t)g.OC * g.CKK, g.OC);
+    gan_sn_grad_end(l);
 }
 
 const gan_layer_type gan_layer_conv2d = {

@@ -13,8 +13,8 @@
  *   dxt (C, NB*HW) = W (C, OCKK) . dcol, reordered into dx
  */
 #include "config.h"
-#include <cblas.h>
 #include <string.h>
+#include "gan/par.h"
 #include "layers/layers.h"
 
 static const gan_key_desc keys[] = {
@@ -77,6 +77,8 @@ static gan_status setup(gan_layer *l, gan_shape in, gan_error *err)
     geom g = get_geom(l);
     /* xt (or dxt) + col (or dcol) */
     l->ws_fixed = (size_t)g.NB * ((size_t)g.C + g.OCKK) * g.HW;
+    /* a further task: the same, then its own dW and db */
+    l->ws_task = l->ws_fixed + (size_t)g.C * g.OCKK + (size_t)g.OC;
     return gan_sn_setup(l, g.C, (int)g.OCKK, err);
 }
 
@@ -91,30 +93,54 @@ static void init(gan_layer *l, gan_rng *rng)
     gan_sn_init(l, rng);
 }
 
-static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
+/* One pass split into tasks as in conv2d.c: task t takes chunks t,
+ * t + ntasks, ... and its own scratch slot; backward's task t > 0 sums dW
+ * and db in its slot, added into l->grads afterwards. */
+typedef struct pass {
+    gan_layer *l;
+    const gan_ctx *c;
+    geom g;
+    const float *x, *dy, *Wt, *b;   /* Wt (C, OCKK), b (OC) or NULL */
+    float *y, *dx, *dW, *db;        /* dW (C, OCKK), db (OC) or NULL */
+    int ntasks;
+} pass;
+
+static int chunks(const gan_ctx *c, const geom *g) { return (c->B + g->NB - 1) / g->NB; }
+
+static int tasks(const gan_ctx *c, const geom *g)
 {
-    geom g = get_geom(l);
-    const float *Wt = gan_sn_weight(l, c->training);               // (C, OCKK), / sigma with SN
-    const float *b = l->nparams > (size_t)g.C * g.OCKK ? l->params + (size_t)g.C * g.OCKK : NULL;   // (OC)
-    for (int n0 = 0; n0 < c->B; n0 += g.NB) {
-        int nb = c->B - n0 < g.NB ? c->B - n0 : g.NB;
+    int n = chunks(c, g);
+    return n < c->ntasks ? n : c->ntasks;
+}
+
+static float *slot(const pass *p, int t)
+{
+    const gan_layer *l = p->l;
+    return t ? p->c->ws + l->ws_fixed + (size_t)(t - 1) * l->ws_task : p->c->ws;
+}
+
+static void forward_task(void *arg, int t)
+{
+    const pass *p = arg;
+    const geom g = p->g;
+    float *col = slot(p, t);                                        // (OCKK, N)
+    for (int k = t; k < chunks(p->c, &g); k += p->ntasks) {
+        int n0 = k * g.NB, nb = p->c->B - n0 < g.NB ? p->c->B - n0 : g.NB;
         int N = nb * (int)g.HW;
-        const float *xn = x + (size_t)n0 * g.C * g.HW;              // (nb, C, HW)
-        float *yn = y + (size_t)n0 * g.OC * g.OHW;                  // (nb, OC, OH, OW)
-        float *col = c->ws;                                         // (OCKK, N)
+        const float *xn = p->x + (size_t)n0 * g.C * g.HW;           // (nb, C, HW)
+        float *yn = p->y + (size_t)n0 * g.OC * g.OHW;               // (nb, OC, OH, OW)
         /* xt (C, N): x reordered; with one sample, x itself */
         const float *xt = xn;
         if (nb > 1) {
-            float *t = col + g.OCKK * (size_t)N;
-            gan_batch_to_chan(t, xn, nb, g.C, g.HW);
-            xt = t;
+            float *tt = col + g.OCKK * (size_t)N;
+            gan_batch_to_chan(tt, xn, nb, g.C, g.HW);
+            xt = tt;
         }
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)g.OCKK, N, g.C, 1.0f, Wt,
-                    (int)g.OCKK, xt, N, 0.0f, col, N);
+        gan_sgemm(1, 0, (int)g.OCKK, N, g.C, 1.0f, p->Wt, (int)g.OCKK, xt, N, 0.0f, col, N);
         for (int i = 0; i < nb; i++)
             for (int o = 0; o < g.OC; o++) {
                 float *yo = yn + ((size_t)i * g.OC + o) * g.OHW;
-                float bo = b ? b[o] : 0.0f;
+                float bo = p->b ? p->b[o] : 0.0f;
                 for (size_t j = 0; j < g.OHW; j++) yo[j] = bo;
             }
         for (int i = 0; i < nb; i++)
@@ -123,33 +149,42 @@ static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
     }
 }
 
-static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float *y,
-                     const float *dy, float *dx, int param_grads)
+static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
 {
-    (void)y;
-    if (!dx && !param_grads) return;
     geom g = get_geom(l);
-    const float *Wt = gan_sn_last(l);                               // (C, OCKK)
-    float *dW = param_grads ? gan_sn_grad_begin(l) : NULL;          // (C, OCKK), dW_sn with SN
-    float *db = l->nparams > (size_t)g.C * g.OCKK ? l->grads + (size_t)g.C * g.OCKK : NULL; // (OC)
-    for (int n0 = 0; n0 < c->B; n0 += g.NB) {
-        int nb = c->B - n0 < g.NB ? c->B - n0 : g.NB;
+    pass p = { l, c, g, x, NULL, gan_sn_weight(l, c->training), NULL, y, NULL, NULL, NULL,
+               tasks(c, &g) };
+    if (l->nparams > (size_t)g.C * g.OCKK) p.b = l->params + (size_t)g.C * g.OCKK;
+    gan_par_for(p.ntasks, forward_task, &p);
+}
+
+static void backward_task(void *arg, int t)
+{
+    const pass *p = arg;
+    const geom g = p->g;
+    float *dcol = slot(p, t);                                       // (OCKK, N)
+    float *dW = p->dW, *db = p->db;
+    if (t && dW) {   /* this task's own sums, added to l->grads afterwards */
+        dW = dcol + p->l->ws_fixed;
+        db = db ? dW + (size_t)g.C * g.OCKK : NULL;
+        memset(dW, 0, ((size_t)g.C * g.OCKK + (db ? (size_t)g.OC : 0)) * sizeof *dW);
+    }
+    for (int k = t; k < chunks(p->c, &g); k += p->ntasks) {
+        int n0 = k * g.NB, nb = p->c->B - n0 < g.NB ? p->c->B - n0 : g.NB;
         int N = nb * (int)g.HW;
-        const float *dyn = dy + (size_t)n0 * g.OC * g.OHW;          // (nb, OC, OH, OW)
-        float *dcol = c->ws;                                        // (OCKK, N)
+        const float *dyn = p->dy + (size_t)n0 * g.OC * g.OHW;       // (nb, OC, OH, OW)
         float *xt = dcol + g.OCKK * (size_t)N;                      // (C, N)
         for (int i = 0; i < nb; i++)
             gan_im2col(dcol + (size_t)i * g.HW, (size_t)N, dyn + (size_t)i * g.OC * g.OHW,
                        g.OC, g.OH, g.OW, g.K, g.S, g.P, g.H, g.W);
-        if (param_grads) {
-            const float *xn = x + (size_t)n0 * g.C * g.HW;
+        if (dW) {
+            const float *xn = p->x + (size_t)n0 * g.C * g.HW;
             const float *xr = xn;
             if (nb > 1) {
                 gan_batch_to_chan(xt, xn, nb, g.C, g.HW);
                 xr = xt;
             }
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, g.C, (int)g.OCKK, N, 1.0f, xr, N,
-                        dcol, N, 1.0f, dW, (int)g.OCKK);
+            gan_sgemm(0, 1, g.C, (int)g.OCKK, N, 1.0f, xr, N, dcol, N, 1.0f, dW, (int)g.OCKK);
             if (db)
                 for (int o = 0; o < g.OC; o++) {
                     double s = 0.0;
@@ -160,16 +195,32 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
                     db[o] += (float)s;
                 }
         }
-        if (dx) {
-            float *dxn = dx + (size_t)n0 * g.C * g.HW;              // (nb, C, HW)
+        if (p->dx) {
+            float *dxn = p->dx + (size_t)n0 * g.C * g.HW;           // (nb, C, HW)
             /* with one sample, dxt is dx itself */
             float *dxt = nb == 1 ? dxn : xt;
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g.C, N, (int)g.OCKK, 1.0f, Wt,
-                        (int)g.OCKK, dcol, N, 0.0f, dxt, N);
+            gan_sgemm(0, 0, g.C, N, (int)g.OCKK, 1.0f, p->Wt, (int)g.OCKK, dcol, N, 0.0f, dxt, N);
             if (nb > 1) gan_chan_to_batch(dxn, xt, nb, g.C, g.HW);
         }
     }
-    if (param_grads) gan_sn_grad_end(l);
+}
+
+static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float *y,
+                     const float *dy, float *dx, int param_grads)
+{
+    (void)y;
+    if (!dx && !param_grads) return;
+    geom g = get_geom(l);
+    pass p = { l, c, g, x, dy, gan_sn_last(l), NULL, NULL, dx, NULL, NULL, tasks(c, &g) };
+    if (param_grads) {
+        p.dW = gan_sn_grad_begin(l);                                // dW_sn with SN
+        if (l->nparams > (size_t)g.C * g.OCKK) p.db = l->grads + (size_t)g.C * g.OCKK;
+    }
+    gan_par_for(p.ntasks, backward_task, &p);
+    if (!param_grads) return;
+    for (int t = 1; t < p.ntasks; t++)
+        gan_conv_add_task_sums(p.dW, p.db, slot(&p, t) + l->ws_fixed, (size_t)g.C * g.OCKK, g.OC);
+    gan_sn_grad_end(l);
 }
 
 const gan_layer_type gan_layer_deconv2d = {

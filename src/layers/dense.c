@@ -4,8 +4,8 @@
  * Input of any rank is taken flattened (IN = C*H*W).
  */
 #include "config.h"
-#include <cblas.h>
 #include <string.h>
+#include "gan/par.h"
 #include "layers/layers.h"
 
 static const gan_key_desc keys[] = {
@@ -42,8 +42,7 @@ static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
         for (int n = 0; n < B; n++) memcpy(y + (size_t)n * O, b, (size_t)O * sizeof(float));
     }
     /* y (B, O) (+)= x (B, IN) . W^T (IN, O) */
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, O, IN, 1.0f, x, IN, W, IN,
-                bias ? 1.0f : 0.0f, y, O);
+    gan_sgemm(0, 1, B, O, IN, 1.0f, x, IN, W, IN, bias ? 1.0f : 0.0f, y, O);
 }
 
 static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float *y,
@@ -52,12 +51,10 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
     (void)y;
     int B = c->B, IN = (int)gan_shape_size(l->in), O = l->out.d[0];
     if (dx) /* dx (B, IN) = dy (B, O) . W (O, IN) */
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, IN, O, 1.0f, dy, O,
-                    gan_sn_last(l), IN, 0.0f, dx, IN);
+        gan_sgemm(0, 0, B, IN, O, 1.0f, dy, O, gan_sn_last(l), IN, 0.0f, dx, IN);
     if (!param_grads) return;
     /* dW (O, IN) += dy^T (O, B) . x (B, IN)  (dW_sn first with spectral_norm) */
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, O, IN, B, 1.0f, dy, O, x, IN, 1.0f,
-                gan_sn_grad_begin(l), IN);
+    gan_sgemm(1, 0, O, IN, B, 1.0f, dy, O, x, IN, 1.0f, gan_sn_grad_begin(l), IN);
     gan_sn_grad_end(l);
     if (l->nparams > (size_t)O * IN) {
         float *db = l->grads + (size_t)O * IN;

@@ -91,6 +91,21 @@ void gan_chan_to_batch(float *dst, const float *src, int NB, int C, size_t HW);
 #define GAN_CONV_COLS ((size_t)1 << 14)
 /* Samples per chunk for per-sample scratch ps and per-sample columns cols. */
 int gan_conv_chunk(size_t ps, size_t cols);
+/* dW (nw) += part[0, nw) and db (nb) += part[nw, nw + nb) when db is not
+ * NULL: a parallel task's own gradient sums (conv2d, deconv2d backward) */
+void gan_conv_add_task_sums(float *dW, float *db, const float *part, size_t nw, int nb);
+
+/* Element-wise passes on the pool's threads (gan/par.h): fn(e, lo, hi)
+ * over [0, n) in ranges of at least GAN_EW_GRAIN values; a and b are the
+ * inputs (x, y or dy), out the result, k a constant (a slope). */
+typedef struct gan_ew {
+    const float *a, *b;
+    float *out;
+    float k;
+} gan_ew;
+#define GAN_EW_GRAIN ((size_t)1 << 15)
+void gan_ew_run(size_t n, void (*fn)(void *e, size_t lo, size_t hi), const float *a,
+                const float *b, float *out, float k);
 
 extern const gan_layer_type gan_layer_dense, gan_layer_relu, gan_layer_leaky_relu,
     gan_layer_elu, gan_layer_tanh, gan_layer_sigmoid, gan_layer_dropout, gan_layer_reshape,

@@ -14,13 +14,26 @@ static gan_status setup(gan_layer *l, gan_shape in, gan_error *err)
     return GAN_OK;
 }
 
+/* x times 1 or k: the same value as x > 0 ? x : k x, and branch-free, so
+ * it vectorises (the select picks a constant, not a product) */
+static void fwd(void *arg, size_t lo, size_t hi)   /* a = x */
+{
+    const gan_ew *e = arg;
+    const float k = e->k;
+    for (size_t i = lo; i < hi; i++) e->out[i] = e->a[i] * (e->a[i] > 0.0f ? 1.0f : k);
+}
+
+static void bwd(void *arg, size_t lo, size_t hi)   /* a = dy, b = y */
+{
+    const gan_ew *e = arg;
+    const float k = e->k;
+    for (size_t i = lo; i < hi; i++) e->out[i] = e->a[i] * (e->b[i] > 0.0f ? 1.0f : k);
+}
+
 static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
 {
-    size_t n = (size_t)c->B * gan_shape_size(l->in);
-    float a = (float)gan_conf_num(&l->conf, "slope");
-    /* x times 1 or a: the same value as x > 0 ? x : a x, and branch-free,
-     * so it vectorises (the select picks a constant, not a product) */
-    for (size_t i = 0; i < n; i++) y[i] = x[i] * (x[i] > 0.0f ? 1.0f : a);
+    gan_ew_run((size_t)c->B * gan_shape_size(l->in), fwd, x, NULL, y,
+               (float)gan_conf_num(&l->conf, "slope"));
 }
 
 static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float *y,
@@ -28,12 +41,11 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
 {
     (void)x; (void)param_grads;
     if (!dx) return;
-    size_t n = (size_t)c->B * gan_shape_size(l->in);
-    float a = (float)gan_conf_num(&l->conf, "slope");
     /* dy/dx = 1 or slope, decided by the sign of x, which y > 0 gives for
      * every slope in [0, 1): x > 0 gives y = x > 0, x <= 0 gives a x <= 0
      * (a NaN fails both tests).  Reading y lets the layer run in place. */
-    for (size_t i = 0; i < n; i++) dx[i] = dy[i] * (y[i] > 0.0f ? 1.0f : a);
+    gan_ew_run((size_t)c->B * gan_shape_size(l->in), bwd, dy, y, dx,
+               (float)gan_conf_num(&l->conf, "slope"));
 }
 
 const gan_layer_type gan_layer_leaky_relu = {

@@ -9,10 +9,24 @@ static gan_status setup(gan_layer *l, gan_shape in, gan_error *err)
     return GAN_OK;
 }
 
+static void fwd(void *arg, size_t lo, size_t hi)   /* a = x */
+{
+    const gan_ew *e = arg;
+    for (size_t i = lo; i < hi; i++) e->out[i] = e->a[i] > 0.0f ? e->a[i] : 0.0f;
+}
+
+static void bwd(void *arg, size_t lo, size_t hi)   /* a = dy, b = y */
+{
+    const gan_ew *e = arg;
+    for (size_t i = lo; i < hi; i++) {
+        float g = e->a[i];   /* loaded unconditionally, so the select vectorises */
+        e->out[i] = e->b[i] > 0.0f ? g : 0.0f;
+    }
+}
+
 static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
 {
-    size_t n = (size_t)c->B * gan_shape_size(l->in);
-    for (size_t i = 0; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+    gan_ew_run((size_t)c->B * gan_shape_size(l->in), fwd, x, NULL, y, 0.0f);
 }
 
 static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float *y,
@@ -20,11 +34,7 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
 {
     (void)x; (void)param_grads;
     if (!dx) return;
-    size_t n = (size_t)c->B * gan_shape_size(l->in);
-    for (size_t i = 0; i < n; i++) {
-        float g = dy[i];   /* loaded unconditionally, so the select vectorises */
-        dx[i] = y[i] > 0.0f ? g : 0.0f;
-    }
+    gan_ew_run((size_t)c->B * gan_shape_size(l->in), bwd, dy, y, dx, 0.0f);
 }
 
 const gan_layer_type gan_layer_relu = {

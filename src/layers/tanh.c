@@ -10,10 +10,21 @@ static gan_status setup(gan_layer *l, gan_shape in, gan_error *err)
     return GAN_OK;
 }
 
+static void fwd(void *arg, size_t lo, size_t hi)   /* a = x */
+{
+    const gan_ew *e = arg;
+    for (size_t i = lo; i < hi; i++) e->out[i] = tanhf(e->a[i]);
+}
+
+static void bwd(void *arg, size_t lo, size_t hi)   /* a = dy, b = y */
+{
+    const gan_ew *e = arg;
+    for (size_t i = lo; i < hi; i++) e->out[i] = e->a[i] * (1.0f - e->b[i] * e->b[i]);
+}
+
 static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
 {
-    size_t n = (size_t)c->B * gan_shape_size(l->in);
-    for (size_t i = 0; i < n; i++) y[i] = tanhf(x[i]);
+    gan_ew_run((size_t)c->B * gan_shape_size(l->in), fwd, x, NULL, y, 0.0f);
 }
 
 static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float *y,
@@ -21,8 +32,7 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
 {
     (void)x; (void)param_grads;
     if (!dx) return;
-    size_t n = (size_t)c->B * gan_shape_size(l->in);
-    for (size_t i = 0; i < n; i++) dx[i] = dy[i] * (1.0f - y[i] * y[i]);
+    gan_ew_run((size_t)c->B * gan_shape_size(l->in), bwd, dy, y, dx, 0.0f);
 }
 
 const gan_layer_type gan_layer_tanh = {

@@ -12,6 +12,7 @@
 #include <mpi.h>
 #endif
 #include "gan/dist.h"
+#include "gan/par.h"
 #include "gan/train.h"
 
 static int g_rank = 0, g_size = 1;
@@ -54,6 +55,19 @@ gan_status gan_dist_init(int *argc, char ***argv, gan_error *err)
     g_inited = 1;
     MPI_Comm_rank(MPI_COMM_WORLD, &g_rank);
     MPI_Comm_size(MPI_COMM_WORLD, &g_size);
+    if (g_size > 1 && !gan_par_explicit()) {
+        /* the ranks on a node share its cores: each takes an equal share
+         * of threads (gan/par.h), unless a thread count was given */
+        MPI_Comm node;
+        int local = 1;
+        if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node) ==
+            MPI_SUCCESS) {
+            MPI_Comm_size(node, &local);
+            MPI_Comm_free(&node);
+        }
+        int share = gan_par_threads() / (local > 0 ? local : 1);
+        gan_par_set_threads(share > 0 ? share : 1);
+    }
 #else
     (void)argc, (void)argv, (void)err;
 #endif

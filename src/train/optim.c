@@ -10,6 +10,7 @@
 #include <math.h>
 #include <string.h>
 #include "gan/optim.h"
+#include "gan/par.h"
 
 void gan_optim_conf_default(gan_optim_conf *c, gan_optim_kind kind)
 {
@@ -176,12 +177,28 @@ static void rmsprop_step(float *restrict p, float *restrict b, float *restrict v
     }
 }
 
+typedef struct step_job {
+    gan_optim *o;
+    float *p;
+    const float *g;
+} step_job;
+
+/* parameters [lo, hi): element by element, so any split gives the same floats */
+static void step_range(void *arg, size_t lo, size_t hi)
+{
+    const step_job *j = arg;
+    gan_optim *o = j->o;
+    float *m = o->m ? o->m + lo : NULL, *v = o->v ? o->v + lo : NULL;
+    switch (o->c.kind) {
+    case GAN_OPTIM_ADAM: adam_step(j->p + lo, m, v, j->g + lo, hi - lo, &o->c, o->t); break;
+    case GAN_OPTIM_SGD: sgd_step(j->p + lo, m, j->g + lo, hi - lo, &o->c); break;
+    case GAN_OPTIM_RMSPROP: rmsprop_step(j->p + lo, m, v, j->g + lo, hi - lo, &o->c); break;
+    }
+}
+
 void gan_optim_step(gan_optim *o, float *params, const float *grads)
 {
     o->t++;
-    switch (o->c.kind) {
-    case GAN_OPTIM_ADAM: adam_step(params, o->m, o->v, grads, o->n, &o->c, o->t); break;
-    case GAN_OPTIM_SGD: sgd_step(params, o->m, grads, o->n, &o->c); break;
-    case GAN_OPTIM_RMSPROP: rmsprop_step(params, o->m, o->v, grads, o->n, &o->c); break;
-    }
+    step_job j = { o, params, grads };
+    gan_par_range(o->n, (size_t)1 << 15, step_range, &j);
 }

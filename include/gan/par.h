@@ -1,0 +1,56 @@
+/* gan/par.h - the runtime's worker threads.
+ *
+ * ganrun parallelises its own loops: the convolutions split the batch
+ * across threads, dense layers split their GEMMs, element-wise layers and
+ * the optimisers split their ranges.  OpenBLAS is kept single-threaded
+ * (openblas_set_num_threads(1)) and called from the workers, so the two
+ * never oversubscribe the cores.
+ *
+ * One process-wide pool: the calling thread plus threads-1 workers, started
+ * on first use.  The number of threads is, in this order: the last
+ * gan_par_set_threads(n > 0), GANRUN_THREADS, OPENBLAS_NUM_THREADS,
+ * OMP_NUM_THREADS, the number of online CPUs (at most GAN_PAR_MAX).
+ * Results are bit-identical between runs at the same thread count; a
+ * different count may change the last bits (partial sums are added in
+ * another order), as OpenBLAS's own threading does.
+ *
+ * gan_par_for is called from one thread at a time (the library's
+ * training and sampling are single-threaded at the top); called from inside
+ * a task it runs the tasks inline.
+ */
+#ifndef GAN_PAR_H
+#define GAN_PAR_H
+
+#include <stddef.h>
+
+#define GAN_PAR_MAX 64
+
+/* fn(arg, task) for every task in [0, ntasks), on the pool's threads;
+ * returns when all are done.  Which thread runs a task is not fixed, so a
+ * task must depend only on its index. */
+typedef void (*gan_par_fn)(void *arg, int task);
+void gan_par_for(int ntasks, gan_par_fn fn, void *arg);
+
+/* fn(arg, lo, hi) over [0, n) cut into at most gan_par_threads() ranges of
+ * at least grain items each (one range, inline, when n < 2*grain). */
+typedef void (*gan_par_range_fn)(void *arg, size_t lo, size_t hi);
+void gan_par_range(size_t n, size_t grain, gan_par_range_fn fn, void *arg);
+
+/* Threads parallel work uses now (>= 1). */
+int gan_par_threads(void);
+/* Use n threads from now on (n <= 0: the default above); returns the
+ * number in effect (fewer when the system refuses to start threads). */
+int gan_par_set_threads(int n);
+/* 1 when the thread count was chosen explicitly: gan_par_set_threads(n > 0)
+ * or one of the environment variables above. */
+int gan_par_explicit(void);
+/* Stop and join the workers (the next parallel call starts them again). */
+void gan_par_shutdown(void);
+
+/* cblas_sgemm, row-major: C (M, N) = alpha op(A) op(B) + beta C, with the
+ * rows or columns of C split across the threads when the product is large
+ * enough to pay for it.  ta, tb: 0 no transpose, 1 transpose. */
+void gan_sgemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
+               const float *B, int ldb, float beta, float *C, int ldc);
+
+#endif
