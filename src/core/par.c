@@ -1,13 +1,16 @@
 /* par.c - the worker pool (gan/par.h).
  *
- * Fork-join with a generation counter: gan_par_for publishes (fn, arg,
- * ntasks), bumps gen and takes tasks itself; each worker sees the new gen,
- * takes tasks from the shared counter `next` until none are left and
- * counts itself into `done`.  The caller returns when every worker has
- * checked in, so the next job cannot overtake a slow worker.  Workers spin
- * briefly on gen (a training step issues a few hundred jobs, tens of
- * microseconds apart) and then sleep on a condition variable, so an idle
- * pool costs nothing.
+ * Fork-join over one 64-bit word, claim = (generation << 32) | next task.
+ * gan_par_for writes the job (fn, arg, ntasks) into the slot of its new
+ * generation, publishes claim = gen << 32 and takes tasks itself; a worker
+ * that sees the new generation takes tasks too.  A task is taken by a
+ * compare-and-swap that also checks the generation, so a worker that wakes
+ * late, even after the job is over and the next one is being written, takes
+ * nothing it should not: the caller waits only for the tasks, never for the
+ * workers, and a worker the system has not scheduled costs the job nothing
+ * (the caller runs all tasks itself).  Waiting threads spin for a few tens
+ * of microseconds (a training step issues its jobs that close together),
+ * then workers sleep on a condition variable and the caller yields.
  */
 #include "config.h"
 #include <cblas.h>
@@ -16,7 +19,9 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 #include "gan/par.h"
 
@@ -27,7 +32,11 @@
 #define cpu_relax() ((void)0)
 #endif
 
-enum { SPIN_WORKER = 1 << 15, SPIN_CALLER = 1 << 12 };
+typedef struct job {
+    _Atomic(gan_par_fn) fn;
+    _Atomic(void *) arg;
+    atomic_int ntasks;
+} job;
 
 static struct {
     int want;        /* threads asked for (0: default not yet read) */
@@ -36,13 +45,57 @@ static struct {
     pthread_t th[GAN_PAR_MAX];
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    atomic_uint gen;
-    atomic_int next, done, quit;
-    unsigned gen0;   /* gen when the workers were started */
-    gan_par_fn fn;
-    void *arg;
-    int ntasks;
+    _Atomic uint64_t claim;   /* gen << 32 | next task of that job */
+    atomic_int finished;      /* tasks of the current job done */
+    atomic_int quit;
+    job jobs[2];              /* generation g's job is jobs[g & 1] */
+    unsigned gen;             /* the caller's last generation */
 } P = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
+
+/* How long a waiting thread spins before it sleeps (a worker) or yields
+ * its core (the caller): long enough to bridge the gap between a step's
+ * jobs, short enough that a thread with nothing to do does not hold a core
+ * another needs when the machine is oversubscribed. */
+#define SPIN_NS 30000
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static unsigned gen_of(uint64_t w) { return (unsigned)(w >> 32); }
+
+/* Spin while the claim word's generation is g, at most SPIN_NS; 1 when it
+ * changed.  spin_finished: likewise until n tasks are finished. */
+static int spin_gen(unsigned g)
+{
+    uint64_t t0 = 0;
+    for (unsigned i = 1;; i++) {
+        if (gen_of(atomic_load_explicit(&P.claim, memory_order_acquire)) != g) return 1;
+        if ((i & 63) == 0) {
+            uint64_t t = now_ns();
+            if (!t0) t0 = t;
+            else if (t - t0 > SPIN_NS) return 0;
+        }
+        cpu_relax();
+    }
+}
+
+static int spin_finished(int n)
+{
+    uint64_t t0 = 0;
+    for (unsigned i = 1;; i++) {
+        if (atomic_load_explicit(&P.finished, memory_order_acquire) >= n) return 1;
+        if ((i & 63) == 0) {
+            uint64_t t = now_ns();
+            if (!t0) t0 = t;
+            else if (t - t0 > SPIN_NS) return 0;
+        }
+        cpu_relax();
+    }
+}
 
 static _Thread_local int in_task;
 
@@ -72,38 +125,58 @@ static int default_threads(int *expl)
     return n < 1 ? 1 : n > GAN_PAR_MAX ? GAN_PAR_MAX : (int)n;
 }
 
-static void run_tasks(void)
+/* Take and run tasks of generation g until none is left. */
+static void run_tasks(unsigned g)
 {
-    int t;
-    while ((t = atomic_fetch_add_explicit(&P.next, 1, memory_order_relaxed)) < P.ntasks)
-        P.fn(P.arg, t);
+    job *j = &P.jobs[g & 1];
+    uint64_t w = atomic_load_explicit(&P.claim, memory_order_acquire);
+    for (;;) {
+        if (gen_of(w) != g) return;
+        /* read after seeing g: valid whenever the claim below succeeds */
+        gan_par_fn fn = atomic_load_explicit(&j->fn, memory_order_relaxed);
+        void *arg = atomic_load_explicit(&j->arg, memory_order_relaxed);
+        int t = (int)(uint32_t)w;
+        if (t >= atomic_load_explicit(&j->ntasks, memory_order_relaxed)) return;
+        if (!atomic_compare_exchange_weak_explicit(&P.claim, &w, w + 1, memory_order_acquire,
+                                                   memory_order_acquire))
+            continue;
+        fn(arg, t);
+        atomic_fetch_add_explicit(&P.finished, 1, memory_order_release);
+        w = atomic_load_explicit(&P.claim, memory_order_acquire);
+    }
 }
 
-static void *worker(void *unused)
+static void *worker(void *arg)
 {
-    (void)unused;
+    /* the generation when this thread was started: a job may have been
+     * published before it first ran */
+    unsigned seen = (unsigned)(uintptr_t)arg;
     in_task = 1;
-    /* not gen now: a job may have been published before this thread ran */
-    unsigned seen = P.gen0;
     for (;;) {
-        unsigned g;
-        int spins = 0;
-        while ((g = atomic_load_explicit(&P.gen, memory_order_acquire)) == seen) {
-            if (++spins < SPIN_WORKER) {
-                cpu_relax();
-                continue;
-            }
+        if (!spin_gen(seen)) {
             pthread_mutex_lock(&P.mu);
-            while ((g = atomic_load_explicit(&P.gen, memory_order_acquire)) == seen)
+            while (gen_of(atomic_load_explicit(&P.claim, memory_order_acquire)) == seen)
                 pthread_cond_wait(&P.cv, &P.mu);
             pthread_mutex_unlock(&P.mu);
-            break;
         }
-        seen = g;
         if (atomic_load_explicit(&P.quit, memory_order_acquire)) return NULL;
-        run_tasks();
-        atomic_fetch_add_explicit(&P.done, 1, memory_order_release);
+        seen = gen_of(atomic_load_explicit(&P.claim, memory_order_acquire));
+        run_tasks(seen);
     }
+}
+
+/* Publish generation ++P.gen with job (fn, arg, ntasks) and wake the workers. */
+static void publish(gan_par_fn fn, void *arg, int ntasks)
+{
+    job *j = &P.jobs[++P.gen & 1];
+    atomic_store_explicit(&j->fn, fn, memory_order_relaxed);
+    atomic_store_explicit(&j->arg, arg, memory_order_relaxed);
+    atomic_store_explicit(&j->ntasks, ntasks, memory_order_relaxed);
+    atomic_store_explicit(&P.finished, 0, memory_order_relaxed);
+    pthread_mutex_lock(&P.mu);
+    atomic_store_explicit(&P.claim, (uint64_t)P.gen << 32, memory_order_release);
+    pthread_cond_broadcast(&P.cv);
+    pthread_mutex_unlock(&P.mu);
 }
 
 /* Fix the thread count; OpenBLAS runs on one thread from then on: the
@@ -127,9 +200,8 @@ static void start_workers(void)
 {
     if (!P.want) decide(0);
     if (P.started >= P.want - 1) return;
-    P.gen0 = atomic_load_explicit(&P.gen, memory_order_relaxed);
     while (P.started < P.want - 1) {
-        if (pthread_create(&P.th[P.started], NULL, worker, NULL) != 0) {
+        if (pthread_create(&P.th[P.started], NULL, worker, (void *)(uintptr_t)P.gen) != 0) {
             P.want = P.started + 1;
             break;
         }
@@ -141,10 +213,7 @@ void gan_par_shutdown(void)
 {
     if (!P.started) return;
     atomic_store_explicit(&P.quit, 1, memory_order_release);
-    pthread_mutex_lock(&P.mu);
-    atomic_fetch_add_explicit(&P.gen, 1, memory_order_release);
-    pthread_cond_broadcast(&P.cv);
-    pthread_mutex_unlock(&P.mu);
+    publish(NULL, NULL, 0);
     for (int i = 0; i < P.started; i++) pthread_join(P.th[i], NULL);
     P.started = 0;
     atomic_store_explicit(&P.quit, 0, memory_order_relaxed);
@@ -182,23 +251,12 @@ void gan_par_for(int ntasks, gan_par_fn fn, void *arg)
         for (int t = 0; t < ntasks; t++) fn(arg, t);
         return;
     }
-    P.fn = fn;
-    P.arg = arg;
-    P.ntasks = ntasks;
-    atomic_store_explicit(&P.next, 0, memory_order_relaxed);
-    atomic_store_explicit(&P.done, 0, memory_order_relaxed);
-    pthread_mutex_lock(&P.mu);
-    atomic_fetch_add_explicit(&P.gen, 1, memory_order_release);
-    pthread_cond_broadcast(&P.cv);
-    pthread_mutex_unlock(&P.mu);
+    publish(fn, arg, ntasks);
     in_task = 1;
-    run_tasks();
+    run_tasks(P.gen);
     in_task = 0;
-    int spins = 0;
-    while (atomic_load_explicit(&P.done, memory_order_acquire) < P.started) {
-        if (++spins < SPIN_CALLER) cpu_relax();
-        else sched_yield();
-    }
+    /* the tasks workers took may still be running */
+    while (!spin_finished(ntasks)) sched_yield();
 }
 
 typedef struct range_job {
