@@ -24,7 +24,7 @@ echo "sgemm limit (1 thread): $limit GFLOP/s"
 dcgan() {   # $1 threads -> sets g_ms t_ms g_gf g_rss t_rss
     g=""; tt=""; gr=""; tr=""
     for r in $(seq "$rounds"); do
-        out=$(OPENBLAS_NUM_THREADS=$1 OMP_NUM_THREADS=$1 ./bench/bench_step "$src/models/dcgan.yaml" --steps "$steps" --warmup 10)
+        out=$(GANRUN_THREADS=$1 OPENBLAS_NUM_THREADS=$1 OMP_NUM_THREADS=$1 ./bench/bench_step "$src/models/dcgan.yaml" --steps "$steps" --warmup 10)
         g="$g $(echo "$out" | json ms_per_step_median)"; flops=$(echo "$out" | json flops_per_step)
         gr="$gr $(echo "$out" | json peak_rss_mb)"
         # both sides get the same thread count for OpenMP and for OpenBLAS,
@@ -49,22 +49,24 @@ PY
 done
 
 # grid MLP at the model's batch (512: the step is GEMM-bound) and at batch 64
-# (per-step overhead counts more)
+# (per-step overhead counts more), on each thread count
+for th in $threads; do
 for gb in 512 64; do
     g=""; tt=""
     for r in $(seq "$rounds"); do
-        g="$g $(OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 ./bench/bench_step "$src/models/grid.yaml" --set train.batch=$gb --steps 300 --warmup 20 | json steps_per_s)"
-        tt="$tt $(OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $py "$src/bench/torch_grid.py" --batch $gb --steps 300 --warmup 20 --threads 1 | json steps_per_s)"
+        g="$g $(GANRUN_THREADS=$th OPENBLAS_NUM_THREADS=$th OMP_NUM_THREADS=$th ./bench/bench_step "$src/models/grid.yaml" --set train.batch=$gb --steps 300 --warmup 20 | json steps_per_s)"
+        tt="$tt $(OPENBLAS_NUM_THREADS=$th OMP_NUM_THREADS=$th $py "$src/bench/torch_grid.py" --batch $gb --steps 300 --warmup 20 --threads $th | json steps_per_s)"
     done
-    $py - "$gb" "$(median $g)" "$(median $tt)" <<'PY'
+    $py - "$th" "$gb" "$(median $g)" "$(median $tt)" <<'PY'
 import sys
-b, g, t = sys.argv[1], *map(float, sys.argv[2:])
-print(f"grid MLP, 1 thread, batch {b}: ganrun {g:.0f} steps/s | PyTorch {t:.0f} steps/s | speed ratio ganrun/PyTorch {g/t:.1f}")
+th, b, g, t = sys.argv[1], sys.argv[2], *map(float, sys.argv[3:])
+print(f"grid MLP, {th} threads, batch {b}: ganrun {g:.0f} steps/s | PyTorch {t:.0f} steps/s | speed ratio ganrun/PyTorch {g/t:.1f}")
 PY
+done
 done
 if command -v /usr/bin/time >/dev/null; then
     out=$(mktemp -d)
-    rss=$(OPENBLAS_NUM_THREADS=1 /usr/bin/time -f %M ./ganrun "$src/models/dcgan.yaml" --steps 20 --quiet --out "$out/run" 2>&1 >/dev/null | tail -1)
+    rss=$(GANRUN_THREADS=1 OPENBLAS_NUM_THREADS=1 /usr/bin/time -f %M ./ganrun "$src/models/dcgan.yaml" --steps 20 --quiet --out "$out/run" 2>&1 >/dev/null | tail -1)
     rm -rf "$out"
     echo "peak RSS of 'ganrun models/dcgan.yaml --steps 20' (1 thread, final checkpoint included): $((rss / 1024)) MB"
 fi

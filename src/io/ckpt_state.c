@@ -20,14 +20,17 @@
 
 /* ---- writing ----------------------------------------------------------- */
 
-static const char *blas_info(void)
+/* the BLAS and the thread count (results are bit-exact only at the same) */
+static const char *blas_info(char *buf, size_t n)
 {
 #ifdef OPENBLAS_VERSION
     const char *c = openblas_get_config();
-    return c ? c : "OpenBLAS";
+    if (!c) c = "OpenBLAS";
 #else
-    return "cblas";
+    const char *c = "cblas";
 #endif
+    snprintf(buf, n, "%s, %d thread%s", c, gan_par_threads(), gan_par_threads() == 1 ? "" : "s");
+    return buf;
 }
 
 static void put_rng(ckpt_buf *b, const gan_rng *g)
@@ -121,11 +124,13 @@ static void encode(const gan_trainer *t, uint32_t tag, ckpt_buf *b)
         ckpt_put_bytes(b, t->model_text, n);
         break;
     }
-    case CKPT_TAG_BILD:
+    case CKPT_TAG_BILD: {
+        char blas[256];
         ckpt_put_str(b, gan_version());
         ckpt_put_str(b, GAN_BUILD_CC);
-        ckpt_put_str(b, blas_info());
+        ckpt_put_str(b, blas_info(blas, sizeof blas));
         break;
+    }
     case CKPT_TAG_STAT:
         ckpt_put_u64(b, (uint64_t)t->step);
         ckpt_put_u64(b, (uint64_t)t->epoch);
