@@ -10,7 +10,7 @@ tests_check_docs_CFLAGS = $(TEST_CFLAGS)
 tests_check_docs_LDADD = $(TEST_LIBS)
 TESTS += tests/install.sh
 EXTRA_DIST += tests/install.sh examples/sample.c
-EXTRA_DIST += tests/valgrind.sh tests/sanitize.sh
+EXTRA_DIST += tests/valgrind.sh tests/sanitize.sh tests/tsan.sh
 ### data parallelism over MPI (tests/mpi.sh runs check_dist under mpirun;
 ### both skip without --with-mpi)
 check_PROGRAMS += tests/check_dist
