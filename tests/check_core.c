@@ -197,6 +197,64 @@ START_TEST(test_net_shares_activation_memory_safely)
 }
 END_TEST
 
+/* Two nets sharing gradient buffers and scratch compute what they compute
+ * alone, passes interleaved; growing one gives it its own again. */
+START_TEST(test_nets_share_scratch)
+{
+    gan_layer_conf a[3], b[2];
+    layer_conf("conv2d", &a[0], "filters=4", "kernel=3", "stride=2", "pad=1", NULL);
+    layer_conf("batchnorm", &a[1], NULL);
+    layer_conf("dense", &a[2], "units=3", NULL);
+    layer_conf("dense", &b[0], "units=40", NULL);
+    layer_conf("tanh", &b[1], NULL);
+    gan_shape ain = { 3, { 2, 9, 9 } }, bin = { 1, { 5, 0, 0 } };
+    enum { B = 4, NXA = B * 162, NYA = B * 3, NXB = B * 5, NYB = B * 40 };
+    float xa[NXA], xb[NXB], dya[NYA], dyb[NYB];
+    gan_rng r;
+    gan_rng_seed(&r, 9);
+    gan_rng_fill_normal(&r, xa, NXA, 0, 1);
+    gan_rng_fill_normal(&r, xb, NXB, 0, 1);
+    gan_rng_fill_normal(&r, dya, NYA, 0, 1);
+    gan_rng_fill_normal(&r, dyb, NYB, 0, 1);
+    gan_net *na[2], *nb[2];   /* [0] alone, [1] sharing */
+    float ya[2][NYA], yb[2][NYB], dxa[2][NXA], dxb[2][NXB];
+    gan_error err;
+    for (int sh = 0; sh < 2; sh++) {
+        ck_assert_int_eq(gan_net_create(&na[sh], a, 3, ain, B, &err), GAN_OK);
+        ck_assert_int_eq(gan_net_create(&nb[sh], b, 2, bin, B, &err), GAN_OK);
+        if (sh) {
+            ck_assert_int_eq(gan_net_share_scratch(na[sh], nb[sh], &err), GAN_OK);
+            ck_assert_ptr_eq(na[sh]->ws, nb[sh]->ws);
+            ck_assert_ptr_eq(na[sh]->dbuf[1], nb[sh]->dbuf[1]);
+        }
+        gan_rng_seed(&r, 5);
+        gan_net_init(na[sh], &r);
+        gan_net_init(nb[sh], &r);
+        gan_net_zero_grad(na[sh]);
+        gan_net_zero_grad(nb[sh]);
+        /* interleaved: a forward, b forward and backward, a backward */
+        memcpy(ya[sh], gan_net_forward(na[sh], xa, B, 1), sizeof ya[sh]);
+        memcpy(yb[sh], gan_net_forward(nb[sh], xb, B, 1), sizeof yb[sh]);
+        gan_net_backward(nb[sh], dyb, dxb[sh], 1);
+        gan_net_backward(na[sh], dya, dxa[sh], 1);
+    }
+    ck_assert_mem_eq(ya[0], ya[1], sizeof ya[0]);
+    ck_assert_mem_eq(yb[0], yb[1], sizeof yb[0]);
+    ck_assert_mem_eq(dxa[0], dxa[1], sizeof dxa[0]);
+    ck_assert_mem_eq(dxb[0], dxb[1], sizeof dxb[0]);
+    ck_assert_mem_eq(na[0]->grads, na[1]->grads, na[0]->nparams * sizeof(float));
+    ck_assert_mem_eq(nb[0]->grads, nb[1]->grads, nb[0]->nparams * sizeof(float));
+    /* growing one net gives it its own scratch; the other keeps the shared */
+    ck_assert_int_eq(gan_net_reserve(nb[1], 64, &err), GAN_OK);
+    ck_assert_ptr_ne(na[1]->ws, nb[1]->ws);
+    ck_assert_mem_eq(gan_net_forward(na[1], xa, B, 1), ya[0], sizeof ya[0]);
+    for (int sh = 0; sh < 2; sh++) {
+        gan_net_free(na[sh]);
+        gan_net_free(nb[sh]);
+    }
+}
+END_TEST
+
 START_TEST(test_net_create_rejects_bad_conf)
 {
     gan_net *net = (gan_net *)1;
@@ -222,6 +280,7 @@ static Suite *suite(void)
     tcase_add_test(t, test_dense_matches_naive);
     tcase_add_test(t, test_mlp_gradcheck_and_frozen_params);
     tcase_add_test(t, test_net_shares_activation_memory_safely);
+    tcase_add_test(t, test_nets_share_scratch);
     tcase_add_test(t, test_net_create_rejects_bad_conf);
     suite_add_tcase(s, t);
     return s;

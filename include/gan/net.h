@@ -35,6 +35,8 @@ typedef struct gan_net {
     float *ws;          /* shared scratch */
     size_t ws_size;
     int ntasks;         /* parallel tasks ws has room for (gan_ctx) */
+    struct gan_scratch *scratch;   /* owner of dbuf and ws, perhaps shared
+                                    * with another net (gan_net_share_scratch) */
     float *saved;       /* all layers' saved-for-backward floats */
     /* last forward pass */
     const float *x;
@@ -61,5 +63,11 @@ const float *gan_net_forward(gan_net *net, const float *x, int B, int training);
  * param_grads. */
 void gan_net_backward(gan_net *net, const float *dy, float *dx, int param_grads);
 void gan_net_zero_grad(gan_net *net);
+/* Let a and b use one set of gradient buffers and scratch, as large as the
+ * larger of each: both hold data only during one gan_net_backward or one
+ * layer call, so two nets that never run at the same time (a GAN's G and
+ * D) can share them.  Growing either net with gan_net_reserve later gives
+ * it its own again. */
+gan_status gan_net_share_scratch(gan_net *a, gan_net *b, gan_error *err);
 
 #endif

@@ -19,6 +19,55 @@
 #include "gan/net.h"
 #include "gan/par.h"
 
+/* The gradient ping-pong buffers and the scratch, counted by the nets
+ * that use them. */
+struct gan_scratch {
+    float *dbuf[2], *ws;
+    size_t nd, nws;   /* floats in each dbuf, in ws */
+    int refs;
+};
+
+static void scratch_release(gan_net *net)
+{
+    struct gan_scratch *s = net->scratch;
+    net->scratch = NULL;
+    net->dbuf[0] = net->dbuf[1] = net->ws = NULL;
+    if (!s || --s->refs > 0) return;
+    gan_free_floats(s->dbuf[0]);
+    gan_free_floats(s->dbuf[1]);
+    gan_free_floats(s->ws);
+    free(s);
+}
+
+static struct gan_scratch *scratch_new(size_t nd, size_t nws)
+{
+    struct gan_scratch *s = calloc(1, sizeof *s);
+    if (!s) return NULL;
+    s->dbuf[0] = gan_alloc_floats(nd);
+    s->dbuf[1] = gan_alloc_floats(nd);
+    s->ws = gan_alloc_floats(nws);
+    s->nd = nd;
+    s->nws = nws;
+    s->refs = 1;
+    if (!s->dbuf[0] || !s->dbuf[1] || !s->ws) {
+        gan_free_floats(s->dbuf[0]);
+        gan_free_floats(s->dbuf[1]);
+        gan_free_floats(s->ws);
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+static void scratch_use(gan_net *net, struct gan_scratch *s)
+{
+    net->scratch = s;
+    net->dbuf[0] = s->dbuf[0];
+    net->dbuf[1] = s->dbuf[1];
+    net->ws = s->ws;
+    net->ws_size = s->nws;
+}
+
 static void free_batch_buffers(gan_net *net)
 {
     if (net->act && net->share)   /* act[] entries are NULL until share exists */
@@ -28,11 +77,9 @@ static void free_batch_buffers(gan_net *net)
     free(net->share);
     net->act = NULL;
     net->share = NULL;
-    gan_free_floats(net->dbuf[0]);
-    gan_free_floats(net->dbuf[1]);
-    gan_free_floats(net->ws);
+    scratch_release(net);
     gan_free_floats(net->saved);
-    net->dbuf[0] = net->dbuf[1] = net->ws = net->saved = NULL;
+    net->saved = NULL;
     net->Bmax = 0;
 }
 
@@ -73,12 +120,11 @@ static gan_status alloc_batch_buffers(gan_net *net, int B, gan_error *err)
         net->act[i] = gan_alloc_floats((size_t)B * o);
         if (!net->act[i]) goto nomem;
     }
-    net->dbuf[0] = gan_alloc_floats((size_t)B * maxact);
-    net->dbuf[1] = gan_alloc_floats((size_t)B * maxact);
-    net->ws = gan_alloc_floats(ws);
+    struct gan_scratch *sc = scratch_new((size_t)B * maxact, ws);
+    if (!sc) goto nomem;
+    scratch_use(net, sc);
     net->saved = gan_alloc_floats(saved);
-    if (!net->dbuf[0] || !net->dbuf[1] || !net->ws || !net->saved) goto nomem;
-    net->ws_size = ws;
+    if (!net->saved) goto nomem;
     net->ntasks = T;
     float *s = net->saved;
     for (int i = 0; i < net->n; i++) {
@@ -216,6 +262,21 @@ void gan_net_backward(gan_net *net, const float *dy, float *dx, int param_grads)
         l->type->backward(l, &c, x, net->act[i], g, d, param_grads);
         g = d;
     }
+}
+
+gan_status gan_net_share_scratch(gan_net *a, gan_net *b, gan_error *err)
+{
+    if (a->scratch == b->scratch) return GAN_OK;
+    size_t nd = a->scratch->nd > b->scratch->nd ? a->scratch->nd : b->scratch->nd;
+    size_t nws = a->scratch->nws > b->scratch->nws ? a->scratch->nws : b->scratch->nws;
+    struct gan_scratch *s = scratch_new(nd, nws);
+    if (!s) return gan_error_set(err, GAN_ERR_NOMEM, "out of memory sharing network scratch");
+    scratch_release(a);
+    scratch_release(b);
+    scratch_use(a, s);
+    scratch_use(b, s);
+    s->refs = 2;
+    return GAN_OK;
 }
 
 void gan_net_zero_grad(gan_net *net)

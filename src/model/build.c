@@ -59,7 +59,14 @@ gan_status gan_model_build(const gan_model_spec *m, gan_shape data_shape, int Bm
                             "discriminator output %s is not one value per sample "
                             "(expected (1), e.g. a last layer dense: {units: 1})", s1);
     }
-    return GAN_OK;
+    /* G and D never run at once: one set of gradient buffers and scratch */
+    st = gan_net_share_scratch(*G, *D, err);
+    if (st != GAN_OK) {
+        gan_net_free(*G);
+        gan_net_free(*D);
+        *G = *D = NULL;
+    }
+    return st;
 }
 
 static void table(FILE *f, const char *name, const gan_net *net)
