@@ -174,34 +174,42 @@ static void col2im_naive(float *x, const float *col, size_t ldc, int C, int H, i
                     }
 }
 
-/* One shape: gan_im2col, gan_col2im (onto a random x) and gan_col2im_set
- * (onto a NaN-filled x) bit-identical to the naive loops; columns outside
- * [0, OH*OW) of each row (other samples' columns) left alone.  Returns the
- * number of mismatches. */
-static int columns_case(int C, int H, int W, int K, int S, int P, size_t extra, uint64_t seed)
+/* One shape, NB samples side by side in each row (ldc = NB*OH*OW + extra),
+ * as the conv layers call them: gan_im2col, gan_col2im (onto a random x)
+ * and gan_col2im_set (onto a NaN-filled x) bit-identical to the naive
+ * loops, sample by sample; the columns past NB*OH*OW of each row left
+ * alone.  Returns the number of mismatches. */
+static int columns_case(int NB, int C, int H, int W, int K, int S, int P, size_t extra,
+                        uint64_t seed)
 {
     int OH = (H + 2 * P - K) / S + 1, OW = (W + 2 * P - K) / S + 1;
     if (H + 2 * P < K || W + 2 * P < K) return 0;
-    size_t ohw = (size_t)OH * OW, ldc = ohw + extra, rows = (size_t)C * K * K;
-    size_t nx = (size_t)C * H * W, nc = rows * ldc;
+    size_t ohw = (size_t)OH * OW, ldc = NB * ohw + extra, rows = (size_t)C * K * K;
+    size_t chw = (size_t)C * H * W, nx = NB * chw, nc = rows * ldc;
     float *x = randn(nx, seed), *col = randn(nc, seed + 1), *ref = malloc(nc * sizeof *ref);
     memcpy(ref, col, nc * sizeof *ref);   /* the same bytes in the gaps */
-    gan_im2col(col, ldc, x, C, H, W, K, S, P, OH, OW);
-    im2col_naive(ref, ldc, x, C, H, W, K, S, P, OH, OW);
+    for (int n = 0; n < NB; n++)
+        gan_im2col(col + n * ohw, ldc, x + n * chw, C, H, W, K, S, P, OH, OW);
+    for (int n = 0; n < NB; n++)
+        im2col_naive(ref + n * ohw, ldc, x + n * chw, C, H, W, K, S, P, OH, OW);
     int bad = memcmp(col, ref, nc * sizeof *col) != 0;
     float *dc = randn(nc, seed + 2), *x1 = randn(nx, seed + 3), *x2 = malloc(nx * sizeof *x2);
     memcpy(x2, x1, nx * sizeof *x2);
-    gan_col2im(x1, dc, ldc, C, H, W, K, S, P, OH, OW);
-    col2im_naive(x2, dc, ldc, C, H, W, K, S, P, OH, OW);
+    for (int n = 0; n < NB; n++)
+        gan_col2im(x1 + n * chw, dc + n * ohw, ldc, C, H, W, K, S, P, OH, OW);
+    for (int n = 0; n < NB; n++)
+        col2im_naive(x2 + n * chw, dc + n * ohw, ldc, C, H, W, K, S, P, OH, OW);
     bad += memcmp(x1, x2, nx * sizeof *x1) != 0;
     for (size_t i = 0; i < nx; i++) x1[i] = NAN;
     memset(x2, 0, nx * sizeof *x2);
-    gan_col2im_set(x1, dc, ldc, C, H, W, K, S, P, OH, OW);
-    col2im_naive(x2, dc, ldc, C, H, W, K, S, P, OH, OW);
+    for (int n = 0; n < NB; n++)
+        gan_col2im_set(x1 + n * chw, dc + n * ohw, ldc, C, H, W, K, S, P, OH, OW);
+    for (int n = 0; n < NB; n++)
+        col2im_naive(x2 + n * chw, dc + n * ohw, ldc, C, H, W, K, S, P, OH, OW);
     bad += memcmp(x1, x2, nx * sizeof *x1) != 0;
     if (bad)
-        printf("columns: mismatch at C=%d H=%d W=%d K=%d S=%d P=%d ldc=%zu\n", C, H, W, K, S, P,
-               ldc);
+        printf("columns: mismatch at NB=%d C=%d H=%d W=%d K=%d S=%d P=%d ldc=%zu\n", NB, C, H, W,
+               K, S, P, ldc);
     free(x);
     free(col);
     free(ref);
@@ -225,18 +233,21 @@ START_TEST(test_columns_match_naive)
                     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
                         int H = sizes[i][0], W = sizes[i][1];
                         if (H + 2 * P < K || W + 2 * P < K) continue;
-                        bad += columns_case(C, H, W, K, S, P, (size_t)(cases % 3) * 5, seed += 4);
+                        bad += columns_case(1 + cases % 3, C, H, W, K, S, P,
+                                            (size_t)(cases % 2) * 5, seed += 4);
                         cases++;
                     }
-    /* the DCGAN-28 shapes, 4 samples' columns per row */
-    bad += columns_case(64, 14, 14, 4, 2, 1, 3 * 49, 1);
-    bad += columns_case(1, 28, 28, 4, 2, 1, 196, 2);
+    /* the DCGAN-28 shapes, up to 4 samples' columns per row */
+    bad += columns_case(1, 64, 14, 14, 4, 2, 1, 3 * 49, 1);
+    bad += columns_case(4, 64, 14, 14, 4, 2, 1, 0, 1);
+    bad += columns_case(3, 1, 28, 28, 4, 2, 1, 196, 2);
     /* too large for the planes on the stack (the row-by-row path), and a
      * kernel above the planes' largest */
-    bad += columns_case(2, 95, 97, 3, 1, 1, 7, 3);
-    bad += columns_case(2, 12, 11, 9, 2, 3, 0, 4);
-    bad += columns_case(1, 40, 33, 9, 1, 4, 2, 5);
-    printf("columns: %d shapes, %d mismatches\n", cases + 5, bad);
+    bad += columns_case(1, 2, 95, 97, 3, 1, 1, 7, 3);
+    bad += columns_case(2, 2, 95, 97, 3, 1, 1, 0, 3);
+    bad += columns_case(2, 2, 12, 11, 9, 2, 3, 0, 4);
+    bad += columns_case(1, 1, 40, 33, 9, 1, 4, 2, 5);
+    printf("columns: %d shapes, %d mismatches\n", cases + 7, bad);
     ck_assert_int_gt(cases, 600);
     ck_assert_int_eq(bad, 0);
 }

@@ -30,6 +30,13 @@
 
 /* stack floats for xp and the planes (32 KiB): DCGAN-28 needs 1800 */
 #define PLANE_FLOATS 8192
+/* the run helpers below must be inlined (a call per run of 7 floats costs
+ * more than the run); GCC otherwise declines for the larger ones */
+#if defined(__GNUC__)
+#define RUN_INLINE static inline __attribute__((always_inline))
+#else
+#define RUN_INLINE static inline
+#endif
 /* kernels up to MAX_K x MAX_K take the planes */
 #define MAX_K 8
 
@@ -148,12 +155,69 @@ static int planes_init(planes *g, float *buf, size_t n, int H, int W, int K, int
     return 1;
 }
 
+/* d[0, n) = s[0, n) in blocks of 4 floats, the last ones overlapping the
+ * ones before; runs up to 16 floats get straight-line code (a loop of
+ * blocks would become a call of memmove) */
+RUN_INLINE void copy4(float *d, const float *s) { memcpy(d, s, 4 * sizeof *d); }
+
+RUN_INLINE void copy_run(float *restrict d, const float *restrict s, int n)
+{
+    if (n < 4) {
+        for (int j = 0; j < n; j++) d[j] = s[j];
+    } else if (n <= 8) {
+        copy4(d, s);
+        copy4(d + n - 4, s + n - 4);
+    } else if (n <= 16) {
+        copy4(d, s);
+        copy4(d + 4, s + 4);
+        copy4(d + n - 8, s + n - 8);
+        copy4(d + n - 4, s + n - 4);
+    } else {
+        memcpy(d, s, (size_t)n * sizeof *d);
+    }
+}
+
+/* d[0, 4) = a[0, 4) + b[0, 4) */
+RUN_INLINE void sum4(float *d, const float *a, const float *b)
+{
+    float t[4];
+    for (int k = 0; k < 4; k++) t[k] = a[k] + b[k];
+    memcpy(d, t, sizeof t);
+}
+
+/* d[0, n) += s[0, n) in blocks of 4; every block is summed before any is
+ * stored, so an element shared by two overlapping blocks gets the same
+ * single sum d + s from both */
+RUN_INLINE void add_run(float *restrict d, const float *restrict s, int n)
+{
+    if (n < 4) {
+        for (int j = 0; j < n; j++) d[j] += s[j];
+    } else if (n <= 8) {
+        float t0[4], t1[4];
+        sum4(t0, d, s);
+        sum4(t1, d + n - 4, s + n - 4);
+        memcpy(d, t0, sizeof t0);
+        memcpy(d + n - 4, t1, sizeof t1);
+    } else if (n <= 16) {
+        float t0[4], t1[4], t2[4], t3[4];
+        sum4(t0, d, s);
+        sum4(t1, d + 4, s + 4);
+        sum4(t2, d + n - 8, s + n - 8);
+        sum4(t3, d + n - 4, s + n - 4);
+        memcpy(d, t0, sizeof t0);
+        memcpy(d + 4, t1, sizeof t1);
+        memcpy(d + n - 8, t2, sizeof t2);
+        memcpy(d + n - 4, t3, sizeof t3);
+    } else {
+        for (int j = 0; j < n; j++) d[j] += s[j];
+    }
+}
+
 /* xp's interior = one channel of x (H, W); the border is left as it is */
 static void load_xp(const planes *g, const float *x, int W)
 {
     for (int ih = 0; ih < g->CH; ih++)
-        memcpy(g->xp + (size_t)(ih + g->P) * g->XW + g->P, x + (size_t)ih * W,
-               (size_t)g->CW * sizeof *x);
+        copy_run(g->xp + (size_t)(ih + g->P) * g->XW + g->P, x + (size_t)ih * W, g->CW);
 }
 
 /* the planes from xp (S > 1) */
@@ -202,121 +266,76 @@ static void merge_xp(const planes *g)
         }
 }
 
-/* d[0, n) = s[0, n) in blocks of 4 floats, the last ones overlapping the
- * ones before; runs up to 16 floats get straight-line code (a loop of
- * blocks would become a call of memmove) */
-static inline void copy4(float *d, const float *s) { memcpy(d, s, 4 * sizeof *d); }
-
-static inline void copy_run(float *restrict d, const float *restrict s, int n)
+/* one sample's channel: xc (H, W) -> its K*K rows of col, from colc */
+static void im2col_chan(const planes *g, float *colc, size_t ldc, const float *xc, int W,
+                        int K, int OH, int OW)
 {
-    if (n < 4) {
-        for (int j = 0; j < n; j++) d[j] = s[j];
-    } else if (n <= 8) {
-        copy4(d, s);
-        copy4(d + n - 4, s + n - 4);
-    } else if (n <= 16) {
-        copy4(d, s);
-        copy4(d + 4, s + 4);
-        copy4(d + n - 8, s + n - 8);
-        copy4(d + n - 4, s + n - 4);
-    } else {
-        memcpy(d, s, (size_t)n * sizeof *d);
-    }
+    load_xp(g, xc, W);
+    if (g->S > 1) split_xp(g);
+    for (int kh = 0; kh < K; kh++)
+        for (int kw = 0; kw < K; kw++) {
+            float *row = colc + ((size_t)kh * K + kw) * ldc;   // (OH, OW)
+            const float *win = g->q + g->win[kh * K + kw];    // (OH, OW) in (HQ, WQ)
+            for (int oh = 0; oh < OH; oh++)
+                copy_run(row + (size_t)oh * OW, win + (size_t)oh * g->WQ, OW);
+        }
 }
 
-/* d[0, 4) = a[0, 4) + b[0, 4) */
-static inline void sum4(float *d, const float *a, const float *b)
-{
-    float t[4];
-    for (int k = 0; k < 4; k++) t[k] = a[k] + b[k];
-    memcpy(d, t, sizeof t);
-}
-
-/* d[0, n) += s[0, n) in blocks of 4; every block is summed before any is
- * stored, so an element shared by two overlapping blocks gets the same
- * single sum d + s from both */
-static inline void add_run(float *restrict d, const float *restrict s, int n)
-{
-    if (n < 4) {
-        for (int j = 0; j < n; j++) d[j] += s[j];
-    } else if (n <= 8) {
-        float t0[4], t1[4];
-        sum4(t0, d, s);
-        sum4(t1, d + n - 4, s + n - 4);
-        memcpy(d, t0, sizeof t0);
-        memcpy(d + n - 4, t1, sizeof t1);
-    } else if (n <= 16) {
-        float t0[4], t1[4], t2[4], t3[4];
-        sum4(t0, d, s);
-        sum4(t1, d + 4, s + 4);
-        sum4(t2, d + n - 8, s + n - 8);
-        sum4(t3, d + n - 4, s + n - 4);
-        memcpy(d, t0, sizeof t0);
-        memcpy(d + 4, t1, sizeof t1);
-        memcpy(d + n - 8, t2, sizeof t2);
-        memcpy(d + n - 4, t3, sizeof t3);
-    } else {
-        for (int j = 0; j < n; j++) d[j] += s[j];
-    }
-}
-
-static void im2col_planes(const planes *g, float *col, size_t ldc, const float *x, int C,
-                          int H, int W, int K, int OH, int OW)
+/* x (C, H, W) -> col */
+static void im2col_planes(const planes *g, float *col, size_t ldc, const float *x, int C, int H,
+                          int W, int K, int OH, int OW)
 {
     memset(g->xp, 0, (size_t)g->XH * g->XW * sizeof *g->xp);   /* the zero border */
-    for (int c = 0; c < C; c++) {
-        load_xp(g, x + (size_t)c * H * W, W);
+    for (int c = 0; c < C; c++)
+        im2col_chan(g, col + (size_t)c * K * K * ldc, ldc, x + (size_t)c * H * W, W, K, OH, OW);
+}
+
+/* one sample's channel: xc (H, W) += (or = when set) the col2im of its K*K
+ * rows from colc */
+static void col2im_chan(const planes *g, float *xc, const float *colc, size_t ldc, int H, int W,
+                        int K, int OH, int OW, int set)
+{
+    if (set) {
+        size_t nq = (g->S > 1 ? (size_t)g->NP * g->NP : 1) * g->plane;
+        memset(g->q, 0, nq * sizeof *g->q);
+    } else {
+        load_xp(g, xc, W);
         if (g->S > 1) split_xp(g);
-        for (int kh = 0; kh < K; kh++)
-            for (int kw = 0; kw < K; kw++) {
-                float *row = col + (((size_t)c * K + kh) * K + kw) * ldc;   // (OH, OW)
-                const float *win = g->q + g->win[kh * K + kw];             // (OH, OW) in (HQ, WQ)
-                for (int oh = 0; oh < OH; oh++)
-                    copy_run(row + (size_t)oh * OW, win + (size_t)oh * g->WQ, OW);
-            }
+    }
+    /* (kh, kw) = (a*S + p, b*S + q): the windows of one plane (p, q) come
+     * in the order (a, b), which is the order (kh, kw); between two of them
+     * come those of the other planes, so that an add does not load what
+     * the one before has just stored (a store-forwarding stall) */
+    const int S = g->S, KS = (K + S - 1) / S;
+    for (int a = 0; a < KS; a++)
+        for (int b = 0; b < KS; b++)
+            for (int p = 0; p < S; p++)
+                for (int q = 0; q < S; q++) {
+                    int kh = a * S + p, kw = b * S + q;
+                    if (kh >= K || kw >= K) continue;
+                    const float *row = colc + ((size_t)kh * K + kw) * ldc;   // (OH, OW)
+                    float *win = g->q + g->win[kh * K + kw];
+                    for (int oh = 0; oh < OH; oh++)
+                        add_run(win + (size_t)oh * g->WQ, row + (size_t)oh * OW, OW);
+                }
+    if (g->S > 1) merge_xp(g);
+    for (int ih = 0; ih < g->CH; ih++)
+        copy_run(xc + (size_t)ih * W, g->xp + (size_t)(ih + g->P) * g->XW + g->P, g->CW);
+    if (set) {   /* x's last rows and columns that no output reaches */
+        for (int ih = 0; ih < g->CH; ih++)
+            for (int iw = g->CW; iw < W; iw++) xc[(size_t)ih * W + iw] = 0.0f;
+        if (g->CH < H) memset(xc + (size_t)g->CH * W, 0, (size_t)(H - g->CH) * W * sizeof *xc);
     }
 }
 
-/* x (C, H, W) += col2im, or = col2im when set */
-static void col2im_planes(const planes *g, float *x, const float *col, size_t ldc, int C,
-                          int H, int W, int K, int OH, int OW, int set)
+/* x (C, H, W) += (or = when set) the col2im of col */
+static void col2im_planes(const planes *g, float *x, const float *col, size_t ldc, int C, int H,
+                          int W, int K, int OH, int OW, int set)
 {
-    size_t nq = (g->S > 1 ? (size_t)g->NP * g->NP : 1) * g->plane;
     memset(g->xp, 0, (size_t)g->XH * g->XW * sizeof *g->xp);
-    for (int c = 0; c < C; c++) {
-        float *xc = x + (size_t)c * H * W;   // (H, W)
-        if (set) {
-            memset(g->q, 0, nq * sizeof *g->q);
-        } else {
-            load_xp(g, xc, W);
-            if (g->S > 1) split_xp(g);
-        }
-        /* (kh, kw) = (a*S + p, b*S + q): the windows of one plane (p, q) come
-         * in the order (a, b), which is the order (kh, kw); between two of them
-         * come those of the other planes, so that an add does not load what
-         * the one before has just stored (a store-forwarding stall) */
-        const int S = g->S, KS = (K + S - 1) / S;
-        for (int a = 0; a < KS; a++)
-            for (int b = 0; b < KS; b++)
-                for (int p = 0; p < S; p++)
-                    for (int q = 0; q < S; q++) {
-                        int kh = a * S + p, kw = b * S + q;
-                        if (kh >= K || kw >= K) continue;
-                        const float *row = col + (((size_t)c * K + kh) * K + kw) * ldc;   // (OH, OW)
-                        float *win = g->q + g->win[kh * K + kw];
-                        for (int oh = 0; oh < OH; oh++)
-                            add_run(win + (size_t)oh * g->WQ, row + (size_t)oh * OW, OW);
-                    }
-        if (g->S > 1) merge_xp(g);
-        for (int ih = 0; ih < g->CH; ih++)
-            memcpy(xc + (size_t)ih * W, g->xp + (size_t)(ih + g->P) * g->XW + g->P,
-                   (size_t)g->CW * sizeof *xc);
-        if (set) {   /* x's last rows and columns that no output reaches */
-            for (int ih = 0; ih < g->CH; ih++)
-                for (int iw = g->CW; iw < W; iw++) xc[(size_t)ih * W + iw] = 0.0f;
-            if (g->CH < H) memset(xc + (size_t)g->CH * W, 0, (size_t)(H - g->CH) * W * sizeof *xc);
-        }
-    }
+    for (int c = 0; c < C; c++)
+        col2im_chan(g, x + (size_t)c * H * W, col + (size_t)c * K * K * ldc, ldc, H, W, K, OH, OW,
+                    set);
 }
 
 /* ---- entry points ---------------------------------------------------- */
@@ -332,29 +351,31 @@ void gan_im2col(float *col, size_t ldc, const float *x, int C, int H, int W,
         im2col_rows(col, ldc, x, C, H, W, K, S, P, OH, OW);
 }
 
-void gan_col2im(float *x, const float *col, size_t ldc, int C, int H, int W,
-                int K, int S, int P, int OH, int OW)
+static void col2im(float *x, const float *col, size_t ldc, int C, int H, int W, int K, int S,
+                   int P, int OH, int OW, int set)
 {
     float buf[PLANE_FLOATS];
     planes g;
-    if (planes_init(&g, buf, PLANE_FLOATS, H, W, K, S, P, OH, OW))
-        col2im_planes(&g, x, col, ldc, C, H, W, K, OH, OW, 0);
-    else
-        col2im_rows(x, col, ldc, C, H, W, K, S, P, OH, OW);
+    if (planes_init(&g, buf, PLANE_FLOATS, H, W, K, S, P, OH, OW)) {
+        col2im_planes(&g, x, col, ldc, C, H, W, K, OH, OW, set);
+        return;
+    }
+    if (set) memset(x, 0, (size_t)C * H * W * sizeof *x);
+    col2im_rows(x, col, ldc, C, H, W, K, S, P, OH, OW);
+}
+
+void gan_col2im(float *x, const float *col, size_t ldc, int C, int H, int W,
+                int K, int S, int P, int OH, int OW)
+{
+    col2im(x, col, ldc, C, H, W, K, S, P, OH, OW, 0);
 }
 
 void gan_col2im_set(float *x, const float *col, size_t ldc, int C, int H, int W,
                     int K, int S, int P, int OH, int OW)
 {
-    float buf[PLANE_FLOATS];
-    planes g;
-    if (planes_init(&g, buf, PLANE_FLOATS, H, W, K, S, P, OH, OW)) {
-        col2im_planes(&g, x, col, ldc, C, H, W, K, OH, OW, 1);
-    } else {
-        memset(x, 0, (size_t)C * H * W * sizeof *x);
-        col2im_rows(x, col, ldc, C, H, W, K, S, P, OH, OW);
-    }
+    col2im(x, col, ldc, C, H, W, K, S, P, OH, OW, 1);
 }
+
 void gan_batch_to_chan(float *dst, const float *src, int NB, int C, size_t HW)
 {
     for (int n = 0; n < NB; n++)
