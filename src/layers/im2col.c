@@ -12,8 +12,8 @@
  * channel (a copy into xp, whose zero border is written once per call, and
  * a de-interleave), a pass over about H*W floats against K*K*OH*OW for the
  * copies.  col2im runs the same in reverse: the planes are loaded (from x,
- * or zero), the windows added (each plane's in the order (kh, kw) = (0, 0),
- * (0, 1), ...) and the planes written back to x; every element of x receives the same
+ * or zero), the windows added in the order (kh, kw) = (0, 0), (0, 1), ...,
+ * and the planes written back to x; every element of x receives the same
  * terms in the same order as the row loop below, so the sums are
  * bit-identical to it (padding positions collect sums that are dropped).
  * The planes live on the stack: PLANE_FLOATS bounds them.
@@ -302,22 +302,16 @@ static void col2im_chan(const planes *g, float *xc, const float *colc, size_t ld
         load_xp(g, xc, W);
         if (g->S > 1) split_xp(g);
     }
-    /* (kh, kw) = (a*S + p, b*S + q): the windows of one plane (p, q) come
-     * in the order (a, b), which is the order (kh, kw); between two of them
-     * come those of the other planes, so that an add does not load what
-     * the one before has just stored (a store-forwarding stall) */
-    const int S = g->S, KS = (K + S - 1) / S;
-    for (int a = 0; a < KS; a++)
-        for (int b = 0; b < KS; b++)
-            for (int p = 0; p < S; p++)
-                for (int q = 0; q < S; q++) {
-                    int kh = a * S + p, kw = b * S + q;
-                    if (kh >= K || kw >= K) continue;
-                    const float *row = colc + ((size_t)kh * K + kw) * ldc;   // (OH, OW)
-                    float *win = g->q + g->win[kh * K + kw];
-                    for (int oh = 0; oh < OH; oh++)
-                        add_run(win + (size_t)oh * g->WQ, row + (size_t)oh * OW, OW);
-                }
+    /* in the order (kh, kw) = (0, 0), (0, 1), ...: the row loop's order.
+     * (Visiting each plane's windows apart, to keep an add from loading
+     * what the one before has just stored, measured 20 % slower.) */
+    for (int kh = 0; kh < K; kh++)
+        for (int kw = 0; kw < K; kw++) {
+            const float *row = colc + ((size_t)kh * K + kw) * ldc;   // (OH, OW)
+            float *win = g->q + g->win[kh * K + kw];
+            for (int oh = 0; oh < OH; oh++)
+                add_run(win + (size_t)oh * g->WQ, row + (size_t)oh * OW, OW);
+        }
     if (g->S > 1) merge_xp(g);
     for (int ih = 0; ih < g->CH; ih++)
         copy_run(xc + (size_t)ih * W, g->xp + (size_t)(ih + g->P) * g->XW + g->P, g->CW);
