@@ -7,6 +7,7 @@
 #include <string.h>
 #include "gan/gan.h"
 #include "gradcheck.h"
+#include "layers/layers.h"   /* gan_im2col, gan_col2im: libgan exports gan_* */
 
 #define R1(f) ((gan_shape){ 1, { (f), 0, 0 } })
 #define R3(c, h, w) ((gan_shape){ 3, { (c), (h), (w) } })
@@ -138,6 +139,119 @@ static double conv_vs_naive(const char *type, int B, int C, int H, int W, int OC
     gan_net_free(net);
     return e;
 }
+
+/* ---- column kernels (src/layers/im2col.c) against naive loops ----------- */
+
+/* col (C*K*K, ldc): row (c, kh, kw), column oh*OW + ow = x[c, oh*S-P+kh, ow*S-P+kw] or 0 */
+static void im2col_naive(float *col, size_t ldc, const float *x, int C, int H, int W, int K,
+                         int S, int P, int OH, int OW)
+{
+    for (int c = 0; c < C; c++)
+        for (int kh = 0; kh < K; kh++)
+            for (int kw = 0; kw < K; kw++)
+                for (int oh = 0; oh < OH; oh++)
+                    for (int ow = 0; ow < OW; ow++) {
+                        int ih = oh * S - P + kh, iw = ow * S - P + kw;
+                        int in = ih >= 0 && ih < H && iw >= 0 && iw < W;
+                        col[(((size_t)c * K + kh) * K + kw) * ldc + (size_t)oh * OW + ow] =
+                            in ? x[((size_t)c * H + ih) * W + iw] : 0.0f;
+                    }
+}
+
+/* x += the adjoint, the terms of each element added in the order (kh, kw) */
+static void col2im_naive(float *x, const float *col, size_t ldc, int C, int H, int W, int K,
+                         int S, int P, int OH, int OW)
+{
+    for (int c = 0; c < C; c++)
+        for (int kh = 0; kh < K; kh++)
+            for (int kw = 0; kw < K; kw++)
+                for (int oh = 0; oh < OH; oh++)
+                    for (int ow = 0; ow < OW; ow++) {
+                        int ih = oh * S - P + kh, iw = ow * S - P + kw;
+                        if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
+                        x[((size_t)c * H + ih) * W + iw] +=
+                            col[(((size_t)c * K + kh) * K + kw) * ldc + (size_t)oh * OW + ow];
+                    }
+}
+
+/* One shape, NB samples side by side in each row (ldc = NB*OH*OW + extra),
+ * as the conv layers call them: gan_im2col, gan_col2im (onto a random x)
+ * and gan_col2im_set (onto a NaN-filled x) bit-identical to the naive
+ * loops, sample by sample; the columns past NB*OH*OW of each row left
+ * alone.  Returns the number of mismatches. */
+static int columns_case(int NB, int C, int H, int W, int K, int S, int P, size_t extra,
+                        uint64_t seed)
+{
+    int OH = (H + 2 * P - K) / S + 1, OW = (W + 2 * P - K) / S + 1;
+    if (H + 2 * P < K || W + 2 * P < K) return 0;
+    size_t ohw = (size_t)OH * OW, ldc = NB * ohw + extra, rows = (size_t)C * K * K;
+    size_t chw = (size_t)C * H * W, nx = NB * chw, nc = rows * ldc;
+    float *x = randn(nx, seed), *col = randn(nc, seed + 1), *ref = malloc(nc * sizeof *ref);
+    memcpy(ref, col, nc * sizeof *ref);   /* the same bytes in the gaps */
+    for (int n = 0; n < NB; n++)
+        gan_im2col(col + n * ohw, ldc, x + n * chw, C, H, W, K, S, P, OH, OW);
+    for (int n = 0; n < NB; n++)
+        im2col_naive(ref + n * ohw, ldc, x + n * chw, C, H, W, K, S, P, OH, OW);
+    int bad = memcmp(col, ref, nc * sizeof *col) != 0;
+    float *dc = randn(nc, seed + 2), *x1 = randn(nx, seed + 3), *x2 = malloc(nx * sizeof *x2);
+    memcpy(x2, x1, nx * sizeof *x2);
+    for (int n = 0; n < NB; n++)
+        gan_col2im(x1 + n * chw, dc + n * ohw, ldc, C, H, W, K, S, P, OH, OW);
+    for (int n = 0; n < NB; n++)
+        col2im_naive(x2 + n * chw, dc + n * ohw, ldc, C, H, W, K, S, P, OH, OW);
+    bad += memcmp(x1, x2, nx * sizeof *x1) != 0;
+    for (size_t i = 0; i < nx; i++) x1[i] = NAN;
+    memset(x2, 0, nx * sizeof *x2);
+    for (int n = 0; n < NB; n++)
+        gan_col2im_set(x1 + n * chw, dc + n * ohw, ldc, C, H, W, K, S, P, OH, OW);
+    for (int n = 0; n < NB; n++)
+        col2im_naive(x2 + n * chw, dc + n * ohw, ldc, C, H, W, K, S, P, OH, OW);
+    bad += memcmp(x1, x2, nx * sizeof *x1) != 0;
+    if (bad)
+        printf("columns: mismatch at NB=%d C=%d H=%d W=%d K=%d S=%d P=%d ldc=%zu\n", NB, C, H, W,
+               K, S, P, ldc);
+    free(x);
+    free(col);
+    free(ref);
+    free(dc);
+    free(x1);
+    free(x2);
+    return bad;
+}
+
+START_TEST(test_columns_match_naive)
+{
+    /* odd and even sizes, kernels larger than the stride and smaller, pad up
+     * to 2, rows with and without a gap to the next sample's columns */
+    static const int sizes[][2] = { { 1, 1 }, { 2, 3 }, { 5, 4 }, { 7, 7 }, { 8, 9 }, { 14, 13 } };
+    int cases = 0, bad = 0;
+    uint64_t seed = 10;
+    for (int C = 1; C <= 3; C++)
+        for (int K = 1; K <= 5; K++)
+            for (int S = 1; S <= 3; S++)
+                for (int P = 0; P <= 2; P++)
+                    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+                        int H = sizes[i][0], W = sizes[i][1];
+                        if (H + 2 * P < K || W + 2 * P < K) continue;
+                        bad += columns_case(1 + cases % 3, C, H, W, K, S, P,
+                                            (size_t)(cases % 2) * 5, seed += 4);
+                        cases++;
+                    }
+    /* the DCGAN-28 shapes, up to 4 samples' columns per row */
+    bad += columns_case(1, 64, 14, 14, 4, 2, 1, 3 * 49, 1);
+    bad += columns_case(4, 64, 14, 14, 4, 2, 1, 0, 1);
+    bad += columns_case(3, 1, 28, 28, 4, 2, 1, 196, 2);
+    /* too large for the planes on the stack (the row-by-row path), and a
+     * kernel above the planes' largest */
+    bad += columns_case(1, 2, 95, 97, 3, 1, 1, 7, 3);
+    bad += columns_case(2, 2, 95, 97, 3, 1, 1, 0, 3);
+    bad += columns_case(2, 2, 12, 11, 9, 2, 3, 0, 4);
+    bad += columns_case(1, 1, 40, 33, 9, 1, 4, 2, 5);
+    printf("columns: %d shapes, %d mismatches\n", cases + 7, bad);
+    ck_assert_int_gt(cases, 600);
+    ck_assert_int_eq(bad, 0);
+}
+END_TEST
 
 /* ---- convolutions ------------------------------------------------------- */
 
@@ -719,6 +833,7 @@ static Suite *suite(void)
     Suite *s = suite_create("layers");
     TCase *t = tcase_create("conv");
     tcase_set_timeout(t, 60);
+    tcase_add_test(t, test_columns_match_naive);
     tcase_add_test(t, test_conv2d_forward_matches_naive);
     tcase_add_test(t, test_conv2d_forward_matches_naive_across_chunks);
     tcase_add_test(t, test_deconv2d_forward_matches_naive);

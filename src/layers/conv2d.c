@@ -188,9 +188,8 @@ static void backward_task(void *arg, int t)
         if (p->dx) {
             float *dxn = p->dx + (size_t)n0 * g.C * g.HW;           // (nb, C, H, W)
             gan_sgemm(1, 0, (int)g.CKK, N, g.OC, 1.0f, p->Wt, (int)g.CKK, dt, N, 0.0f, col, N);
-            memset(dxn, 0, (size_t)nb * g.C * g.HW * sizeof *dxn);
             for (int i = 0; i < nb; i++)
-                gan_col2im(dxn + (size_t)i * g.C * g.HW, col + (size_t)i * g.OHW, (size_t)N,
+                gan_col2im_set(dxn + (size_t)i * g.C * g.HW, col + (size_t)i * g.OHW, (size_t)N,
                            g.C, g.H, g.W, g.K, g.S, g.P, g.OH, g.OW);
         }
     }

@@ -75,6 +75,10 @@ void gan_im2col(float *col, size_t ldc, const float *x, int C, int H, int W,
 /* The adjoint of gan_im2col: x (C, H, W) += the columns scattered back. */
 void gan_col2im(float *x, const float *col, size_t ldc, int C, int H, int W,
                 int K, int S, int P, int OH, int OW);
+/* x (C, H, W) = the columns scattered back: gan_col2im on a zeroed x,
+ * bit-identical to it, without the separate memset. */
+void gan_col2im_set(float *x, const float *col, size_t ldc, int C, int H, int W,
+                    int K, int S, int P, int OH, int OW);
 /* dst (C, NB, HW) = src (NB, C, HW): samples side by side per channel */
 void gan_batch_to_chan(float *dst, const float *src, int NB, int C, size_t HW);
 /* dst (NB, C, HW) = src (C, NB, HW) */
