@@ -30,11 +30,11 @@ torch_blas() { [ "$1" -gt 1 ] && echo "$1 1" || echo 1; }
 dcgan() {   # $1 threads -> sets g_ms t_ms t_blas g_rss t_rss flops
     g=""; gr=""; tt1=""; tr1=""; ttn=""; trn=""
     for r in $(seq "$rounds"); do   # alternating ganrun and PyTorch
-        out=$(GANRUN_THREADS=$1 OPENBLAS_NUM_THREADS=$1 OMP_NUM_THREADS=$1 ./bench/bench_step "$src/models/dcgan.yaml" --steps "$steps" --warmup 10)
+        out=$($envp GANRUN_THREADS=$1 OPENBLAS_NUM_THREADS=$1 OMP_NUM_THREADS=$1 ./bench/bench_step "$src/models/dcgan.yaml" --steps "$steps" --warmup 10)
         g="$g $(echo "$out" | json ms_per_step_median)"; flops=$(echo "$out" | json flops_per_step)
         gr="$gr $(echo "$out" | json peak_rss_mb)"
         for b in $(torch_blas "$1"); do
-            out=$(OPENBLAS_NUM_THREADS=$b OMP_NUM_THREADS=$1 $py "$src/bench/torch_dcgan.py" --steps "$steps" --warmup 10 --threads "$1")
+            out=$($envp OPENBLAS_NUM_THREADS=$b OMP_NUM_THREADS=$1 $py "$src/bench/torch_dcgan.py" --steps "$steps" --warmup 10 --threads "$1")
             if [ "$b" = 1 ]; then
                 tt1="$tt1 $(echo "$out" | json ms_per_step_median)"; tr1="$tr1 $(echo "$out" | json peak_rss_mb)"
             else
@@ -49,9 +49,10 @@ dcgan() {   # $1 threads -> sets g_ms t_ms t_blas g_rss t_rss flops
     fi
 }
 
-for th in $threads; do
-    dcgan "$th"
-    $py - "$th" "$t_blas" "$g_ms" "$t_ms" "$flops" "$limit" "$g_rss" "$t_rss" <<'PY'
+dcgan_rows() {   # the DCGAN rows at every thread count, under $envp
+    for th in $threads; do
+        dcgan "$th"
+        $py - "$th" "$t_blas" "$g_ms" "$t_ms" "$flops" "$limit" "$g_rss" "$t_rss" <<'PY'
 import sys
 th, tb, g, t, flops, limit, gr, tr = sys.argv[1], sys.argv[2], *map(float, sys.argv[3:])
 gg, tg = flops / g / 1e6, flops / t / 1e6
@@ -60,17 +61,21 @@ print(f"DCGAN-28 step, {th} threads: ganrun {g:.1f} ms ({64/g*1e3:.0f} img/s, {g
       f"PyTorch (BLAS on {tb}) {t:.1f} ms ({64/t*1e3:.0f} img/s, {tg:.1f} GFLOP/s) | time ratio ganrun/PyTorch {g/t:.2f} | "
       f"peak RSS {gr:.0f} MB vs {tr:.0f} MB")
 PY
-done
+    done
+}
+envp=env
+dcgan_rows
 
 # grid MLP at the model's batch (512: the step is GEMM-bound) and at batch 64
 # (per-step overhead counts more), on each thread count
+grid_rows() {   # the grid rows at every thread count, under $envp
 for th in $threads; do
 for gb in 512 64; do
     g=""; tt1=""; ttn=""
     for r in $(seq "$rounds"); do   # alternating ganrun and PyTorch
-        g="$g $(GANRUN_THREADS=$th OPENBLAS_NUM_THREADS=$th OMP_NUM_THREADS=$th ./bench/bench_step "$src/models/grid.yaml" --set train.batch=$gb --steps 300 --warmup 20 | json steps_per_s)"
+        g="$g $($envp GANRUN_THREADS=$th OPENBLAS_NUM_THREADS=$th OMP_NUM_THREADS=$th ./bench/bench_step "$src/models/grid.yaml" --set train.batch=$gb --steps 300 --warmup 20 | json steps_per_s)"
         for b in $(torch_blas "$th"); do
-            v=$(OPENBLAS_NUM_THREADS=$b OMP_NUM_THREADS=$th $py "$src/bench/torch_grid.py" --batch $gb --steps 300 --warmup 20 --threads $th | json steps_per_s)
+            v=$($envp OPENBLAS_NUM_THREADS=$b OMP_NUM_THREADS=$th $py "$src/bench/torch_grid.py" --batch $gb --steps 300 --warmup 20 --threads $th | json steps_per_s)
             if [ "$b" = 1 ]; then tt1="$tt1 $v"; else ttn="$ttn $v"; fi
         done
     done
@@ -85,9 +90,25 @@ print(f"grid MLP, {th} threads, batch {b}: ganrun {g:.0f} steps/s | PyTorch (BLA
 PY
 done
 done
+}
+grid_rows
+
 if command -v /usr/bin/time >/dev/null; then
-    out=$(mktemp -d)
-    rss=$(GANRUN_THREADS=1 OPENBLAS_NUM_THREADS=1 /usr/bin/time -f %M ./ganrun "$src/models/dcgan.yaml" --steps 20 --quiet --out "$out/run" 2>&1 >/dev/null | tail -1)
-    rm -rf "$out"
-    echo "peak RSS of 'ganrun models/dcgan.yaml --steps 20' (1 thread, final checkpoint included): $((rss / 1024)) MB"
+    for th in $threads; do
+        out=$(mktemp -d)
+        rss=$(GANRUN_THREADS=$th OPENBLAS_NUM_THREADS=$th /usr/bin/time -f %M ./ganrun "$src/models/dcgan.yaml" --steps 20 --quiet --out "$out/run" 2>&1 >/dev/null | tail -1)
+        rm -rf "$out"
+        echo "peak RSS of 'ganrun models/dcgan.yaml --steps 20' ($th threads, final checkpoint included): $rss KiB = $((rss / 1024)) MiB"
+    done
+fi
+
+# The second column the issue allows: OpenBLAS choosing its own kernels
+# with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (tests and CI keep them).
+if [ -n "${OPENBLAS_CORETYPE:-}${OPENBLAS_L2_SIZE:-}" ]; then
+    envp="env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE"
+    core=$($envp OPENBLAS_VERBOSE=2 OPENBLAS_NUM_THREADS=1 ./bench/sgemm_limit 2>&1 | sed -n 's/^Core: //p' | head -1)
+    limit=$($envp OPENBLAS_NUM_THREADS=1 ./bench/sgemm_limit | json sgemm_gflops)
+    echo "with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (OpenBLAS kernels: ${core:-?}): sgemm limit (1 thread) $limit GFLOP/s"
+    dcgan_rows
+    grid_rows
 fi
