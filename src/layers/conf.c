@@ -78,3 +78,12 @@ void gan_ew_run(size_t n, void (*fn)(void *e, size_t lo, size_t hi), const float
     gan_ew e = { a, b, out, k };
     gan_par_range(n, GAN_EW_GRAIN, fn, &e);
 }
+
+double gan_sum_floats(const float *x, size_t n)
+{
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    size_t j = 0;
+    for (; j + 4 <= n; j += 4) s0 += x[j], s1 += x[j + 1], s2 += x[j + 2], s3 += x[j + 3];
+    for (; j < n; j++) s0 += x[j];
+    return (s0 + s1) + (s2 + s3);
+}

@@ -131,13 +131,18 @@ static void forward_task(void *arg, int t)
             gan_im2col(col + (size_t)i * g.OHW, (size_t)N, p->x + (size_t)(n0 + i) * g.C * g.HW,
                        g.C, g.H, g.W, g.K, g.S, g.P, g.OH, g.OW);
         gan_sgemm(0, 0, g.OC, N, (int)g.CKK, 1.0f, p->Wt, (int)g.CKK, col, N, 0.0f, tt, N);
-        if (nb > 1) gan_chan_to_batch(yn, tt, nb, g.OC, g.OHW);
-        if (p->b)
-            for (int i = 0; i < nb; i++)
-                for (int o = 0; o < g.OC; o++) {
-                    float *yo = yn + ((size_t)i * g.OC + o) * g.OHW;
-                    for (size_t j = 0; j < g.OHW; j++) yo[j] += p->b[o];
-                }
+        if (!p->b) {
+            if (nb > 1) gan_chan_to_batch(yn, tt, nb, g.OC, g.OHW);
+            continue;
+        }
+        /* y = t reordered + b, one pass (in place when t is y) */
+        for (int i = 0; i < nb; i++)
+            for (int o = 0; o < g.OC; o++) {
+                float *yo = yn + ((size_t)i * g.OC + o) * g.OHW;
+                const float *to = nb > 1 ? tt + ((size_t)o * nb + i) * g.OHW : yo;
+                const float bo = p->b[o];
+                for (size_t j = 0; j < g.OHW; j++) yo[j] = to[j] + bo;
+            }
     }
 }
 
@@ -178,12 +183,7 @@ static void backward_task(void *arg, int t)
                            g.C, g.H, g.W, g.K, g.S, g.P, g.OH, g.OW);
             gan_sgemm(0, 1, g.OC, (int)g.CKK, N, 1.0f, dt, N, col, N, 1.0f, dW, (int)g.CKK);
             if (db)
-                for (int o = 0; o < g.OC; o++) {
-                    const float *r = dt + (size_t)o * N;
-                    double s = 0.0;
-                    for (int j = 0; j < N; j++) s += r[j];
-                    db[o] += (float)s;
-                }
+                for (int o = 0; o < g.OC; o++) db[o] += (float)gan_sum_floats(dt + (size_t)o * N, (size_t)N);
         }
         if (p->dx) {
             float *dxn = p->dx + (size_t)n0 * g.C * g.HW;           // (nb, C, H, W)

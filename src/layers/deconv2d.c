@@ -188,10 +188,8 @@ static void backward_task(void *arg, int t)
             if (db)
                 for (int o = 0; o < g.OC; o++) {
                     double s = 0.0;
-                    for (int i = 0; i < nb; i++) {
-                        const float *r = dyn + ((size_t)i * g.OC + o) * g.OHW;
-                        for (size_t j = 0; j < g.OHW; j++) s += r[j];
-                    }
+                    for (int i = 0; i < nb; i++)
+                        s += gan_sum_floats(dyn + ((size_t)i * g.OC + o) * g.OHW, g.OHW);
                     db[o] += (float)s;
                 }
         }

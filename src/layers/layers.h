@@ -98,6 +98,9 @@ int gan_conv_chunk(size_t ps, size_t cols);
 /* dW (nw) += part[0, nw) and db (nb) += part[nw, nw + nb) when db is not
  * NULL: a parallel task's own gradient sums (conv2d, deconv2d backward) */
 void gan_conv_add_task_sums(float *dW, float *db, const float *part, size_t nw, int nb);
+/* sum of x[0, n) in double, four partial sums (one chain of dependent
+ * additions ran at a quarter of the speed): ((s0 + s1) + (s2 + s3)) */
+double gan_sum_floats(const float *x, size_t n);
 
 /* Element-wise passes on the pool's threads (gan/par.h): fn(e, lo, hi)
  * over [0, n) in ranges of at least GAN_EW_GRAIN values; a and b are the
