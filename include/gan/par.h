@@ -4,7 +4,8 @@
  * across threads, dense layers split their GEMMs, element-wise layers and
  * the optimisers split their ranges.  OpenBLAS is kept single-threaded
  * (openblas_set_num_threads(1)) and called from the workers, so the two
- * never oversubscribe the cores.
+ * never oversubscribe the cores.  The OpenBLAS setting is process-wide: a
+ * program that also calls OpenBLAS itself gets it single-threaded too.
  *
  * One process-wide pool: the calling thread plus threads-1 workers, started
  * on first use.  The number of threads is, in this order: the last
