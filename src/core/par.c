@@ -15,7 +15,6 @@
 #include "config.h"
 #include <cblas.h>
 #include <errno.h>
-#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -67,34 +66,36 @@ static uint64_t now_ns(void)
 
 static unsigned gen_of(uint64_t w) { return (unsigned)(w >> 32); }
 
+/* For spin loops, called with i = 1, 2, ...: 0 once SPIN_NS have passed
+ * (the clock is read every 64 calls). */
+static int still_spinning(unsigned i, uint64_t *t0)
+{
+    if (i & 63) return 1;
+    uint64_t t = now_ns();
+    if (!*t0) *t0 = t;
+    return t - *t0 <= SPIN_NS;
+}
+
 /* Spin while the claim word's generation is g, at most SPIN_NS; 1 when it
  * changed.  spin_finished: likewise until n tasks are finished. */
 static int spin_gen(unsigned g)
 {
     uint64_t t0 = 0;
-    for (unsigned i = 1;; i++) {
+    for (unsigned i = 1; still_spinning(i, &t0); i++) {
         if (gen_of(atomic_load_explicit(&P.claim, memory_order_acquire)) != g) return 1;
-        if ((i & 63) == 0) {
-            uint64_t t = now_ns();
-            if (!t0) t0 = t;
-            else if (t - t0 > SPIN_NS) return 0;
-        }
         cpu_relax();
     }
+    return 0;
 }
 
 static int spin_finished(int n)
 {
     uint64_t t0 = 0;
-    for (unsigned i = 1;; i++) {
+    for (unsigned i = 1; still_spinning(i, &t0); i++) {
         if (atomic_load_explicit(&P.finished, memory_order_acquire) >= n) return 1;
-        if ((i & 63) == 0) {
-            uint64_t t = now_ns();
-            if (!t0) t0 = t;
-            else if (t - t0 > SPIN_NS) return 0;
-        }
         cpu_relax();
     }
+    return 0;
 }
 
 static _Thread_local int in_task;
