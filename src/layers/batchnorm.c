@@ -94,21 +94,17 @@ static void init(gan_layer *l, gan_rng *rng)
 }
 
 /* sum of x[j] (and of (x[j] - m)^2 when sq) over n floats, in double with
- * four partial sums */
+ * four partial sums (gan_sum_floats for the plain sum) */
 static double run_sum(const float *x, size_t n, double m, int sq)
 {
+    if (!sq) return gan_sum_floats(x, n);
     double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
     size_t j = 0;
-    if (sq) {
-        for (; j + 4 <= n; j += 4) {
-            double a = x[j] - m, b = x[j + 1] - m, c = x[j + 2] - m, d = x[j + 3] - m;
-            s0 += a * a, s1 += b * b, s2 += c * c, s3 += d * d;
-        }
-        for (; j < n; j++) s0 += (x[j] - m) * (x[j] - m);
-    } else {
-        for (; j + 4 <= n; j += 4) s0 += x[j], s1 += x[j + 1], s2 += x[j + 2], s3 += x[j + 3];
-        for (; j < n; j++) s0 += x[j];
+    for (; j + 4 <= n; j += 4) {
+        double a = x[j] - m, b = x[j + 1] - m, c = x[j + 2] - m, d = x[j + 3] - m;
+        s0 += a * a, s1 += b * b, s2 += c * c, s3 += d * d;
     }
+    for (; j < n; j++) s0 += (x[j] - m) * (x[j] - m);
     return (s0 + s1) + (s2 + s3);
 }
 

@@ -65,6 +65,19 @@ void gan_init_weights(const gan_layer_conf *c, float *w, size_t n, int fan_in, i
     }
 }
 
+int gan_conv_nchunks(const gan_ctx *c, int NB) { return (c->B + NB - 1) / NB; }
+
+int gan_conv_tasks(const gan_ctx *c, int NB)
+{
+    int n = gan_conv_nchunks(c, NB);
+    return n < c->ntasks ? n : c->ntasks;
+}
+
+float *gan_conv_slot(const gan_layer *l, const gan_ctx *c, int t)
+{
+    return t ? c->ws + l->ws_fixed + (size_t)(t - 1) * l->ws_task : c->ws;
+}
+
 void gan_conv_add_task_sums(float *dW, float *db, const float *part, size_t nw, int nb)
 {
     for (size_t i = 0; i < nw; i++) dW[i] += part[i];

@@ -105,26 +105,12 @@ typedef struct pass {
     int ntasks;
 } pass;
 
-static int chunks(const gan_ctx *c, const geom *g) { return (c->B + g->NB - 1) / g->NB; }
-
-static int tasks(const gan_ctx *c, const geom *g)
-{
-    int n = chunks(c, g);
-    return n < c->ntasks ? n : c->ntasks;
-}
-
-static float *slot(const pass *p, int t)
-{
-    const gan_layer *l = p->l;
-    return t ? p->c->ws + l->ws_fixed + (size_t)(t - 1) * l->ws_task : p->c->ws;
-}
-
 static void forward_task(void *arg, int t)
 {
     const pass *p = arg;
     const geom g = p->g;
-    float *col = slot(p, t);                                        // (OCKK, N)
-    for (int k = t; k < chunks(p->c, &g); k += p->ntasks) {
+    float *col = gan_conv_slot(p->l, p->c, t);   // (OCKK, N)
+    for (int k = t; k < gan_conv_nchunks(p->c, g.NB); k += p->ntasks) {
         int n0 = k * g.NB, nb = p->c->B - n0 < g.NB ? p->c->B - n0 : g.NB;
         int N = nb * (int)g.HW;
         const float *xn = p->x + (size_t)n0 * g.C * g.HW;           // (nb, C, HW)
@@ -153,7 +139,7 @@ static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
 {
     geom g = get_geom(l);
     pass p = { l, c, g, x, NULL, gan_sn_weight(l, c->training), NULL, y, NULL, NULL, NULL,
-               tasks(c, &g) };
+               gan_conv_tasks(c, g.NB) };
     if (l->nparams > (size_t)g.C * g.OCKK) p.b = l->params + (size_t)g.C * g.OCKK;
     gan_par_for(p.ntasks, forward_task, &p);
 }
@@ -162,14 +148,14 @@ static void backward_task(void *arg, int t)
 {
     const pass *p = arg;
     const geom g = p->g;
-    float *dcol = slot(p, t);                                       // (OCKK, N)
+    float *dcol = gan_conv_slot(p->l, p->c, t);   // (OCKK, N)
     float *dW = p->dW, *db = p->db;
     if (t && dW) {   /* this task's own sums, added to l->grads afterwards */
         dW = dcol + p->l->ws_fixed;
         db = db ? dW + (size_t)g.C * g.OCKK : NULL;
         memset(dW, 0, ((size_t)g.C * g.OCKK + (db ? (size_t)g.OC : 0)) * sizeof *dW);
     }
-    for (int k = t; k < chunks(p->c, &g); k += p->ntasks) {
+    for (int k = t; k < gan_conv_nchunks(p->c, g.NB); k += p->ntasks) {
         int n0 = k * g.NB, nb = p->c->B - n0 < g.NB ? p->c->B - n0 : g.NB;
         int N = nb * (int)g.HW;
         const float *dyn = p->dy + (size_t)n0 * g.OC * g.OHW;       // (nb, OC, OH, OW)
@@ -209,7 +195,8 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
     (void)y;
     if (!dx && !param_grads) return;
     geom g = get_geom(l);
-    pass p = { l, c, g, x, dy, gan_sn_last(l), NULL, NULL, dx, NULL, NULL, tasks(c, &g) };
+    pass p = { l, c, g, x, dy, gan_sn_last(l), NULL, NULL, dx, NULL, NULL,
+               gan_conv_tasks(c, g.NB) };
     if (param_grads) {
         p.dW = gan_sn_grad_begin(l);                                // dW_sn with SN
         if (l->nparams > (size_t)g.C * g.OCKK) p.db = l->grads + (size_t)g.C * g.OCKK;
@@ -217,7 +204,8 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
     gan_par_for(p.ntasks, backward_task, &p);
     if (!param_grads) return;
     for (int t = 1; t < p.ntasks; t++)
-        gan_conv_add_task_sums(p.dW, p.db, slot(&p, t) + l->ws_fixed, (size_t)g.C * g.OCKK, g.OC);
+        gan_conv_add_task_sums(p.dW, p.db, gan_conv_slot(l, c, t) + l->ws_fixed,
+                               (size_t)g.C * g.OCKK, g.OC);
     gan_sn_grad_end(l);
 }
 

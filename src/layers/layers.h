@@ -95,6 +95,13 @@ void gan_chan_to_batch(float *dst, const float *src, int NB, int C, size_t HW);
 #define GAN_CONV_COLS ((size_t)1 << 14)
 /* Samples per chunk for per-sample scratch ps and per-sample columns cols. */
 int gan_conv_chunk(size_t ps, size_t cols);
+/* A pass in chunks of NB samples split into tasks (conv2d, deconv2d):
+ * task t takes chunks t, t + ntasks, ... of the nchunks, with ntasks =
+ * min(nchunks, c->ntasks), and its own scratch slot: task 0 at c->ws, task
+ * t > 0 the l->ws_task floats (t-1)*ws_task past l->ws_fixed. */
+int gan_conv_nchunks(const gan_ctx *c, int NB);
+int gan_conv_tasks(const gan_ctx *c, int NB);
+float *gan_conv_slot(const gan_layer *l, const gan_ctx *c, int t);
 /* dW (nw) += part[0, nw) and db (nb) += part[nw, nw + nb) when db is not
  * NULL: a parallel task's own gradient sums (conv2d, deconv2d backward) */
 void gan_conv_add_task_sums(float *dW, float *db, const float *part, size_t nw, int nb);
