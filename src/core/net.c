@@ -27,16 +27,20 @@ struct gan_scratch {
     int refs;
 };
 
+static void scratch_free(struct gan_scratch *s)
+{
+    gan_free_floats(s->dbuf[0]);
+    gan_free_floats(s->dbuf[1]);
+    gan_free_floats(s->ws);
+    free(s);
+}
+
 static void scratch_release(gan_net *net)
 {
     struct gan_scratch *s = net->scratch;
     net->scratch = NULL;
     net->dbuf[0] = net->dbuf[1] = net->ws = NULL;
-    if (!s || --s->refs > 0) return;
-    gan_free_floats(s->dbuf[0]);
-    gan_free_floats(s->dbuf[1]);
-    gan_free_floats(s->ws);
-    free(s);
+    if (s && --s->refs == 0) scratch_free(s);
 }
 
 static struct gan_scratch *scratch_new(size_t nd, size_t nws)
@@ -50,10 +54,7 @@ static struct gan_scratch *scratch_new(size_t nd, size_t nws)
     s->nws = nws;
     s->refs = 1;
     if (!s->dbuf[0] || !s->dbuf[1] || !s->ws) {
-        gan_free_floats(s->dbuf[0]);
-        gan_free_floats(s->dbuf[1]);
-        gan_free_floats(s->ws);
-        free(s);
+        scratch_free(s);
         return NULL;
     }
     return s;
