@@ -62,10 +62,25 @@ typedef struct gan_key_value {
 
 struct gan_layer_type;
 
+/* Inputs one entry may read (add, concat) */
+#define GAN_LAYER_MAXFROM 8
+/* Longest entry id, with its block path ("res_up.1.main"), plus the NUL */
+#define GAN_LAYER_IDLEN 64
+
+/* One entry of a network.  The network is a graph in entry order: entry i
+ * reads the outputs of entries from[0..nfrom) (each < i; -1 is the
+ * network's input); nfrom == 0 means "the previous entry" (i - 1, or -1
+ * for entry 0), which is what a straight stack of layers gives.  id names
+ * the entry's output in the model file ("" for none); block uses are
+ * expanded by the parser, so ids of entries from blocks carry the block
+ * path (res_up.1.main). */
 typedef struct gan_layer_conf {
     const struct gan_layer_type *type;
     gan_key_value v[GAN_LAYER_MAXKEYS];   /* indexed like type->keys */
     int line, col;                        /* position of the layer entry */
+    int nfrom;
+    int from[GAN_LAYER_MAXFROM];
+    char id[GAN_LAYER_IDLEN];
 } gan_layer_conf;
 
 /* Fill conf with type's defaults (all keys unset). */
@@ -93,7 +108,11 @@ typedef struct gan_tensor_info {
 typedef struct gan_layer {
     const struct gan_layer_type *type;
     gan_layer_conf conf;
-    gan_shape in, out;
+    gan_shape in, out;         /* in: the (first) input's shape */
+    int nin;                   /* inputs (1 unless a multi-input type) */
+    int src[GAN_LAYER_MAXFROM];       /* entries read (-1: the net's input) */
+    gan_shape ins[GAN_LAYER_MAXFROM]; /* their shapes (ins[0] == in) */
+    const char *in_name[GAN_LAYER_MAXFROM];  /* their names, for messages */
     size_t nparams;            /* trainable floats in the net's arena */
     size_t nbufs;              /* persistent non-trainable floats */
     size_t ws_fixed;           /* scratch floats: ws_fixed + B * ws_per_sample */
@@ -152,7 +171,34 @@ typedef struct gan_layer_type {
  *             over its predecessor's output when that one is Y_UNUSED;
  *   ALIAS     y is x bit for bit (reshape, flatten): y can be x's memory
  *             and the layer skipped, backward passing dy on as dx. */
-enum { GAN_LAYER_Y_UNUSED = 1u << 0, GAN_LAYER_INPLACE = 1u << 1, GAN_LAYER_ALIAS = 1u << 2 };
+enum { GAN_LAYER_Y_UNUSED = 1u << 0, GAN_LAYER_INPLACE = 1u << 1, GAN_LAYER_ALIAS = 1u << 2,
+       GAN_LAYER_X_UNUSED = 1u << 3, GAN_LAYER_MULTI = 1u << 4 };
+/*   X_UNUSED  backward never reads x (implied by INPLACE and ALIAS), so
+ *             an input read by no other entry may be overwritten once this
+ *             entry's forward has run;
+ *   MULTI     the type is the first member of a gan_layer_multi (below)
+ *             and reads several inputs. */
+
+/* A multi-input (merge) layer type: add, concat.  Its gan_layer_type has
+ * flags GAN_LAYER_MULTI and NULL setup, forward and backward; the network
+ * calls these instead.  The entry reads nin >= min_from inputs: l->ins[k],
+ * x[k] (B, ins[k]); backward OVERWRITES dx[k] for every k whose dx[k] is
+ * not NULL (the network sums the gradients of a value several entries
+ * read). */
+typedef struct gan_layer_multi {
+    gan_layer_type t;
+    gan_status (*setup_n)(gan_layer *l, const gan_shape *in, int nin, gan_error *err);
+    void (*forward_n)(gan_layer *l, const gan_ctx *c, const float *const *x, int nin, float *y);
+    void (*backward_n)(gan_layer *l, const gan_ctx *c, const float *const *x, int nin,
+                       const float *y, const float *dy, float *const *dx, int param_grads);
+    int min_from;
+} gan_layer_multi;
+
+/* t as a multi-input type, or NULL for a single-input one */
+static inline const gan_layer_multi *gan_layer_multi_of(const gan_layer_type *t)
+{
+    return t && (t->flags & GAN_LAYER_MULTI) ? (const gan_layer_multi *)(const void *)t : NULL;
+}
 
 /* sigma of a spectral-normalised layer's last forward pass (0 without). */
 float gan_layer_sn_sigma(const gan_layer *l);

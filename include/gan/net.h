@@ -1,4 +1,4 @@
-/* gan/net.h - a network: a stack of layers with one parameter arena.
+/* gan/net.h - a network: a graph of layers with one parameter arena.
  *
  * Parameters of all layers live in one contiguous arena (params); gradients
  * (grads) use the same offsets, and so do optimizer moments, so an optimizer
@@ -8,6 +8,12 @@
  * gan_net_reserve() for a maximum batch, never inside a training step;
  * activation layers run in place and reshapes alias their input where the
  * layer flags (layer.h) allow it, which changes no result.
+ *
+ * The entries form a graph in entry order (gan_layer_conf.from): forward
+ * computes them in order, backward in reverse, summing the gradients of a
+ * value read by several entries in a fixed order (the later reader's
+ * first).  A straight stack is the graph in which every entry reads the
+ * previous one.
  */
 #ifndef GAN_NET_H
 #define GAN_NET_H
@@ -27,11 +33,29 @@ typedef struct gan_net {
     size_t nbufs;
     float *bufs;        /* (nbufs) */
     int Bmax;           /* batch the buffers below are sized for */
-    float **act;        /* act[i]: output of layer i, (Bmax, out_i) */
-    unsigned char *share;  /* share[i]: 0 act[i] is its own buffer, 1 layer i
-                            * runs in place over act[i - 1], 2 act[i] is
-                            * act[i - 1] (an alias layer, skipped) */
-    float *dbuf[2];     /* ping-pong input-gradient buffers */
+    float **act;        /* act[i]: output of entry i, (Bmax, out_i), a view
+                         * of one of the activation buffers abuf[] */
+    unsigned char *share;  /* share[i]: how act[i] was planned: 0 a buffer
+                            * of its own, 1 entry i runs in place over its
+                            * input's buffer, 2 act[i] is its input's
+                            * memory (an alias entry, skipped), 3 a buffer
+                            * whose earlier values are dead by then */
+    /* the plan (gan_net_create), independent of the batch size */
+    int nabuf;          /* activation buffers */
+    int *abuf_of;       /* abuf_of[i]: the buffer of act[i] */
+    size_t *abuf_len;   /* (nabuf) floats per sample of each buffer */
+    float **abuf;       /* (nabuf) the buffers, Bmax * abuf_len[k] floats */
+    int *gbuf;          /* gbuf[j]: gradient buffer of entry j's output
+                         * during backward, or -1: the alias entry reading
+                         * it passes its own gradient memory on */
+    int *lastuse;       /* lastuse[j + 1]: the last entry reading value j
+                         * (j = -1: the net's input); backward's first
+                         * writer of dL/dvalue overwrites, later ones add */
+    int ngbuf;          /* gradient buffers the plan needs (>= 2) */
+    int ntmp;           /* more of them as sums' scratch */
+    float **dbuf;       /* (ngbuf + ntmp) gradient buffers, each Bmax * the
+                         * largest activation (shared: gan_net_share_scratch) */
+    const float **gptr; /* (n) dL/d act[i] during one backward */
     float *ws;          /* shared scratch */
     size_t ws_size;
     int ntasks;         /* parallel tasks ws has room for (gan_ctx) */
@@ -46,9 +70,10 @@ typedef struct gan_net {
                          * project) of the next passes, or NULL; not owned */
 } gan_net;
 
-/* Build (shape inference, arenas) from n layer configurations, for
- * per-sample input shape `in`, reserved for batch Bmax.  On error *out is
- * NULL and err carries the offending layer's model-file position. */
+/* Build (shape inference, arenas, the memory plan) from n entries, for
+ * per-sample input shape `in`, reserved for batch Bmax.  Every entry but
+ * the last must be read by a later one.  On error *out is NULL and err
+ * carries the offending entry's model-file position. */
 gan_status gan_net_create(gan_net **out, const gan_layer_conf *confs, int n,
                           gan_shape in, int Bmax, gan_error *err);
 void gan_net_free(gan_net *net);

@@ -15,3 +15,9 @@ TESTS += tests/check_par
 tests_check_par_SOURCES = tests/check_par.c tests/gradcheck.c tests/gradcheck.h
 tests_check_par_CFLAGS = $(TEST_CFLAGS)
 tests_check_par_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/check_graph
+TESTS += tests/check_graph
+tests_check_graph_SOURCES = tests/check_graph.c tests/gradcheck.c tests/gradcheck.h
+tests_check_graph_CFLAGS = $(TEST_CFLAGS)
+tests_check_graph_LDADD = $(TEST_LIBS)

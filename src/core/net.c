@@ -1,36 +1,50 @@
-/* net.c - a stack of layers over one parameter arena.
+/* net.c - a graph of layers over one parameter arena.
  *
  * Layout: params/grads (nparams) hold every layer's trainable tensors back
- * to back in layer order; bufs (nbufs) the persistent non-trainable ones.
- * act[i] (Bmax, out_i) is layer i's output; backward ping-pongs input
- * gradients between dbuf[0] and dbuf[1], each as large as the largest
- * activation; ws is the largest scratch any layer asks for at Bmax.
+ * to back in entry order; bufs (nbufs) the persistent non-trainable ones.
  *
- * Activation sharing (share[], decided once from the layer flags): an
- * INPLACE layer writes its output over its input when every layer whose
- * output lives in that buffer is Y_UNUSED (their backward passes never read
- * it again); an ALIAS layer's output is its input's buffer and the layer is
- * skipped both ways.  The first layer always gets its own buffer: the
- * caller's x is never written.  For DCGAN-28 this saves 13 MB of 42.
+ * The entries form a graph in entry order: entry i reads the outputs of
+ * l->src[0..nin) (earlier entries, -1 the net's input).  A plan made once
+ * in gan_net_create from the layer flags decides where every output lives
+ * and where every gradient goes; gan_net_reserve only sizes it for a batch.
+ *
+ * Activations (abuf[], act[i] a view of one): a value is dead after forward
+ * when no backward pass reads it (its producer is Y_UNUSED and none of its
+ * readers reads x).  An ALIAS entry's output is its input's memory and the
+ * entry is skipped; an INPLACE entry writes over its only input when every
+ * value in that buffer is dead and read by nothing after it; any other
+ * entry takes a buffer whose values are all dead and read before it (the
+ * smallest that fits, else the largest, grown), or a new one.  For a
+ * straight stack these are the old in-place and alias rules: for DCGAN-28
+ * they save 13 MB of 42.  The caller's x is never written.
+ *
+ * Gradients (dbuf[], each as large as the largest activation): backward
+ * runs the entries in reverse; the last reader of a value (the first one
+ * backward meets) writes its gradient into a free buffer, every earlier
+ * reader writes into a scratch buffer that is then added to it, so the sum
+ * has a fixed order.  A buffer is free again once its value's producer has
+ * run.  A straight stack ping-pongs between two buffers, as before.
  */
 #include "config.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "gan/net.h"
 #include "gan/par.h"
 
-/* The gradient ping-pong buffers and the scratch, counted by the nets
- * that use them. */
+/* The gradient buffers and the scratch, counted by the nets that use
+ * them. */
 struct gan_scratch {
-    float *dbuf[2], *ws;
+    float **dbuf, *ws;
+    int ndbuf;
     size_t nd, nws;   /* floats in each dbuf, in ws */
     int refs;
 };
 
 static void scratch_free(struct gan_scratch *s)
 {
-    gan_free_floats(s->dbuf[0]);
-    gan_free_floats(s->dbuf[1]);
+    for (int k = 0; k < s->ndbuf; k++) gan_free_floats(s->dbuf[k]);
+    free(s->dbuf);
     gan_free_floats(s->ws);
     free(s);
 }
@@ -39,21 +53,25 @@ static void scratch_release(gan_net *net)
 {
     struct gan_scratch *s = net->scratch;
     net->scratch = NULL;
-    net->dbuf[0] = net->dbuf[1] = net->ws = NULL;
+    net->dbuf = NULL;
+    net->ws = NULL;
     if (s && --s->refs == 0) scratch_free(s);
 }
 
-static struct gan_scratch *scratch_new(size_t nd, size_t nws)
+static struct gan_scratch *scratch_new(int ndbuf, size_t nd, size_t nws)
 {
     struct gan_scratch *s = calloc(1, sizeof *s);
     if (!s) return NULL;
-    s->dbuf[0] = gan_alloc_floats(nd);
-    s->dbuf[1] = gan_alloc_floats(nd);
+    s->dbuf = calloc((size_t)ndbuf, sizeof *s->dbuf);
+    s->ndbuf = ndbuf;
     s->ws = gan_alloc_floats(nws);
     s->nd = nd;
     s->nws = nws;
     s->refs = 1;
-    if (!s->dbuf[0] || !s->dbuf[1] || !s->ws) {
+    int ok = s->dbuf && s->ws;
+    for (int k = 0; ok && k < ndbuf; k++) ok = (s->dbuf[k] = gan_alloc_floats(nd)) != NULL;
+    if (!ok) {
+        if (!s->dbuf) s->ndbuf = 0;
         scratch_free(s);
         return NULL;
     }
@@ -63,21 +81,161 @@ static struct gan_scratch *scratch_new(size_t nd, size_t nws)
 static void scratch_use(gan_net *net, struct gan_scratch *s)
 {
     net->scratch = s;
-    net->dbuf[0] = s->dbuf[0];
-    net->dbuf[1] = s->dbuf[1];
+    net->dbuf = s->dbuf;
     net->ws = s->ws;
     net->ws_size = s->nws;
 }
 
+/* ---- the plan ----------------------------------------------------------- */
+
+static int reads_x(const gan_layer *l)
+{
+    return !(l->type->flags & (GAN_LAYER_X_UNUSED | GAN_LAYER_INPLACE | GAN_LAYER_ALIAS));
+}
+
+static void free_plan(gan_net *net)
+{
+    free(net->share);
+    free(net->abuf_of);
+    free(net->abuf_len);
+    free(net->gbuf);
+    free(net->lastuse);
+    free(net->gptr);
+    free(net->act);
+    net->share = NULL;
+    net->abuf_of = NULL;
+    net->abuf_len = NULL;
+    net->gbuf = NULL;
+    net->lastuse = NULL;
+    net->gptr = NULL;
+    net->act = NULL;
+}
+
+static gan_status plan(gan_net *net, gan_error *err)
+{
+    int n = net->n;
+    net->share = calloc((size_t)n, 1);
+    net->abuf_of = calloc((size_t)n, sizeof *net->abuf_of);
+    net->abuf_len = calloc((size_t)n, sizeof *net->abuf_len);
+    net->gbuf = calloc((size_t)n, sizeof *net->gbuf);
+    net->lastuse = calloc((size_t)n + 1, sizeof *net->lastuse);
+    net->gptr = calloc((size_t)n, sizeof *net->gptr);
+    net->act = calloc((size_t)n, sizeof *net->act);
+    int *dead = calloc((size_t)n + 1, sizeof *dead);          /* per value j + 1 */
+    int *bdead = calloc((size_t)n, sizeof *bdead);            /* per buffer */
+    int *blast = calloc((size_t)n, sizeof *blast);            /* per buffer */
+    int *gfree = calloc((size_t)n + 2, sizeof *gfree);        /* per gradient buffer */
+    int *nreaders = calloc((size_t)n + 1, sizeof *nreaders);  /* per value j + 1 */
+    int ok = net->share && net->abuf_of && net->abuf_len && net->gbuf && net->lastuse &&
+             net->gptr && net->act && dead && bdead && blast && gfree && nreaders;
+    gan_status st = GAN_OK;
+    if (!ok) {
+        st = gan_error_set(err, GAN_ERR_NOMEM, "out of memory planning network buffers");
+        goto out;
+    }
+    /* readers */
+    for (int j = -1; j < n; j++) {
+        net->lastuse[j + 1] = -1;
+        dead[j + 1] = j >= 0 && j < n - 1 && (net->layers[j].type->flags & GAN_LAYER_Y_UNUSED);
+    }
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < net->layers[i].nin; k++) {
+            int j = net->layers[i].src[k];
+            net->lastuse[j + 1] = i;
+            nreaders[j + 1]++;
+            if (reads_x(&net->layers[i])) dead[j + 1] = 0;
+        }
+    /* activations, in forward order */
+    int nb = 0;
+    for (int i = 0; i < n; i++) {
+        gan_layer *l = &net->layers[i];
+        size_t o = gan_shape_size(l->out);
+        int j = l->src[0], b = -1;
+        unsigned f = l->type->flags;
+        if (l->nin == 1 && j >= 0 && (f & GAN_LAYER_ALIAS)) {
+            b = net->abuf_of[j];
+            net->share[i] = 2;
+        } else if (l->nin == 1 && j >= 0 && (f & GAN_LAYER_INPLACE) && bdead[net->abuf_of[j]] &&
+                   blast[net->abuf_of[j]] == i) {
+            b = net->abuf_of[j];
+            net->share[i] = 1;
+        } else {
+            /* a buffer all of whose values are dead and read before i */
+            for (int k = 0; k < nb; k++) {
+                if (!bdead[k] || blast[k] >= i) continue;
+                if (b < 0) { b = k; continue; }
+                int fits = net->abuf_len[k] >= o, bfits = net->abuf_len[b] >= o;
+                if (fits && (!bfits || net->abuf_len[k] < net->abuf_len[b])) b = k;
+                else if (!fits && !bfits && net->abuf_len[k] > net->abuf_len[b]) b = k;
+            }
+            if (b >= 0) {
+                net->share[i] = 3;
+                bdead[b] = 1;   /* recomputed below with this value */
+            } else {
+                b = nb++;
+                bdead[b] = 1;
+                blast[b] = -1;
+            }
+        }
+        net->abuf_of[i] = b;
+        if (net->abuf_len[b] < o) net->abuf_len[b] = o;
+        bdead[b] &= dead[i + 1];
+        if (net->lastuse[i + 1] > blast[b]) blast[b] = net->lastuse[i + 1];
+        if (i == n - 1) bdead[b] = 0;
+    }
+    net->nabuf = nb;
+    /* gradients, in backward order: gfree[k] 1 when buffer k holds nothing,
+     * hold[i] the buffer dL/d act[i] is in (-1: the caller's dy) */
+    int ng = 0, ntmp = 0;
+    int *hold = blast;   /* reused: one int per entry */
+    for (int i = 0; i < n; i++) hold[i] = -1;
+    for (int i = n - 1; i >= 0; i--) {
+        gan_layer *l = &net->layers[i];
+        int need_tmp = 0, mine = hold[i];
+        for (int k = 0; k < l->nin; k++) {
+            int j = l->src[k];
+            if (net->lastuse[j + 1] != i) {   /* a later reader wrote it first */
+                need_tmp++;
+                continue;
+            }
+            if (j < 0) continue;              /* the caller's dx */
+            if (net->share[i] == 2 && nreaders[j + 1] == 1) {
+                /* dx is dy: the input's gradient is this entry's memory */
+                net->gbuf[j] = -1;
+                hold[j] = mine;
+                mine = -1;
+                continue;
+            }
+            int g = -1;
+            for (int q = 0; q < ng && g < 0; q++)
+                if (gfree[q] && q != mine) g = q;
+            if (g < 0) g = ng++;
+            gfree[g] = 0;
+            net->gbuf[j] = g;
+            hold[j] = g;
+        }
+        if (need_tmp > ntmp) ntmp = need_tmp;
+        if (mine >= 0) gfree[mine] = 1;
+    }
+    net->ngbuf = ng < 2 ? 2 : ng;
+    net->ntmp = ntmp;
+out:
+    free(dead);
+    free(bdead);
+    free(blast);
+    free(gfree);
+    free(nreaders);
+    return st;
+}
+
+/* ---- batch buffers ------------------------------------------------------ */
+
 static void free_batch_buffers(gan_net *net)
 {
-    if (net->act && net->share)   /* act[] entries are NULL until share exists */
-        for (int i = 0; i < net->n; i++)
-            if (!net->share[i]) gan_free_floats(net->act[i]);
-    free(net->act);
-    free(net->share);
-    net->act = NULL;
-    net->share = NULL;
+    if (net->abuf)
+        for (int k = 0; k < net->nabuf; k++) gan_free_floats(net->abuf[k]);
+    free(net->abuf);
+    net->abuf = NULL;
     scratch_release(net);
     gan_free_floats(net->saved);
     net->saved = NULL;
@@ -89,24 +247,10 @@ static gan_status alloc_batch_buffers(gan_net *net, int B, gan_error *err)
     size_t maxact = gan_shape_size(net->in), ws = 0, saved = 0;
     /* scratch for one task per thread (gan/par.h) */
     int T = gan_par_threads();
-    net->act = calloc((size_t)net->n, sizeof *net->act);
-    net->share = calloc((size_t)net->n, 1);
-    if (!net->act || !net->share) goto nomem;
-    for (int i = 1; i < net->n; i++) {
-        unsigned f = net->layers[i].type->flags;
-        if (f & GAN_LAYER_ALIAS) {
-            net->share[i] = 2;
-        } else if (f & GAN_LAYER_INPLACE) {
-            /* every output in act[i - 1]'s buffer must be dead after forward */
-            int j = i - 1, ok = 1;
-            for (;;) {
-                ok &= (net->layers[j].type->flags & GAN_LAYER_Y_UNUSED) != 0;
-                if (!net->share[j]) break;
-                j--;
-            }
-            if (ok) net->share[i] = 1;
-        }
-    }
+    net->abuf = calloc((size_t)net->nabuf, sizeof *net->abuf);
+    if (!net->abuf) goto nomem;
+    for (int k = 0; k < net->nabuf; k++)
+        if (!(net->abuf[k] = gan_alloc_floats((size_t)B * net->abuf_len[k]))) goto nomem;
     for (int i = 0; i < net->n; i++) {
         gan_layer *l = &net->layers[i];
         size_t o = gan_shape_size(l->out);
@@ -114,14 +258,9 @@ static gan_status alloc_batch_buffers(gan_net *net, int B, gan_error *err)
         size_t w = l->ws_fixed + (size_t)B * l->ws_per_sample + (size_t)(T - 1) * l->ws_task;
         if (w > ws) ws = w;
         saved += (size_t)B * l->saved_per_sample;
-        if (net->share[i]) {
-            net->act[i] = net->act[i - 1];
-            continue;
-        }
-        net->act[i] = gan_alloc_floats((size_t)B * o);
-        if (!net->act[i]) goto nomem;
+        net->act[i] = net->abuf[net->abuf_of[i]];
     }
-    struct gan_scratch *sc = scratch_new((size_t)B * maxact, ws);
+    struct gan_scratch *sc = scratch_new(net->ngbuf + net->ntmp, (size_t)B * maxact, ws);
     if (!sc) goto nomem;
     scratch_use(net, sc);
     net->saved = gan_alloc_floats(saved);
@@ -139,6 +278,61 @@ nomem:
     return gan_error_set(err, GAN_ERR_NOMEM, "out of memory sizing network buffers for batch %d", B);
 }
 
+/* ---- building ----------------------------------------------------------- */
+
+static gan_status at_entry(gan_error *err, const gan_layer_conf *c, gan_status st)
+{
+    if (err && !err->line) {
+        err->line = c->line;
+        err->col = c->col;
+    }
+    return st;
+}
+
+static const char *entry_name(const gan_net *net, int j)
+{
+    if (j < 0) return "input";
+    const gan_layer *l = &net->layers[j];
+    return l->conf.id[0] ? l->conf.id : l->type->name;
+}
+
+/* Inputs of entry i from its conf: checked, with their shapes. */
+static gan_status wire(gan_net *net, int i, const gan_layer_conf *c, gan_error *err)
+{
+    gan_layer *l = &net->layers[i];
+    const gan_layer_type *t = c->type;
+    if (c->nfrom < 0 || c->nfrom > GAN_LAYER_MAXFROM)
+        return at_entry(err, c, gan_error_set(err, GAN_ERR_INVALID, "%s reads %d inputs (expected 1 to %d)",
+                                             t->name, c->nfrom, GAN_LAYER_MAXFROM));
+    l->nin = c->nfrom ? c->nfrom : 1;
+    if (c->nfrom == 0) l->src[0] = i - 1;
+    else memcpy(l->src, c->from, (size_t)c->nfrom * sizeof *c->from);
+    const gan_layer_multi *mt = gan_layer_multi_of(t);
+    int multi = mt != NULL;
+    if (!multi && l->nin != 1)
+        return at_entry(err, c, gan_error_set(err, GAN_ERR_INVALID, "%s reads %d inputs (expected one)",
+                                             t->name, l->nin));
+    if (multi && l->nin < (mt->min_from > 1 ? mt->min_from : 1))
+        return at_entry(err, c, gan_error_set(err, GAN_ERR_INVALID,
+                                             "%s reads %d input%s (expected at least %d in from: [a, b, ...])",
+                                             t->name, l->nin, l->nin == 1 ? "" : "s", mt->min_from));
+    for (int k = 0; k < l->nin; k++) {
+        int j = l->src[k];
+        if (j < -1 || j >= i)
+            return at_entry(err, c, gan_error_set(err, GAN_ERR_INVALID,
+                                                 "%s reads entry %d (expected an earlier entry, or -1 for the input)",
+                                                 t->name, j));
+        for (int q = 0; q < k; q++)
+            if (l->src[q] == j)
+                return at_entry(err, c, gan_error_set(err, GAN_ERR_INVALID, "%s reads '%s' twice (expected distinct inputs)",
+                                                     t->name, entry_name(net, j)));
+        l->ins[k] = j < 0 ? net->in : net->layers[j].out;
+        l->in_name[k] = entry_name(net, j);
+    }
+    l->in = l->ins[0];
+    return GAN_OK;
+}
+
 gan_status gan_net_create(gan_net **out, const gan_layer_conf *confs, int n,
                           gan_shape in, int Bmax, gan_error *err)
 {
@@ -153,16 +347,17 @@ gan_status gan_net_create(gan_net **out, const gan_layer_conf *confs, int n,
         return gan_error_set(err, GAN_ERR_NOMEM, "out of memory");
     }
     net->in = in;
-    gan_shape cur = in;
     for (int i = 0; i < n; i++) {
         gan_layer *l = &net->layers[i];
         l->type = confs[i].type;
         l->conf = confs[i];
-        l->in = cur;
         net->n = i + 1;
-        gan_status st = l->type->setup(l, cur, err);
+        gan_status st = wire(net, i, &confs[i], err);
+        if (st == GAN_OK)
+            st = gan_layer_multi_of(l->type) ? gan_layer_multi_of(l->type)->setup_n(l, l->ins, l->nin, err)
+                                             : l->type->setup(l, l->in, err);
         if (st != GAN_OK) {
-            if (err && !err->line) { err->line = confs[i].line; err->col = confs[i].col; }
+            at_entry(err, &confs[i], st);
             gan_net_free(net);
             return st;
         }
@@ -177,9 +372,23 @@ gan_status gan_net_create(gan_net **out, const gan_layer_conf *confs, int n,
         }
         net->nparams += l->nparams;
         net->nbufs += l->nbufs;
-        cur = l->out;
     }
-    net->out = cur;
+    /* every output but the last is read by a later entry */
+    for (int j = 0; j < n - 1; j++) {
+        int used = 0;
+        for (int i = j + 1; i < n && !used; i++)
+            for (int k = 0; k < net->layers[i].nin; k++) used |= net->layers[i].src[k] == j;
+        if (!used) {
+            gan_status st = gan_error_set(err, GAN_ERR_INVALID,
+                                          "the output of %s '%s' is never used (expected every entry "
+                                          "but the last to be read by a later one)",
+                                          net->layers[j].type->name, entry_name(net, j));
+            at_entry(err, &confs[j], st);
+            gan_net_free(net);
+            return st;
+        }
+    }
+    net->out = net->layers[n - 1].out;
     net->params = gan_alloc_floats(net->nparams);
     /* GAN_NET_GRAD_SLACK floats past the gradients: a data-parallel step
      * puts its measurements there and averages both in one all-reduce */
@@ -198,7 +407,8 @@ gan_status gan_net_create(gan_net **out, const gan_layer_conf *confs, int n,
         po += l->nparams;
         bo += l->nbufs;
     }
-    gan_status st = alloc_batch_buffers(net, Bmax, err);
+    gan_status st = plan(net, err);
+    if (st == GAN_OK) st = alloc_batch_buffers(net, Bmax, err);
     if (st != GAN_OK) {
         gan_net_free(net);
         return st;
@@ -212,6 +422,7 @@ void gan_net_free(gan_net *net)
 {
     if (!net) return;
     free_batch_buffers(net);
+    free_plan(net);
     for (int i = 0; i < net->n; i++)
         if (net->layers[i].type && net->layers[i].type->destroy)
             net->layers[i].type->destroy(&net->layers[i]);
@@ -241,27 +452,67 @@ const float *gan_net_forward(gan_net *net, const float *x, int B, int training)
     net->x = x;
     net->B = B;
     net->training = training;
-    const float *cur = x;
     for (int i = 0; i < net->n; i++) {
         gan_layer *l = &net->layers[i];
-        if (net->share[i] != 2) l->type->forward(l, &c, cur, net->act[i]);
-        cur = net->act[i];
+        if (net->share[i] == 2) continue;   /* alias: act[i] is its input */
+        const gan_layer_multi *mt = gan_layer_multi_of(l->type);
+        if (mt) {
+            const float *xs[GAN_LAYER_MAXFROM];
+            for (int k = 0; k < l->nin; k++) xs[k] = l->src[k] < 0 ? x : net->act[l->src[k]];
+            mt->forward_n(l, &c, xs, l->nin, net->act[i]);
+        } else {
+            l->type->forward(l, &c, l->src[0] < 0 ? x : net->act[l->src[0]], net->act[i]);
+        }
     }
-    return cur;
+    return net->act[net->n - 1];
+}
+
+/* g (B, shape) += t */
+static void add_to(float *g, const float *t, size_t n)
+{
+    for (size_t i = 0; i < n; i++) g[i] += t[i];
 }
 
 void gan_net_backward(gan_net *net, const float *dy, float *dx, int param_grads)
 {
     gan_ctx c = { net->B, net->training, net->ws, net->ntasks, &net->rng, net->labels };
-    const float *g = dy;
+    float **tmp = net->dbuf + net->ngbuf;
+    net->gptr[net->n - 1] = dy;
     for (int i = net->n - 1; i >= 0; i--) {
         gan_layer *l = &net->layers[i];
-        if (net->share[i] == 2) continue;   /* alias: dx is dy */
-        const float *x = i ? net->act[i - 1] : net->x;
-        float *d = i ? net->dbuf[g == net->dbuf[0]] : dx;
-        /* the first layer's input gradient is only needed when asked for */
-        l->type->backward(l, &c, x, net->act[i], g, d, param_grads);
-        g = d;
+        const float *g = net->gptr[i];
+        float *d[GAN_LAYER_MAXFROM];
+        int sum[GAN_LAYER_MAXFROM], nt = 0;
+        /* where each input's gradient goes: its own buffer when this entry
+         * is its last reader, else a scratch buffer added to it after */
+        for (int k = 0; k < l->nin; k++) {
+            int j = l->src[k];
+            sum[k] = net->lastuse[j + 1] != i;
+            if (j < 0) d[k] = dx;
+            else if (net->gbuf[j] >= 0) d[k] = net->dbuf[net->gbuf[j]];
+            else d[k] = NULL;   /* alias hand-on, below */
+            if (sum[k] && d[k]) d[k] = tmp[nt++];
+            if (!sum[k] && j >= 0 && net->gbuf[j] >= 0) net->gptr[j] = d[k];
+        }
+        if (net->share[i] == 2) {
+            int j = l->src[0];
+            if (net->gbuf[j] < 0) net->gptr[j] = g;   /* dx is dy */
+            else if (d[0]) memcpy(d[0], g, (size_t)net->B * gan_shape_size(l->in) * sizeof *g);
+        } else if (gan_layer_multi_of(l->type)) {
+            const float *xs[GAN_LAYER_MAXFROM];
+            for (int k = 0; k < l->nin; k++) xs[k] = l->src[k] < 0 ? net->x : net->act[l->src[k]];
+            gan_layer_multi_of(l->type)->backward_n(l, &c, xs, l->nin, net->act[i], g, d, param_grads);
+        } else {
+            const float *x = l->src[0] < 0 ? net->x : net->act[l->src[0]];
+            /* the first layer's input gradient is only needed when asked for */
+            l->type->backward(l, &c, x, net->act[i], g, d[0], param_grads);
+        }
+        for (int k = 0; k < l->nin; k++) {
+            if (!sum[k] || !d[k]) continue;
+            int j = l->src[k];
+            float *to = j < 0 ? dx : net->dbuf[net->gbuf[j]];
+            add_to(to, d[k], (size_t)net->B * gan_shape_size(l->ins[k]));
+        }
     }
 }
 
@@ -270,7 +521,8 @@ gan_status gan_net_share_scratch(gan_net *a, gan_net *b, gan_error *err)
     if (a->scratch == b->scratch) return GAN_OK;
     size_t nd = a->scratch->nd > b->scratch->nd ? a->scratch->nd : b->scratch->nd;
     size_t nws = a->scratch->nws > b->scratch->nws ? a->scratch->nws : b->scratch->nws;
-    struct gan_scratch *s = scratch_new(nd, nws);
+    int ka = a->ngbuf + a->ntmp, kb = b->ngbuf + b->ntmp;
+    struct gan_scratch *s = scratch_new(ka > kb ? ka : kb, nd, nws);
     if (!s) return gan_error_set(err, GAN_ERR_NOMEM, "out of memory sharing network scratch");
     scratch_release(a);
     scratch_release(b);

@@ -20,6 +20,8 @@ static const gan_layer_type *const registry[] = {
     &gan_layer_batchnorm,
     &gan_layer_embed,
     &gan_layer_project,
+    &gan_layer_add.t,
+    &gan_layer_concat.t,
 };
 
 const gan_layer_type *gan_layer_find(const char *name)

@@ -13,22 +13,42 @@ static size_t stack_floats(const gan_stack_spec *s, gan_shape in, int B, gan_sha
 {
     size_t total = 0;
     gan_shape cur = in;
+    gan_shape *outs = malloc((size_t)s->n * sizeof *outs);   /* entries' outputs, for from */
+    if (!outs) return SIZE_MAX;
     for (int i = 0; i < s->n; i++) {
         gan_layer l;
         memset(&l, 0, sizeof l);
         l.type = s->layers[i].type;
         l.conf = s->layers[i];
-        l.in = cur;
+        l.nin = l.conf.nfrom ? l.conf.nfrom : 1;
+        for (int k = 0; k < l.nin; k++) {
+            int j = l.conf.nfrom ? l.conf.from[k] : i - 1;
+            if (j < -1 || j >= i) {
+                free(outs);
+                return SIZE_MAX;
+            }
+            l.ins[k] = j < 0 ? in : outs[j];
+            l.in_name[k] = "x";
+        }
+        l.in = l.ins[0];
         gan_error err;
         gan_error_clear(&err);
-        if (l.type->setup(&l, cur, &err) != GAN_OK) return SIZE_MAX;
+        const gan_layer_multi *mt = gan_layer_multi_of(l.type);
+        if ((mt ? mt->setup_n(&l, l.ins, l.nin, &err) : l.type->setup(&l, l.in, &err)) != GAN_OK) {
+            free(outs);
+            return SIZE_MAX;
+        }
         if (l.type->destroy) l.type->destroy(&l);
         size_t o = gan_shape_size(l.out);
-        if (o == 0 || o > ((size_t)1 << 28)) return SIZE_MAX;
+        if (o == 0 || o > ((size_t)1 << 28)) {
+            free(outs);
+            return SIZE_MAX;
+        }
         total += 3 * l.nparams + l.nbufs + l.ws_fixed
                + (size_t)B * (3 * o + l.ws_per_sample + l.saved_per_sample);
-        cur = l.out;
+        cur = outs[i] = l.out;
     }
+    free(outs);
     *out = cur;
     return total;
 }
