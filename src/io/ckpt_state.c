@@ -38,9 +38,12 @@ static void put_rng(ckpt_buf *b, const gan_rng *g)
     for (int i = 0; i < 4; i++) ckpt_put_u64(b, g->s[i]);
 }
 
+/* NET.ENTRY.LABEL.TENSOR: the label is the entry's id (res_up.0.main)
+ * when it has one, else its type (g.0.dense.weight, as every checkpoint
+ * of a straight stack has it) */
 static void tensor_name(char *buf, size_t n, char net, int i, const gan_layer *l, const gan_tensor_info *ti)
 {
-    snprintf(buf, n, "%c.%d.%s.%s", net, i, l->type->name, ti->name);
+    snprintf(buf, n, "%c.%d.%s.%s", net, i, l->conf.id[0] ? l->conf.id : l->type->name, ti->name);
 }
 
 /* Every parameter and buffer float of each layer belongs to exactly one of
@@ -72,7 +75,7 @@ static gan_status check_coverage(const gan_net *net, char which, const char *pat
 
 static void put_tensors(ckpt_buf *b, const gan_net *net, char which)
 {
-    char name[128];
+    char name[GAN_LAYER_IDLEN + 64];
     for (int i = 0; i < net->n; i++) {
         const gan_layer *l = &net->layers[i];
         for (int k = 0; k < l->ntensors; k++) {
@@ -417,7 +420,7 @@ static gan_status restore_optim(gan_optim *o, const ckpt_reader *r, uint32_t tag
 static gan_status restore_net(gan_net *net, char which, ckpt_tensor *ts, int nts, uint8_t *used,
                               const ckpt_reader *r, gan_error *err)
 {
-    char name[128];
+    char name[GAN_LAYER_IDLEN + 64];
     for (int i = 0; i < net->n; i++) {
         gan_layer *l = &net->layers[i];
         for (int k = 0; k < l->ntensors; k++) {
@@ -425,6 +428,12 @@ static gan_status restore_net(gan_net *net, char which, ckpt_tensor *ts, int nts
             tensor_name(name, sizeof name, which, i, l, ti);
             int j = 0;
             while (j < nts && strcmp(ts[j].name, name)) j++;
+            if (j == nts && l->conf.id[0]) {
+                /* written before the entry had an id: by its type */
+                char bytype[128];
+                snprintf(bytype, sizeof bytype, "%c.%d.%s.%s", which, i, l->type->name, ti->name);
+                for (j = 0; j < nts && strcmp(ts[j].name, bytype); j++) {}
+            }
             if (j == nts) return FAIL(GAN_ERR_FORMAT, "tensor %s of the model is missing", name);
             if (used[j]) return FAIL(GAN_ERR_FORMAT, "tensor %s appears twice", name);
             used[j] = 1;

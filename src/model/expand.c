@@ -70,14 +70,19 @@ static unsigned variant_of(const section *s, const char *base)
     return s->has_variant ? 1u << *(const int *)(base + s->f[0].off) : 0;
 }
 
-static void put_layer(sbuf *b, const gan_layer_conf *c, int indent)
+/* entry i of st; from and id follow the options (from names its inputs
+ * by id: every entry a from names has one) */
+static void put_layer(sbuf *b, const gan_stack_spec *st, int li, int indent)
 {
+    const gan_layer_conf *c = &st->layers[li];
     const gan_layer_type *t = c->type;
     put(b, "%*s- %s: {", indent, "", t->name);
+    int first = 1;
     for (int i = 0; i < t->nkeys; i++) {
         const gan_key_desc *d = &t->keys[i];
         const gan_key_value *v = &c->v[i];
-        put(b, "%s%s: ", i ? ", " : "", d->key);
+        put(b, "%s%s: ", first ? "" : ", ", d->key);
+        first = 0;
         switch (d->kind) {
         case GAN_KEY_INT: put(b, "%lld", (long long)v->num); break;
         case GAN_KEY_FLOAT: put_num(b, v->num, 0); break;
@@ -90,6 +95,16 @@ static void put_layer(sbuf *b, const gan_layer_conf *c, int indent)
             break;
         }
     }
+    if (c->nfrom) {
+        put(b, "%sfrom: %s", first ? "" : ", ", c->nfrom > 1 ? "[" : "");
+        for (int k = 0; k < c->nfrom; k++) {
+            int j = c->from[k];
+            put(b, "%s%s", k ? ", " : "", j < 0 ? "input" : st->layers[j].id);
+        }
+        put(b, "%s", c->nfrom > 1 ? "]" : "");
+        first = 0;
+    }
+    if (c->id[0]) put(b, "%sid: %s", first ? "" : ", ", c->id);
     put(b, "}\n");
 }
 
@@ -124,7 +139,7 @@ static void put_section(sbuf *b, const section *s, const char *base, int indent)
         case F_STACK: {
             const gan_stack_spec *st = (const gan_stack_spec *)p;
             put(b, "\n");
-            for (int j = 0; j < st->n; j++) put_layer(b, &st->layers[j], indent + 2);
+            for (int j = 0; j < st->n; j++) put_layer(b, st, j, indent + 2);
             break;
         }
         }

@@ -287,6 +287,7 @@ static gan_status parse_layer(const mctx *c, const ynode *item, gan_layer_conf *
                                  t->name, ytree_kind_name(opts->kind));
         for (int i = 0; i < opts->n; i++) {
             const ynode *k = opts->key[i], *v = opts->val[i];
+            if (!strcmp(k->s, "id") || !strcmp(k->s, "from")) continue;   /* the graph's: parse_stack */
             int ki = gan_layer_key_index(t, k->s);
             if (ki < 0) {
                 const char *names[GAN_LAYER_MAXKEYS];
@@ -311,6 +312,134 @@ static gan_status parse_layer(const mctx *c, const ynode *item, gan_layer_conf *
     return GAN_OK;
 }
 
+/* ---- the graph: id and from ------------------------------------------------ */
+
+/* The options mapping of a layer entry (NULL for a bare TYPE) */
+static const ynode *entry_opts(const ynode *item)
+{
+    if (item->kind != Y_MAP || item->n != 1 || !item->val[0] || item->val[0]->kind != Y_MAP) return NULL;
+    return item->val[0];
+}
+
+int gan_model_id_ok(const char *s)
+{
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_')) return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              *s == '_' || *s == '.'))
+            return 0;
+    return 1;
+}
+
+/* ids of the stack's entries (checked: a name, unique, not input) */
+static gan_status read_ids(const mctx *c, const ynode *n, gan_stack_spec *st, const ynode **idn)
+{
+    for (int i = 0; i < n->n; i++) {
+        const ynode *o = entry_opts(n->val[i]), *v = o ? ytree_get(o, "id", NULL) : NULL;
+        idn[i] = v;
+        if (!v) continue;
+        if (v->kind != Y_SCALAR || ytree_is_null(v))
+            return gan_model_err(c, v, GAN_ERR_INVALID, "%s is not a valid id (expected a name such as main)",
+                                 ytree_is_null(v) ? "an empty value" : ytree_kind_name(v->kind));
+        if (!gan_model_id_ok(v->s) || strlen(v->s) >= GAN_LAYER_IDLEN)
+            return gan_model_err(c, v, GAN_ERR_INVALID, "'%.80s' is not a valid id (expected letters, digits, "
+                                 "_ and ., at most %d long, not starting with a digit)", v->s, GAN_LAYER_IDLEN - 1);
+        if (!strcmp(v->s, "input"))
+            return gan_model_err(c, v, GAN_ERR_INVALID, "id 'input' is reserved (it names the network's input)");
+        for (int j = 0; j < i; j++)
+            if (idn[j] && !strcmp(idn[j]->s, v->s))
+                return gan_model_err(c, v, GAN_ERR_INVALID, "duplicate id '%s' (first at line %d)", v->s,
+                                     idn[j]->line);
+        snprintf(st->layers[i].id, sizeof st->layers[i].id, "%s", v->s);
+    }
+    return GAN_OK;
+}
+
+/* entry i's from (names -> indices) */
+static gan_status read_from(const mctx *c, const ynode *n, int i, gan_stack_spec *st, const ynode **idn)
+{
+    gan_layer_conf *conf = &st->layers[i];
+    const gan_layer_multi *mt = gan_layer_multi_of(conf->type);
+    const ynode *o = entry_opts(n->val[i]), *v = o ? ytree_get(o, "from", NULL) : NULL;
+    conf->nfrom = 0;
+    if (!v) {
+        if (mt)
+            return gan_model_err(c, n->val[i], GAN_ERR_INVALID, "%s has no from (expected from: [a, b, ...], "
+                                 "at least %d inputs)", conf->type->name, mt->min_from);
+        return GAN_OK;
+    }
+    int cnt = v->kind == Y_SEQ ? v->n : 1;
+    if (v->kind == Y_MAP || ytree_is_null(v) || cnt == 0)
+        return gan_model_err(c, v, GAN_ERR_INVALID, "%s is not a valid from (expected an id, input, or a list of them)",
+                             ytree_is_null(v) || cnt == 0 ? "an empty value" : ytree_kind_name(v->kind));
+    if (!mt && cnt != 1)
+        return gan_model_err(c, v, GAN_ERR_INVALID, "from names %d inputs for %s (expected one; add and "
+                             "concat read several)", cnt, conf->type->name);
+    if (mt && cnt < mt->min_from)
+        return gan_model_err(c, v, GAN_ERR_INVALID, "from names %d input%s for %s (expected at least %d)", cnt,
+                             cnt == 1 ? "" : "s", conf->type->name, mt->min_from);
+    if (cnt > GAN_LAYER_MAXFROM)
+        return gan_model_err(c, v, GAN_ERR_INVALID, "from names %d inputs (expected at most %d)", cnt,
+                             GAN_LAYER_MAXFROM);
+    for (int k = 0; k < cnt; k++) {
+        const ynode *e = v->kind == Y_SEQ ? v->val[k] : v;
+        if (e->kind != Y_SCALAR || ytree_is_null(e))
+            return gan_model_err(c, e, GAN_ERR_INVALID, "%s in from is not a name (expected an id or input)",
+                                 ytree_is_null(e) ? "an empty value" : ytree_kind_name(e->kind));
+        int j = -2;
+        if (!strcmp(e->s, "input")) j = -1;
+        for (int q = 0; q < n->n && j == -2; q++)
+            if (idn[q] && !strcmp(idn[q]->s, e->s)) j = q;
+        if (j == -2) {
+            const char *names[MAXLAYERS + 1];
+            int nn = 0;
+            names[nn++] = "input";
+            for (int q = 0; q < i; q++)
+                if (idn[q]) names[nn++] = idn[q]->s;
+            const char *sug = gan_model_suggest(e->s, names, nn);
+            char hint[200] = "";
+            if (sug) snprintf(hint, sizeof hint, "; did you mean '%s'?", sug);
+            return gan_model_err(c, e, GAN_ERR_INVALID, "unknown from '%.80s' (expected the id of an earlier "
+                                 "entry, or input%s)", e->s, hint);
+        }
+        if (j >= i)
+            return gan_model_err(c, e, GAN_ERR_INVALID, "from '%s' names %s (line %d; expected an earlier entry: "
+                                 "an entry reads only entries above it)", e->s,
+                                 j == i ? "this entry itself" : "a later entry", idn[j]->line);
+        for (int q = 0; q < k; q++)
+            if (conf->from[q] == j)
+                return gan_model_err(c, e, GAN_ERR_INVALID, "from names '%s' twice (expected distinct inputs)", e->s);
+        conf->from[k] = j;
+    }
+    conf->nfrom = cnt;
+    if (!mt && conf->from[0] == i - 1) conf->nfrom = 0;   /* the default, as the expansion writes it */
+    return GAN_OK;
+}
+
+/* every entry but the last is read by a later one */
+static gan_status check_dead(const mctx *c, const ynode *n, const gan_stack_spec *st)
+{
+    for (int j = 0; j < st->n - 1; j++) {
+        int used = 0;
+        for (int i = j + 1; i < st->n && !used; i++) {
+            const gan_layer_conf *l = &st->layers[i];
+            if (l->nfrom == 0) used = i - 1 == j;
+            for (int k = 0; k < l->nfrom; k++) used |= l->from[k] == j;
+        }
+        if (!used) {
+            const gan_layer_conf *l = &st->layers[j];
+            char who[GAN_LAYER_IDLEN + 16] = "";
+            if (l->id[0]) snprintf(who, sizeof who, " '%s'", l->id);
+            ynode at = { .line = l->line, .col = l->col };
+            (void)n;
+            return gan_model_err(c, &at, GAN_ERR_INVALID, "dead branch: the output of %s%s is never used "
+                                 "(expected every entry but the last to be read by a later one)",
+                                 l->type->name, who);
+        }
+    }
+    return GAN_OK;
+}
+
 gan_status gan_model_parse_stack(const mctx *c, const ynode *n, const char *name, gan_stack_spec *st)
 {
     if (n->kind != Y_SEQ)
@@ -332,5 +461,11 @@ gan_status gan_model_parse_stack(const mctx *c, const ynode *n, const char *name
         gan_status s = parse_layer(c, n->val[i], &st->layers[i]);
         if (s != GAN_OK) return s;
     }
-    return GAN_OK;
+    const ynode **idn = calloc((size_t)n->n, sizeof *idn);
+    if (!idn) return gan_error_set(c->err, GAN_ERR_NOMEM, "out of memory");
+    gan_status s = read_ids(c, n, st, idn);
+    for (int i = 0; i < n->n && s == GAN_OK; i++) s = read_from(c, n, i, st, idn);
+    free(idn);
+    if (s == GAN_OK) s = check_dead(c, n, st);
+    return s;
 }

@@ -104,6 +104,11 @@ gan_status model_cond_check(const mctx *c, const ynode *root, gan_model_spec *m)
 
 /* Closest candidate to s within a small edit distance, or NULL. */
 const char *gan_model_suggest(const char *s, const char *const *cands, int n);
+/* s is a valid entry id: [A-Za-z_][A-Za-z0-9_.]* */
+int gan_model_id_ok(const char *s);
+/* blocks: expand the uses of the top-level blocks section in generator and
+ * discriminator into plain entries (graph.c); removes blocks from root */
+gan_status gan_model_expand_blocks(const mctx *c, ynode *root);
 /* Shortest %g text of x that reads back as the same float (single) or double. */
 void gan_model_fmt_num(char *buf, size_t n, double x, int single);
 
