@@ -429,7 +429,16 @@ START_TEST(test_bad_files_give_their_exact_message)
         gan_model_spec *m = NULL;
         gan_error err;
         gan_error_clear(&err);
-        ck_assert_msg(gan_model_load(&m, path, NULL, 0, &err) != GAN_OK, "%s loaded", path);
+        if (gan_model_load(&m, path, NULL, 0, &err) == GAN_OK) {
+            /* a graph whose shapes do not fit fails when it is built */
+            gan_shape ds;
+            gan_net *G = NULL, *D = NULL;
+            ck_assert_int_eq(gan_data_shape(&m->data, &ds, &err), GAN_OK);
+            ck_assert_msg(gan_model_build(m, ds, 4, &G, &D, &err) != GAN_OK, "%s built", path);
+            ck_assert_ptr_null(G);
+            gan_model_free(m);
+            m = NULL;
+        }
         ck_assert_ptr_null(m);
         gan_error_format(&err, got, sizeof got);
         size_t n = strlen(want);
@@ -719,6 +728,105 @@ START_TEST(test_each_key_lists_every_accepted_key_once)
 }
 END_TEST
 
+/* ---- graphs and blocks ------------------------------------------------------- */
+
+static const char *RES =
+    "name: res\n"
+    "data: {format: ring}\n"
+    "noise: {dim: 4}\n"
+    "blocks:\n"
+    "  res:\n"
+    "    params: {units: int, slope: {type: float, default: 0.2}}\n"
+    "    layers:\n"
+    "      - dense: {units: $units}\n"
+    "      - leaky_relu: {slope: $slope, id: main}\n"
+    "      - dense: {units: $units, from: input, id: short}\n"
+    "      - add: {from: [main, short]}\n"
+    "  two:\n"
+    "    params: {u: int}\n"
+    "    layers:\n"
+    "      - res: {units: $u}\n"
+    "      - res: {units: $u, slope: 0.1, id: second}\n"
+    "generator:\n"
+    "  - dense: {units: 8}\n"
+    "  - two: {u: 8}\n"
+    "  - concat: {from: [two.0, input]}\n"
+    "  - dense: {units: 2}\n"
+    "discriminator:\n"
+    "  - res: {units: 6}\n"
+    "  - dense: {units: 1}\n"
+    "train: {batch: 8, steps: 10}\n";
+
+START_TEST(test_blocks_expand_to_a_flat_graph)
+{
+    char msg[600];
+    gan_model_spec *m = load(RES, NULL, 0, msg, sizeof msg);
+    ck_assert_msg(m != NULL, "%s", msg);
+    ck_assert_int_eq(m->gen.n, 11);
+    const gan_layer_conf *g = m->gen.layers;
+    /* the first use of res in the first use of two reads dense 0 by default */
+    ck_assert_str_eq(g[0].id, "dense_0");             /* named: the block reads it as input */
+    ck_assert_int_eq(g[1].nfrom, 0);
+    ck_assert_str_eq(g[2].id, "two.0.res.0.main");
+    ck_assert_int_eq(g[3].nfrom, 1);
+    ck_assert_int_eq(g[3].from[0], 0);
+    ck_assert_str_eq(g[4].id, "two.0.res.0");
+    ck_assert_int_eq(g[4].nfrom, 2);
+    ck_assert_int_eq(g[4].from[0], 2);
+    ck_assert_int_eq(g[4].from[1], 3);
+    ck_assert_double_eq_tol(gan_conf_num(&g[6], "slope"), 0.1, 1e-12);
+    ck_assert_str_eq(g[7].id, "two.0.second.short");
+    ck_assert_int_eq(g[7].from[0], 4);
+    ck_assert_str_eq(g[8].id, "two.0");              /* the outer use's name wins */
+    ck_assert_int_eq(g[9].nfrom, 2);
+    ck_assert_int_eq(g[9].from[0], 8);
+    ck_assert_int_eq(g[9].from[1], -1);
+    /* the discriminator's block reads the net's input */
+    ck_assert_int_eq(m->disc.n, 5);
+    ck_assert_int_eq(m->disc.layers[2].from[0], -1);
+    /* what --expand writes loads to the same spec and expands the same */
+    char *a = gan_model_expand(m);
+    ck_assert_ptr_null(strstr(a, "blocks"));
+    ck_assert_ptr_nonnull(strstr(a, "- add: {from: [two.0.res.0.main, two.0.res.0.short], id: two.0.res.0}"));
+    gan_model_spec *m2 = load(a, NULL, 0, msg, sizeof msg);
+    ck_assert_msg(m2 != NULL, "%s", msg);
+    char *b = gan_model_expand(m2);
+    ck_assert_str_eq(a, b);
+    for (int i = 0; i < m->gen.n; i++) {
+        ck_assert_int_eq(m2->gen.layers[i].nfrom, g[i].nfrom);
+        ck_assert_mem_eq(m2->gen.layers[i].from, g[i].from, sizeof g[i].from);
+        ck_assert_str_eq(m2->gen.layers[i].id, g[i].id);
+    }
+    /* and builds: concat of (8) and the noise (4) */
+    gan_net *G, *D;
+    gan_error err;
+    ck_assert_int_eq(gan_model_build(m, (gan_shape){ 1, { 2 } }, 4, &G, &D, &err), GAN_OK);
+    ck_assert_int_eq(G->layers[9].out.d[0], 12);
+    gan_net_free(G);
+    gan_net_free(D);
+    free(a);
+    free(b);
+    gan_model_free(m);
+    gan_model_free(m2);
+}
+END_TEST
+
+/* --set reaches a use's parameters and a graph entry's from */
+START_TEST(test_overrides_reach_block_uses)
+{
+    char msg[600];
+    const char *sets[] = { "generator.1.u=5", "discriminator.0.slope=0.3" };
+    gan_model_spec *m = load(RES, sets, 2, msg, sizeof msg);
+    ck_assert_msg(m != NULL, "%s", msg);
+    ck_assert_double_eq(gan_conf_num(&m->gen.layers[1], "units"), 5);
+    ck_assert_double_eq_tol(gan_conf_num(&m->disc.layers[1], "slope"), 0.3, 1e-12);
+    gan_model_free(m);
+    const char *bad[] = { "generator.1.w=5" };
+    ck_assert_ptr_null(load(RES, bad, 1, msg, sizeof msg));
+    ck_assert_msg(strstr(msg, "unknown parameter 'w' of block two") != NULL, "%s", msg);
+}
+END_TEST
+
 static Suite *model_suite(void)
 {
     Suite *s = suite_create("model");
@@ -735,6 +843,8 @@ static Suite *model_suite(void)
     tcase_add_test(t, test_override_of_optimizer_type_changes_the_defaults);
     tcase_add_test(t, test_override_errors_name_the_override);
     tcase_add_test(t, test_bad_files_give_their_exact_message);
+    tcase_add_test(t, test_blocks_expand_to_a_flat_graph);
+    tcase_add_test(t, test_overrides_reach_block_uses);
     tcase_add_test(t, test_hostile_sizes_are_refused);
     tcase_add_test(t, test_numbers_reject_garbage_nan_inf_overflow);
     tcase_add_test(t, test_missing_file_names_it);

@@ -157,21 +157,30 @@ static gan_status param_type(const xctx *X, const ynode *t, ptype *out)
                          t->kind == Y_SCALAR ? t->s : ytree_kind_name(t->kind));
 }
 
-/* v is a valid value of a parameter of type t */
+/* v is a valid value of a parameter of type t (the range is checked
+ * where the value lands: the layer option) */
 static gan_status param_value(const xctx *X, const ynode *v, const char *name, const char *block, ptype t)
 {
-    char where[160];
-    snprintf(where, sizeof where, "block %s", block);
-    range r = { -1e15, 1e15, 0, 0 };
-    long long i;
-    double x;
-    int b;
-    if (v->kind != Y_SCALAR)
-        return gan_model_err(X->c, v, GAN_ERR_INVALID, "%s is not a valid value for %s in %s (expected %s %s)",
-                             ytree_kind_name(v->kind), name, where, t == P_INT ? "an" : "a", ptype_names[t]);
-    if (t == P_INT) return gan_model_get_int(X->c, v, name, where, r, &i);
-    if (t == P_FLOAT) return gan_model_get_float(X->c, v, name, where, r, 0, &x);
-    return gan_model_get_bool(X->c, v, name, where, &b);
+    const char *want = t == P_INT ? "an int" : t == P_FLOAT ? "a float" : "a bool (true or false)";
+    if (v->kind != Y_SCALAR || ytree_is_null(v))
+        return gan_model_err(X->c, v, GAN_ERR_INVALID, "%s is not a valid value for parameter %s of block %s "
+                             "(expected %s)", ytree_is_null(v) ? "an empty value" : ytree_kind_name(v->kind),
+                             name, block, want);
+    char *end = NULL;
+    int ok = v->plain;
+    if (ok && t == P_INT) {
+        (void)strtoll(v->s, &end, 10);
+        ok = end != v->s && !*end;
+    } else if (ok && t == P_FLOAT) {
+        double x = strtod(v->s, &end);
+        ok = end != v->s && !*end && x - x == 0;
+    } else if (ok) {
+        ok = !strcmp(v->s, "true") || !strcmp(v->s, "false");
+    }
+    if (!ok)
+        return gan_model_err(X->c, v, GAN_ERR_INVALID, "invalid value '%.40s' for parameter %s of block %s "
+                             "(expected %s)", v->s, name, block, want);
+    return GAN_OK;
 }
 
 /* a block's declared parameters, defaults only (values: the use's) */
