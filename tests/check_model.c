@@ -586,7 +586,8 @@ START_TEST(test_build_mlp_shapes_and_params)
     FILE *f = open_memstream(&buf, &len);
     gan_model_print_summary(f, m, G, D);
     fclose(f);
-    ck_assert_msg(strstr(buf, "    0  dense        (16)                       80\n"), "%s", buf);
+    ck_assert_msg(strstr(buf, "    0  dense        (16)                       80  input\n"), "%s", buf);
+    ck_assert_msg(strstr(buf, "    2  dense        (2)                        34  1\n"), "%s", buf);
     ck_assert_msg(strstr(buf, "       total                                  114\n"), "%s", buf);
     ck_assert_msg(strstr(buf, "total parameters: 139\n"), "%s", buf);
     free(buf);

@@ -103,10 +103,14 @@ char *gan_model_expand(const gan_model_spec *m);
 gan_status gan_model_build(const gan_model_spec *m, gan_shape data_shape, int Bmax,
                            gan_net **G, gan_net **D, gan_error *err);
 
-/* `ganrun check` table: one row per layer (type, output shape, params) for
- * G and D, with totals. */
+/* `ganrun check` table: one row per entry (type, output shape, params,
+ * the entries it reads, its id) for G and D, with totals. */
 void gan_model_print_summary(FILE *f, const gan_model_spec *m,
                              const gan_net *G, const gan_net *D);
+/* `ganrun check --dot`: both networks as a Graphviz digraph, one cluster
+ * each, a node per entry (index, type, id, output shape, parameters) and
+ * an edge per input. */
+void gan_model_print_dot(FILE *f, const gan_model_spec *m, const gan_net *G, const gan_net *D);
 
 /* Every documented top-level/section key, for the docs test: calls fn with
  * dotted names ("train.batch", "layer.conv2d.kernel", ...). */

@@ -630,6 +630,12 @@ static gan_status build_page(sbuf *b, const char *run, gan_error *err)
         put(b, "</div>\n");
     }
     samples_section(b, run);
+    char *nets = yaml ? report_graph_html(yaml, (size_t)ylen) : NULL;
+    if (nets) {
+        put(b, "<h2>Networks</h2>\n");
+        put_mem(b, nets, strlen(nets));
+    }
+    free(nets);
     put(b, "<h2>Model</h2>\n");
     if (yaml) {
         put(b, "<pre>");

@@ -11,7 +11,7 @@
 int cmd_check(int argc, char **argv)
 {
     const char *sets[MAX_SETS];
-    int nsets = 0, expand = 0;
+    int nsets = 0, expand = 0, dot = 0;
     const char *model = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--set") || !strcmp(argv[i], "--steps")) {
@@ -20,6 +20,8 @@ int cmd_check(int argc, char **argv)
             sets[nsets++] = argv[++i];
         } else if (!strcmp(argv[i], "--expand")) {
             expand = 1;
+        } else if (!strcmp(argv[i], "--dot")) {
+            dot = 1;
         } else if (argv[i][0] == '-') {
             return cli_usage("check", "unknown option '%s'", argv[i]);
         } else if (model) {
@@ -29,6 +31,7 @@ int cmd_check(int argc, char **argv)
         }
     }
     if (!model) return cli_usage("check", "missing model file");
+    if (expand && dot) return cli_usage("check", "--expand and --dot exclude each other");
     gan_error err;
     gan_error_clear(&err);
     gan_model_spec *spec;
@@ -58,6 +61,7 @@ int cmd_check(int argc, char **argv)
         return EXIT_ERR;
     }
     if (expand) fputs(t->model_text, stdout);
+    else if (dot) gan_model_print_dot(stdout, t->spec, t->G, t->D);
     else gan_model_print_summary(stdout, t->spec, t->G, t->D);
     gan_trainer_free(t);
     return EXIT_OK;

@@ -26,9 +26,11 @@ static const subcommand subs[] = {
     { "resume", cmd_resume, "ganrun resume CHECKPOINT [--steps N] [--quiet]",
       "Continue the run of CHECKPOINT in its run directory, bit-exactly.\n"
       "  --steps N  run N more steps (default: up to the model's train.steps)\n" },
-    { "check", cmd_check, "ganrun check MODEL.yaml [--set KEY=VALUE]... [--expand]",
-      "Validate MODEL.yaml and print each network's layers, output shapes and parameter counts.\n"
-      "  --expand  print the expanded model (every default filled in) instead\n" },
+    { "check", cmd_check, "ganrun check MODEL.yaml [--set KEY=VALUE]... [--expand | --dot]",
+      "Validate MODEL.yaml and print each network's entries: type, output shape, parameter count,\n"
+      "the entries it reads and its id.\n"
+      "  --expand  print the expanded model (blocks expanded, every default filled in) instead\n"
+      "  --dot     print both networks as a Graphviz digraph instead (dot -Tsvg draws it)\n" },
     { "sample", cmd_sample,
       "ganrun sample RUN_OR_CHECKPOINT [-n N] [--seed S] [--class K] [-o FILE] [--truncation T] [--no-ema]",
       "Write N samples (default 64) of the generator: FILE.png is a grid, FILE.csv one vector per\n"

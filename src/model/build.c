@@ -69,16 +69,31 @@ gan_status gan_model_build(const gan_model_spec *m, gan_shape data_shape, int Bm
     return st;
 }
 
+/* "input", "3" or "2, 5" (the entries entry l reads) */
+static void inputs_str(char *buf, size_t n, const gan_layer *l)
+{
+    size_t len = 0;
+    buf[0] = 0;
+    for (int k = 0; k < l->nin && len < n; k++) {
+        if (l->src[k] < 0) len += (size_t)snprintf(buf + len, n - len, "%sinput", k ? ", " : "");
+        else len += (size_t)snprintf(buf + len, n - len, "%s%d", k ? ", " : "", l->src[k]);
+    }
+}
+
 static void table(FILE *f, const char *name, const gan_net *net)
 {
-    char s[64];
+    char s[64], in[96];
     gan_shape_str(net->in, s, sizeof s);
     fprintf(f, "%s: input %s\n", name, s);
-    fprintf(f, "  %3s  %-12s %-16s %12s\n", "#", "layer", "output", "params");
+    fprintf(f, "  %3s  %-12s %-16s %12s  %-10s %s\n", "#", "layer", "output", "params", "inputs", "id");
     for (int i = 0; i < net->n; i++) {
         const gan_layer *l = &net->layers[i];
         gan_shape_str(l->out, s, sizeof s);
-        fprintf(f, "  %3d  %-12s %-16s %12zu\n", i, l->type->name, s, l->nparams);
+        inputs_str(in, sizeof in, l);
+        if (l->conf.id[0])
+            fprintf(f, "  %3d  %-12s %-16s %12zu  %-10s %s\n", i, l->type->name, s, l->nparams, in, l->conf.id);
+        else
+            fprintf(f, "  %3d  %-12s %-16s %12zu  %s\n", i, l->type->name, s, l->nparams, in);
     }
     fprintf(f, "  %3s  %-12s %-16s %12zu", "", "total", "", net->nparams);
     if (net->nbufs) fprintf(f, "  (+%zu buffer values)", net->nbufs);
@@ -91,4 +106,36 @@ void gan_model_print_summary(FILE *f, const gan_model_spec *m, const gan_net *G,
     if (G) table(f, "generator", G);
     if (D) table(f, "discriminator", D);
     if (G && D) fprintf(f, "total parameters: %zu\n", G->nparams + D->nparams);
+}
+
+/* DOT: one cluster per network, a node per entry, an edge per input */
+static void dot_net(FILE *f, const char *title, char p, const char *input, const gan_net *net)
+{
+    char s[64];
+    gan_shape_str(net->in, s, sizeof s);
+    fprintf(f, "  subgraph cluster_%c {\n    label=\"%s\";\n", p, title);
+    fprintf(f, "    %c_in [label=\"%s\\n%s\", shape=ellipse];\n", p, input, s);
+    for (int i = 0; i < net->n; i++) {
+        const gan_layer *l = &net->layers[i];
+        gan_shape_str(l->out, s, sizeof s);
+        fprintf(f, "    %c%d [label=\"%d %s%s%s\\n%s", p, i, i, l->type->name, l->conf.id[0] ? "\\n" : "",
+                l->conf.id, s);
+        if (l->nparams) fprintf(f, "\\n%zu params", l->nparams);
+        fprintf(f, "\"%s];\n", gan_layer_multi_of(l->type) ? ", style=rounded" : "");
+        for (int k = 0; k < l->nin; k++) {
+            if (l->src[k] < 0) fprintf(f, "    %c_in -> %c%d;\n", p, p, i);
+            else fprintf(f, "    %c%d -> %c%d;\n", p, l->src[k], p, i);
+        }
+    }
+    fprintf(f, "  }\n");
+}
+
+void gan_model_print_dot(FILE *f, const gan_model_spec *m, const gan_net *G, const gan_net *D)
+{
+    fprintf(f, "digraph \"");
+    for (const char *c = m->name; *c; c++) fprintf(f, "%s%c", *c == '"' || *c == '\\' ? "\\" : "", *c);
+    fprintf(f, "\" {\n  node [shape=box, fontname=\"Helvetica\", fontsize=10];\n");
+    if (G) dot_net(f, "generator", 'g', "noise", G);
+    if (D) dot_net(f, "discriminator", 'd', "sample", D);
+    fprintf(f, "}\n");
 }
