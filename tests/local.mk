@@ -1,6 +1,6 @@
 ### tests shared by every area (each area's own tests are in its local.mk)
-TESTS += tests/cli.sh tests/samples.sh
-EXTRA_DIST += tests/cli.sh tests/samples.sh tests/data/samples.sums tests/gradcheck.c tests/gradcheck.h
+TESTS += tests/cli.sh tests/samples.sh tests/graph.sh
+EXTRA_DIST += tests/cli.sh tests/samples.sh tests/graph.sh tests/data/samples.sums tests/gradcheck.c tests/gradcheck.h
 TESTS += tests/report.sh
 EXTRA_DIST += tests/report.sh
 check_PROGRAMS += tests/check_docs

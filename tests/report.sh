@@ -38,7 +38,8 @@ H="$run/report.html"
 check "report.html written" '[ -s "$H" ]'
 check "no temporary files left" '[ -z "$(ls "$run" | grep tmp)" ]'
 check "html document" 'head -1 "$H" | grep -q "<!DOCTYPE html>" && tail -1 "$H" | grep -q "</html>"'
-check "two svg charts" '[ "$(count "<svg " "$H")" -eq 2 ]'
+check "two svg charts" '[ "$(count "<figure class=\"chart\"><svg " "$H")" -eq 2 ]'
+check "two network drawings" '[ "$(count "<svg class=\"net\"" "$H")" -eq 2 ]'
 check "four polylines (d_loss, g_loss, D(x), D(G(z)))" '[ "$(count "<polyline" "$H")" -eq 4 ]'
 check "polylines have 12 points each" \
     '[ "$(grep "<polyline" "$H" | sed "s/.*points=\"//; s/\".*//" | awk "{print NF}" | sort -u)" = 12 ]'
@@ -68,7 +69,7 @@ check "the NaN breaks the d_loss curve" '[ "$(count "<polyline" "$tmp/d/report.h
 check "no samples: a note" 'grep -q "No samples folder" "$tmp/d/report.html"'
 : >"$tmp/d/log.csv"
 expect 0 "report: empty log" "$G" report "$tmp/d"
-check "empty log: no charts, a note" '! grep -q "<svg" "$tmp/d/report.html" && grep -q "no rows" "$tmp/d/report.html"'
+check "empty log: no charts, a note" '! grep -q "class=\"chart\"><svg" "$tmp/d/report.html" && grep -q "no rows" "$tmp/d/report.html"'
 rm "$tmp/d/log.csv"
 expect 0 "report: no log" "$G" report "$tmp/d"
 check "no log: a note" 'grep -q "No log.csv" "$tmp/d/report.html"'
@@ -105,7 +106,7 @@ if [ -x "$CHROMIUM" ]; then
             --user-data-dir="$prof" "$@" 2>"$tmp/chrome.err"
     }
     chrome --dump-dom "file://$H" >"$tmp/dom.html"
-    check "chromium: DOM has 2 svg elements" '[ "$(count "<svg" "$tmp/dom.html")" -eq 2 ]'
+    check "chromium: DOM has 4 svg elements (2 charts, 2 networks)" '[ "$(count "<svg" "$tmp/dom.html")" -eq 4 ]'
     check "chromium: DOM has 4 polylines" '[ "$(count "<polyline" "$tmp/dom.html")" -eq 4 ]'
     check "chromium: DOM has 3 data: images" '[ "$(count "<img src=\"data:image/png;base64," "$tmp/dom.html")" -eq 3 ]'
     chrome --screenshot="$tmp/shot.png" --window-size=1200,2000 "file://$H" >/dev/null

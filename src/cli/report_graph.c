@@ -62,14 +62,12 @@ static int row_y(int r)
     return 30 + r * ROW;
 }
 
-static void draw_net(gbuf *b, const gan_net *net, const char *title, const char *input, char tag)
+static void draw_net(gbuf *b, const gan_net *net, const char *title, const char *input)
 {
     int W = X0 + BOXW + 20 + LANES * LANEW, H = row_y(net->n + 1) + 6;
     char s[64];
-    gput(b, "<svg class=\"net\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+    gput(b, "<svg class=\"net\" width=\"%d\" height=\"%d\" "
          "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"11\">\n", W, H, W, H);
-    gput(b, "<defs><marker id=\"ah%c\" markerWidth=\"8\" markerHeight=\"8\" refX=\"7\" refY=\"4\" "
-         "orient=\"auto\"><path d=\"M0,0 L8,4 L0,8 z\" fill=\"#555\"/></marker></defs>\n", tag);
     gput(b, "<text x=\"%d\" y=\"16\" font-weight=\"bold\" font-size=\"13\">%s</text>\n", X0, title);
     gan_shape_str(net->in, s, sizeof s);
     gput(b, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" rx=\"13\" fill=\"#eef3f8\" stroke=\"#555\"/>\n",
@@ -89,14 +87,16 @@ static void draw_net(gbuf *b, const gan_net *net, const char *title, const char 
         for (int k = 0; k < l->nin; k++) {
             int j = l->src[k], yj = row_y(j + 1);
             if (j == i - 1) {   /* the entry above */
-                gput(b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#555\" marker-end=\"url(#ah%c)\"/>\n",
-                     X0 + BOXW / 2, yj + BOXH, X0 + BOXW / 2, y - 1, tag);
+                int cx = X0 + BOXW / 2;
+                gput(b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#555\"/>"
+                     "<path d=\"M%d,%d l-4,-7 l8,0 z\" fill=\"#555\"/>\n",
+                     cx, yj + BOXH, cx, y - 6, cx, y);
                 continue;
             }
             int x = X0 + BOXW, bend = x + 20 + (lane++ % LANES) * LANEW;
-            gput(b, "<path d=\"M%d,%d C%d,%d %d,%d %d,%d\" fill=\"none\" stroke=\"#1f6fb4\" "
-                 "marker-end=\"url(#ah%c)\"/>\n", x, yj + BOXH / 2, bend, yj + BOXH / 2, bend, y + BOXH / 2,
-                 x + 1, y + BOXH / 2, tag);
+            gput(b, "<path d=\"M%d,%d C%d,%d %d,%d %d,%d\" fill=\"none\" stroke=\"#1f6fb4\"/>"
+                 "<path d=\"M%d,%d l7,-4 l0,8 z\" fill=\"#1f6fb4\"/>\n", x, yj + BOXH / 2, bend, yj + BOXH / 2,
+                 bend, y + BOXH / 2, x + 6, y + BOXH / 2, x, y + BOXH / 2);
         }
     }
     gput(b, "</svg>\n");
@@ -116,9 +116,9 @@ char *report_graph_html(const char *yaml, size_t len)
         if (m->train.pack > 1) din.d[0] *= m->train.pack;
         if (gan_net_create(&D, m->disc.layers, m->disc.n, din, 1, &err) == GAN_OK) {
             gbuf b = { NULL, 0, 0, 0 };
-            gput(&b, "<div class=\"charts\">\n");
-            draw_net(&b, G, "Generator", "noise", 'g');
-            draw_net(&b, D, "Discriminator", "sample", 'd');
+            gput(&b, "<div class=\"charts\" style=\"align-items: flex-start\">\n");
+            draw_net(&b, G, "Generator", "noise");
+            draw_net(&b, D, "Discriminator", "sample");
             gput(&b, "</div>\n");
             if (b.oom) free(b.p);
             else out = b.p;

@@ -1,0 +1,62 @@
+#!/bin/sh
+# graph.sh - model files that are graphs, through the command line: the
+# check table's inputs, check --dot (drawn by Graphviz when it is
+# installed), --expand read back, the report's drawings, and the residual
+# example models/resgrid.yaml learning the grid in a short run.
+set -u
+top_srcdir=${top_srcdir:-.}
+top_builddir=${top_builddir:-.}
+G="$top_builddir/ganrun"
+M="$top_srcdir/models"
+tmp=$(mktemp -d /tmp/ganrun-graph.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+pass=0; fail=0
+ok()  { pass=$((pass + 1)); echo "ok - $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL - $1"; }
+
+"$G" check "$M/resgrid.yaml" >"$tmp/table" 2>&1 || bad "check resgrid"
+grep -q "add .* 4, 0 *res.0$" "$tmp/table" && ok "check shows the add reading entries 4 and 0" \
+    || bad "check table: $(cat "$tmp/table")"
+
+"$G" check --dot "$M/resgrid.yaml" >"$tmp/g.dot" 2>&1 || bad "check --dot exits 0"
+grep -q "^digraph \"resgrid\"" "$tmp/g.dot" && grep -q "g0 -> g5;" "$tmp/g.dot" && grep -q "g_in -> g0;" "$tmp/g.dot" \
+    && ok "check --dot: the shortcut edge g0 -> g5" || bad "check --dot: $(head -5 "$tmp/g.dot")"
+if command -v dot >/dev/null 2>&1; then
+    for f in "$M/resgrid.yaml" "$M/dcgan.yaml"; do
+        "$G" check --dot "$f" | dot -Tsvg >"$tmp/g.svg" 2>"$tmp/err" && grep -q "<svg" "$tmp/g.svg" \
+            && ok "dot -Tsvg draws $(basename "$f")" || bad "dot -Tsvg on $(basename "$f"): $(cat "$tmp/err")"
+    done
+else
+    echo "skip - Graphviz dot not installed"
+fi
+"$G" check --dot --expand "$M/resgrid.yaml" >/dev/null 2>&1
+[ $? -eq 2 ] && ok "--dot with --expand is a usage error" || bad "--dot with --expand"
+
+"$G" check --expand "$M/resgrid.yaml" >"$tmp/x.yaml" 2>&1 || bad "check --expand"
+grep -q "blocks" "$tmp/x.yaml" && bad "--expand leaves blocks" || ok "--expand has no blocks left"
+"$G" check --expand "$tmp/x.yaml" >"$tmp/x2.yaml" 2>&1
+sed 1d "$tmp/x.yaml" >"$tmp/a"; sed 1d "$tmp/x2.yaml" >"$tmp/b"
+cmp -s "$tmp/a" "$tmp/b" && ok "--expand of the expansion is the same text" || bad "--expand round trip"
+
+# learns: 150 steps of batch 128 cover most of the 25 modes (an untrained
+# generator covers 1: every point near one spot)
+"$G" "$M/resgrid.yaml" --steps 1 --set output.dir="$tmp/r0" --quiet >/dev/null 2>&1
+"$G" "$M/resgrid.yaml" --steps 150 --set train.batch=128 --set output.dir="$tmp/r" --quiet >/dev/null 2>&1 \
+    || bad "train resgrid"
+"$G" eval "$tmp/r0" >"$tmp/e0" 2>&1
+"$G" eval "$tmp/r" >"$tmp/e" 2>&1
+m0=$(sed -n 's/^modes \([0-9]*\)\/.*/\1/p' "$tmp/e0"); m=$(sed -n 's/^modes \([0-9]*\)\/.*/\1/p' "$tmp/e")
+k0=$(sed -n 's/^reverse_kl //p' "$tmp/e0"); k=$(sed -n 's/^reverse_kl //p' "$tmp/e")
+echo "# resgrid: modes $m0 -> $m of 25, reverse KL $k0 -> $k"
+[ -n "$m" ] && [ "$m" -ge 12 ] && [ "$m0" -le 3 ] && ok "resgrid learns the grid: $m0 -> $m modes" \
+    || bad "resgrid modes $m0 -> $m"
+awk -v a="$k" -v b="$k0" 'BEGIN { exit !(a < 1.5 && a < b / 2) }' && ok "reverse KL $k0 -> $k" \
+    || bad "reverse KL $k0 -> $k"
+
+"$G" report "$tmp/r" >/dev/null 2>&1 || bad "report"
+n=$(grep -c 'class="net"' "$tmp/r/report.html")
+[ "$n" -eq 2 ] && grep -q ">res.0</tspan>" "$tmp/r/report.html" && ok "report draws both networks" \
+    || bad "report drawings: $n"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
