@@ -48,7 +48,7 @@ typedef struct scope {
     int in_idx;
     int in_is_prev;            /* the input is the flat entry before the scope's first */
     const pset *ps;            /* NULL at the top level */
-    const char *local[MAXENTRIES > 256 ? 256 : MAXENTRIES];   /* local ids so far */
+    const char *local[256];    /* local ids so far (the block's own nodes) */
     int nlocal;
 } scope;
 
@@ -436,7 +436,7 @@ static const char *name_entry(xctx *X, int i)
     return ytree_get(o, "id", NULL)->s;
 }
 
-static gan_status use_block(xctx *X, scope *S, const ynode *list, int at, ynode *item, const ynode *t,
+static gan_status use_block(xctx *X, scope *S, const ynode *list, int at, const ynode *t,
                             const ynode *opts, int nth)
 {
     const ynode *def = block_def(X, t->s);
@@ -509,7 +509,6 @@ static gan_status use_block(xctx *X, scope *S, const ynode *list, int at, ynode 
     /* the block's output carries the use's name */
     ynode *o = opts_of(&X->out->val[X->out->n - 1]);
     if (!o || !set_key(o, "id", prefix, idn ? idn : X->out->val[X->out->n - 1])) return nomem(X);
-    (void)item;
     return GAN_OK;
 }
 
@@ -568,7 +567,7 @@ static gan_status expand_list(xctx *X, const ynode *list, scope *S)
             if (X->depth >= MAXDEPTH)
                 st = gan_model_err(X->c, t, GAN_ERR_INVALID, "blocks nested deeper than %d", MAXDEPTH);
             else
-                st = use_block(X, S, list, i, item, t, opts, nth);
+                st = use_block(X, S, list, i, t, opts, nth);
             /* a use with an id is a local name of the enclosing block */
             if (st == GAN_OK && S->prefix && S->nlocal < 256 && def_id(list->val[i]))
                 S->local[S->nlocal++] = def_id(list->val[i]);
