@@ -124,6 +124,7 @@ void gan_ew_run(size_t n, void (*fn)(void *e, size_t lo, size_t hi), const float
 extern const gan_layer_type gan_layer_dense, gan_layer_relu, gan_layer_leaky_relu,
     gan_layer_elu, gan_layer_tanh, gan_layer_sigmoid, gan_layer_dropout, gan_layer_reshape,
     gan_layer_flatten, gan_layer_upsample, gan_layer_maxout, gan_layer_conv2d,
-    gan_layer_deconv2d, gan_layer_batchnorm, gan_layer_embed, gan_layer_project;
+    gan_layer_deconv2d, gan_layer_batchnorm, gan_layer_embed, gan_layer_project,
+    gan_layer_avgpool, gan_layer_global_pool;
 
 #endif

@@ -20,6 +20,8 @@ static const gan_layer_type *const registry[] = {
     &gan_layer_batchnorm,
     &gan_layer_embed,
     &gan_layer_project,
+    &gan_layer_avgpool,
+    &gan_layer_global_pool,
 };
 
 const gan_layer_type *gan_layer_find(const char *name)
