@@ -8,8 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "gan/gan.h"
 #include "gradcheck.h"
+
+/* test_batchnorm_plain_unchanged: the hashes at commit 45699ed */
+#define PLAIN_HASH_CHW 0xdb9ab169cc00425eULL
+#define PLAIN_HASH_F 0x3d2d8abdd589ed83ULL
 
 #define R1(f) ((gan_shape){ 1, { (f), 0, 0 } })
 #define R3(c, h, w) ((gan_shape){ 3, { (c), (h), (w) } })
@@ -150,6 +155,293 @@ START_TEST(test_pool_shape_errors)
 }
 END_TEST
 
+
+/* ---- conditional batchnorm ---------------------------------------------- */
+
+static const int labels7[7] = { 0, 2, 1, 2, 0, 1, 1 };
+
+/* conditional batchnorm, K = 3 classes, labels7 */
+static gan_net *cbn_net(gan_shape in, int B, uint64_t seed)
+{
+    gan_layer_conf c;
+    layer_conf("batchnorm", &c, "conditional=1", "classes=3", NULL);
+    gan_net *net = make_net(&c, in, B, seed);
+    net->labels = labels7;
+    return net;
+}
+
+START_TEST(test_cbatchnorm_tensors_and_init)
+{
+    gan_layer_conf c;
+    layer_conf("batchnorm", &c, "conditional=1", "classes=3", NULL);
+    gan_net *net;
+    gan_error err;
+    ck_assert_int_eq(gan_net_create(&net, &c, 1, R3(4, 2, 2), 2, &err), GAN_OK);
+    const gan_layer *l = &net->layers[0];
+    ck_assert_int_eq(l->ntensors, 4);
+    ck_assert_str_eq(l->tensors[0].name, "gamma");
+    ck_assert_str_eq(l->tensors[1].name, "beta");
+    ck_assert_int_eq(l->tensors[0].rank, 2);
+    ck_assert_int_eq(l->tensors[0].dims[0], 3);
+    ck_assert_int_eq(l->tensors[0].dims[1], 4);
+    ck_assert_uint_eq(l->tensors[1].offset, 12);
+    ck_assert_uint_eq(net->nparams, 24);
+    ck_assert_uint_eq(net->nbufs, 8);
+    gan_rng r;
+    gan_rng_seed(&r, 1);
+    gan_net_init(net, &r);
+    for (int i = 0; i < 12; i++) {
+        ck_assert_float_eq(net->params[i], 1.0f);
+        ck_assert_float_eq(net->params[12 + i], 0.0f);
+    }
+    gan_net_free(net);
+}
+END_TEST
+
+/* y = G[k_n] (x - mu) / sqrt(var + eps) + Bt[k_n], batch statistics in double */
+static void cbn_naive(double *y, const float *x, const float *G, const float *Bt, const int *lab,
+                      int B, int C, int HW, double eps)
+{
+    for (int ch = 0; ch < C; ch++) {
+        double m = 0, v = 0;
+        for (int n = 0; n < B; n++)
+            for (int j = 0; j < HW; j++) m += x[((size_t)n * C + ch) * HW + j];
+        m /= (double)B * HW;
+        for (int n = 0; n < B; n++)
+            for (int j = 0; j < HW; j++) {
+                double d = x[((size_t)n * C + ch) * HW + j] - m;
+                v += d * d;
+            }
+        v /= (double)B * HW;
+        for (int n = 0; n < B; n++)
+            for (int j = 0; j < HW; j++) {
+                size_t i = ((size_t)n * C + ch) * HW + j;
+                y[i] = G[lab[n] * C + ch] * (x[i] - m) / sqrt(v + eps) + Bt[lab[n] * C + ch];
+            }
+    }
+}
+
+START_TEST(test_cbatchnorm_matches_naive)
+{
+    const gan_shape shapes[2] = { R3(3, 2, 3), R1(5) };
+    for (int k = 0; k < 2; k++) {
+        int B = 7, C = shapes[k].d[0], HW = (int)gan_shape_size(shapes[k]) / C;
+        gan_net *net = cbn_net(shapes[k], B, 11 + k);
+        size_t n = (size_t)B * C * HW;
+        float *x = randn(n, 13 + k);
+        double *ref = malloc(n * sizeof *ref);
+        cbn_naive(ref, x, net->params, net->params + 3 * C, labels7, B, C, HW, 1e-5);
+        const float *y = gan_net_forward(net, x, B, 1);
+        double e = max_abs_diff(y, ref, n);
+        printf("conditional batchnorm (%d classes) B=%d HW=%d: max |y - naive| %.2e\n", 3, B, HW, e);
+        ck_assert_double_lt(e, 1e-5);
+        free(x);
+        free(ref);
+        gan_net_free(net);
+    }
+}
+END_TEST
+
+START_TEST(test_cbatchnorm_gradcheck)
+{
+    gan_net *net = cbn_net(R3(3, 2, 3), 7, 21);
+    float *x = randn(7 * 18, 22);
+    assert_grads_ok(check_on(net, x, 7, 1), 1);
+    /* evaluation: running statistics away from (0, 1) */
+    for (int i = 0; i < 3; i++) {
+        net->bufs[i] = 0.3f * (float)(i - 1);
+        net->bufs[3 + i] = 0.5f + 0.7f * (float)i;
+    }
+    assert_grads_ok(check_on(net, x, 7, 0), 1);
+    free(x);
+    gan_net_free(net);
+    net = cbn_net(R1(5), 6, 23);
+    x = randn(6 * 5, 24);
+    assert_grads_ok(check_on(net, x, 6, 1), 1);
+    free(x);
+    gan_net_free(net);
+    /* one sample with a batch of one pixel per channel: rank 3, 1 x 2 */
+    net = cbn_net(R3(2, 1, 2), 1, 25);
+    x = randn(4, 26);
+    x[1] = x[0] + 1.0f, x[3] = x[2] - 1.0f;   /* away from a zero variance */
+    assert_grads_ok(check_on(net, x, 1, 1), 1);
+    free(x);
+    gan_net_free(net);
+}
+END_TEST
+
+START_TEST(test_cbatchnorm_sync_one_rank_and_contract)
+{
+    gan_layer_conf c, p;
+    layer_conf("batchnorm", &c, "conditional=1", "classes=3", "sync=1", NULL);
+    layer_conf("batchnorm", &p, "conditional=1", "classes=3", NULL);
+    int B = 7;
+    size_t n = (size_t)B * 12;
+    gan_net *a = make_net(&c, R3(3, 2, 2), B, 31), *b = make_net(&p, R3(3, 2, 2), B, 31);
+    a->labels = b->labels = labels7;
+    float *x = randn(n, 32), *dy = randn(n, 33);
+    float *dxa = malloc(n * sizeof *dxa), *dxb = malloc(n * sizeof *dxb);
+    const float *ya = gan_net_forward(a, x, B, 1), *yb = gan_net_forward(b, x, B, 1);
+    ck_assert(memcmp(ya, yb, n * sizeof *ya) == 0);
+    gan_net_zero_grad(a);
+    gan_net_zero_grad(b);
+    gan_net_backward(a, dy, dxa, 0);   /* frozen: grads untouched */
+    for (size_t i = 0; i < a->nparams; i++) ck_assert_float_eq(a->grads[i], 0.0f);
+    for (size_t i = 0; i < n; i++) dxa[i] = 1e3f;
+    gan_net_backward(a, dy, dxa, 1);
+    gan_net_backward(b, dy, dxb, 1);
+    ck_assert(memcmp(dxa, dxb, n * sizeof *dxa) == 0);
+    ck_assert(memcmp(a->grads, b->grads, a->nparams * sizeof(float)) == 0);
+    ck_assert(memcmp(a->bufs, b->bufs, a->nbufs * sizeof(float)) == 0);
+    /* classes without a sample in the batch get no gradient */
+    float *g0 = malloc(a->nparams * sizeof *g0);
+    memcpy(g0, a->grads, a->nparams * sizeof *g0);
+    gan_net_backward(a, dy, NULL, 1);
+    for (size_t i = 0; i < a->nparams; i++)
+        ck_assert_double_eq_tol(a->grads[i], 2 * g0[i], 1e-5 * (1 + fabs(g0[i])));
+    free(x), free(dy), free(dxa), free(dxb), free(g0);
+    gan_net_free(a);
+    gan_net_free(b);
+}
+END_TEST
+
+START_TEST(test_cbatchnorm_option_errors)
+{
+    gan_layer_conf c;
+    gan_error err;
+    layer_conf("batchnorm", &c, "conditional=1", NULL);
+    ck_assert_int_eq(try_setup(&c, R3(2, 2, 2), &err), GAN_ERR_INVALID);
+    ck_assert_ptr_nonnull(strstr(err.msg, "needs the number of classes"));
+    layer_conf("batchnorm", &c, "conditional=1", "classes=4", "affine=0", NULL);
+    ck_assert_int_eq(try_setup(&c, R3(2, 2, 2), &err), GAN_ERR_INVALID);
+    ck_assert_str_eq(err.msg, "batchnorm: conditional needs affine (the per-class gamma and beta)");
+    layer_conf("batchnorm", &c, "classes=4", NULL);
+    ck_assert_int_eq(try_setup(&c, R3(2, 2, 2), &err), GAN_ERR_INVALID);
+    ck_assert_str_eq(err.msg, "batchnorm: classes without conditional: true");
+}
+END_TEST
+
+/* 64-bit FNV-1a of n floats' bytes, chained */
+static uint64_t fnv(uint64_t h, const float *x, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)x;
+    for (size_t i = 0; i < n * sizeof *x; i++) h = (h ^ p[i]) * 1099511628211ULL;
+    return h;
+}
+
+/* The plain layer (conditional false, the default) has the tensors of the
+ * layer before the key existed, so old checkpoints load, and computes the
+ * same floats: y, dx, the parameter gradients and running statistics of
+ * training and evaluation passes hash to the values the layer gave at
+ * commit 45699ed (x86-64; elsewhere contractions into FMAs may change the
+ * last bits, so only the layout is checked there). */
+START_TEST(test_batchnorm_plain_unchanged)
+{
+    const gan_shape shapes[2] = { R3(3, 2, 3), R1(5) };
+    uint64_t got[2];
+    for (int k = 0; k < 2; k++) {
+        gan_layer_conf c;
+        layer_conf("batchnorm", &c, NULL);
+        int B = 6, C = shapes[k].d[0];
+        size_t n = (size_t)B * gan_shape_size(shapes[k]);
+        gan_net *net = make_net(&c, shapes[k], B, 41 + k);
+        const gan_layer *l = &net->layers[0];
+        static const char *const names[4] = { "gamma", "beta", "running_mean", "running_var" };
+        ck_assert_int_eq(l->ntensors, 4);
+        for (int t = 0; t < 4; t++) {
+            ck_assert_str_eq(l->tensors[t].name, names[t]);
+            ck_assert_int_eq(l->tensors[t].is_buffer, t >= 2);
+            ck_assert_int_eq(l->tensors[t].rank, 1);
+            ck_assert_int_eq(l->tensors[t].dims[0], C);
+            ck_assert_uint_eq(l->tensors[t].offset, (size_t)(t % 2) * C);
+        }
+        ck_assert_uint_eq(net->nparams, 2 * (size_t)C);
+        float *x = randn(n, 43 + k), *dy = randn(n, 45 + k), *dx = malloc(n * sizeof *dx);
+        uint64_t h = 1469598103934665603ULL;
+        for (int training = 1; training >= 0; training--) {
+            h = fnv(h, gan_net_forward(net, x, B, training), n);
+            gan_net_zero_grad(net);
+            gan_net_backward(net, dy, dx, 1);
+            h = fnv(h, dx, n);
+            h = fnv(h, net->grads, net->nparams);
+            h = fnv(h, net->bufs, net->nbufs);
+        }
+        got[k] = h;
+        printf("plain batchnorm %s: hash %016llx\n", k ? "(F)" : "(C, H, W)", (unsigned long long)h);
+        fflush(stdout);
+        free(x), free(dy), free(dx);
+        gan_net_free(net);
+    }
+#if defined(__x86_64__)
+    ck_assert_msg(got[0] == PLAIN_HASH_CHW && got[1] == PLAIN_HASH_F, "plain batchnorm changed");
+#endif
+}
+END_TEST
+
+/* In a model file: classes from data.classes, written out by the expanded
+ * model, which reads back; the plain layer is no label layer. */
+static const char *cbn_model =
+    "name: cbn\n"
+    "data: {format: csv, path: %s, label_column: 2%s}\n"
+    "noise: {distribution: normal, dim: 2}\n"
+    "generator:\n"
+    "  - dense: {units: 8}\n"
+    "  - batchnorm: {conditional: true}\n"
+    "  - relu\n"
+    "  - dense: {units: 2}\n"
+    "discriminator:\n"
+    "  - dense: {units: 8}\n"
+    "  - batchnorm: {}\n"
+    "  - relu\n"
+    "  - %s\n"
+    "train: {batch: 4, steps: 1}\n";
+
+START_TEST(test_cbatchnorm_in_a_model_file)
+{
+    char csv[64], text[2048];
+    snprintf(csv, sizeof csv, "/tmp/ganrun-check-layers2-%ld.csv", (long)getpid());
+    FILE *f = fopen(csv, "w");
+    ck_assert_ptr_nonnull(f);
+    for (int i = 0; i < 8; i++) fprintf(f, "%d.5,%d,%d\n", i, -i, i % 4);
+    fclose(f);
+    gan_model_spec *m, *m2;
+    gan_error err;
+    snprintf(text, sizeof text, cbn_model, csv, ", classes: 4", "project: {}");
+    ck_assert_msg(gan_model_load_string(&m, text, strlen(text), "cbn.yaml", NULL, 0, &err) == GAN_OK,
+                  "%s", err.msg);
+    ck_assert_int_eq((int)gan_conf_num(&m->gen.layers[1], "classes"), 4);
+    ck_assert_int_eq((int)gan_conf_num(&m->disc.layers[1], "classes"), 0);
+    char *x = gan_model_expand(m);
+    ck_assert_ptr_nonnull(strstr(x, "conditional: true, classes: 4}"));
+    ck_assert_ptr_nonnull(strstr(x, "conditional: false, classes: 0}"));
+    ck_assert_msg(gan_model_load_string(&m2, x, strlen(x), "expanded", NULL, 0, &err) == GAN_OK,
+                  "%s", err.msg);
+    gan_net *G, *D;
+    ck_assert_msg(gan_model_build(m2, R1(2), 4, &G, &D, &err) == GAN_OK, "%s", err.msg);
+    ck_assert_int_eq(G->layers[1].tensors[0].dims[0], 4);
+    ck_assert_int_eq(G->layers[1].tensors[0].dims[1], 8);
+    ck_assert_int_eq(D->layers[1].tensors[0].rank, 1);
+    gan_net_free(G);
+    gan_net_free(D);
+    free(x);
+    gan_model_free(m);
+    gan_model_free(m2);
+    /* without data.classes: the plain layer is fine, the conditional one not */
+    snprintf(text, sizeof text, cbn_model, csv, "", "dense: {units: 1}");
+    ck_assert_int_eq(gan_model_load_string(&m, text, strlen(text), "cbn.yaml", NULL, 0, &err),
+                     GAN_ERR_INVALID);
+    printf("error: cbn.yaml:%d:%d: %s\n", err.line, err.col, err.msg);
+    ck_assert_ptr_nonnull(strstr(err.msg, "batchnorm layer in the generator of an unconditional model"));
+    ck_assert_int_eq(err.line, 6);
+    char *p = strstr(text, "{conditional: true}");
+    memcpy(p, "{}                 ", 19);
+    ck_assert_msg(gan_model_load_string(&m, text, strlen(text), "cbn.yaml", NULL, 0, &err) == GAN_OK,
+                  "%s", err.msg);
+    gan_model_free(m);
+    unlink(csv);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("layers2");
@@ -157,6 +449,15 @@ static Suite *suite(void)
     tcase_add_test(t, test_avgpool_matches_naive_and_gradcheck);
     tcase_add_test(t, test_global_pool_values_and_gradcheck);
     tcase_add_test(t, test_pool_shape_errors);
+    suite_add_tcase(s, t);
+    t = tcase_create("cbatchnorm");
+    tcase_add_test(t, test_batchnorm_plain_unchanged);
+    tcase_add_test(t, test_cbatchnorm_tensors_and_init);
+    tcase_add_test(t, test_cbatchnorm_matches_naive);
+    tcase_add_test(t, test_cbatchnorm_gradcheck);
+    tcase_add_test(t, test_cbatchnorm_sync_one_rank_and_contract);
+    tcase_add_test(t, test_cbatchnorm_option_errors);
+    tcase_add_test(t, test_cbatchnorm_in_a_model_file);
     suite_add_tcase(s, t);
     return s;
 }
