@@ -442,6 +442,185 @@ START_TEST(test_cbatchnorm_in_a_model_file)
 }
 END_TEST
 
+/* ---- attention ---------------------------------------------------------- */
+
+/* y (B, C, N) from the definition, in double: f, g, h = W x; s = g^T f;
+ * a = softmax of s's rows; y = gamma h a^T + x */
+static void attention_naive(double *y, const float *x, const float *params, int B, int C, int R,
+                            int N)
+{
+    const float *Wf = params, *Wg = Wf + R * C, *Wh = Wg + R * C;
+    float gamma = Wh[C * C];
+    double *f = malloc((size_t)R * N * sizeof *f), *g = malloc((size_t)R * N * sizeof *g);
+    double *h = malloc((size_t)C * N * sizeof *h), *a = malloc((size_t)N * sizeof *a);
+    for (int n = 0; n < B; n++) {
+        const float *xn = x + (size_t)n * C * N;
+        for (int i = 0; i < N; i++) {
+            for (int r = 0; r < R; r++) {
+                double sf = 0, sg = 0;
+                for (int c = 0; c < C; c++) {
+                    sf += (double)Wf[r * C + c] * xn[c * N + i];
+                    sg += (double)Wg[r * C + c] * xn[c * N + i];
+                }
+                f[r * N + i] = sf, g[r * N + i] = sg;
+            }
+            for (int o = 0; o < C; o++) {
+                double sh = 0;
+                for (int c = 0; c < C; c++) sh += (double)Wh[o * C + c] * xn[c * N + i];
+                h[o * N + i] = sh;
+            }
+        }
+        for (int j = 0; j < N; j++) {
+            double m = -INFINITY, z = 0;
+            for (int i = 0; i < N; i++) {
+                double s = 0;
+                for (int r = 0; r < R; r++) s += g[r * N + j] * f[r * N + i];
+                a[i] = s;
+                m = fmax(m, s);
+            }
+            for (int i = 0; i < N; i++) z += a[i] = exp(a[i] - m);
+            for (int c = 0; c < C; c++) {
+                double o = 0;
+                for (int i = 0; i < N; i++) o += h[c * N + i] * a[i] / z;
+                y[((size_t)n * C + c) * N + j] = gamma * o + xn[c * N + j];
+            }
+        }
+    }
+    free(f), free(g), free(h), free(a);
+}
+
+static double attention_vs_naive(int B, int C, int H, int W, const char *reduce, float scale)
+{
+    gan_layer_conf c;
+    layer_conf("attention", &c, reduce, NULL);
+    gan_net *net = make_net(&c, R3(C, H, W), B, 51);
+    int R = net->layers[0].tensors[0].dims[0], N = H * W;
+    net->params[net->nparams - 1] = 0.7f;   /* gamma */
+    size_t n = (size_t)B * C * N;
+    float *x = randn(n, 52);
+    for (size_t i = 0; i < n; i++) x[i] *= scale;
+    double *ref = malloc(n * sizeof *ref), top = 0;
+    attention_naive(ref, x, net->params, B, C, R, N);
+    const float *y = gan_net_forward(net, x, B, 1);
+    for (size_t i = 0; i < n; i++) top = fmax(top, fabs(ref[i]));
+    double e = max_abs_diff(y, ref, n) / fmax(1.0, top);
+    printf("attention B=%d (%d, %d, %d) R=%d x*%g: max |y - naive| / max(1, |y|) %.2e\n", B, C, H,
+           W, R, scale, e);
+    free(x);
+    free(ref);
+    gan_net_free(net);
+    return e;
+}
+
+START_TEST(test_attention_matches_naive)
+{
+    ck_assert_double_lt(attention_vs_naive(3, 16, 3, 4, "reduce=8", 1.0f), 1e-5);
+    ck_assert_double_lt(attention_vs_naive(2, 6, 5, 5, "reduce=4", 1.0f), 1e-5);
+    ck_assert_double_lt(attention_vs_naive(1, 3, 1, 1, "reduce=1", 1.0f), 1e-5);
+    /* scores in the thousands: the softmax must not overflow */
+    ck_assert_double_lt(attention_vs_naive(2, 8, 4, 4, "reduce=2", 30.0f), 1e-5);
+}
+END_TEST
+
+/* Inputs normal(0, 0.5): with normal(0, 1) the scores spread over several
+ * units, and the softmax's curvature puts the central differences (h 1e-2)
+ * 1e-2 off the gradients (the error falls as h^2 down to h 5e-3, below
+ * which float rounding takes over). */
+static void gradcheck_attention(const gan_layer_conf *c, gan_shape in, int B, int training,
+                                uint64_t seed)
+{
+    gan_net *net = make_net(c, in, B, seed);
+    size_t n = (size_t)B * gan_shape_size(in);
+    float *x = randn(n, seed + 1);
+    for (size_t i = 0; i < n; i++) x[i] *= 0.5f;
+    assert_grads_ok(check_on(net, x, B, training), 1);
+    free(x);
+    gan_net_free(net);
+}
+
+START_TEST(test_attention_gradcheck)
+{
+    gan_layer_conf c;
+    layer_conf("attention", &c, NULL);
+    gradcheck_attention(&c, R3(16, 3, 4), 3, 1, 61);
+    gradcheck_attention(&c, R3(16, 2, 2), 1, 0, 62);   /* one sample, evaluation */
+    layer_conf("attention", &c, "reduce=2", NULL);
+    gradcheck_attention(&c, R3(4, 3, 3), 5, 1, 63);
+}
+END_TEST
+
+START_TEST(test_attention_starts_as_identity)
+{
+    gan_layer_conf c;
+    layer_conf("attention", &c, NULL);
+    gan_net *net;
+    gan_error err;
+    ck_assert_int_eq(gan_net_create(&net, &c, 1, R3(16, 2, 3), 2, &err), GAN_OK);
+    const gan_layer *l = &net->layers[0];
+    static const char *const names[4] = { "weight_f", "weight_g", "weight_h", "gamma" };
+    const int dims[4][2] = { { 2, 16 }, { 2, 16 }, { 16, 16 }, { 1, 0 } };
+    for (int t = 0; t < 4; t++) {
+        ck_assert_str_eq(l->tensors[t].name, names[t]);
+        ck_assert_int_eq(l->tensors[t].dims[0], dims[t][0]);
+        ck_assert_int_eq(l->tensors[t].dims[1], dims[t][1]);
+    }
+    gan_rng r;
+    gan_rng_seed(&r, 1);
+    gan_net_init(net, &r);
+    ck_assert_float_eq(net->params[net->nparams - 1], 0.0f);
+    float *x = randn(2 * 96, 2);
+    const float *y = gan_net_forward(net, x, 2, 1);
+    ck_assert_mem_eq(y, x, 2 * 96 * sizeof *x);
+    free(x);
+    gan_net_free(net);
+}
+END_TEST
+
+/* The batch split over 1 or 3 threads: the same y and dx bit for bit (each
+ * sample is one task's), parameter gradients up to the order of the sums */
+START_TEST(test_attention_threads_agree)
+{
+    gan_layer_conf c;
+    layer_conf("attention", &c, "reduce=4", NULL);
+    int B = 5;
+    size_t n = (size_t)B * 8 * 9;
+    float *x = randn(n, 71), *dy = randn(n, 72);
+    float *y[2], *dx[2], *g[2];
+    size_t np = 0;
+    for (int k = 0; k < 2; k++) {
+        gan_par_set_threads(k ? 3 : 1);
+        gan_net *net = make_net(&c, R3(8, 3, 3), B, 73);
+        np = net->nparams;
+        y[k] = malloc(n * sizeof(float)), dx[k] = malloc(n * sizeof(float));
+        g[k] = malloc(np * sizeof(float));
+        memcpy(y[k], gan_net_forward(net, x, B, 1), n * sizeof(float));
+        gan_net_zero_grad(net);
+        gan_net_backward(net, dy, dx[k], 1);
+        memcpy(g[k], net->grads, np * sizeof(float));
+        gan_net_free(net);
+    }
+    gan_par_set_threads(0);
+    ck_assert_mem_eq(y[0], y[1], n * sizeof(float));
+    ck_assert_mem_eq(dx[0], dx[1], n * sizeof(float));
+    for (size_t i = 0; i < np; i++) ck_assert_double_eq_tol(g[0][i], g[1][i], 1e-5 * (1 + fabs(g[0][i])));
+    for (int k = 0; k < 2; k++) free(y[k]), free(dx[k]), free(g[k]);
+    free(x), free(dy);
+}
+END_TEST
+
+START_TEST(test_attention_errors)
+{
+    gan_layer_conf c;
+    gan_error err;
+    layer_conf("attention", &c, NULL);
+    ck_assert_int_eq(try_setup(&c, R3(4, 2, 2), &err), GAN_ERR_SHAPE);
+    ck_assert_str_eq(err.msg, "attention: input (4, 2, 2) has fewer channels than reduce 8");
+    ck_assert_int_eq(try_setup(&c, R1(64), &err), GAN_ERR_SHAPE);
+    ck_assert_int_eq(try_setup(&c, R3(8, 128, 128), &err), GAN_ERR_SHAPE);
+    ck_assert_int_eq(try_setup(&c, R3(8, 64, 128), &err), GAN_OK);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("layers2");
@@ -458,6 +637,14 @@ static Suite *suite(void)
     tcase_add_test(t, test_cbatchnorm_sync_one_rank_and_contract);
     tcase_add_test(t, test_cbatchnorm_option_errors);
     tcase_add_test(t, test_cbatchnorm_in_a_model_file);
+    suite_add_tcase(s, t);
+    t = tcase_create("attention");
+    tcase_set_timeout(t, 60);
+    tcase_add_test(t, test_attention_matches_naive);
+    tcase_add_test(t, test_attention_gradcheck);
+    tcase_add_test(t, test_attention_starts_as_identity);
+    tcase_add_test(t, test_attention_threads_agree);
+    tcase_add_test(t, test_attention_errors);
     suite_add_tcase(s, t);
     return s;
 }

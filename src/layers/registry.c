@@ -22,6 +22,7 @@ static const gan_layer_type *const registry[] = {
     &gan_layer_project,
     &gan_layer_avgpool,
     &gan_layer_global_pool,
+    &gan_layer_attention,
 };
 
 const gan_layer_type *gan_layer_find(const char *name)
