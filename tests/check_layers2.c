@@ -621,6 +621,226 @@ START_TEST(test_attention_errors)
 }
 END_TEST
 
+/* ---- layernorm, pixelnorm ----------------------------------------------- */
+
+/* y (B, C, HW): layernorm over each sample's D = C*HW, gamma, beta (C) or NULL */
+static void layernorm_naive(double *y, const float *x, const float *gamma, const float *beta,
+                            int B, int C, int HW, double eps)
+{
+    size_t D = (size_t)C * HW;
+    for (int n = 0; n < B; n++) {
+        const float *xn = x + n * D;
+        double m = 0, v = 0;
+        for (size_t i = 0; i < D; i++) m += xn[i];
+        m /= (double)D;
+        for (size_t i = 0; i < D; i++) v += (xn[i] - m) * (xn[i] - m);
+        v /= (double)D;
+        for (size_t i = 0; i < D; i++) {
+            int ch = (int)(i / (size_t)HW);
+            y[n * D + i] = (gamma ? gamma[ch] : 1.0) * (xn[i] - m) / sqrt(v + eps) + (beta ? beta[ch] : 0.0);
+        }
+    }
+}
+
+START_TEST(test_layernorm_matches_naive)
+{
+    const gan_shape shapes[2] = { R3(3, 2, 5), R1(7) };
+    for (int k = 0; k < 2; k++)
+        for (int affine = 0; affine <= 1; affine++) {
+            gan_layer_conf c;
+            layer_conf("layernorm", &c, affine ? "affine=1" : "affine=0", "eps=1e-3", NULL);
+            int B = 3, C = shapes[k].d[0], HW = (int)gan_shape_size(shapes[k]) / C;
+            gan_net *net = make_net(&c, shapes[k], B, 81);
+            size_t n = (size_t)B * C * HW;
+            float *x = randn(n, 82);
+            for (size_t i = 0; i < n; i++) x[i] = 3.0f * x[i] + 5.0f;   /* far from (0, 1) */
+            double *ref = malloc(n * sizeof *ref);
+            layernorm_naive(ref, x, affine ? net->params : NULL, affine ? net->params + C : NULL, B,
+                            C, HW, 1e-3);
+            for (int training = 0; training <= 1; training++) {
+                const float *y = gan_net_forward(net, x, B, training);
+                ck_assert_double_lt(max_abs_diff(y, ref, n), 1e-5);
+            }
+            free(x), free(ref);
+            gan_net_free(net);
+        }
+}
+END_TEST
+
+START_TEST(test_layernorm_gradcheck)
+{
+    gan_layer_conf c;
+    layer_conf("layernorm", &c, NULL);
+    gradcheck_conf(&c, R3(3, 2, 3), 2, 1, 91, 1);
+    gradcheck_conf(&c, R3(3, 2, 3), 2, 0, 92, 1);
+    gradcheck_conf(&c, R1(7), 3, 1, 93, 1);
+    gradcheck_conf(&c, R3(2, 2, 2), 1, 1, 94, 1);
+    layer_conf("layernorm", &c, "affine=0", NULL);
+    gradcheck_conf(&c, R3(2, 3, 2), 2, 1, 95, 0);
+}
+END_TEST
+
+START_TEST(test_pixelnorm_matches_naive_and_gradcheck)
+{
+    const gan_shape shapes[2] = { R3(4, 2, 3), R1(6) };
+    for (int k = 0; k < 2; k++) {
+        gan_layer_conf c;
+        layer_conf("pixelnorm", &c, "eps=1e-2", NULL);
+        int B = 2, C = shapes[k].d[0], HW = (int)gan_shape_size(shapes[k]) / C;
+        gan_net *net = make_net(&c, shapes[k], B, 101);
+        size_t n = (size_t)B * C * HW;
+        float *x = randn(n, 102);
+        double *ref = malloc(n * sizeof *ref);
+        for (int b = 0; b < B; b++)
+            for (int p = 0; p < HW; p++) {
+                double s = 0;
+                for (int ch = 0; ch < C; ch++) s += (double)x[(b * C + ch) * HW + p] * x[(b * C + ch) * HW + p];
+                for (int ch = 0; ch < C; ch++)
+                    ref[(b * C + ch) * HW + p] = x[(b * C + ch) * HW + p] / sqrt(s / C + 1e-2);
+            }
+        const float *y = gan_net_forward(net, x, B, 1);
+        ck_assert_double_lt(max_abs_diff(y, ref, n), 1e-5);
+        assert_grads_ok(check_on(net, x, B, 1), 0);
+        free(x), free(ref);
+        gan_net_free(net);
+    }
+    gan_layer_conf c;
+    layer_conf("pixelnorm", &c, NULL);
+    gradcheck_conf(&c, R3(3, 3, 3), 1, 0, 103, 0);
+}
+END_TEST
+
+/* ---- minibatch_stddev --------------------------------------------------- */
+
+/* y (B, C+1, HW) with groups of G samples n = g*M + m */
+static void mbstd_naive(double *y, const float *x, int B, int G, int C, int HW, double eps)
+{
+    int M = B / G;
+    size_t D = (size_t)C * HW, O = D + HW;
+    for (int m = 0; m < M; m++) {
+        double stat = 0;
+        for (size_t f = 0; f < D; f++) {
+            double mean = 0, v = 0;
+            for (int g = 0; g < G; g++) mean += x[(size_t)(g * M + m) * D + f] / G;
+            for (int g = 0; g < G; g++) {
+                double d = x[(size_t)(g * M + m) * D + f] - mean;
+                v += d * d / G;
+            }
+            stat += sqrt(v + eps) / (double)D;
+        }
+        for (int g = 0; g < G; g++) {
+            size_t n = (size_t)g * M + m;
+            for (size_t f = 0; f < D; f++) y[n * O + f] = x[n * D + f];
+            for (int j = 0; j < HW; j++) y[n * O + D + j] = stat;
+        }
+    }
+}
+
+/* forward against the naive loop with the group G it should pick */
+static double mbstd_case(int B, const char *group, int G)
+{
+    gan_layer_conf c;
+    layer_conf("minibatch_stddev", &c, group, NULL);
+    int C = 3, HW = 4;
+    gan_net *net = make_net(&c, R3(C, 2, 2), B, 111);
+    ck_assert(gan_shape_eq(net->out, R3(4, 2, 2)));
+    size_t n = (size_t)B * C * HW, no = (size_t)B * (C + 1) * HW;
+    float *x = randn(n, 112 + B);
+    double *ref = malloc(no * sizeof *ref);
+    mbstd_naive(ref, x, B, G, C, HW, 1e-8);
+    const float *y = gan_net_forward(net, x, B, 1);
+    double e = max_abs_diff(y, ref, no);
+    printf("minibatch_stddev B=%d %s: G=%d, stat of sample 0 %.4f, max |y - naive| %.2e\n", B, group,
+           G, y[(size_t)C * HW], e);
+    free(x), free(ref);
+    gan_net_free(net);
+    return e;
+}
+
+START_TEST(test_minibatch_stddev_matches_naive)
+{
+    ck_assert_double_lt(mbstd_case(8, "group=4", 4), 1e-6);
+    ck_assert_double_lt(mbstd_case(8, "group=8", 8), 1e-6);
+    ck_assert_double_lt(mbstd_case(6, "group=4", 3), 1e-6);   /* 4 does not divide 6 */
+    ck_assert_double_lt(mbstd_case(7, "group=4", 1), 1e-6);   /* nor anything but 1 */
+    ck_assert_double_lt(mbstd_case(2, "group=4", 2), 1e-6);   /* a batch below the group */
+    ck_assert_double_lt(mbstd_case(1, "group=4", 1), 1e-6);   /* one sample: sqrt(eps) */
+}
+END_TEST
+
+START_TEST(test_minibatch_stddev_gradcheck)
+{
+    gan_layer_conf c;
+    layer_conf("minibatch_stddev", &c, "group=2", NULL);
+    gradcheck_conf(&c, R3(2, 2, 3), 4, 1, 121, 0);
+    layer_conf("minibatch_stddev", &c, NULL);
+    gradcheck_conf(&c, R3(2, 3, 2), 6, 1, 122, 0);   /* groups of 3 */
+    gradcheck_conf(&c, R3(3, 2, 2), 8, 0, 123, 0);
+    gradcheck_conf(&c, R3(2, 2, 2), 1, 1, 124, 0);
+}
+END_TEST
+
+START_TEST(test_norm_errors)
+{
+    gan_layer_conf c;
+    gan_error err;
+    layer_conf("minibatch_stddev", &c, NULL);
+    ck_assert_int_eq(try_setup(&c, R1(8), &err), GAN_ERR_SHAPE);
+    ck_assert_str_eq(err.msg, "minibatch_stddev: input (8) must be (C, H, W)");
+    layer_conf("layernorm", &c, NULL);
+    ck_assert_int_eq(try_setup(&c, R1(8), &err), GAN_OK);
+    layer_conf("pixelnorm", &c, NULL);
+    ck_assert_int_eq(try_setup(&c, R1(8), &err), GAN_OK);
+}
+END_TEST
+
+/* ---- contract: dx overwritten, frozen grads untouched, grads accumulate -- */
+
+START_TEST(test_new_layers_keep_the_backward_contract)
+{
+    static const struct { const char *type; const char *kv[3]; gan_shape in; } cases[] = {
+        { "avgpool", { NULL }, R3(2, 4, 2) },
+        { "global_pool", { "op=mean", NULL }, R3(2, 2, 3) },
+        { "batchnorm", { "conditional=1", "classes=3", NULL }, R3(2, 2, 2) },
+        { "attention", { "reduce=2", NULL }, R3(4, 2, 3) },
+        { "layernorm", { NULL }, R3(2, 2, 2) },
+        { "layernorm", { NULL }, R1(5) },
+        { "pixelnorm", { NULL }, R3(3, 2, 2) },
+        { "minibatch_stddev", { NULL }, R3(2, 2, 2) },
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        gan_layer_conf c;
+        layer_conf(cases[k].type, &c, cases[k].kv[0], cases[k].kv[1], cases[k].kv[2], NULL);
+        int B = 4;
+        gan_net *net = make_net(&c, cases[k].in, B, 130 + k);
+        net->labels = labels7;
+        size_t nin = (size_t)B * gan_shape_size(net->in), nout = (size_t)B * gan_shape_size(net->out);
+        float *x = randn(nin, 140 + k), *dy = randn(nout, 150 + k);
+        float *dx0 = calloc(nin, sizeof *dx0), *dx1 = malloc(nin * sizeof *dx1);
+        float *g0 = calloc(net->nparams + 1, sizeof *g0);
+        for (size_t i = 0; i < nin; i++) dx1[i] = 1e3f;
+        gan_net_forward(net, x, B, 1);
+        gan_net_zero_grad(net);
+        gan_net_backward(net, dy, dx0, 0);
+        ck_assert_msg(memcmp(net->grads, g0, net->nparams * sizeof *g0) == 0,
+                      "%s touched grads with param_grads = 0", cases[k].type);
+        gan_net_backward(net, dy, dx1, 1);
+        ck_assert_msg(memcmp(dx0, dx1, nin * sizeof *dx0) == 0, "%s did not overwrite dx",
+                      cases[k].type);
+        memcpy(g0, net->grads, net->nparams * sizeof *g0);
+        gan_net_backward(net, dy, NULL, 1);
+        for (size_t i = 0; i < net->nparams; i++)
+            ck_assert_double_eq_tol(net->grads[i], 2 * g0[i], 1e-5 * (1 + fabs(g0[i])));
+        /* documented */
+        const gan_layer_type *t = gan_layer_find(cases[k].type);
+        ck_assert(t->doc && *t->doc);
+        for (int i = 0; i < t->nkeys; i++) ck_assert(t->keys[i].doc && *t->keys[i].doc);
+        free(x), free(dy), free(dx0), free(dx1), free(g0);
+        gan_net_free(net);
+    }
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("layers2");
@@ -645,6 +865,17 @@ static Suite *suite(void)
     tcase_add_test(t, test_attention_starts_as_identity);
     tcase_add_test(t, test_attention_threads_agree);
     tcase_add_test(t, test_attention_errors);
+    suite_add_tcase(s, t);
+    t = tcase_create("norm");
+    tcase_add_test(t, test_layernorm_matches_naive);
+    tcase_add_test(t, test_layernorm_gradcheck);
+    tcase_add_test(t, test_pixelnorm_matches_naive_and_gradcheck);
+    tcase_add_test(t, test_minibatch_stddev_matches_naive);
+    tcase_add_test(t, test_minibatch_stddev_gradcheck);
+    tcase_add_test(t, test_norm_errors);
+    suite_add_tcase(s, t);
+    t = tcase_create("contract");
+    tcase_add_test(t, test_new_layers_keep_the_backward_contract);
     suite_add_tcase(s, t);
     return s;
 }

@@ -23,6 +23,9 @@ static const gan_layer_type *const registry[] = {
     &gan_layer_avgpool,
     &gan_layer_global_pool,
     &gan_layer_attention,
+    &gan_layer_layernorm,
+    &gan_layer_pixelnorm,
+    &gan_layer_minibatch_stddev,
 };
 
 const gan_layer_type *gan_layer_find(const char *name)
