@@ -841,6 +841,54 @@ START_TEST(test_new_layers_keep_the_backward_contract)
 }
 END_TEST
 
+/* ---- the new layers in one stack ----------------------------------------- */
+
+/* every new type between others, so that the network's sharing of
+ * activation memory (the layers' flags) is exercised; smooth activations
+ * only (see check_layers.c's stack test for the floor of 0.05).  Three
+ * normalisations in a row make the loss strongly curved: central
+ * differences with h 1e-2 are 5e-2 off, with h 3e-3 under 1e-2 (the error
+ * falling as h^2).  minibatch_stddev takes the whole batch as its group:
+ * with groups of 2 a feature's deviation is |x1 - x2| / 2, whose kinks
+ * some of the 512 features meet within h. */
+START_TEST(test_new_layers_stack_gradcheck)
+{
+    gan_layer_conf c[14];
+    layer_conf("dense", &c[0], "units=32", NULL);
+    layer_conf("reshape", &c[1], "shape=2,4,4", NULL);
+    layer_conf("pixelnorm", &c[2], NULL);
+    layer_conf("upsample", &c[3], NULL);
+    layer_conf("conv2d", &c[4], "filters=4", "kernel=3", "pad=1", NULL);
+    layer_conf("batchnorm", &c[5], "conditional=1", "classes=3", NULL);
+    layer_conf("tanh", &c[6], NULL);
+    layer_conf("attention", &c[7], "reduce=2", NULL);
+    layer_conf("layernorm", &c[8], NULL);
+    layer_conf("minibatch_stddev", &c[9], NULL);
+    layer_conf("avgpool", &c[10], NULL);
+    layer_conf("elu", &c[11], NULL);
+    layer_conf("global_pool", &c[12], "op=mean", NULL);
+    layer_conf("dense", &c[13], "units=2", NULL);
+    gan_net *net;
+    gan_error err;
+    int B = 4;
+    ck_assert_msg(gan_net_create(&net, c, 14, R1(5), B, &err) == GAN_OK, "%s", err.msg);
+    ck_assert(gan_shape_eq(net->layers[9].out, R3(5, 8, 8)));
+    ck_assert(gan_shape_eq(net->layers[12].out, R1(5)));
+    gan_rng r;
+    gan_rng_seed(&r, 161);
+    gan_net_init(net, &r);
+    for (size_t i = 0; i < net->nparams; i++) net->params[i] += 0.1f * (float)gan_rng_normal(&r);
+    net->labels = labels7;
+    float *x = randn((size_t)B * 5, 162);
+    gradcheck_result g = gradcheck_net(net, x, B, 1, 3e-3, 5e-2, 300);
+    printf("gradcheck stack of 14 layers B=%d: dx rel err %.2e (%d), dparam rel err %.2e (%d)\n", B,
+           g.max_rel_dx, g.checked_dx, g.max_rel_dp, g.checked_dp);
+    assert_grads_ok(g, 1);
+    free(x);
+    gan_net_free(net);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("layers2");
@@ -876,6 +924,7 @@ static Suite *suite(void)
     suite_add_tcase(s, t);
     t = tcase_create("contract");
     tcase_add_test(t, test_new_layers_keep_the_backward_contract);
+    tcase_add_test(t, test_new_layers_stack_gradcheck);
     suite_add_tcase(s, t);
     return s;
 }
