@@ -14,6 +14,8 @@ json() { $py -c "import json,sys; print(json.loads(sys.stdin.read().strip().spli
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "date: $(date -u '+%Y-%m-%d %H:%M') UTC  load average:$(uptime | sed 's/.*average://')"
 echo "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset} OPENBLAS_L2_SIZE=${OPENBLAS_L2_SIZE:-unset} threads=$th"
+# the same function first: ganrun's layer against PyTorch's on one set of numbers
+OMP_NUM_THREADS=1 $py "$src/bench/torch_attention.py" --check ./bench/bench_attention --B 4 --H 7 --W 9
 g=""; s=""; c=""
 for r in $(seq "$rounds"); do
     g="$g $(GANRUN_THREADS=$th OPENBLAS_NUM_THREADS=$th OMP_NUM_THREADS=$th ./bench/bench_attention | json ms_median)"

@@ -1,6 +1,11 @@
 /* bench_attention.c - time the attention layer's forward + backward.
  *
  *   bench/bench_attention [--C 64] [--H 14] [--W 14] [--B 64] [--iters 20] [--warmup 3]
+ *   bench/bench_attention --C C --H H --W W --B B --io IN OUT
+ *
+ * --io: one pass on given numbers instead of timing: IN holds float32
+ * weight_f, weight_g, weight_h, gamma, x (B, C, H, W) and dy; OUT gets y,
+ * dx and the parameter gradients (bench/torch_attention.py --check).
  *
  * One iteration: a training forward, then backward with dx and parameter
  * gradients, of a one-layer net (reduce 8, gamma set to 0.5).  Prints one
@@ -32,9 +37,13 @@ static int cmp(const void *a, const void *b)
 int main(int argc, char **argv)
 {
     int C = 64, H = 14, W = 14, B = 64, iters = 20, warmup = 3;
+    const char *io_in = NULL, *io_out = NULL;
     for (int i = 1; i + 1 < argc; i += 2) {
         int v = atoi(argv[i + 1]);
-        if (!strcmp(argv[i], "--C")) C = v;
+        if (!strcmp(argv[i], "--io") && i + 2 < argc) {
+            io_in = argv[i + 1], io_out = argv[i + 2];
+            i++;
+        } else if (!strcmp(argv[i], "--C")) C = v;
         else if (!strcmp(argv[i], "--H")) H = v;
         else if (!strcmp(argv[i], "--W")) W = v;
         else if (!strcmp(argv[i], "--B")) B = v;
@@ -67,6 +76,25 @@ int main(int argc, char **argv)
     float *x = malloc(n * sizeof *x), *dy = malloc(n * sizeof *dy), *dx = malloc(n * sizeof *dx);
     gan_rng_fill_normal(&r, x, n, 0, 1);
     gan_rng_fill_normal(&r, dy, n, 0, 1);
+    if (io_in) {
+        FILE *f = fopen(io_in, "rb");
+        int ok = f && fread(net->params, sizeof(float), net->nparams, f) == net->nparams &&
+                 fread(x, sizeof(float), n, f) == n && fread(dy, sizeof(float), n, f) == n;
+        if (f) fclose(f);
+        FILE *o = ok ? fopen(io_out, "wb") : NULL;
+        if (o) {
+            fwrite(gan_net_forward(net, x, B, 1), sizeof(float), n, o);
+            gan_net_zero_grad(net);
+            gan_net_backward(net, dy, dx, 1);
+            fwrite(dx, sizeof(float), n, o);
+            fwrite(net->grads, sizeof(float), net->nparams, o);
+            ok = fclose(o) == 0;
+        }
+        if (!o || !ok) fprintf(stderr, "bench_attention: %s or %s: cannot read or write\n", io_in, io_out);
+        free(x), free(dy), free(dx);
+        gan_net_free(net);
+        return o && ok ? 0 : 1;
+    }
     double *ms = malloc((size_t)iters * sizeof *ms);
     for (int i = 0; i < warmup + iters; i++) {
         double t0 = now_s();
