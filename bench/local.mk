@@ -1,9 +1,12 @@
 ### bench: built on demand by bench/run.sh (make bench-programs)
-EXTRA_PROGRAMS = bench/bench_step bench/sgemm_limit
+EXTRA_PROGRAMS = bench/bench_step bench/sgemm_limit bench/bench_attention
 bench_bench_step_SOURCES = bench/bench_step.c
 bench_bench_step_LDADD = libgan.la
+bench_bench_attention_SOURCES = bench/bench_attention.c
+bench_bench_attention_LDADD = libgan.la
 bench_sgemm_limit_SOURCES = bench/sgemm_limit.c
 bench_sgemm_limit_LDADD = $(BLAS_LIBS)
 bench-programs: $(EXTRA_PROGRAMS)
 CLEANFILES = $(EXTRA_PROGRAMS)
-EXTRA_DIST += bench/run.sh bench/mpi.sh bench/torch_dcgan.py bench/torch_grid.py bench/README.md
+EXTRA_DIST += bench/run.sh bench/mpi.sh bench/torch_dcgan.py bench/torch_grid.py bench/README.md \
+	bench/attention.sh bench/torch_attention.py

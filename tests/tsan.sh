@@ -1,8 +1,9 @@
 #!/bin/sh
 # tsan.sh - build a copy of the committed tree with ThreadSanitizer and run
 # the programs that drive the worker pool (gan/par.h) on several threads:
-# check_par (the pool, split GEMMs, networks on 1-3 threads) and a short
-# DCGAN-shaped training run on 3 threads (.ci/run).  OpenBLAS is not
+# check_par (the pool, split GEMMs, networks on 1-3 threads), the attention
+# layer's tests (samples split over 1-3 tasks) and a short DCGAN-shaped
+# training run on 3 threads (.ci/run).  OpenBLAS is not
 # instrumented; the pool's own synchronisation and the layers' tasks are.
 set -eu
 cd "$(dirname "$0")/.."
@@ -12,8 +13,9 @@ git clone -q . "$dir/src"
 cd "$dir/src"
 autoreconf -fi >/dev/null 2>&1
 ./configure -q CFLAGS="-g -O1 -fsanitize=thread" LDFLAGS=-fsanitize=thread
-make -j"$(nproc)" ganrun tests/check_par >/dev/null
+make -j"$(nproc)" ganrun tests/check_par tests/check_layers2 >/dev/null
 export TSAN_OPTIONS=halt_on_error=1:exitcode=66
 CK_FORK=no CK_TIMEOUT_MULTIPLIER=20 ./tests/check_par
+CK_FORK=no CK_TIMEOUT_MULTIPLIER=20 CK_RUN_CASE=attention GANRUN_THREADS=3 ./tests/check_layers2
 GANRUN_THREADS=3 ./ganrun models/dcgan.yaml --steps 2 --quiet --out "$dir/run"
-echo "tsan: check_par and 2 DCGAN steps on 3 threads clean"
+echo "tsan: check_par, attention and 2 DCGAN steps on 3 threads clean"

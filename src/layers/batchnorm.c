@@ -27,7 +27,16 @@
  * divided, and so are sum dy and sum dy xh in backward, so every rank
  * normalises with the statistics of the whole global batch, as one process
  * would.  dgamma and dbeta take this rank's own sums (the trainer averages
- * parameter gradients over the ranks).  On one rank sync changes nothing. */
+ * parameter gradients over the ranks).  On one rank sync changes nothing.
+ *
+ * conditional (BigGAN, SNGAN's conditional generators): gamma and beta are
+ * tables (K, C), one row per class, and sample n takes the row of its label
+ * k_n (gan_ctx.labels, as embed does): y = gamma[k_n] xh + beta[k_n], with
+ * the statistics as above.  Backward, with g = gamma[k_n] dy:
+ *   dbeta[k_n] += sum over the sample's HW of dy, dgamma[k_n] += of dy xh
+ *   training:   dx = r (g - mean g - xh mean(g xh))
+ * The plain layer (conditional false) keeps its own code path, so its
+ * floats and tensors are those of a layer without the key. */
 #include "config.h"
 #include <math.h>
 #include <string.h>
@@ -44,12 +53,16 @@ static const gan_key_desc keys[] = {
       "learn a scale gamma (init 1) and shift beta (init 0)" },
     { "sync", GAN_KEY_BOOL, 0, 0, 0, 1, 0, 0, NULL, 0, 0,
       "data-parallel training: batch statistics over all ranks' rows, not this rank's" },
+    { "conditional", GAN_KEY_BOOL, 0, 0, 0, 1, 0, 0, NULL, 0, 0,
+      "gamma and beta per class (tables (K, C)), chosen by the sample's label" },
+    GAN_CLASSES_KEY,
 };
 
 typedef struct dims {
     int C;
     size_t HW;
-    const float *gamma, *beta;   // (C) each, NULL without affine
+    const float *gamma, *beta;   // (C) each, NULL without affine; conditional: (K, C)
+    int K;                       // classes of a conditional layer, else 0
 } dims;
 
 static dims get_dims(const gan_layer *l)
@@ -58,16 +71,28 @@ static dims get_dims(const gan_layer *l)
     d.C = l->in.d[0];
     d.HW = gan_shape_size(l->in) / (size_t)d.C;
     d.gamma = l->nparams ? l->params : NULL;
-    d.beta = l->nparams ? l->params + d.C : NULL;
+    d.beta = l->nparams ? l->params + l->tensors[1].offset : NULL;
+    d.K = gan_conf_num(&l->conf, "conditional") != 0 ? l->tensors[0].dims[0] : 0;
     return d;
 }
 
 static gan_status setup(gan_layer *l, gan_shape in, gan_error *err)
 {
-    (void)err;
     l->out = in;
     int C = in.d[0];
-    if (gan_conf_num(&l->conf, "affine")) {
+    int K = (int)gan_conf_num(&l->conf, "classes");
+    if (gan_conf_num(&l->conf, "conditional")) {
+        if (!gan_conf_num(&l->conf, "affine"))
+            return gan_error_set(err, GAN_ERR_INVALID,
+                                 "batchnorm: conditional needs affine (the per-class gamma and beta)");
+        if (K < 1)
+            return gan_error_set(err, GAN_ERR_INVALID, "batchnorm: conditional needs the number of "
+                                 "classes (expected data.classes: N or classes: N)");
+        gan_layer_add_tensor(l, "gamma", 0, 2, K, C, 0, 0);
+        gan_layer_add_tensor(l, "beta", 0, 2, K, C, 0, 0);
+    } else if (K != 0) {   /* 0 is what the expanded model writes */
+        return gan_error_set(err, GAN_ERR_INVALID, "batchnorm: classes without conditional: true");
+    } else if (gan_conf_num(&l->conf, "affine")) {
         gan_layer_add_tensor(l, "gamma", 0, 1, C, 0, 0, 0);
         gan_layer_add_tensor(l, "beta", 0, 1, C, 0, 0, 0);
     }
@@ -83,11 +108,12 @@ static void init(gan_layer *l, gan_rng *rng)
 {
     (void)rng;
     int C = l->in.d[0];
+    size_t half = l->nparams / 2;   /* gamma (C) or (K, C), then beta */
+    for (size_t i = 0; i < half; i++) {
+        l->params[i] = 1.0f;
+        l->params[half + i] = 0.0f;
+    }
     for (int c = 0; c < C; c++) {
-        if (l->nparams) {
-            l->params[c] = 1.0f;
-            l->params[C + c] = 0.0f;
-        }
         l->bufs[c] = 0.0f;
         l->bufs[C + c] = 1.0f;
     }
@@ -126,7 +152,55 @@ typedef struct pass {
     double *mu, *var, *sdy, *sdyxh;   // (C) each
     const float *a, *b;               // APPLY: y = a x + b
     const float *fmu, *r, *k, *p, *q; // DSUMS, DX
+    const gan_ctx *ctx;               // conditional: the labels
+    float *dG, *dB;                   // conditional DSUMS: dgamma, dbeta (K, C) or NULL
 } pass;
+
+/* APPLY, DSUMS and DX of a conditional layer, channel by channel for any
+ * HW: y = G[k] xh + Bt[k] with xh = (x - fmu) r; DSUMS: sdy += G[k] sum dy,
+ * sdyxh += G[k] sum dy xh, and the tables' gradients; DX: dx = k (G[k] dy
+ * - p - (x - fmu) q) */
+static void pass_cond_range(void *arg, size_t lo_, size_t hi_)
+{
+    const pass *P = arg;
+    const int C = P->d.C, lo = (int)lo_, hi = (int)hi_;
+    const size_t HW = P->d.HW;
+    for (int n = 0; n < P->B; n++) {
+        size_t row = (size_t)layers_label_of(P->ctx, n, P->d.K) * C;
+        const float *G = P->d.gamma + row, *Bt = P->d.beta + row;   // (C) each
+        for (int ch = lo; ch < hi; ch++) {
+            size_t off = ((size_t)n * C + ch) * HW;
+            const float *xc = P->x + off;                            // (HW)
+            float m = P->fmu[ch], rc = P->r[ch], gm = G[ch];
+            switch (P->phase) {
+            case APPLY: {
+                float *yc = P->y + off, bt = Bt[ch];
+                for (size_t j = 0; j < HW; j++) yc[j] = gm * ((xc[j] - m) * rc) + bt;
+                break;
+            }
+            case DSUMS: {
+                const float *dyc = P->dy + off;
+                double s0 = 0, q0 = 0;
+                for (size_t j = 0; j < HW; j++) s0 += dyc[j], q0 += dyc[j] * ((xc[j] - m) * rc);
+                P->sdy[ch] += gm * s0;
+                P->sdyxh[ch] += gm * q0;
+                if (P->dG) {
+                    P->dG[row + ch] += (float)q0;
+                    P->dB[row + ch] += (float)s0;
+                }
+                break;
+            }
+            case DX: {
+                const float *dyc = P->dy + off;
+                float *dxc = P->dx + off;
+                float kc = P->k[ch], pc = P->p[ch], qc = P->q[ch];
+                for (size_t j = 0; j < HW; j++) dxc[j] = kc * (gm * dyc[j] - pc - (xc[j] - m) * qc);
+                break;
+            }
+            }
+        }
+    }
+}
 
 static void pass_range(void *arg, size_t lo_, size_t hi_)
 {
@@ -203,7 +277,8 @@ static void run_pass(pass *P, int phase)
     P->phase = phase;
     /* about 16 K values per task at least */
     size_t per_ch = (size_t)P->B * P->d.HW;
-    gan_par_range((size_t)P->d.C, ((size_t)1 << 14) / (per_ch ? per_ch : 1) + 1, pass_range, P);
+    gan_par_range((size_t)P->d.C, ((size_t)1 << 14) / (per_ch ? per_ch : 1) + 1,
+                  P->d.K && phase >= APPLY ? pass_cond_range : pass_range, P);
 }
 
 /* mu, var (C): the batch's mean and biased variance, two passes in double,
@@ -246,9 +321,10 @@ static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
     double *mu = (double *)c->ws, *var = mu + C;   // (C) each
     double mom = gan_conf_num(&l->conf, "momentum"), eps = gan_conf_num(&l->conf, "eps");
     pass P = { 0, c->B, d, x, NULL, y, NULL, mu, var, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-               NULL, NULL };
+               NULL, NULL, c, NULL, NULL };
     double M = stats(&P, l, c);
-    /* y = a x + b with a = gamma r, b = beta - a mu */
+    /* y = a x + b with a = gamma r, b = beta - a mu (conditional: mu and r
+     * as floats for pass_cond_range) */
     float *a = (float *)(var + 3 * C), *b = a + C; // (C) each
     for (int ch = 0; ch < C; ch++) {
         if (c->training) {
@@ -257,6 +333,11 @@ static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
             rvar[ch] = (float)((1 - mom) * rvar[ch] + mom * unbiased);
         }
         float r = (float)(1.0 / sqrt(var[ch] + eps));
+        if (d.K) {
+            a[ch] = (float)mu[ch];
+            b[ch] = r;
+            continue;
+        }
         float ac = d.gamma ? d.gamma[ch] * r : r;
         float bc = (d.beta ? d.beta[ch] : 0.0f) - ac * (float)mu[ch];
         a[ch] = ac;
@@ -264,6 +345,8 @@ static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
     }
     P.a = a;
     P.b = b;
+    P.fmu = a;
+    P.r = b;
     run_pass(&P, APPLY);
 }
 
@@ -275,12 +358,12 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
     int C = d.C;
     if (!dx && !(param_grads && d.gamma)) return;
     float *dgamma = d.gamma && param_grads ? l->grads : NULL;   // (C)
-    float *dbeta = d.gamma && param_grads ? l->grads + C : NULL;
+    float *dbeta = d.gamma && param_grads ? l->grads + l->tensors[1].offset : NULL;
     double eps = gan_conf_num(&l->conf, "eps");
     double *mu_d = (double *)c->ws, *var = mu_d + C;            // (C) each
     double *sdy = var + C, *sdyxh = sdy + C;                    // (C) each
     pass P = { 0, c->B, d, x, dy, NULL, dx, mu_d, var, sdy, sdyxh, NULL, NULL, NULL, NULL, NULL,
-               NULL, NULL };
+               NULL, NULL, c, NULL, NULL };
     /* forward's statistics again: the batch's x, or the running ones,
      * which only a training forward changes */
     double M = stats(&P, l, c);
@@ -293,8 +376,10 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
     /* sdy = sum dy, sdyxh = sum dy xh over each channel */
     P.fmu = mu;
     P.r = r;
+    P.dG = d.K ? dgamma : NULL;   /* conditional: the tables' rows in the pass */
+    P.dB = d.K ? dbeta : NULL;
     run_pass(&P, DSUMS);
-    if (dgamma)
+    if (dgamma && !d.K)
         for (int ch = 0; ch < C; ch++) {
             dgamma[ch] += (float)sdyxh[ch];
             dbeta[ch] += (float)sdy[ch];
@@ -306,7 +391,7 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
      * k, p, q (C) floats after mu and r */
     float *k = r + C, *p = k + C, *q = p + C;                  // (C) each
     for (int ch = 0; ch < C; ch++) {
-        float gm = d.gamma ? d.gamma[ch] : 1.0f;
+        float gm = d.gamma && !d.K ? d.gamma[ch] : 1.0f;   /* conditional: G[k] in the pass */
         float mdy = c->training ? (float)(sdy[ch] / M) : 0.0f;
         float mdyxh = c->training ? (float)(sdyxh[ch] / M) : 0.0f;
         k[ch] = gm * r[ch];

@@ -20,6 +20,12 @@ static const gan_layer_type *const registry[] = {
     &gan_layer_batchnorm,
     &gan_layer_embed,
     &gan_layer_project,
+    &gan_layer_avgpool,
+    &gan_layer_global_pool,
+    &gan_layer_attention,
+    &gan_layer_layernorm,
+    &gan_layer_pixelnorm,
+    &gan_layer_minibatch_stddev,
     &gan_layer_add.t,
     &gan_layer_concat.t,
 };

@@ -1,5 +1,5 @@
-/* cond.c - conditional models: tie the label layers (embed, project) to
- * data.classes.
+/* cond.c - conditional models: tie the label layers (embed, project,
+ * batchnorm with conditional: true) to data.classes.
  *
  * A label layer's `classes` defaults to data.classes (written into the spec
  * here, so the expanded model states it); a different explicit value, a
@@ -16,6 +16,9 @@ static gan_status check_stack(const mctx *c, gan_stack_spec *st, const char *nam
         gan_layer_conf *l = &st->layers[i];
         int k = gan_layer_key_index(l->type, "classes");
         if (k < 0) continue;
+        /* batchnorm is a label layer only with conditional: true */
+        int cond = gan_layer_key_index(l->type, "conditional");
+        if (cond >= 0 && l->v[cond].num == 0) continue;
         gan_key_value *v = &l->v[k];
         ynode at = { .line = v->set ? v->line : l->line, .col = v->set ? v->col : l->col };
         if (K == 0)

@@ -1,0 +1,227 @@
+/* attention.c - self-attention over the positions of (C, H, W) (SAGAN,
+ * Zhang et al. 2019).
+ *
+ *   x (B, C, N) with N = H*W positions     R = C / reduce (integer division)
+ *   weight_f, weight_g (R, C)   weight_h (C, C)   gamma (1)
+ * Per sample, three 1x1 convolutions (matrix products over the channels):
+ *   f = Wf x (R, N)   g = Wg x (R, N)   h = Wh x (C, N)
+ * the attention of output position j on position i,
+ *   s[j, i] = sum_r g[r, j] f[r, i]            s = g^T f (N, N)
+ *   a[j, :] = softmax over i of s[j, :]        (largest score subtracted first)
+ * and
+ *   o = h a^T (C, N): o[c, j] = sum_i h[c, i] a[j, i]
+ *   y = gamma o + x      gamma starts at 0, so the layer starts as identity.
+ * No biases and no output projection (SAGAN's later code adds a 1x1 conv
+ * after o; with h already a full (C, C) map it adds little).
+ *
+ * Backward, with do = gamma dy:
+ *   dgamma += sum dy o
+ *   dh = do a (C, N)        da = do^T h (N, N)
+ *   ds[j, i] = a[j, i] (da[j, i] - sum_k a[j, k] da[j, k])    (softmax)
+ *   df = g ds (R, N)        dg = f ds^T (R, N)
+ *   dW (2R + C, C) += [df; dg; dh] x^T      dx = dy + W^T [df; dg; dh]
+ * The three weights are adjacent in the arena, so W = [Wf; Wg; Wh] is one
+ * (2R + C, C) matrix and [f; g; h] one product.
+ *
+ * Saved from forward, per sample: [f; g; h] (2R + C, N), a (N, N), o (C, N).
+ * Scratch, per parallel task: [df; dg; dh] (2R + C, N) and da (N, N); a task
+ * t > 0 also sums its own dW and dgamma (2R + C, C) + 1, added afterwards.
+ * Samples are split over the tasks as conv2d's chunks are.
+ */
+#include "config.h"
+#include <math.h>
+#include <string.h>
+#include "gan/par.h"
+#include "layers/layers.h"
+
+static const gan_key_desc keys[] = {
+    { "reduce", GAN_KEY_INT, 0, 8, 1, 65536, 0, 0, NULL, 0, 0,
+      "channels of f and g are C / reduce (SAGAN: 8)" },
+    { "init", GAN_KEY_ENUM, 0, GAN_INIT_XAVIER, 0, 0, 0, 0, gan_init_choices, 0, 0,
+      "initialisation of the three 1x1 weights, as for dense and conv2d" },
+    { "init_mean", GAN_KEY_FLOAT, 0, 0.0, -1e3, 1e3, 0, 0, NULL, 0, 0,
+      "mean for init normal or uniform" },
+    { "init_std", GAN_KEY_FLOAT, 0, 0.02, 0.0, 1e3, 0, 0, NULL, 0, 0,
+      "standard deviation (normal) or half-width (uniform)" },
+};
+
+typedef struct geom {
+    int C, R, M;   /* M = 2R + C rows of W = [Wf; Wg; Wh] */
+    int N;         /* positions H*W */
+    size_t saved;  /* floats saved per sample */
+} geom;
+
+static geom get_geom(const gan_layer *l)
+{
+    geom g;
+    g.C = l->in.d[0];
+    g.R = g.C / (int)gan_conf_num(&l->conf, "reduce");
+    g.M = 2 * g.R + g.C;
+    g.N = l->in.d[1] * l->in.d[2];
+    g.saved = (size_t)g.M * g.N + (size_t)g.N * g.N + (size_t)g.C * g.N;
+    return g;
+}
+
+static gan_status setup(gan_layer *l, gan_shape in, gan_error *err)
+{
+    char s[64];
+    gan_shape_str(in, s, sizeof s);
+    if (in.rank != 3)
+        return gan_error_set(err, GAN_ERR_SHAPE, "attention: input %s must be (C, H, W)", s);
+    int reduce = (int)gan_conf_num(&l->conf, "reduce");
+    if (in.d[0] < reduce)
+        return gan_error_set(err, GAN_ERR_SHAPE,
+                             "attention: input %s has fewer channels than reduce %d", s, reduce);
+    long long N = (long long)in.d[1] * in.d[2];
+    if (N * N > (1LL << 26))
+        return gan_error_set(err, GAN_ERR_SHAPE, "attention: input %s has %lld positions: the "
+                             "(N, N) attention map per sample is too large (at most 8192 positions)",
+                             s, N);
+    if ((long long)in.d[0] * in.d[0] > (1LL << 28))
+        return gan_error_set(err, GAN_ERR_SHAPE, "attention: input %s has too many channels", s);
+    l->out = in;
+    geom g;
+    g.C = in.d[0];
+    g.R = g.C / reduce;
+    gan_layer_add_tensor(l, "weight_f", 0, 2, g.R, g.C, 0, 0);
+    gan_layer_add_tensor(l, "weight_g", 0, 2, g.R, g.C, 0, 0);
+    gan_layer_add_tensor(l, "weight_h", 0, 2, g.C, g.C, 0, 0);
+    gan_layer_add_tensor(l, "gamma", 0, 1, 1, 0, 0, 0);
+    g = get_geom(l);
+    l->saved_per_sample = g.saved;
+    l->ws_fixed = (size_t)g.M * g.N + (size_t)g.N * g.N;
+    l->ws_task = l->ws_fixed + (size_t)g.M * g.C + 1;
+    return GAN_OK;
+}
+
+static void init(gan_layer *l, gan_rng *rng)
+{
+    geom g = get_geom(l);
+    gan_init_weights(&l->conf, l->params, (size_t)g.R * g.C, g.C, g.R, rng);
+    gan_init_weights(&l->conf, l->params + (size_t)g.R * g.C, (size_t)g.R * g.C, g.C, g.R, rng);
+    gan_init_weights(&l->conf, l->params + (size_t)2 * g.R * g.C, (size_t)g.C * g.C, g.C, g.C, rng);
+    l->params[(size_t)g.M * g.C] = 0.0f;   /* gamma */
+}
+
+/* rows of s (rows, N) replaced by their softmax */
+static void softmax_rows(float *s, int rows, int N)
+{
+    for (int j = 0; j < rows; j++) {
+        float *r = s + (size_t)j * N;
+        float m = r[0];
+        for (int i = 1; i < N; i++) m = r[i] > m ? r[i] : m;
+        float sum = 0.0f;
+        for (int i = 0; i < N; i++) {
+            r[i] = expf(r[i] - m);
+            sum += r[i];
+        }
+        float inv = 1.0f / sum;
+        for (int i = 0; i < N; i++) r[i] *= inv;
+    }
+}
+
+typedef struct pass {
+    gan_layer *l;
+    const gan_ctx *c;
+    geom g;
+    const float *x, *dy;
+    float *y, *dx;
+    int param_grads, ntasks;
+} pass;
+
+static void forward_task(void *arg, int t)
+{
+    const pass *p = arg;
+    const geom g = p->g;
+    const float *W = p->l->params;             // (M, C) = [Wf; Wg; Wh]
+    float gamma = p->l->params[(size_t)g.M * g.C];
+    for (int n = t; n < p->c->B; n += p->ntasks) {
+        const float *xn = p->x + (size_t)n * g.C * g.N;   // (C, N)
+        float *fgh = p->l->saved + (size_t)n * g.saved;   // (M, N) = [f; g; h]
+        float *a = fgh + (size_t)g.M * g.N;               // (N, N)
+        float *o = a + (size_t)g.N * g.N;                 // (C, N)
+        const float *f = fgh, *gg = fgh + (size_t)g.R * g.N, *h = fgh + (size_t)2 * g.R * g.N;
+        gan_sgemm(0, 0, g.M, g.N, g.C, 1.0f, W, g.C, xn, g.N, 0.0f, fgh, g.N);
+        /* s = g^T f, then its rows' softmax */
+        gan_sgemm(1, 0, g.N, g.N, g.R, 1.0f, gg, g.N, f, g.N, 0.0f, a, g.N);
+        softmax_rows(a, g.N, g.N);
+        /* o = h a^T */
+        gan_sgemm(0, 1, g.C, g.N, g.N, 1.0f, h, g.N, a, g.N, 0.0f, o, g.N);
+        float *yn = p->y + (size_t)n * g.C * g.N;
+        for (size_t i = 0; i < (size_t)g.C * g.N; i++) yn[i] = gamma * o[i] + xn[i];
+    }
+}
+
+static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
+{
+    geom g = get_geom(l);
+    pass p = { l, c, g, x, NULL, y, NULL, 0, c->B < c->ntasks ? c->B : c->ntasks };
+    gan_par_for(p.ntasks, forward_task, &p);
+}
+
+static void backward_task(void *arg, int t)
+{
+    const pass *p = arg;
+    const geom g = p->g;
+    const float *W = p->l->params;                  // (M, C)
+    float gamma = p->l->params[(size_t)g.M * g.C];
+    float *dfgh = gan_conv_slot(p->l, p->c, t);     // (M, N) = [df; dg; dh]
+    float *da = dfgh + (size_t)g.M * g.N;           // (N, N)
+    /* task 0 adds into l->grads, a further task into its own zeroed sums */
+    float *dW = t ? da + (size_t)g.N * g.N : p->l->grads;   // (M, C), then dgamma
+    if (t && p->param_grads) memset(dW, 0, ((size_t)g.M * g.C + 1) * sizeof *dW);
+    for (int n = t; n < p->c->B; n += p->ntasks) {
+        const float *xn = p->x + (size_t)n * g.C * g.N;     // (C, N)
+        const float *dyn = p->dy + (size_t)n * g.C * g.N;   // (C, N)
+        const float *fgh = p->l->saved + (size_t)n * g.saved;
+        const float *a = fgh + (size_t)g.M * g.N, *o = a + (size_t)g.N * g.N;
+        const float *f = fgh, *gg = fgh + (size_t)g.R * g.N, *h = fgh + (size_t)2 * g.R * g.N;
+        float *df = dfgh, *dg = dfgh + (size_t)g.R * g.N, *dh = dfgh + (size_t)2 * g.R * g.N;
+        if (p->param_grads) {
+            double s = 0;
+            for (size_t i = 0; i < (size_t)g.C * g.N; i++) s += (double)dyn[i] * o[i];
+            dW[(size_t)g.M * g.C] += (float)s;
+        }
+        /* dh = gamma dy a, da = gamma dy^T h */
+        gan_sgemm(0, 0, g.C, g.N, g.N, gamma, dyn, g.N, a, g.N, 0.0f, dh, g.N);
+        gan_sgemm(1, 0, g.N, g.N, g.C, gamma, dyn, g.N, h, g.N, 0.0f, da, g.N);
+        /* ds = a (da - rowsum(a da)), in place */
+        for (int j = 0; j < g.N; j++) {
+            const float *ar = a + (size_t)j * g.N;
+            float *dr = da + (size_t)j * g.N;
+            float dot = 0.0f;
+            for (int i = 0; i < g.N; i++) dot += ar[i] * dr[i];
+            for (int i = 0; i < g.N; i++) dr[i] = ar[i] * (dr[i] - dot);
+        }
+        /* df = g ds, dg = f ds^T */
+        gan_sgemm(0, 0, g.R, g.N, g.N, 1.0f, gg, g.N, da, g.N, 0.0f, df, g.N);
+        gan_sgemm(0, 1, g.R, g.N, g.N, 1.0f, f, g.N, da, g.N, 0.0f, dg, g.N);
+        if (p->param_grads)   /* dW += [df; dg; dh] x^T */
+            gan_sgemm(0, 1, g.M, g.C, g.N, 1.0f, dfgh, g.N, xn, g.N, 1.0f, dW, g.C);
+        if (p->dx) {          /* dx = dy + W^T [df; dg; dh] */
+            float *dxn = p->dx + (size_t)n * g.C * g.N;
+            memcpy(dxn, dyn, (size_t)g.C * g.N * sizeof *dxn);
+            gan_sgemm(1, 0, g.C, g.N, g.M, 1.0f, W, g.C, dfgh, g.N, 1.0f, dxn, g.N);
+        }
+    }
+}
+
+static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float *y,
+                     const float *dy, float *dx, int param_grads)
+{
+    (void)y;
+    if (!dx && !param_grads) return;
+    geom g = get_geom(l);
+    pass p = { l, c, g, x, dy, NULL, dx, param_grads, c->B < c->ntasks ? c->B : c->ntasks };
+    gan_par_for(p.ntasks, backward_task, &p);
+    if (!param_grads) return;
+    for (int t = 1; t < p.ntasks; t++)
+        gan_conv_add_task_sums(l->grads, NULL,
+                               gan_conv_slot(l, c, t) + (size_t)g.M * g.N + (size_t)g.N * g.N,
+                               (size_t)g.M * g.C + 1, 0);
+}
+
+const gan_layer_type gan_layer_attention = {
+    "attention", "SAGAN self-attention over the positions of (C, H, W): y = gamma o + x",
+    keys, GAN_NKEYS(keys), setup, init, forward, backward, NULL, GAN_LAYER_Y_UNUSED,
+};
