@@ -42,6 +42,12 @@ static const subcommand subs[] = {
       "pair (default 8): row 1 linear (lerp), row 2 spherical (slerp) interpolation; the ends are\n"
       "the samples `ganrun sample --seed A -n 1` draws. Default FILE: interpolate.png.\n"
       "  --no-ema  use the generator's raw weights, not their average (train.ema)\n" },
+    { "export", cmd_export, "ganrun export RUN_OR_CHECKPOINT -o FILE.onnx [--no-ema] [--discriminator]",
+      "Write the generator as an ONNX model (opset 13) for ONNX Runtime and other tools: input z\n"
+      "(N, dim) float32, plus label (N) int64 for a conditional model; output x (N, C, H, W) or\n"
+      "(N, F), computed as `ganrun sample` does (batchnorm running statistics, averaged weights).\n"
+      "  --no-ema          the generator's raw weights, not their average (train.ema)\n"
+      "  --discriminator   the discriminator instead: input x (and label), output score (N, 1)\n" },
     { "eval", cmd_eval, "ganrun eval RUN_OR_CHECKPOINT [-n N] [--seed S] [--classifier CLF.ckpt] [--no-ema]",
       "For 2-D mixtures (grid, ring): modes captured, high-quality samples and reverse KL over N\n"
       "samples (default 2500).  For images, with --classifier (from ganrun classify train): the\n"
