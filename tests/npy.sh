@@ -139,5 +139,25 @@ for model in dc grid; do
         '$PY "$top_srcdir/tests/noise.py" 12345 9 "$tmp/$model/model.yaml" "$tmp/nz.npy"'
 done
 
+# numbers of the expanded model text read back as numbers in YAML 1.1
+# readers (PyYAML reads 1e-08 as a string, 1.0e-08 as a float)
+for m in dcgan sngan wgan-gp; do
+    "$G" check "$M/$m.yaml" --expand >"$tmp/exp.yaml" 2>/dev/null
+    if $PY -c 'import yaml' 2>/dev/null; then
+        check "$m: every number of the expanded model is a number to PyYAML" '$PY - "$tmp/exp.yaml" <<"EOF"
+import re, sys, yaml
+num = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+def walk(v):
+    if isinstance(v, dict): return sum((walk(x) for x in v.values()), 0)
+    if isinstance(v, list): return sum((walk(x) for x in v), 0)
+    return 1 if isinstance(v, str) and num.match(v) else 0
+doc = yaml.safe_load(open(sys.argv[1]))
+sys.exit(walk(doc) != 0 or doc["train"]["optimizer"]["generator"]["eps"] != 1e-8)
+EOF'
+    else
+        check "$m: no exponent without a '.' in the expanded model" '! grep -q "[ :,\[][-+]\{0,1\}[0-9]*e[-+]" "$tmp/exp.yaml"'
+    fi
+done
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -104,7 +104,8 @@ gan_status model_cond_check(const mctx *c, const ynode *root, gan_model_spec *m)
 
 /* Closest candidate to s within a small edit distance, or NULL. */
 const char *gan_model_suggest(const char *s, const char *const *cands, int n);
-/* Shortest %g text of x that reads back as the same float (single) or double. */
+/* Shortest %g text of x that reads back as the same float (single) or
+ * double, with ".0" before an exponent that has no '.' ("1.0e-08"). */
 void gan_model_fmt_num(char *buf, size_t n, double x, int single);
 
 #endif
