@@ -39,7 +39,7 @@ one_line "export of a missing checkpoint: one line" "none.ckpt"
 
 have_checker=0
 $PY -c 'import onnx' 2>/dev/null && have_checker=1
-NODE_PATH="$top_builddir/node_modules:$top_srcdir/node_modules${NODE_PATH:+:$NODE_PATH}"
+NODE_PATH="$(cd "$top_builddir" && pwd)/node_modules:$(cd "$top_srcdir" && pwd)/node_modules${NODE_PATH:+:$NODE_PATH}"
 export NODE_PATH
 have_ort=0
 command -v node >/dev/null 2>&1 && node -e 'require("onnxruntime-node")' >/dev/null 2>&1 && have_ort=1
@@ -95,6 +95,15 @@ fm="--set data.limit=512 --set train.batch=16 --set train.steps=3"
 compare "$tmp/dcgan" dcgan dcgan 3
 compare "$tmp/dcgan" dcgan-raw dcgan 3 --no-ema
 check "dcgan: averaged and raw weights export differently" '! cmp -s "$tmp/dcgan.onnx" "$tmp/dcgan-raw.onnx"'
+
+# the README's Node.js example, as written there, on the DCGAN's export
+if [ $have_ort -eq 1 ]; then
+    sed -n "/^    const ort = require('onnxruntime-node')/,/^      console.log/s/^    //p" "$top_srcdir/README.md" >"$tmp/readme.js"
+    cp "$tmp/dcgan.onnx" "$tmp/G.onnx"
+    (cd "$tmp" && node readme.js) >"$tmp/out" 2>&1
+    check "README's Node.js example draws 16 samples of (1, 28, 28)" \
+        '[ "$(grep -c . "$tmp/readme.js")" -eq 5 ] && grep -q "\[ 16, 1, 28, 28 \]" "$tmp/out"'
+fi
 
 "$G" "$M/cgan.yaml" $fm $fast --out "$tmp/cgan" >"$tmp/out" 2>&1 &&
     ok "cgan: 3 steps" || bad "cgan: 3 steps: $(cat "$tmp/out")"
