@@ -65,9 +65,12 @@ static const subcommand subs[] = {
     { "reproduce", cmd_reproduce, "ganrun reproduce CHECKPOINT",
       "Re-run the experiment from step 0 using only the checkpoint and report whether the\n"
       "parameters match bit for bit (or the largest difference per tensor).\n" },
-    { "report", cmd_report, "ganrun report RUN",
+    { "report", cmd_report, "ganrun report RUN [RUN...] [-o FILE.html]",
       "Write RUN/report.html, one self-contained page: the losses and D(x), D(G(z)) over the\n"
-      "steps of RUN/log.csv as charts, the sample grids over time, the timings and the model.\n" },
+      "steps of RUN/log.csv as charts, the health columns (gradient norms, diversity), the\n"
+      "sample grids over time, the timings and the model.  With several runs (default FILE:\n"
+      "report.html here): every run's curves overlaid, one colour each, their final figures,\n"
+      "the model keys that differ and each run's latest sample grid.\n" },
 };
 #define NSUBS (int)(sizeof subs / sizeof subs[0])
 
