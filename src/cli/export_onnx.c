@@ -8,6 +8,7 @@
  * "<net>.<layer>.<tensor>" ("g.3.weight"), as `ganrun info` lists them.
  */
 #include "config.h"
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -536,12 +537,15 @@ static gan_status write_model(ox *o, Onnx__ModelProto *m, const char *path, gan_
     FILE *f = fopen(path, "wb");
     if (!f) {
         free(buf);
-        return gan_error_at(err, GAN_ERR_IO, path, 0, 0, "cannot open for writing");
+        return gan_error_at(err, GAN_ERR_IO, path, 0, 0, "cannot open for writing: %s", strerror(errno));
     }
     int bad = fwrite(buf, 1, packed, f) != packed;
     bad |= fclose(f) != 0;
     free(buf);
-    if (bad || packed != n) return gan_error_at(err, GAN_ERR_IO, path, 0, 0, "write failed");
+    if (bad || packed != n) {
+        remove(path);
+        return gan_error_at(err, GAN_ERR_IO, path, 0, 0, "write failed: %s", strerror(errno));
+    }
     return GAN_OK;
 }
 
