@@ -278,8 +278,11 @@ static Onnx__ValueInfoProto *ox_value_info(ox *o, const char *name, int elem, in
 
 /* ---- the graph's wiring ----------------------------------------------- */
 
-/* The entries of net layer i reads, into idx (-1: the network's input);
- * returns their count.  A stack for now: layer i reads layer i - 1. */
+#define MAX_NODE_INPUTS 8
+/* The entries of net layer i reads, into idx (at most MAX_NODE_INPUTS; -1:
+ * the network's input); returns their count.  A stack for now: layer i
+ * reads layer i - 1.  (With graph networks: the layer's from[] entries,
+ * nfrom == 0 meaning {i - 1}.) */
 static int node_inputs(const gan_net *net, int i, int *idx)
 {
     (void)net;
@@ -292,8 +295,10 @@ static int node_inputs(const gan_net *net, int i, int *idx)
 typedef struct emit_args {
     gan_layer *l;
     int i;               /* layer index */
-    const char *in;      /* the value it reads */
+    const char *in;      /* the value it reads (ins[0]) */
     const char *out;     /* the value it writes */
+    const char **ins;    /* all the values it reads, in node_inputs order */
+    int nin;
 } emit_args;
 
 typedef int (*emit_fn)(ox *o, const emit_args *e);
@@ -483,25 +488,34 @@ static int emit_project(ox *o, const emit_args *e)
     return 0;
 }
 
+/* layer type name -> emitter and the most values its nodes read (merge
+ * layers such as add or concat take several; every other type one) */
 static const struct {
     const char *type;
     emit_fn fn;
+    int max_inputs;
 } emitters[] = {
-    { "dense", emit_dense },         { "relu", emit_relu },
-    { "leaky_relu", emit_leaky_relu }, { "elu", emit_elu },
-    { "tanh", emit_tanh },           { "sigmoid", emit_sigmoid },
-    { "dropout", emit_identity },    { "reshape", emit_reshape },
-    { "flatten", emit_flatten },     { "upsample", emit_upsample },
-    { "maxout", emit_maxout },       { "conv2d", emit_conv2d },
-    { "deconv2d", emit_deconv2d },   { "batchnorm", emit_batchnorm },
-    { "embed", emit_embed },         { "project", emit_project },
+    { "dense", emit_dense, 1 },         { "relu", emit_relu, 1 },
+    { "leaky_relu", emit_leaky_relu, 1 }, { "elu", emit_elu, 1 },
+    { "tanh", emit_tanh, 1 },           { "sigmoid", emit_sigmoid, 1 },
+    { "dropout", emit_identity, 1 },    { "reshape", emit_reshape, 1 },
+    { "flatten", emit_flatten, 1 },     { "upsample", emit_upsample, 1 },
+    { "maxout", emit_maxout, 1 },       { "conv2d", emit_conv2d, 1 },
+    { "deconv2d", emit_deconv2d, 1 },   { "batchnorm", emit_batchnorm, 1 },
+    { "embed", emit_embed, 1 },         { "project", emit_project, 1 },
 };
+
+static int find_emitter_index(const char *type)
+{
+    for (size_t k = 0; k < sizeof emitters / sizeof emitters[0]; k++)
+        if (!strcmp(emitters[k].type, type)) return (int)k;
+    return -1;
+}
 
 static emit_fn find_emitter(const char *type)
 {
-    for (size_t k = 0; k < sizeof emitters / sizeof emitters[0]; k++)
-        if (!strcmp(emitters[k].type, type)) return emitters[k].fn;
-    return NULL;
+    int k = find_emitter_index(type);
+    return k < 0 ? NULL : emitters[k].fn;
 }
 
 int cli_onnx_maps(const char *type_name)
@@ -569,14 +583,18 @@ gan_status cli_export_onnx(gan_trainer *t, int discriminator, const char *path, 
                                which, i, l->type->name, l->conf.line);
             break;
         }
-        int idx[8];
+        int idx[MAX_NODE_INPUTS];
         int nin = node_inputs(net, i, idx);
-        if (nin != 1) {
-            st = gan_error_set(err, GAN_ERR_INVALID, "%s layer %d (%s) reads %d values; its ONNX mapping takes one",
-                               which, i, l->type->name, nin);
+        int most = emitters[find_emitter_index(l->type->name)].max_inputs;
+        if (nin < 1 || nin > most) {
+            st = gan_error_set(err, GAN_ERR_INVALID, "%s layer %d (%s) reads %d values; its ONNX mapping takes %d",
+                               which, i, l->type->name, nin, most);
             break;
         }
-        emit_args e = { l, i, values[idx[0] + 1], NULL };
+        const char **ins = ox_alloc(&o, (size_t)nin * sizeof *ins);
+        if (!ins) break;
+        for (int k = 0; k < nin; k++) ins[k] = values[idx[k] + 1];
+        emit_args e = { l, i, ins[0], NULL, ins, nin };
         values[i + 1] = e.out = ox_str(&o, "%c%d_%s", o.prefix, i, l->type->name);
         if (e.out && fn(&o, &e) != 0 && !o.nomem)
             st = gan_error_set(err, GAN_ERR_INVALID, "%s layer %d (%s): cannot map to ONNX", which, i, l->type->name);
