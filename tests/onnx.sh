@@ -161,6 +161,48 @@ EOT
 awk 'BEGIN { for (i = 0; i < 256; i++) print i % 4 }' >"$tmp/labels4.csv"
 LABELS="$tmp/labels4.csv" compare "$tmp/all" all-layers all-layers 4
 
+# the layer types of the layers branch, once this ganrun has them (the model
+# is skipped where `ganrun check` refuses it); minibatch_stddev depends on
+# the batch's size, so it has no mapping: a clear error naming the layer
+cat >"$tmp/new.yaml" <<EOT
+name: new-layers
+seed: 5
+data: {format: csv, path: $tmp/pts.csv, label_column: 1, classes: 4}
+noise: {dim: 6}
+generator:
+  - embed: {dim: 2}
+  - dense: {units: 64}
+  - pixelnorm: {}
+  - reshape: {shape: [4, 4, 4]}
+  - attention: {reduce: 2}
+  - layernorm: {}
+  - batchnorm: {conditional: true}
+  - relu
+  - upsample: {factor: 2}
+  - avgpool: {size: 2}
+  - layernorm: {affine: false}
+  - conv2d: {filters: 6, kernel: 1}
+  - global_pool: {op: sum}
+  - layernorm: {}
+  - dense: {units: 2}
+  - tanh
+discriminator: [reshape: {shape: [2, 1, 1]}, minibatch_stddev: {group: 2}, flatten, dense: {units: 16}, leaky_relu, project]
+train:
+  batch: 32
+  steps: 4
+  optimizer: {generator: {lr: 0.02}}
+output: {sample_every: 0, checkpoint_every: 0, samples: 16}
+EOT
+if "$G" check "$tmp/new.yaml" >/dev/null 2>&1; then
+    "$G" "$tmp/new.yaml" --quiet --out "$tmp/new" >"$tmp/out" 2>&1 && ok "new layer types: 4 steps" ||
+        bad "new layer types: 4 steps: $(cat "$tmp/out")"
+    LABELS="$tmp/labels4.csv" compare "$tmp/new" new-layers new-layers 4
+    expect 1 "minibatch_stddev: export --discriminator exits 1" "$G" export "$tmp/new" --discriminator -o "$tmp/nd.onnx"
+    one_line "minibatch_stddev: one line naming the layer" "discriminator layer 1 (minibatch_stddev, line [0-9]* of the model) has no ONNX mapping"
+else
+    echo "note: this ganrun lacks the newer layer types (attention, layernorm, ...): their export not tested"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ] || exit 1
 [ $have_ort -eq 1 ] || { echo "SKIP: ONNX Runtime comparisons need node and onnxruntime-node"; exit 77; }

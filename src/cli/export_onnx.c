@@ -424,11 +424,15 @@ static int emit_conv(ox *o, const emit_args *e, const char *op)
 static int emit_conv2d(ox *o, const emit_args *e) { return emit_conv(o, e, "Conv"); }
 static int emit_deconv2d(ox *o, const emit_args *e) { return emit_conv(o, e, "ConvTranspose"); }
 
+static int emit_cond_batchnorm(ox *o, const emit_args *e);
+
 /* evaluation mode: the running statistics; gamma 1, beta 0 without affine */
 static int emit_batchnorm(ox *o, const emit_args *e)
 {
     gan_layer *l = e->l;
     int C = l->in.d[0];
+    if (gan_layer_key_index(l->type, "conditional") >= 0 && gan_conf_num(&l->conf, "conditional") != 0)
+        return emit_cond_batchnorm(o, e);
     const char *g = ox_layer_tensor(o, l, e->i, "gamma", NULL);
     const char *b = ox_layer_tensor(o, l, e->i, "beta", NULL);
     if (!g) {
@@ -443,6 +447,160 @@ static int emit_batchnorm(ox *o, const emit_args *e)
     const char *v = ox_layer_tensor(o, l, e->i, "running_var", NULL);
     ox_attr_float(o, ox_node(o, "BatchNormalization", e->out, 5, e->in, g, b, m, v), "epsilon",
                   (float)gan_conf_num(&l->conf, "eps"));
+    return 0;
+}
+
+/* a copy of layer tensor `name` with other dimensions (the same floats):
+ * per-channel vectors as (C, 1, 1) to broadcast over (N, C, H, W) */
+static const char *ox_layer_tensor_as(ox *o, const gan_layer *l, int i, const char *name, int rank,
+                                      const long *dims)
+{
+    const gan_tensor_info *ti = tensor_of(l, name);
+    if (!ti) return NULL;
+    const float *data = (ti->is_buffer ? l->bufs : l->params) + ti->offset;
+    return ox_floats(o, ox_str(o, "%c.%d.%s", o->prefix, i, name), data, rank, dims);
+}
+
+/* the axes of a sample's values: 1..3 of (N, C, H, W), 1 of (N, F) */
+static const char *sample_axes(ox *o, const emit_args *e)
+{
+    long axes[3] = { 1, 2, 3 };
+    return ox_int64s(o, tmp(o, e, "axes"), e->l->in.rank == 3 ? 3 : 1, axes);
+}
+
+/* conditional batchnorm (layers with conditional: true): normalised with
+ * the running statistics, then gamma[label], beta[label] per channel */
+static int emit_cond_batchnorm(ox *o, const emit_args *e)
+{
+    gan_layer *l = e->l;
+    int C = l->in.d[0];
+    o->uses_label = 1;
+    float *ones = ox_alloc(o, (size_t)C * sizeof *ones), *zeros = ox_alloc(o, (size_t)C * sizeof *zeros);
+    if (!ones || !zeros) return -1;
+    for (int c = 0; c < C; c++) ones[c] = 1.0f;
+    long d[1] = { C };
+    const char *g1 = ox_floats(o, tmp(o, e, "one"), ones, 1, d), *b0 = ox_floats(o, tmp(o, e, "zero"), zeros, 1, d);
+    const char *m = ox_layer_tensor(o, l, e->i, "running_mean", NULL);
+    const char *v = ox_layer_tensor(o, l, e->i, "running_var", NULL);
+    const char *xh = tmp(o, e, "xhat"), *gr = tmp(o, e, "gamma_row"), *br = tmp(o, e, "beta_row");
+    ox_attr_float(o, ox_node(o, "BatchNormalization", xh, 5, e->in, g1, b0, m, v), "epsilon",
+                  (float)gan_conf_num(&l->conf, "eps"));
+    const char *G = ox_layer_tensor(o, l, e->i, "gamma", NULL), *Bt = ox_layer_tensor(o, l, e->i, "beta", NULL);
+    ox_attr_int(o, ox_node(o, "Gather", gr, 2, G, o->label), "axis", 0);    /* (N, C) */
+    ox_attr_int(o, ox_node(o, "Gather", br, 2, Bt, o->label), "axis", 0);
+    if (l->in.rank == 3) {
+        long axes[2] = { 2, 3 };
+        const char *ax = ox_int64s(o, tmp(o, e, "axes"), 2, axes);
+        const char *gu = tmp(o, e, "gamma4"), *bu = tmp(o, e, "beta4");
+        ox_node(o, "Unsqueeze", gu, 2, gr, ax);                              /* (N, C, 1, 1) */
+        ox_node(o, "Unsqueeze", bu, 2, br, ax);
+        gr = gu;
+        br = bu;
+    }
+    const char *sc = tmp(o, e, "scaled");
+    ox_node(o, "Mul", sc, 2, xh, gr);
+    ox_node(o, "Add", e->out, 2, sc, br);
+    return 0;
+}
+
+/* K x K windows, stride K */
+static int emit_avgpool(ox *o, const emit_args *e)
+{
+    long K = (long)gan_conf_num(&e->l->conf, "size");
+    Onnx__NodeProto *n = ox_node(o, "AveragePool", e->out, 1, e->in);
+    long ks[2] = { K, K };
+    ox_attr_ints(o, n, "kernel_shape", 2, ks);
+    ox_attr_ints(o, n, "strides", 2, ks);
+    return 0;
+}
+
+/* (N, C, H, W) -> (N, C): sum or mean over H, W */
+static int emit_global_pool(ox *o, const emit_args *e)
+{
+    long axes[2] = { 2, 3 };
+    Onnx__NodeProto *n;
+    if (gan_conf_num(&e->l->conf, "op") == 0) {   /* sum */
+        n = ox_node(o, "ReduceSum", e->out, 2, e->in, ox_int64s(o, tmp(o, e, "axes"), 2, axes));
+    } else {
+        n = ox_node(o, "ReduceMean", e->out, 1, e->in);
+        ox_attr_ints(o, n, "axes", 2, axes);
+    }
+    ox_attr_int(o, n, "keepdims", 0);
+    return 0;
+}
+
+/* y = x / sqrt(mean over channels of x^2 + eps), at every position */
+static int emit_pixelnorm(ox *o, const emit_args *e)
+{
+    const char *sq = tmp(o, e, "sq"), *ms = tmp(o, e, "meansq"), *ad = tmp(o, e, "plus_eps"),
+               *rt = tmp(o, e, "rms");
+    float eps = (float)gan_conf_num(&e->l->conf, "eps");
+    long one[1] = { 1 };
+    ox_node(o, "Mul", sq, 2, e->in, e->in);
+    Onnx__NodeProto *n = ox_node(o, "ReduceMean", ms, 1, sq);
+    ox_attr_ints(o, n, "axes", 1, one);
+    ox_attr_int(o, n, "keepdims", 1);
+    ox_node(o, "Add", ad, 2, ms, ox_floats(o, tmp(o, e, "eps"), &eps, 0, NULL));
+    ox_node(o, "Sqrt", rt, 1, ad);
+    ox_node(o, "Div", e->out, 2, e->in, rt);
+    return 0;
+}
+
+/* each sample over all its values (opset 13 has no LayerNormalization):
+ * (x - mean) / sqrt(var + eps), then gamma, beta per channel */
+static int emit_layernorm(ox *o, const emit_args *e)
+{
+    gan_layer *l = e->l;
+    int r3 = l->in.rank == 3;
+    long axes[3] = { 1, 2, 3 };
+    float eps = (float)gan_conf_num(&l->conf, "eps");
+    const char *mu = tmp(o, e, "mean"), *d = tmp(o, e, "centred"), *d2 = tmp(o, e, "sq"), *var = tmp(o, e, "var"),
+               *ve = tmp(o, e, "plus_eps"), *sd = tmp(o, e, "std"), *xh = tmp(o, e, "xhat");
+    Onnx__NodeProto *n = ox_node(o, "ReduceMean", mu, 1, e->in);
+    ox_attr_ints(o, n, "axes", r3 ? 3 : 1, axes);
+    ox_attr_int(o, n, "keepdims", 1);
+    ox_node(o, "Sub", d, 2, e->in, mu);
+    ox_node(o, "Mul", d2, 2, d, d);
+    n = ox_node(o, "ReduceMean", var, 1, d2);
+    ox_attr_ints(o, n, "axes", r3 ? 3 : 1, axes);
+    ox_attr_int(o, n, "keepdims", 1);
+    ox_node(o, "Add", ve, 2, var, ox_floats(o, tmp(o, e, "eps"), &eps, 0, NULL));
+    ox_node(o, "Sqrt", sd, 1, ve);
+    if (!tensor_of(l, "gamma")) return ox_node(o, "Div", e->out, 2, d, sd) ? 0 : -1;
+    ox_node(o, "Div", xh, 2, d, sd);
+    long dims[3] = { l->in.d[0], 1, 1 };
+    const char *g = ox_layer_tensor_as(o, l, e->i, "gamma", r3 ? 3 : 1, dims);
+    const char *b = ox_layer_tensor_as(o, l, e->i, "beta", r3 ? 3 : 1, dims);
+    const char *sc = tmp(o, e, "scaled");
+    ox_node(o, "Mul", sc, 2, xh, g);
+    ox_node(o, "Add", e->out, 2, sc, b);
+    return 0;
+}
+
+/* SAGAN self-attention over the P = H W positions:
+ *   X (N, C, P); f = Wf X, g = Wg X (N, R, P), h = Wh X (N, C, P)
+ *   a = softmax over i of s[j, i] = (g^T f)[j, i]     (N, P, P)
+ *   y = gamma h a^T + X, back to (N, C, H, W) */
+static int emit_attention(ox *o, const emit_args *e)
+{
+    gan_layer *l = e->l;
+    long C = l->in.d[0], H = l->in.d[1], W = l->in.d[2];
+    long flat[3] = { -1, C, H * W }, img[4] = { -1, C, H, W }, perm[3] = { 0, 2, 1 };
+    const char *X = tmp(o, e, "X"), *f = tmp(o, e, "f"), *g = tmp(o, e, "g"), *h = tmp(o, e, "h"),
+               *gt = tmp(o, e, "gT"), *sc = tmp(o, e, "scores"), *a = tmp(o, e, "attn"), *at = tmp(o, e, "attnT"),
+               *ov = tmp(o, e, "o"), *go = tmp(o, e, "gamma_o"), *y = tmp(o, e, "y");
+    ox_node(o, "Reshape", X, 2, e->in, ox_int64s(o, tmp(o, e, "flat"), 3, flat));
+    ox_node(o, "MatMul", f, 2, ox_layer_tensor(o, l, e->i, "weight_f", NULL), X);
+    ox_node(o, "MatMul", g, 2, ox_layer_tensor(o, l, e->i, "weight_g", NULL), X);
+    ox_node(o, "MatMul", h, 2, ox_layer_tensor(o, l, e->i, "weight_h", NULL), X);
+    ox_attr_ints(o, ox_node(o, "Transpose", gt, 1, g), "perm", 3, perm);
+    ox_node(o, "MatMul", sc, 2, gt, f);
+    ox_attr_int(o, ox_node(o, "Softmax", a, 1, sc), "axis", -1);
+    ox_attr_ints(o, ox_node(o, "Transpose", at, 1, a), "perm", 3, perm);
+    ox_node(o, "MatMul", ov, 2, h, at);
+    ox_node(o, "Mul", go, 2, ov, ox_layer_tensor(o, l, e->i, "gamma", NULL));
+    ox_node(o, "Add", y, 2, go, X);
+    ox_node(o, "Reshape", e->out, 2, y, ox_int64s(o, tmp(o, e, "shape"), 4, img));
     return 0;
 }
 
@@ -503,6 +661,10 @@ static const struct {
     { "maxout", emit_maxout, 1 },       { "conv2d", emit_conv2d, 1 },
     { "deconv2d", emit_deconv2d, 1 },   { "batchnorm", emit_batchnorm, 1 },
     { "embed", emit_embed, 1 },         { "project", emit_project, 1 },
+    /* the types of the layers branch (exported once they are registered) */
+    { "avgpool", emit_avgpool, 1 },     { "global_pool", emit_global_pool, 1 },
+    { "pixelnorm", emit_pixelnorm, 1 }, { "layernorm", emit_layernorm, 1 },
+    { "attention", emit_attention, 1 },
 };
 
 static int find_emitter_index(const char *type)
