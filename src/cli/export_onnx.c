@@ -461,13 +461,6 @@ static const char *ox_layer_tensor_as(ox *o, const gan_layer *l, int i, const ch
     return ox_floats(o, ox_str(o, "%c.%d.%s", o->prefix, i, name), data, rank, dims);
 }
 
-/* the axes of a sample's values: 1..3 of (N, C, H, W), 1 of (N, F) */
-static const char *sample_axes(ox *o, const emit_args *e)
-{
-    long axes[3] = { 1, 2, 3 };
-    return ox_int64s(o, tmp(o, e, "axes"), e->l->in.rank == 3 ? 3 : 1, axes);
-}
-
 /* conditional batchnorm (layers with conditional: true): normalised with
  * the running statistics, then gamma[label], beta[label] per channel */
 static int emit_cond_batchnorm(ox *o, const emit_args *e)
