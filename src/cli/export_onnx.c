@@ -281,8 +281,11 @@ static Onnx__ValueInfoProto *ox_value_info(ox *o, const char *name, int elem, in
 #define MAX_NODE_INPUTS 8
 /* The entries of net layer i reads, into idx (at most MAX_NODE_INPUTS; -1:
  * the network's input); returns their count.  A stack for now: layer i
- * reads layer i - 1.  (With graph networks: the layer's from[] entries,
- * nfrom == 0 meaning {i - 1}.) */
+ * reads layer i - 1.  With graph networks (branch graph) this becomes
+ *     const gan_layer *l = &net->layers[i];
+ *     for (int k = 0; k < l->nin; k++) idx[k] = l->src[k];
+ *     return l->nin;
+ * (tested in a scratch merge: models/resgrid.yaml and a DAG generator). */
 static int node_inputs(const gan_net *net, int i, int *idx)
 {
     (void)net;
@@ -597,6 +600,32 @@ static int emit_attention(ox *o, const emit_args *e)
     return 0;
 }
 
+/* x_0 + x_1 + ...: a chain of Add nodes, left to right as ganrun sums */
+static int emit_add(ox *o, const emit_args *e)
+{
+    const char *acc = e->ins[0];
+    for (int k = 1; k < e->nin; k++) {
+        const char *y = k + 1 == e->nin ? e->out : ox_str(o, "%s/sum%d", e->out, k);
+        ox_node(o, "Add", y, 2, acc, e->ins[k]);
+        acc = y;
+    }
+    return e->nin > 1 ? 0 : (ox_node(o, "Identity", e->out, 1, e->ins[0]) ? 0 : -1);
+}
+
+/* the inputs side by side along axis 1: channels of images, features of vectors */
+static int emit_concat(ox *o, const emit_args *e)
+{
+    Onnx__NodeProto *n = ox_node(o, "Concat", e->out, 0);
+    if (!n) return -1;
+    char **in = ox_alloc(o, (size_t)e->nin * sizeof *in);
+    if (!in) return -1;
+    for (int k = 0; k < e->nin; k++) in[k] = (char *)e->ins[k];
+    n->input = in;
+    n->n_input = (size_t)e->nin;
+    ox_attr_int(o, n, "axis", 1);
+    return 0;
+}
+
 /* [x, E[label]]: the row appended as features, or as D channels that
  * repeat over H, W for an image */
 static int emit_embed(ox *o, const emit_args *e)
@@ -658,6 +687,8 @@ static const struct {
     { "avgpool", emit_avgpool, 1 },     { "global_pool", emit_global_pool, 1 },
     { "pixelnorm", emit_pixelnorm, 1 }, { "layernorm", emit_layernorm, 1 },
     { "attention", emit_attention, 1 },
+    /* the merge layers of the graph branch (node_inputs must read from[] then) */
+    { "add", emit_add, MAX_NODE_INPUTS }, { "concat", emit_concat, MAX_NODE_INPUTS },
 };
 
 static int find_emitter_index(const char *type)
