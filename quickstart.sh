@@ -7,9 +7,14 @@ set -eu
 cd "$(dirname "$0")"
 
 pkgs="build-essential autoconf automake libtool pkg-config libyaml-dev libopenblas-dev
-      zlib1g-dev libpng-dev check dataset-fashion-mnist mandoc"
-# the tests also render the run report in headless Chromium
-[ "${1:-train}" = test ] && pkgs="$pkgs chromium"
+      zlib1g-dev libpng-dev check dataset-fashion-mnist mandoc
+      protobuf-c-compiler libprotobuf-c-dev libonnx-dev"
+# the tests also render the run report in headless Chromium, check exported
+# ONNX models with python3-onnx, read .npy files with NumPy and run the
+# models in ONNX Runtime under Node.js (nodejs, npm unless node has them)
+[ "${1:-train}" = test ] && pkgs="$pkgs chromium python3-onnx python3-numpy python3-yaml"
+[ "${1:-train}" = test ] && ! command -v node >/dev/null 2>&1 && pkgs="$pkgs nodejs"
+[ "${1:-train}" = test ] && ! command -v npm >/dev/null 2>&1 && pkgs="$pkgs npm"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
@@ -26,6 +31,13 @@ jobs=$(nproc 2>/dev/null || echo 2)
 [ -x configure ] || autoreconf -fi
 [ -f Makefile ] || ./configure
 make -j"$jobs"
+
+# ONNX Runtime for tests/onnx.sh, into ./node_modules (its CUDA download skipped)
+if [ "${1:-train}" = test ] && [ ! -d node_modules/onnxruntime-node ]; then
+    npm install --prefix . --no-save --no-audit --no-fund onnxruntime-node@1.30.0 \
+        --onnxruntime-node-install-cuda=skip ||
+        echo "quickstart: WARNING: npm install onnxruntime-node failed: tests/onnx.sh will skip ONNX Runtime" >&2
+fi
 
 case "${1:-train}" in
 test)  make -j"$jobs" check ;;

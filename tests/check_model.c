@@ -290,7 +290,7 @@ START_TEST(test_expand_writes_every_key)
         "\n  - dense: {units: 16, init: xavier, init_mean: 0, init_std: 0.02, bias: true, spectral_norm: false, "
         "power_iterations: 1}\n",
         "\n  - relu: {}\n", "\n  noise_batch: 32\n", "\n    d_steps: 1\n",
-        "\n      betas: [0.5, 0.999]\n", "\n      lr: 0.0002\n", "\n      eps: 1e-08\n",
+        "\n      betas: [0.5, 0.999]\n", "\n      lr: 0.0002\n", "\n      eps: 1.0e-08\n",
         "\n  dir: \"runs/mlp\"\n", "\n  log_every: 10\n",
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)

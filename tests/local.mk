@@ -25,3 +25,11 @@ TESTS += tests/check_ext
 tests_check_ext_SOURCES = tests/check_ext.c tests/gradcheck.c tests/gradcheck.h
 tests_check_ext_CFLAGS = $(TEST_CFLAGS)
 tests_check_ext_LDADD = $(TEST_LIBS)
+### ONNX export checked by the ONNX checker and ONNX Runtime (onnxruntime-node,
+### installed into the build tree by quickstart.sh test); skips without them
+TESTS += tests/onnx.sh
+EXTRA_DIST += tests/onnx.sh tests/onnx_run.js
+### NumPy .npy files, sample --latents/--labels/--latents-out, and the noise
+### recipe of ganrun-checkpoint(5) reproduced in Python (tests/noise.py)
+TESTS += tests/npy.sh
+EXTRA_DIST += tests/npy.sh tests/noise.py

@@ -38,9 +38,9 @@ H="$run/report.html"
 check "report.html written" '[ -s "$H" ]'
 check "no temporary files left" '[ -z "$(ls "$run" | grep tmp)" ]'
 check "html document" 'head -1 "$H" | grep -q "<!DOCTYPE html>" && tail -1 "$H" | grep -q "</html>"'
-check "two svg charts" '[ "$(count "<figure class=\"chart\"><svg " "$H")" -eq 2 ]'
+check "four svg charts (losses, D outputs, gradient norms, diversity)" '[ "$(count "<figure class=\"chart\"><svg " "$H")" -eq 4 ]'
 check "two network drawings" '[ "$(count "<svg class=\"net\"" "$H")" -eq 2 ]'
-check "four polylines (d_loss, g_loss, D(x), D(G(z)))" '[ "$(count "<polyline" "$H")" -eq 4 ]'
+check "seven polylines (d_loss, g_loss, D(x), D(G(z)), d/g grad norms, diversity)" '[ "$(count "<polyline" "$H")" -eq 7 ]'
 check "polylines have 12 points each" \
     '[ "$(grep "<polyline" "$H" | sed "s/.*points=\"//; s/\".*//" | awk "{print NF}" | sort -u)" = 12 ]'
 check "legend names the series" 'grep -q ">d_loss<" "$H" && grep -q ">g_loss<" "$H" && grep -q ">D(x)<" "$H" && grep -q ">D(G(z))<" "$H"'
@@ -65,7 +65,7 @@ rm -rf "$tmp/d/samples"
 expect 0 "report: damaged log, no samples" "$G" report "$tmp/d"
 check "2 malformed rows counted" 'grep -q "2 malformed rows" "$tmp/d/report.html"'
 check "a NaN value noted" 'grep -q "1 NaN or infinite value" "$tmp/d/report.html"'
-check "the NaN breaks the d_loss curve" '[ "$(count "<polyline" "$tmp/d/report.html")" -eq 5 ]'
+check "the NaN breaks the d_loss curve" '[ "$(count "<polyline" "$tmp/d/report.html")" -eq 8 ]'
 check "no samples: a note" 'grep -q "No samples folder" "$tmp/d/report.html"'
 : >"$tmp/d/log.csv"
 expect 0 "report: empty log" "$G" report "$tmp/d"
@@ -106,8 +106,8 @@ if [ -x "$CHROMIUM" ]; then
             --user-data-dir="$prof" "$@" 2>"$tmp/chrome.err"
     }
     chrome --dump-dom "file://$H" >"$tmp/dom.html"
-    check "chromium: DOM has 4 svg elements (2 charts, 2 networks)" '[ "$(count "<svg" "$tmp/dom.html")" -eq 4 ]'
-    check "chromium: DOM has 4 polylines" '[ "$(count "<polyline" "$tmp/dom.html")" -eq 4 ]'
+    check "chromium: DOM has 6 svg elements (4 charts, 2 networks)" '[ "$(count "<svg" "$tmp/dom.html")" -eq 6 ]'
+    check "chromium: DOM has 7 polylines" '[ "$(count "<polyline" "$tmp/dom.html")" -eq 7 ]'
     check "chromium: DOM has 3 data: images" '[ "$(count "<img src=\"data:image/png;base64," "$tmp/dom.html")" -eq 3 ]'
     chrome --screenshot="$tmp/shot.png" --window-size=1200,2000 "file://$H" >/dev/null
     size=$(wc -c <"$tmp/shot.png" 2>/dev/null || echo 0)
@@ -116,5 +116,48 @@ if [ -x "$CHROMIUM" ]; then
     [ -n "${REPORT_SHOT:-}" ] && cp "$tmp/shot.png" "$REPORT_SHOT"
 else
     echo "SKIP: chromium not installed"
+fi
+# several runs on one page: `ganrun report RUN RUN -o FILE`
+run2="$tmp/run2"
+expect 0 "train a second ring run (another G learning rate)" "$G" "$M/ring.yaml" --set train.steps=60 \
+    --set output.sample_every=20 --set output.log_every=5 --set train.optimizer.generator.lr=5.0e-4 --quiet --out "$run2"
+C="$tmp/compare.html"
+expect 0 "report of two runs" "$G" report "$run" "$run2" -o "$C"
+check "prints the page's path" 'grep -qx "$C" "$tmp/out"'
+check "two runs: seven charts (four curves, three health)" '[ "$(count "<svg " "$C")" -eq 7 ]'
+check "two runs: seven polylines of run 0, seven of run 1" \
+    '[ "$(count "class=\"run0\" points" "$C")" -eq 7 ] && [ "$(count "class=\"run1\" points" "$C")" -eq 7 ]'
+check "two runs: every polyline has 12 points" \
+    '[ "$(grep "<polyline" "$C" | sed "s/.*points=\"//; s/\".*//" | awk "{print NF}" | sort -u)" = 12 ]'
+check "two runs: one colour per run" \
+    '[ "$(grep "class=\"run0\" points" "$C" | sed "s/.*stroke=\"\([^\"]*\)\".*/\1/" | sort -u | wc -l)" -eq 1 ] &&
+     [ "$(grep -o "stroke=\"[^\"]*\" stroke-width=\"1.6\" class=\"run0" "$C" | sort -u)" != "$(grep -o "stroke=\"[^\"]*\" stroke-width=\"1.6\" class=\"run1" "$C" | sort -u | sed s/run1/run0/)" ]'
+check "legend: both runs named (same model name: the directories)" \
+    'grep -q "<span class=\"run run0\">.*>run <small>" "$C" && grep -q "<span class=\"run run1\">.*>run2 <small>" "$C"'
+check "final figures: a row per run, 60 steps each" '[ "$(count "<td class=\"n\">60</td>" "$C")" -eq 2 ]'
+check "model differences: the learning rate, both values" \
+    'grep -q "<code>train.optimizer.generator.lr</code></td><td><code>0.001</code></td><td><code>0.0005</code>" "$C"'
+check "model differences: nothing else" '[ "$(grep -c "^<tr><td><code>" "$C")" -eq 1 ]'
+check "each run's latest sample grid" '[ "$(count "alt=\"latest samples\"" "$C")" -eq 2 ] && grep -q "run2, step 60<" "$C"'
+sed -n 's/.*<img src="data:image\/png;base64,\([^"]*\)".*/\1/p' "$C" | head -1 | base64 -d >"$tmp/c0.png" 2>/dev/null
+check "run 0's grid is its samples/step-00000060.png" 'cmp -s "$tmp/c0.png" "$run/samples/step-00000060.png"'
+check "two runs: self-contained" '! grep -q -i -e "<script" -e "<link" -e "src=\"http" -e "url(" "$C"'
+Gabs=$(cd "$(dirname "$G")" && pwd)/ganrun
+(cd "$tmp" && "$Gabs" report "$run" "$run2" >/dev/null 2>&1)
+check "two runs without -o: ./report.html" '[ -s "$tmp/report.html" ]'
+expect 1 "a non-run among the runs" "$G" report "$run" "$tmp/empty" -o "$C"
+one_line "a non-run among the runs: one line" "^$tmp/empty: error: not a run directory"
+expect 2 "report -o without a file" "$G" report "$run" -o
+if [ -x "$CHROMIUM" ]; then
+    chrome --dump-dom "file://$C" >"$tmp/cdom.html"
+    check "chromium: two runs, 7 svg elements" '[ "$(count "<svg" "$tmp/cdom.html")" -eq 7 ]'
+    check "chromium: 7 polylines with points per run" \
+        '[ "$(grep -o "<polyline[^>]*class=\"run0\" points=\"[0-9]" "$tmp/cdom.html" | wc -l)" -eq 7 ] &&
+         [ "$(grep -o "<polyline[^>]*class=\"run1\" points=\"[0-9]" "$tmp/cdom.html" | wc -l)" -eq 7 ]'
+    chrome --screenshot="$tmp/cshot.png" --window-size=1200,2400 "file://$C" >/dev/null
+    size=$(wc -c <"$tmp/cshot.png" 2>/dev/null || echo 0)
+    check "chromium: two-run screenshot is a PNG over 30 KB ($size bytes)" \
+        '[ "$size" -gt 30000 ] && [ "$(head -c 4 "$tmp/cshot.png" | tail -c 3)" = PNG ]'
+    [ -n "${REPORT_SHOT:-}" ] && cp "$tmp/cshot.png" "${REPORT_SHOT%.png}-compare.png"
 fi
 finish

@@ -64,4 +64,29 @@ gan_status gan_png_write_grid(const char *path, const float *x, int n, gan_shape
 gan_status gan_idx_write(const char *path, const float *x, int n, gan_shape s, gan_error *err);
 gan_status gan_csv_write(const char *path, const float *x, int n, gan_shape s, gan_error *err);
 
+/* ---- NumPy .npy arrays (npy.c) -------------------------------------
+ * Read: format 1.0 or 2.0, descr '<f4', '<i8' or '<i4', fortran_order
+ * False, at most GAN_NPY_MAXDIM dimensions, data exactly as long as the
+ * shape says; anything else is one GAN_ERR_FORMAT error naming the file.
+ * Write: float32 '<f4', C order, format 1.0 (numpy.load reads it). */
+#define GAN_NPY_MAXDIM 4
+typedef enum gan_npy_dtype { GAN_NPY_F32, GAN_NPY_I64, GAN_NPY_I32 } gan_npy_dtype;
+typedef struct gan_npy {
+    gan_npy_dtype dtype;
+    int ndim;
+    long shape[GAN_NPY_MAXDIM];
+    size_t count;       /* prod(shape) */
+    float *f32;         /* (count) for F32 (gan_alloc_floats), else NULL */
+    int64_t *i64;       /* (count) for I64 and I32 (widened), else NULL */
+} gan_npy;
+gan_status gan_npy_read(const char *path, gan_npy *a, gan_error *err);
+void gan_npy_free(gan_npy *a);
+gan_status gan_npy_write(const char *path, const float *x, int ndim, const long *shape, gan_error *err);
+/* A float matrix x (rows, cols) from FILE.npy (float32, 2-D) or CSV (one
+ * row per line, optional header); *x from gan_alloc_floats. */
+gan_status gan_matrix_read(const char *path, float **x, long *rows, long *cols, gan_error *err);
+/* Class labels y (n), each in 0..65535, from FILE.npy (int64 or int32,
+ * 1-D) or CSV (one whole number per line); *y malloc'd. */
+gan_status gan_labels_read(const char *path, int **y, long *n, gan_error *err);
+
 #endif

@@ -31,6 +31,7 @@ int cmd_classify(int argc, char **argv);
  * confidence of x (n, shape) in the features of classifier clfpath */
 int cli_eval_images(gan_trainer *t, const float *x, long n, const char *clfpath, long seed);
 int cmd_interpolate(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 /* RUN directory or checkpoint file -> checkpoint path (RUN/latest.ckpt) */
 void cli_ckpt_path(const char *arg, char *buf, size_t n);

@@ -6,7 +6,10 @@
  *     inline SVG line charts (axes, ticks, legend; no script);
  *   - the sample grids RUN/samples/step-N.png in step order, at most
  *     MAX_IMAGES of them evenly spaced, embedded as data: URIs (base64);
- *   - the timings: steps, seconds, mean images/s.
+ *   - the timings: steps, seconds, mean images/s;
+ *   - the health columns (d_grad_norm, g_grad_norm, diversity) charted.
+ * With several runs (`ganrun report RUN RUN... [-o FILE]`) one page
+ * compares them instead (see "several runs" below).
  *
  * Whatever is missing or damaged (no log, malformed rows, NaN losses, no
  * samples) becomes a note on the page; only a RUN that is not a run
@@ -155,9 +158,10 @@ static int exists(const char *path)
 }
 
 /* ---- log.csv ------------------------------------------------------------------ */
-enum { C_STEP, C_DLOSS, C_GLOSS, C_DREAL, C_DFAKE, C_SECONDS, C_IPS, NCOL };
+enum { C_STEP, C_DLOSS, C_GLOSS, C_DREAL, C_DFAKE, C_SECONDS, C_IPS, C_DGN, C_GGN, C_DIV, NCOL };
 static const char *const col_name[NCOL] = { "step", "d_loss", "g_loss", "d_real", "d_fake",
-                                            "seconds", "images_per_s" };
+                                            "seconds", "images_per_s", "d_grad_norm", "g_grad_norm",
+                                            "diversity" };
 
 typedef struct row {
     double c[NCOL];       /* NAN where the column is absent */
@@ -322,16 +326,24 @@ typedef struct series {
     const char *label, *color;
 } series;
 
-static void chart(sbuf *b, const char *title, const char *ylabel, const logdata *L,
-                  const series *s, int ns)
+/* one curve of a chart: column col of log L; cls, when set, a class for
+ * its polylines (the multi-run page marks each run's) */
+typedef struct curve {
+    const logdata *L;
+    int col;
+    const char *label, *color, *cls;
+} curve;
+
+static void chart_curves(sbuf *b, const char *title, const char *ylabel, const curve *s, int ns, int legend)
 {
     double xmin = INFINITY, xmax = -INFINITY, ymin = INFINITY, ymax = -INFINITY;
-    for (long i = 0; i < L->n; i++) {
-        double x = L->r[i].c[C_STEP];
-        xmin = fmin(xmin, x);
-        xmax = fmax(xmax, x);
-        for (int k = 0; k < ns; k++) {
-            double y = L->r[i].c[s[k].col];
+    for (int k = 0; k < ns; k++) {
+        const logdata *L = s[k].L;
+        if (L->col[s[k].col] < 0) continue;
+        for (long i = 0; i < L->n; i++) {
+            double x = L->r[i].c[C_STEP], y = L->r[i].c[s[k].col];
+            xmin = fmin(xmin, x);
+            xmax = fmax(xmax, x);
             if (!isfinite(y) || fabs(y) > BIG) continue;
             ymin = fmin(ymin, y);
             ymax = fmax(ymax, y);
@@ -381,8 +393,10 @@ static void chart(sbuf *b, const char *title, const char *ylabel, const logdata 
     put(b, "</text>\n");
 
     /* one polyline per run of finite values, every stride-th point */
-    long stride = L->n / MAX_POINTS + 1;
     for (int k = 0; k < ns; k++) {
+        const logdata *L = s[k].L;
+        if (L->col[s[k].col] < 0) continue;
+        long stride = L->n / MAX_POINTS + 1;
         int open = 0;
         for (long i = 0; i < L->n; i++) {
             double y = L->r[i].c[s[k].col];
@@ -391,14 +405,22 @@ static void chart(sbuf *b, const char *title, const char *ylabel, const logdata 
                 if (!ok && open) put(b, "\"/>\n"), open = 0;
                 continue;
             }
-            if (!open) put(b, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.6\" points=\"",
-                           s[k].color), open = 1;
+            if (!open) {
+                put(b, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.6\" ", s[k].color);
+                if (s[k].cls) put(b, "class=\"%s\" ", s[k].cls);
+                put(b, "points=\"");
+                open = 1;
+            }
             put(b, "%.1f,%.1f ", PX(L->r[i].c[C_STEP]), PY(y));
         }
         if (open) put(b, "\"/>\n");
     }
 #undef PX
 #undef PY
+    if (!legend) {
+        put(b, "</svg></figure>\n");
+        return;
+    }
     /* legend: one row in the top margin, ending at the plot's right edge */
     int lw = 0;
     for (int k = 0; k < ns; k++) lw += 34 + 7 * (int)strlen(s[k].label);
@@ -412,6 +434,15 @@ static void chart(sbuf *b, const char *title, const char *ylabel, const logdata 
         lx += 34 + 7 * (int)strlen(s[k].label);
     }
     put(b, "</svg></figure>\n");
+}
+
+/* a chart of columns of one log */
+static void chart(sbuf *b, const char *title, const char *ylabel, const logdata *L,
+                  const series *s, int ns)
+{
+    curve c[8];
+    for (int k = 0; k < ns && k < 8; k++) c[k] = (curve){ L, s[k].col, s[k].label, s[k].color, NULL };
+    chart_curves(b, title, ylabel, c, ns < 8 ? ns : 8, 1);
 }
 
 /* ---- samples ---------------------------------------------------------------------- */
@@ -594,6 +625,19 @@ static void log_notes(sbuf *b, const logdata *L)
             L->nonfinite, L->nonfinite == 1 ? "" : "s");
 }
 
+/* the collapse signals of log.csv, when it has them: gradient norms and
+ * the diversity of the fixed-noise samples */
+static void health_charts(sbuf *b, const logdata *L)
+{
+    if (L->col[C_DGN] < 0 && L->col[C_GGN] < 0 && L->col[C_DIV] < 0) return;
+    put(b, "<h2>Training health</h2>\n<div class=\"charts\">\n");
+    series gn[] = { { C_DGN, "D grad norm", "#1f6fb4" }, { C_GGN, "G grad norm", "#e0701a" } };
+    series dv[] = { { C_DIV, "diversity", "#2b8a3e" } };
+    if (L->col[C_DGN] >= 0 || L->col[C_GGN] >= 0) chart(b, "Gradient norms", "L2 norm", L, gn, 2);
+    if (L->col[C_DIV] >= 0) chart(b, "Sample diversity", "mean pairwise distance", L, dv, 1);
+    put(b, "</div>\n");
+}
+
 static gan_status build_page(sbuf *b, const char *run, gan_error *err)
 {
     char path[1300], name[256];
@@ -628,6 +672,7 @@ static gan_status build_page(sbuf *b, const char *run, gan_error *err)
         chart(b, "Losses", "loss", &L, loss, 2);
         chart(b, "Discriminator outputs", "mean D output", &L, dout, 2);
         put(b, "</div>\n");
+        health_charts(b, &L);
     }
     samples_section(b, run);
     char *nets = yaml ? report_graph_html(yaml, (size_t)ylen) : NULL;
@@ -671,42 +716,368 @@ static gan_status write_atomic(const char *path, const sbuf *b, gan_error *err)
     return GAN_OK;
 }
 
-int cmd_report(int argc, char **argv)
+/* ---- several runs: `ganrun report RUN RUN...` --------------------------------------
+ * One page comparing runs: a legend of the run names and colours; for each
+ * log column one chart with every run's curve in its colour (polylines of
+ * run k have class "runK"); a table of the final figures; the keys whose
+ * values differ between the expanded models; each run's latest sample grid,
+ * scaled up by whole pixels. */
+#define MAX_RUNS 16
+#define MAX_KEYS 4096
+
+static const char *const run_color[8] = { "#1f6fb4", "#e0701a", "#2b8a3e", "#c92a2a",
+                                          "#7048e8", "#8c564b", "#d6336c", "#495057" };
+
+typedef struct kv {
+    char *key, *val;
+} kv;
+
+/* the expanded model as flat "a.b.c" -> value pairs: block mappings by
+ * indentation, list items "- x" as key[i]; comments and blank lines skipped */
+static int flatten_yaml(const char *yaml, kv *out, int max)
 {
-    const char *run = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (argv[i][0] == '-' && argv[i][1]) return cli_usage("report", "unknown option '%s'", argv[i]);
-        if (run) return cli_usage("report", "more than one run directory");
-        run = argv[i];
+    char path[8][128];
+    int indent[8], depth = 0, n = 0, item[8] = { 0 };
+    for (const char *p = yaml; p && *p && n < max;) {
+        const char *e = strchr(p, '\n');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        char line[2048];
+        if (len >= sizeof line) len = sizeof line - 1;
+        memcpy(line, p, len);
+        line[len] = 0;
+        p = e ? e + 1 : NULL;
+        int ind = 0;
+        while (line[ind] == ' ') ind++;
+        char *t = line + ind;
+        if (!*t || *t == '#') continue;
+        while (depth > 0 && indent[depth - 1] >= ind) depth--;
+        char key[400];
+        const char *val;
+        if (t[0] == '-' && (t[1] == ' ' || !t[1])) {
+            int d = depth - 1;
+            snprintf(key, sizeof key, "%s[%d]", d >= 0 ? path[d] : "", d >= 0 ? item[d]++ : 0);
+            val = t[1] ? t + 2 : "";
+        } else {
+            char *c = strstr(t, ": ");
+            if (!c && t[strlen(t) - 1] == ':') c = t + strlen(t) - 1;
+            if (!c) continue;
+            *c = 0;
+            val = c[1] ? c + 2 : "";
+            snprintf(key, sizeof key, "%s%s%s", depth ? path[depth - 1] : "", depth ? "." : "", t);
+            if (!*val && depth < 8) {   /* a block: its children follow, indented */
+                snprintf(path[depth], sizeof path[depth], "%s", key);
+                indent[depth] = ind;
+                item[depth] = 0;
+                depth++;
+                continue;
+            }
+        }
+        out[n].key = strdup(key);
+        out[n].val = strdup(val);
+        if (!out[n].key || !out[n].val) {
+            free(out[n].key);
+            free(out[n].val);
+            break;
+        }
+        n++;
     }
-    if (!run) return cli_usage("report", "missing run directory");
-    gan_error err;
-    gan_error_clear(&err);
+    return n;
+}
+
+static const char *kv_get(const kv *a, int n, const char *key)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(a[i].key, key)) return a[i].val;
+    return NULL;
+}
+
+typedef struct runinfo {
+    const char *dir;
+    char name[256], label[320], cls[16];
+    char *yaml;
+    long ylen;
+    logdata L;
+    kv *keys;
+    int nkeys;
+} runinfo;
+
+static void model_differences(sbuf *b, runinfo *r, int n)
+{
+    put(b, "<h2>Model differences</h2>\n");
+    int shown = 0;
+    for (int k = 0; k < n; k++)
+        for (int i = 0; i < r[k].nkeys; i++) {
+            const char *key = r[k].keys[i].key;
+            int first = 1, differ = 0;
+            for (int j = 0; j < k && first; j++)
+                if (kv_get(r[j].keys, r[j].nkeys, key)) first = 0;   /* listed already */
+            if (!first) continue;
+            for (int j = 0; j < n && !differ; j++) {
+                const char *v = kv_get(r[j].keys, r[j].nkeys, key);
+                differ = !v || strcmp(v, r[k].keys[i].val) != 0;
+            }
+            if (!differ || !strcmp(key, "name") || !strncmp(key, "output.dir", 10)) continue;
+            if (!shown++) {
+                put(b, "<table class=\"diff\">\n<tr><th>key</th>");
+                for (int j = 0; j < n; j++) {
+                    put(b, "<th>");
+                    put_escaped(b, r[j].label, strlen(r[j].label));
+                    put(b, "</th>");
+                }
+                put(b, "</tr>\n");
+            }
+            put(b, "<tr><td><code>");
+            put_escaped(b, key, strlen(key));
+            put(b, "</code></td>");
+            for (int j = 0; j < n; j++) {
+                const char *v = kv_get(r[j].keys, r[j].nkeys, key);
+                put(b, "<td><code>");
+                if (v) put_escaped(b, v, strlen(v));
+                else put(b, "&mdash;");
+                put(b, "</code></td>");
+            }
+            put(b, "</tr>\n");
+        }
+    if (shown) put(b, "</table>\n");
+    else put(b, "<p>The expanded models are the same%s.</p>\n", n > 1 ? " (apart from name and output.dir)" : "");
+}
+
+static void final_figures(sbuf *b, const runinfo *r, int n)
+{
+    static const struct { int col; const char *head; } cols[] = {
+        { C_DLOSS, "d_loss" }, { C_GLOSS, "g_loss" }, { C_DREAL, "D(x)" }, { C_DFAKE, "D(G(z))" },
+        { C_DGN, "D grad norm" }, { C_GGN, "G grad norm" }, { C_DIV, "diversity" },
+    };
+    put(b, "<h2>Final figures</h2>\n<table class=\"final\">\n<tr><th>run</th><th>steps</th><th>seconds</th>"
+        "<th>images/s</th>");
+    for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) put(b, "<th>%s</th>", cols[c].head);
+    put(b, "</tr>\n");
+    for (int k = 0; k < n; k++) {
+        const logdata *L = &r[k].L;
+        put(b, "<tr><td><span class=\"sw\" style=\"background:%s\"></span>", run_color[k % 8]);
+        put_escaped(b, r[k].label, strlen(r[k].label));
+        put(b, "</td>");
+        if (L->n == 0) {
+            put(b, "<td colspan=\"%d\" class=\"note\">%s</td></tr>\n", 3 + (int)(sizeof cols / sizeof cols[0]),
+                L->found ? "log.csv has no rows" : "no log.csv");
+            continue;
+        }
+        const row *last = &L->r[L->n - 1];
+        double ips = 0;
+        long nips = 0;
+        for (long i = 0; i < L->n; i++)
+            if (isfinite(L->r[i].c[C_IPS])) ips += L->r[i].c[C_IPS], nips++;
+        put(b, "<td class=\"n\">%.0f</td>", last->c[C_STEP]);
+        if (L->col[C_SECONDS] >= 0) put(b, "<td class=\"n\">%.1f</td>", L->seconds);
+        else put(b, "<td></td>");
+        if (nips) put(b, "<td class=\"n\">%.1f</td>", ips / (double)nips);
+        else put(b, "<td></td>");
+        for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++)
+            if (L->col[cols[c].col] >= 0) put(b, "<td class=\"n\">%.4g</td>", last->c[cols[c].col]);
+            else put(b, "<td></td>");
+        put(b, "</tr>\n");
+    }
+    put(b, "</table>\n");
+}
+
+/* the newest samples/step-N.png of a run, scaled up by whole pixels to at
+ * least about 320 pixels wide */
+static void latest_grid(sbuf *b, const runinfo *r)
+{
+    char dir[1200], path[1300], best[64] = "";
+    long beststep = -1;
+    snprintf(dir, sizeof dir, "%s/samples", r->dir);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    for (long seen = 0; d && (e = readdir(d)) && seen < MAX_SAMPLE_FILES; seen++) {
+        long st = sample_step(e->d_name);
+        if (st > beststep && strlen(e->d_name) < sizeof best) {
+            beststep = st;
+            snprintf(best, sizeof best, "%s", e->d_name);
+        }
+    }
+    if (d) closedir(d);
+    put(b, "<figure>");
+    long len = 0;
+    unsigned char *png = NULL;
+    if (beststep >= 0) {
+        snprintf(path, sizeof path, "%s/%s", dir, best);
+        png = read_file(path, MAX_IMAGE_BYTES, &len);
+    }
+    if (png && len >= 24 && !memcmp(png, "\x89PNG\r\n\x1a\n", 8)) {
+        long w = (long)png[16] << 24 | (long)png[17] << 16 | png[18] << 8 | png[19];
+        long scale = w > 0 && w < 320 ? (320 + w - 1) / w : 1;
+        put(b, "<img src=\"data:image/png;base64,");
+        put_base64(b, png, (size_t)len);
+        put(b, "\" class=\"px\" width=\"%ld\" alt=\"latest samples\">", w > 0 ? w * scale : 320);
+        put(b, "<figcaption><span class=\"sw\" style=\"background:%s\"></span>", run_color[atoi(r->cls + 3) % 8]);
+        put_escaped(b, r->label, strlen(r->label));
+        put(b, ", step %ld</figcaption>", beststep);
+    } else {
+        put(b, "<figcaption>");
+        put_escaped(b, r->label, strlen(r->label));
+        put(b, ": no sample grid</figcaption>");
+    }
+    free(png);
+    put(b, "</figure>\n");
+}
+
+static gan_status build_compare(sbuf *b, runinfo *r, int n, gan_error *err)
+{
+    put(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>%d runs - ganrun report</title>\n"
+        "<style>", n);
+    put_mem(b, style, sizeof style - 1);
+    put(b, ".sw{display:inline-block;width:22px;height:4px;margin:0 6px 3px 0;vertical-align:middle}"
+        ".legend span.run{margin-right:18px;white-space:nowrap}table.diff td,table.final td{border-top:1px solid #eee}"
+        "</style>\n</head>\n<body>\n<h1>%d runs compared</h1>\n<p class=\"sub\">ganrun %s report</p>\n"
+        "<p class=\"legend\">", n, gan_version());
+    for (int k = 0; k < n; k++) {
+        put(b, "<span class=\"run %s\"><span class=\"sw\" style=\"background:%s\"></span>", r[k].cls, run_color[k % 8]);
+        put_escaped(b, r[k].label, strlen(r[k].label));
+        put(b, " <small>(");
+        put_escaped(b, r[k].dir, strlen(r[k].dir));
+        put(b, ")</small></span>");
+    }
+    put(b, "</p>\n");
+    final_figures(b, r, n);
+    static const struct { int col; const char *title, *ylabel; } charts[] = {
+        { C_DLOSS, "d_loss", "loss" }, { C_GLOSS, "g_loss", "loss" },
+        { C_DREAL, "D(x)", "mean D output" }, { C_DFAKE, "D(G(z))", "mean D output" },
+        { C_DGN, "D gradient norm", "L2 norm" }, { C_GGN, "G gradient norm", "L2 norm" },
+        { C_DIV, "Sample diversity", "mean pairwise distance" },
+    };
+    for (int c = 0; c < (int)(sizeof charts / sizeof charts[0]); c++) {
+        if (c == 0) put(b, "<h2>Training curves</h2>\n<div class=\"charts\">\n");
+        if (c == 4) put(b, "</div>\n<h2>Training health</h2>\n<div class=\"charts\">\n");
+        curve cv[MAX_RUNS];
+        int nc = 0;
+        for (int k = 0; k < n; k++)
+            if (r[k].L.n > 0 && r[k].L.col[charts[c].col] >= 0)
+                cv[nc++] = (curve){ &r[k].L, charts[c].col, r[k].label, run_color[k % 8], r[k].cls };
+        if (nc) chart_curves(b, charts[c].title, charts[c].ylabel, cv, nc, 0);
+    }
+    put(b, "</div>\n");
+    for (int k = 0; k < n; k++) log_notes(b, &r[k].L);
+    model_differences(b, r, n);
+    put(b, "<h2>Latest samples</h2>\n<div class=\"samples\">\n");
+    for (int k = 0; k < n; k++) latest_grid(b, &r[k]);
+    put(b, "</div>\n</body>\n</html>\n");
+    if (b->oom) return gan_error_set(err, GAN_ERR_NOMEM, "out of memory building the report");
+    return GAN_OK;
+}
+
+static gan_status report_runs(const char *const *dirs, int n, const char *out, gan_error *err)
+{
+    runinfo *r = calloc((size_t)n, sizeof *r);
+    kv *all = calloc((size_t)n * MAX_KEYS, sizeof *all);
+    gan_status st = GAN_OK;
+    if (!r || !all) st = gan_error_set(err, GAN_ERR_NOMEM, "out of memory");
+    for (int k = 0; st == GAN_OK && k < n; k++) {
+        char path[1300];
+        r[k].dir = dirs[k];
+        snprintf(r[k].cls, sizeof r[k].cls, "run%d", k);
+        snprintf(path, sizeof path, "%s/model.yaml", dirs[k]);
+        r[k].yaml = (char *)read_file(path, MAX_MODEL_BYTES, &r[k].ylen);
+        model_name(r[k].yaml, r[k].name, sizeof r[k].name);
+        r[k].keys = all + (size_t)k * MAX_KEYS;
+        r[k].nkeys = r[k].yaml ? flatten_yaml(r[k].yaml, r[k].keys, MAX_KEYS) : 0;
+        snprintf(path, sizeof path, "%s/log.csv", dirs[k]);
+        read_log(path, &r[k].L);
+    }
+    /* labels: the model names, or the directories' last components where
+     * names repeat, or the directories as given */
+    for (int k = 0; st == GAN_OK && k < n; k++) {
+        int dup = !r[k].name[0];
+        for (int j = 0; j < n; j++) dup |= j != k && !strcmp(r[j].name, r[k].name);
+        const char *base = strrchr(dirs[k], '/');
+        base = base && base[1] ? base + 1 : dirs[k];
+        if (!dup) snprintf(r[k].label, sizeof r[k].label, "%s", r[k].name);
+        else snprintf(r[k].label, sizeof r[k].label, "%s", base);
+    }
+    for (int k = 0; st == GAN_OK && k < n; k++)
+        for (int j = 0; j < n; j++)
+            if (j != k && !strcmp(r[j].label, r[k].label)) snprintf(r[k].label, sizeof r[k].label, "%s", dirs[k]);
+    sbuf b = { 0 };
+    if (st == GAN_OK) st = build_compare(&b, r, n, err);
+    if (st == GAN_OK) st = write_atomic(out, &b, err);
+    free(b.p);
+    for (int k = 0; r && k < n; k++) {
+        free(r[k].yaml);
+        free(r[k].L.r);
+        for (int i = 0; i < r[k].nkeys; i++) {
+            free(r[k].keys[i].key);
+            free(r[k].keys[i].val);
+        }
+    }
+    free(all);
+    free(r);
+    return st;
+}
+
+/* RUN must be a run directory: one error line otherwise */
+static int check_run(const char *run, gan_error *err)
+{
     char p[4][1300];
     snprintf(p[0], sizeof p[0], "%s/model.yaml", run);
     snprintf(p[1], sizeof p[1], "%s/log.csv", run);
     snprintf(p[2], sizeof p[2], "%s/samples", run);
     snprintf(p[3], sizeof p[3], "%s/latest.ckpt", run);
     if (strlen(run) > 1024) {
-        gan_error_set(&err, GAN_ERR_INVALID, "run directory name too long");
-        cli_error(&err);
-        return EXIT_ERR;
+        gan_error_set(err, GAN_ERR_INVALID, "run directory name too long");
+        return -1;
     }
     if (!is_dir(run)) {
-        gan_error_at(&err, GAN_ERR_IO, run, 0, 0, "not a run directory: %s",
+        gan_error_at(err, GAN_ERR_IO, run, 0, 0, "not a run directory: %s",
                      exists(run) ? "not a directory" : strerror(errno));
-        cli_error(&err);
-        return EXIT_ERR;
+        return -1;
     }
     if (!exists(p[0]) && !exists(p[1]) && !is_dir(p[2]) && !exists(p[3])) {
-        gan_error_at(&err, GAN_ERR_INVALID, run, 0, 0,
+        gan_error_at(err, GAN_ERR_INVALID, run, 0, 0,
                      "not a run directory (expected model.yaml, log.csv, samples/ or latest.ckpt in it)");
-        cli_error(&err);
-        return EXIT_ERR;
+        return -1;
     }
+    return 0;
+}
+
+int cmd_report(int argc, char **argv)
+{
+    const char *runs[MAX_RUNS], *out = NULL;
+    int n = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-o")) {
+            if (i + 1 >= argc) return cli_usage("report", "option '-o' needs a value");
+            out = argv[++i];
+            continue;
+        }
+        if (argv[i][0] == '-' && argv[i][1]) return cli_usage("report", "unknown option '%s'", argv[i]);
+        if (n == MAX_RUNS) return cli_usage("report", "more than %d run directories", MAX_RUNS);
+        runs[n++] = argv[i];
+    }
+    if (!n) return cli_usage("report", "missing run directory");
+    gan_error err;
+    gan_error_clear(&err);
+    for (int k = 0; k < n; k++)
+        if (check_run(runs[k], &err) != 0) {
+            cli_error(&err);
+            return EXIT_ERR;
+        }
+    char path[1300];
+    if (!out) {
+        if (n == 1) snprintf(path, sizeof path, "%s/report.html", runs[0]);
+        else snprintf(path, sizeof path, "report.html");
+        out = path;
+    }
+    if (n > 1) {
+        if (report_runs(runs, n, out, &err) != GAN_OK) {
+            cli_error(&err);
+            return EXIT_ERR;
+        }
+        printf("%s\n", out);
+        return EXIT_OK;
+    }
+    const char *run = runs[0];
     sbuf b = { 0 };
-    char out[1300];
-    snprintf(out, sizeof out, "%s/report.html", run);
     if (build_page(&b, run, &err) != GAN_OK || write_atomic(out, &b, &err) != GAN_OK) {
         free(b.p);
         cli_error(&err);

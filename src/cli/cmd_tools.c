@@ -76,7 +76,17 @@ typedef struct sample_args {
     const char *clf;   /* eval --classifier CLF.ckpt */
     int no_ema;        /* --no-ema: G's raw weights even when the run averages them */
     double truncation; /* --truncation T (sample only): 0 = off */
+    const char *latents;     /* --latents FILE (sample only): decode these (N, dim) */
+    const char *labels;      /* --labels FILE (sample only): class of each sample */
+    const char *latents_out; /* --latents-out FILE (sample only): write the (N, dim) used */
+    int n_set;               /* -n given */
 } sample_args;
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && !strcmp(s + a - b, suffix);
+}
 
 static int parse_sample_args(const char *sub, int argc, char **argv, sample_args *a)
 {
@@ -99,8 +109,15 @@ static int parse_sample_args(const char *sub, int argc, char **argv, sample_args
             long x = cli_parse_long(v);
             if (x < 0 || (!strcmp(o, "-n") && (x < 1 || x > 1000000)))
                 return cli_usage(sub, "bad value '%s' for %s", v, o);
-            if (!strcmp(o, "-n")) a->n = x;
+            if (!strcmp(o, "-n")) a->n = x, a->n_set = 1;
             else a->seed = x;
+        } else if ((!strcmp(o, "--latents") || !strcmp(o, "--labels") || !strcmp(o, "--latents-out")) &&
+                   !strcmp(sub, "sample")) {
+            if (i + 1 >= argc) return cli_usage(sub, "option '%s' needs a value", o);
+            const char *v = argv[++i];
+            if (!strcmp(o, "--latents")) a->latents = v;
+            else if (!strcmp(o, "--labels")) a->labels = v;
+            else a->latents_out = v;
         } else if (!strcmp(o, "--no-ema")) {
             a->no_ema = 1;
         } else if (!strcmp(o, "--truncation") && !strcmp(sub, "sample")) {
@@ -120,22 +137,109 @@ static int parse_sample_args(const char *sub, int argc, char **argv, sample_args
         }
     }
     if (!a->src) return cli_usage(sub, "missing run directory or checkpoint");
+    if (a->latents && a->truncation > 0) return cli_usage(sub, "--truncation applies to drawn noise, not to --latents");
+    if (a->labels && a->cls >= 0) return cli_usage(sub, "give --labels or --class, not both");
+    if (a->latents_out && !ends_with(a->latents_out, ".npy") && !ends_with(a->latents_out, ".csv"))
+        return cli_usage(sub, "--latents-out '%s' must end in .npy or .csv", a->latents_out);
     return EXIT_OK;
 }
 
-static int ends_with(const char *s, const char *suffix)
+/* The class of each of the n samples into *yp (NULL for an unconditional
+ * model): --labels FILE, --class K, or class r mod K on grid row r. */
+static int sample_labels(const sample_args *a, const gan_trainer *t, long n, int **yp)
 {
-    size_t a = strlen(s), b = strlen(suffix);
-    return a >= b && !strcmp(s + a - b, suffix);
+    *yp = NULL;
+    if (!t->classes) {
+        if (!a->labels && a->cls < 0) return EXIT_OK;
+        fprintf(stderr, "%s: error: %s but the model has no classes (data.classes is 0)\n", a->src,
+                a->labels ? "--labels" : "--class");
+        return EXIT_ERR;
+    }
+    gan_error err;
+    gan_error_clear(&err);
+    int *y = NULL;
+    if (a->labels) {
+        long m;
+        if (gan_labels_read(a->labels, &y, &m, &err) != GAN_OK) {
+            cli_error(&err);
+            return EXIT_ERR;
+        }
+        for (long i = 0; i < m && m == n; i++)
+            if (y[i] >= t->classes) {
+                fprintf(stderr, "%s: error: label %ld is %d but the model has %d classes (expected 0..%d)\n",
+                        a->labels, i + 1, y[i], t->classes, t->classes - 1);
+                free(y);
+                return EXIT_ERR;
+            }
+        if (m != n) {
+            fprintf(stderr, "%s: error: %ld labels for %ld samples (expected one per sample)\n", a->labels, m, n);
+            free(y);
+            return EXIT_ERR;
+        }
+    } else if (a->cls >= t->classes) {
+        fprintf(stderr, "%s: error: --class %ld but the model has fewer classes (expected 0..%d)\n", a->src,
+                a->cls, t->classes - 1);
+        return EXIT_ERR;
+    } else if ((y = malloc((size_t)n * sizeof *y))) {
+        if (a->cls >= 0)
+            for (long i = 0; i < n; i++) y[i] = (int)a->cls;
+        else gan_cond_grid_labels(y, (int)n, (int)ceil(sqrt((double)n)), t->classes);
+    }
+    if (!y) {
+        fprintf(stderr, "ganrun: error: out of memory for %ld labels\n", n);
+        return EXIT_ERR;
+    }
+    *yp = y;
+    return EXIT_OK;
 }
 
-/* load a checkpoint and draw n samples; *out malloc'd (n, shape) */
-static int draw(const sample_args *a, gan_trainer **tp, float **out)
+/* The noise z (n, dim): --latents FILE (n its rows), else drawn from the
+ * seed's stream as gan_trainer_sample draws it. */
+static int sample_noise(sample_args *a, const gan_trainer *t, float **zp)
+{
+    int Z = t->spec->noise.dim;
+    gan_error err;
+    gan_error_clear(&err);
+    *zp = NULL;
+    if (a->latents) {
+        long rows, cols;
+        if (gan_matrix_read(a->latents, zp, &rows, &cols, &err) != GAN_OK) {
+            cli_error(&err);
+            return EXIT_ERR;
+        }
+        const char *why = cols != Z ? "dim" : rows > 1000000 ? "rows" : a->n_set && rows != a->n ? "n" : NULL;
+        if (why) {
+            if (*why == 'd')
+                fprintf(stderr, "%s: error: latent vectors of %ld values but the model's noise.dim is %d\n",
+                        a->latents, cols, Z);
+            else if (*why == 'r')
+                fprintf(stderr, "%s: error: %ld latent vectors (at most 1000000)\n", a->latents, rows);
+            else
+                fprintf(stderr, "%s: error: %ld latent vectors but -n %ld\n", a->latents, rows, a->n);
+            gan_free_floats(*zp);
+            *zp = NULL;
+            return EXIT_ERR;
+        }
+        a->n = rows;
+        return EXIT_OK;
+    }
+    if (!(*zp = gan_alloc_floats((size_t)a->n * Z))) {
+        fprintf(stderr, "ganrun: error: out of memory for %ld samples\n", a->n);
+        return EXIT_ERR;
+    }
+    gan_trainer_seed_noise(t, (uint64_t)a->seed, (int)a->n, t->truncation, *zp);
+    return EXIT_OK;
+}
+
+/* load a checkpoint and draw a->n samples (a->n set from --latents);
+ * *out malloc'd (n, shape) */
+static int draw(sample_args *a, gan_trainer **tp, float **out)
 {
     char path[1200];
     cli_ckpt_path(a->src, path, sizeof path);
     gan_error err;
     gan_error_clear(&err);
+    *out = NULL;
     if (gan_ckpt_load(tp, path, 0, &err) != GAN_OK) {
         cli_error(&err);
         return EXIT_ERR;
@@ -143,41 +247,37 @@ static int draw(const sample_args *a, gan_trainer **tp, float **out)
     gan_trainer *t = *tp;
     t->no_ema = a->no_ema;
     t->truncation = (float)a->truncation;
-    *out = gan_alloc_floats((size_t)a->n * gan_shape_size(t->data_shape));
-    if (!*out) {
-        fprintf(stderr, "ganrun: error: out of memory for %ld samples\n", a->n);
-        return EXIT_ERR;
-    }
+    float *z = NULL;
     int *labels = NULL;
-    if (a->cls >= 0) {
-        if (a->cls >= t->classes) {
-            fprintf(stderr, "%s: error: --class %ld but the model has %s (expected 0..%d)\n", a->src, a->cls,
-                    t->classes ? "fewer classes" : "no classes (data.classes is 0)", t->classes - 1);
-            return EXIT_ERR;
-        }
-        if (!(labels = malloc((size_t)a->n * sizeof *labels))) {
-            fprintf(stderr, "ganrun: error: out of memory for %ld samples\n", a->n);
-            return EXIT_ERR;
-        }
-        for (long i = 0; i < a->n; i++) labels[i] = (int)a->cls;
+    int rc = sample_noise(a, t, &z);
+    if (rc == EXIT_OK) rc = sample_labels(a, t, a->n, &labels);
+    if (rc == EXIT_OK && !(*out = gan_alloc_floats((size_t)a->n * gan_shape_size(t->data_shape)))) {
+        fprintf(stderr, "ganrun: error: out of memory for %ld samples\n", a->n);
+        rc = EXIT_ERR;
     }
-    gan_status st = gan_trainer_sample_labels(t, (uint64_t)a->seed, (int)a->n, labels, *out, &err);
+    if (rc == EXIT_OK && gan_trainer_generate(t, z, labels, (int)a->n, *out, &err) != GAN_OK) rc = EXIT_ERR;
+    if (rc == EXIT_OK && a->latents_out) {
+        long shape[2] = { a->n, t->spec->noise.dim };
+        gan_shape zs = { 1, { t->spec->noise.dim, 0, 0 } };
+        gan_status st = ends_with(a->latents_out, ".npy") ? gan_npy_write(a->latents_out, z, 2, shape, &err)
+                                                          : gan_csv_write(a->latents_out, z, (int)a->n, zs, &err);
+        if (st != GAN_OK) rc = EXIT_ERR;
+    }
+    if (rc != EXIT_OK && err.msg[0]) cli_error(&err);
+    gan_free_floats(z);
     free(labels);
-    if (st != GAN_OK) {
-        cli_error(&err);
-        return EXIT_ERR;
-    }
-    return EXIT_OK;
+    return rc;
 }
 
 int cmd_sample(int argc, char **argv)
 {
-    sample_args a = { NULL, "samples.png", 64, 1, -1, NULL, 0, 0.0 };
+    sample_args a = { NULL, "samples.png", 64, 1, -1, NULL, 0, 0.0, NULL, NULL, NULL, 0 };
     int rc = parse_sample_args("sample", argc, argv, &a);
     if (rc != EXIT_OK) return rc;
     int fmt = ends_with(a.outfile, ".png") ? 0 : ends_with(a.outfile, ".csv") ? 1
-            : (ends_with(a.outfile, ".idx") || ends_with(a.outfile, "-ubyte")) ? 2 : -1;
-    if (fmt < 0) return cli_usage("sample", "output '%s' must end in .png, .csv, .idx or -ubyte", a.outfile);
+            : (ends_with(a.outfile, ".idx") || ends_with(a.outfile, "-ubyte")) ? 2
+            : ends_with(a.outfile, ".npy") ? 3 : -1;
+    if (fmt < 0) return cli_usage("sample", "output '%s' must end in .png, .csv, .idx, -ubyte or .npy", a.outfile);
     gan_trainer *t = NULL;
     float *x = NULL;
     rc = draw(&a, &t, &x);
@@ -188,6 +288,10 @@ int cmd_sample(int argc, char **argv)
         int n = (int)a.n;
         if (fmt == 0) st = gan_png_write_grid(a.outfile, x, n, t->data_shape, (int)ceil(sqrt((double)n)), &err);
         else if (fmt == 1) st = gan_csv_write(a.outfile, x, n, t->data_shape, &err);
+        else if (fmt == 3) {
+            long shape[4] = { n, t->data_shape.d[0], t->data_shape.d[1], t->data_shape.d[2] };
+            st = gan_npy_write(a.outfile, x, t->data_shape.rank + 1, shape, &err);
+        }
         else st = gan_idx_write(a.outfile, x, n, t->data_shape, &err);
         if (st != GAN_OK) {
             cli_error(&err);
@@ -201,7 +305,7 @@ int cmd_sample(int argc, char **argv)
 
 int cmd_eval(int argc, char **argv)
 {
-    sample_args a = { NULL, NULL, 2500, 1, -1, NULL, 0, 0.0 };
+    sample_args a = { NULL, NULL, 2500, 1, -1, NULL, 0, 0.0, NULL, NULL, NULL, 0 };
     int rc = parse_sample_args("eval", argc, argv, &a);
     if (rc != EXIT_OK) return rc;
     if (a.outfile) return cli_usage("eval", "eval takes no -o");

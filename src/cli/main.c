@@ -44,6 +44,12 @@ static const subcommand subs[] = {
       "pair (default 8): row 1 linear (lerp), row 2 spherical (slerp) interpolation; the ends are\n"
       "the samples `ganrun sample --seed A -n 1` draws. Default FILE: interpolate.png.\n"
       "  --no-ema  use the generator's raw weights, not their average (train.ema)\n" },
+    { "export", cmd_export, "ganrun export RUN_OR_CHECKPOINT -o FILE.onnx [--no-ema] [--discriminator]",
+      "Write the generator as an ONNX model (opset 13) for ONNX Runtime and other tools: input z\n"
+      "(N, dim) float32, plus label (N) int64 for a conditional model; output x (N, C, H, W) or\n"
+      "(N, F), computed as `ganrun sample` does (batchnorm running statistics, averaged weights).\n"
+      "  --no-ema          the generator's raw weights, not their average (train.ema)\n"
+      "  --discriminator   the discriminator instead: input x (and label), output score (N, 1)\n" },
     { "eval", cmd_eval, "ganrun eval RUN_OR_CHECKPOINT [-n N] [--seed S] [--classifier CLF.ckpt] [--no-ema]",
       "For 2-D mixtures (grid, ring): modes captured, high-quality samples and reverse KL over N\n"
       "samples (default 2500).  For images, with --classifier (from ganrun classify train): the\n"
@@ -61,9 +67,12 @@ static const subcommand subs[] = {
     { "reproduce", cmd_reproduce, "ganrun reproduce CHECKPOINT",
       "Re-run the experiment from step 0 using only the checkpoint and report whether the\n"
       "parameters match bit for bit (or the largest difference per tensor).\n" },
-    { "report", cmd_report, "ganrun report RUN",
+    { "report", cmd_report, "ganrun report RUN [RUN...] [-o FILE.html]",
       "Write RUN/report.html, one self-contained page: the losses and D(x), D(G(z)) over the\n"
-      "steps of RUN/log.csv as charts, the sample grids over time, the timings and the model.\n" },
+      "steps of RUN/log.csv as charts, the health columns (gradient norms, diversity), the\n"
+      "sample grids over time, the timings and the model.  With several runs (default FILE:\n"
+      "report.html here): every run's curves overlaid, one colour each, their final figures,\n"
+      "the model keys that differ and each run's latest sample grid.\n" },
 };
 #define NSUBS (int)(sizeof subs / sizeof subs[0])
 

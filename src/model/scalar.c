@@ -198,11 +198,24 @@ const char *gan_model_suggest(const char *s, const char *const *cands, int n)
     return best;
 }
 
+/* YAML 1.1 (PyYAML and other common readers) reads a float only with a
+ * '.' in its mantissa: "1e-08" would be a string there, "1.0e-08" is a
+ * number everywhere.  %g exponents always carry a sign, as 1.1 wants. */
+static void yaml11_float(char *buf, size_t n)
+{
+    char *e = strchr(buf, 'e');
+    if (!e || memchr(buf, '.', (size_t)(e - buf)) || strlen(buf) + 3 > n) return;
+    memmove(e + 2, e, strlen(e) + 1);
+    e[0] = '.';
+    e[1] = '0';
+}
+
 void gan_model_fmt_num(char *buf, size_t n, double x, int single)
 {
     for (int p = 1; p <= 17; p++) {
         snprintf(buf, n, "%.*g", p, x);
         double y = strtod(buf, NULL);
-        if (single ? (float)y == (float)x : y == x) return;
+        if (single ? (float)y == (float)x : y == x) break;
     }
+    yaml11_float(buf, n);
 }

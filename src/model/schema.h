@@ -109,7 +109,8 @@ int gan_model_id_ok(const char *s);
 /* blocks: expand the uses of the top-level blocks section in generator and
  * discriminator into plain entries (graph.c); removes blocks from root */
 gan_status gan_model_expand_blocks(const mctx *c, ynode *root);
-/* Shortest %g text of x that reads back as the same float (single) or double. */
+/* Shortest %g text of x that reads back as the same float (single) or
+ * double, with ".0" before an exponent that has no '.' ("1.0e-08"). */
 void gan_model_fmt_num(char *buf, size_t n, double x, int single);
 
 #endif

@@ -1,0 +1,70 @@
+/* cmd_export.c - ganrun export: a run's generator (or discriminator) as an
+ * ONNX model (export_onnx.h).  Built always; without ONNX support
+ * (configure found no protoc-c, libprotobuf-c or onnx.proto) it says so. */
+#include "config.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli/cli.h"
+#ifdef HAVE_ONNX
+#include "cli/export_onnx.h"
+#endif
+
+int cmd_export(int argc, char **argv)
+{
+    const char *src = NULL, *out = NULL;
+    int no_ema = 0, disc = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i];
+        if (!strcmp(o, "-o")) {
+            if (i + 1 >= argc) return cli_usage("export", "option '-o' needs a value");
+            out = argv[++i];
+        } else if (!strcmp(o, "--no-ema")) {
+            no_ema = 1;
+        } else if (!strcmp(o, "--discriminator")) {
+            disc = 1;
+        } else if (o[0] == '-') {
+            return cli_usage("export", "unknown option '%s'", o);
+        } else if (src) {
+            return cli_usage("export", "more than one run or checkpoint");
+        } else {
+            src = o;
+        }
+    }
+    if (!src) return cli_usage("export", "missing run directory or checkpoint");
+    if (!out) return cli_usage("export", "missing -o FILE.onnx");
+#ifndef HAVE_ONNX
+    fprintf(stderr, "ganrun export: error: this ganrun was built without ONNX support (configure needs "
+            "protoc-c, libprotobuf-c and onnx.proto: Debian packages protobuf-c-compiler, "
+            "libprotobuf-c-dev, libonnx-dev)\n");
+    (void)no_ema;
+    (void)disc;
+    return EXIT_ERR;
+#else
+    char path[1200];
+    cli_ckpt_path(src, path, sizeof path);
+    gan_error err;
+    gan_error_clear(&err);
+    gan_trainer *t;
+    if (gan_ckpt_load(&t, path, 0, &err) != GAN_OK) {
+        cli_error(&err);
+        return EXIT_ERR;
+    }
+    /* the weights `ganrun sample` uses: averaged unless --no-ema (G only) */
+    t->no_ema = no_ema;
+    int swapped = disc ? 0 : gan_trainer_ema_swap(t);
+    gan_status st = cli_export_onnx(t, disc, out, &err);
+    if (swapped) gan_trainer_ema_swap(t);
+    int rc = EXIT_OK;
+    if (st != GAN_OK) {
+        if (err.file[0]) cli_error(&err);
+        else fprintf(stderr, "ganrun export: error: %s\n", err.msg);
+        rc = EXIT_ERR;
+    } else {
+        fprintf(stderr, "ganrun: wrote %s (%s of %s at step %ld%s)\n", out, disc ? "discriminator" : "generator",
+                t->spec->name, t->step, swapped ? ", averaged weights" : "");
+    }
+    gan_trainer_free(t);
+    return rc;
+#endif
+}
