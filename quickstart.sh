@@ -7,9 +7,11 @@ set -eu
 cd "$(dirname "$0")"
 
 pkgs="build-essential autoconf automake libtool pkg-config libyaml-dev libopenblas-dev
-      zlib1g-dev libpng-dev check dataset-fashion-mnist mandoc"
+      zlib1g-dev libpng-dev libjpeg62-turbo-dev check dataset-fashion-mnist mandoc"
 # the tests also render the run report in headless Chromium
 [ "${1:-train}" = test ] && pkgs="$pkgs chromium"
+# tests/images.sh builds its image folders with Pillow
+[ "${1:-train}" = test ] && pkgs="$pkgs python3-pil"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -59,6 +59,14 @@ int cmd_check(int argc, char **argv)
     }
     if (expand) fputs(t->model_text, stdout);
     else gan_model_print_summary(stdout, t->spec, t->G, t->D);
+    char **cls;
+    int ncls;
+    if (!expand && gan_data_class_names(&spec->data, &cls, &ncls, &derr) == GAN_OK && ncls > 0) {
+        printf("classes:");
+        for (int i = 0; i < ncls; i++) printf("%s %s", i ? "," : "", cls[i]);
+        printf("\n");
+        gan_data_free_names(cls);
+    }
     gan_trainer_free(t);
     return EXIT_OK;
 }

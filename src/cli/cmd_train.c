@@ -264,6 +264,10 @@ static int run(gan_trainer *t, const run_opts *o)
         return EXIT_ERR;
     }
 
+    if (lead && t->data && t->data->skipped > 0)
+        fprintf(stderr, "%s: warning: skipped %ld bad file%s (data.on_bad_file: skip); the first: %s\n",
+                t->spec->data.path, t->data->skipped, t->data->skipped > 1 ? "s" : "", t->data->skip_note);
+
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;

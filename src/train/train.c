@@ -79,6 +79,22 @@ gan_status gan_trainer_create(gan_trainer **out, gan_model_spec *spec, int load_
     int Bmax = Br > Bf ? Br : Bf;
     gan_status st;
 
+    if (spec->data.format == GAN_DATA_IMAGES) {
+        /* images take the size they are resized to from the generator */
+        gan_data_spec *ds = &spec->data;
+        gan_shape g;
+        if (!ds->height || !ds->width || !ds->channels) {
+            if ((st = shape_from_generator(spec, &g, err)) != GAN_OK) goto fail;
+            if (g.rank != 3 || (g.d[0] != 1 && g.d[0] != 3)) {
+                st = gan_error_at(err, GAN_ERR_SHAPE, spec->source, 0, 0,
+                                  "format: images needs a generator whose output is (1 or 3, H, W)");
+                goto fail;
+            }
+            if (!ds->channels) ds->channels = g.d[0];
+            if (!ds->height) ds->height = g.d[1];
+            if (!ds->width) ds->width = g.d[2];
+        }
+    }
     if (load_data) {
         st = gan_data_load(&t->data, &spec->data, spec->seed, err);
         if (st != GAN_OK) goto fail;
