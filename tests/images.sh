@@ -114,6 +114,17 @@ check "ganrun check: sizes from the generator, class names listed" \
 check "ganrun train on the folder" "'$G' train -q '$tmp/m.yaml' > '$tmp/out' 2> '$tmp/err'"
 check "the expanded model records the resolved size" \
     "'$G' check --expand '$tmp/m.yaml' > '$tmp/out' 2> '$tmp/err' && grep -q 'height: 28' '$tmp/out' && grep -q 'channels: 1' '$tmp/out'"
+check "the checkpoint records the data's fingerprint (section DATA)" \
+    "'$G' info '$tmp/run/latest.ckpt' > '$tmp/out' 2>&1 && grep -q DATA '$tmp/out'"
+check "resume on unchanged data: no warning" \
+    "'$G' resume -q --steps 1 '$tmp/run' > '$tmp/out' 2> '$tmp/err' && ! grep -q 'data differs' '$tmp/err'"
+check "reproduce on unchanged data: no warning" \
+    "'$G' reproduce '$tmp/run' > '$tmp/out' 2> '$tmp/err' && ! grep -q 'data differs' '$tmp/err'"
+touch -d "2002-02-02" "$F/classes/dress/new.png"
+check "reproduce warns when the folder changed" \
+    "'$G' reproduce '$tmp/run' > '$tmp/out' 2> '$tmp/err'; grep -q '$F/classes: warning: the data differs from what' '$tmp/err'"
+check "resume warns when the folder changed" \
+    "'$G' resume -q --steps 1 '$tmp/run' > '$tmp/out' 2> '$tmp/err' && grep -q '$F/classes: warning: the data differs from what' '$tmp/err'"
 sed 's/labels: folders}/labels: folders, on_bad_file: maybe}/' "$tmp/m.yaml" > "$tmp/b.yaml"
 check "on_bad_file: only error or skip" "! '$G' check '$tmp/b.yaml' > '$tmp/out' 2> '$tmp/err' && grep -q 'b.yaml:2:.*error' '$tmp/err'"
 

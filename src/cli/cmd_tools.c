@@ -310,6 +310,10 @@ int cmd_reproduce(int argc, char **argv)
         gan_trainer_free(ref);
         return EXIT_ERR;
     }
+    if (ref->ckpt_data_fingerprint && t->data_fingerprint != ref->ckpt_data_fingerprint)
+        fprintf(stderr, "%s: warning: the data differs from what %s was trained on (files, sizes or times "
+                        "changed: fingerprint %016llx, the checkpoint's %016llx)\n", spec->data.path, path,
+                (unsigned long long)t->data_fingerprint, (unsigned long long)ref->ckpt_data_fingerprint);
     fprintf(stderr, "ganrun: re-running %ld steps of %s from step 0\n", ref->step, spec->name);
     int rc = EXIT_OK;
     /* train.health as `ganrun train` applies it (snapshots also before each

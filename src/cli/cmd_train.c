@@ -471,6 +471,10 @@ int cmd_resume(int argc, char **argv)
         gan_trainer_free(t);
         return EXIT_ERR;
     }
+    if (t->rank == 0 && t->ckpt_data_fingerprint && t->data_fingerprint != t->ckpt_data_fingerprint)
+        fprintf(stderr, "%s: warning: the data differs from what %s was trained on (files, sizes or times "
+                        "changed: fingerprint %016llx, the checkpoint's %016llx)\n", t->spec->data.path, path,
+                (unsigned long long)t->data_fingerprint, (unsigned long long)t->ckpt_data_fingerprint);
     int was = t->ckpt_nranks ? t->ckpt_nranks : 1;
     if (was != t->nranks && !quiet && t->rank == 0)
         fprintf(stderr, "ganrun: note: %s was written by %d rank%s and resumes on %d: the run goes on, "

@@ -29,9 +29,11 @@
 #include "config.h"
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "gan/par.h"
 #include "io/io.h"
 
@@ -124,11 +126,14 @@ static gan_status walk(flist *f, const char *dir, int label, int depth, gan_erro
     char **names;
     long n;
     gan_status st = sorted_names(dir, &names, &n, err);
+    /* stat by name within the folder: no walk down the whole path each time */
+    int fd = st == GAN_OK ? open(dir, O_RDONLY | O_DIRECTORY) : -1;
+    if (st == GAN_OK && fd < 0) st = io_open_error(err, dir);
     for (long i = 0; i < n && st == GAN_OK; i++) {
         char *p = join(dir, names[i]);
         struct stat sb;
         if (!p) { st = gan_error_set(err, GAN_ERR_NOMEM, "out of memory"); break; }
-        if (stat(p, &sb) != 0) {
+        if (fstatat(fd, names[i], &sb, 0) != 0) {
             st = io_open_error(err, p);
         } else if (S_ISDIR(sb.st_mode)) {
             st = walk(f, p, label, depth + 1, err);
@@ -149,6 +154,7 @@ static gan_status walk(flist *f, const char *dir, int label, int depth, gan_erro
         }
         free(p);
     }
+    if (fd >= 0) close(fd);
     free_names(names, n);
     return st;
 }

@@ -99,6 +99,7 @@ gan_status gan_trainer_create(gan_trainer **out, gan_model_spec *spec, int load_
         st = gan_data_load(&t->data, &spec->data, spec->seed, err);
         if (st != GAN_OK) goto fail;
         t->data_shape = t->data->shape;
+        t->data_fingerprint = t->data->fingerprint;
         if (t->data->n < Br) {
             st = gan_error_at(err, GAN_ERR_INVALID, spec->data.path[0] ? spec->data.path : spec->source,
                               0, 0, "data set has %ld samples, fewer than train.batch %d",
