@@ -128,5 +128,23 @@ check "resume warns when the folder changed" \
 sed 's/labels: folders}/labels: folders, on_bad_file: maybe}/' "$tmp/m.yaml" > "$tmp/b.yaml"
 check "on_bad_file: only error or skip" "! '$G' check '$tmp/b.yaml' > '$tmp/out' 2> '$tmp/err' && grep -q 'b.yaml:2:.*error' '$tmp/err'"
 
+# ---- train.augment: flip, DiffAugment and ADA's p through the trainer
+sed -e 's|^train: {batch: 8, steps: 2}|train: {batch: 8, steps: 6, augment: {flip: true, policy: "color,translation,cutout", p: 0.5, ada_target: 0.6, ada_speed: 80}}|' \
+    -e "s|dir: $tmp/run|dir: $tmp/aug|" "$tmp/m.yaml" > "$tmp/aug.yaml"
+check "train with augment: log.csv has aug_p and aug_rt" \
+    "'$G' train -q '$tmp/aug.yaml' > '$tmp/out' 2> '$tmp/err' && head -1 '$tmp/aug/log.csv' | grep -q ',diversity,aug_p,aug_rt\$'"
+check "ADA moved p from its start" "tail -1 '$tmp/aug/log.csv' | awk -F, '{ exit !(\$15 != 0.5) }'"
+check "the checkpoint carries p (section AUGP)" "'$G' info '$tmp/aug/latest.ckpt' 2>&1 | grep -q AUGP"
+"$G" train -q --steps 3 --out "$tmp/aug3" "$tmp/aug.yaml" > /dev/null 2>&1
+"$G" resume -q --steps 3 "$tmp/aug3" > /dev/null 2>&1
+"$G" sample "$tmp/aug/latest.ckpt" -n 4 -o "$tmp/sa.csv" > /dev/null 2>&1
+"$G" sample "$tmp/aug3/latest.ckpt" -n 4 -o "$tmp/sb.csv" > /dev/null 2>&1
+check "with augment, 3 + resumed 3 steps == 6 steps, bit for bit" \
+    "[ -s '$tmp/sa.csv' ] && cmp -s '$tmp/sa.csv' '$tmp/sb.csv' && [ \"\$(tail -1 '$tmp/aug/log.csv' | cut -d, -f15)\" = \"\$(tail -1 '$tmp/aug3/log.csv' | cut -d, -f15)\" ]"
+check "reproduce with augment matches bit for bit" "'$G' reproduce '$tmp/aug' 2>&1 | grep -q '^reproduced'"
+sed 's/policy: "color,translation,cutout"/policy: "color,rotate"/' "$tmp/aug.yaml" > "$tmp/bad.yaml"
+check "an unknown augment op is an error" \
+    "! '$G' check '$tmp/bad.yaml' > '$tmp/out' 2> '$tmp/err' && grep -q \"unknown op 'rotate'\" '$tmp/err'"
+
 echo "images.sh: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -188,7 +188,7 @@ static gan_status open_run_dir(gan_trainer *t, const run_opts *o, FILE **logp, g
     setvbuf(log, NULL, _IOLBF, 0);   /* rows appear as they are written (tail -f) */
     if (!o->resumed || ftell(log) == 0)
         fprintf(log, "step,epoch,d_loss,g_loss,d_real,d_fake,lr_g,lr_d,seconds,images_per_s,"
-                     "gap,d_grad_norm,g_grad_norm,diversity\n");
+                     "gap,d_grad_norm,g_grad_norm,diversity%s\n", t->aug ? ",aug_p,aug_rt" : "");
     *logp = log;
     return GAN_OK;
 }
@@ -300,10 +300,13 @@ static int run(gan_trainer *t, const run_opts *o)
         double tn = now_s();
         if (lead && out->log_every && s % out->log_every == 0) {
             double ips = (double)(s - last_step) * batch / (tn - tlast + 1e-12);
-            fprintf(log, "%ld,%ld,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.3f,%.1f,%.6g,%.6g,%.6g,%.6g\n", s,
+            fprintf(log, "%ld,%ld,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.3f,%.1f,%.6g,%.6g,%.6g,%.6g", s,
                     t->epoch, t->d_loss, t->g_loss, t->d_real, t->d_fake, t->gopt.c.lr, t->dopt.c.lr,
                     tn - t0, ips, t->d_real - t->d_fake, t->d_grad_norm, t->g_grad_norm,
                     gan_trainer_diversity(t));
+            /* train.augment: its probability p and ADA's rt = E[sign(D(real))] */
+            if (t->aug) fprintf(log, ",%.6g,%.6g", t->aug_p, t->aug_rt);
+            fputc('\n', log);
             if (tty) {
                 double rate = (double)(s - start_step) / (tn - t0 + 1e-12);
                 fprintf(stderr, "\rstep %ld/%ld  d_loss %.4f  g_loss %.4f  D(x) %.3f  D(G(z)) %.3f  %.0f img/s  ETA %.0fs   ",

@@ -131,6 +131,24 @@ static const field ema_f[] = {
       "training steps before which the average is a plain copy of the weights" },
 };
 static const section ema_s = { "train.ema", ema_f, 2, 0, NULL, NULL };
+#define A(m) offsetof(gan_aug_spec, m), SZ(gan_aug_spec, m)
+static const field augment_f[] = {
+    { "flip", F_BOOL, 0, 0, 0, 0, 0, 1, 0, 0, NULL, A(flip), NULL,
+      "mirror each real image left-right with probability 1/2" },
+    { "policy", F_STR, 0, 0, 0, 0, 0, 0, 0, 0, NULL, A(policy), NULL,
+      "DiffAugment ops applied to real and fake images before D: color, translation, cutout, comma-separated" },
+    { "p", F_FLOAT, 0, 0, 1, 0, 0, 1, 0, 0, NULL, A(p), NULL,
+      "probability of each op per image; with ada_target its start value" },
+    { "ada_target", F_FLOAT, 0, 0, 0, 0, 0, 1, 0, 1, NULL, A(ada_target), NULL,
+      "ADA: > 0 adapts p after each D step so that E[sign(D(real))] approaches this; 0: p fixed" },
+    { "ada_speed", F_FLOAT, 0, 0, 100000, 0, 1, 1e12, 0, 0, NULL, A(ada_speed), NULL,
+      "ADA: real images over which p can rise or fall by 1" },
+    { "translation", F_FLOAT, 0, 0, 0.125, 0, 0, 1, 0, 0, NULL, A(translation), NULL,
+      "translation shifts by up to this fraction of the height and width (zeros fill)" },
+    { "cutout", F_FLOAT, 0, 0, 0.5, 0, 0, 1, 0, 0, NULL, A(cutout), NULL,
+      "cutout zeroes a rectangle of this fraction of the height and width" },
+};
+static const section augment_s = { "train.augment", augment_f, 7, 0, NULL, NULL };
 const char *const gan_model_health_names[] = { "stop", "rollback", NULL };
 #define ROLLBACK (1u << GAN_HEALTH_ROLLBACK)
 #define H(m) offsetof(gan_health_spec, m), SZ(gan_health_spec, m)
@@ -166,8 +184,10 @@ static const field train_f[] = {
       "PacGAN: D judges this many samples at once, concatenated along channels or features" },
     { "health", F_SECTION, 0, 0, 0, 0, 0, 0, 0, 0, NULL, offsetof(gan_train_spec, health), 0, &health_s,
       "what a step that meets NaN or infinity does" },
+    { "augment", F_SECTION, 0, 0, 0, 0, 0, 0, 0, 0, NULL, offsetof(gan_train_spec, augment), 0, &augment_s,
+      "augmentation of the images D sees (flip, DiffAugment, ADA's adaptive p)" },
 };
-static const section train_s = { "train", train_f, 10, 1, "loss", NULL };
+static const section train_s = { "train", train_f, 11, 1, "loss", NULL };
 
 /* ---- output ------------------------------------------------------------- */
 #define U(m) offsetof(gan_output_spec, m), SZ(gan_output_spec, m)
