@@ -116,6 +116,8 @@ check "the expanded model records the resolved size" \
     "'$G' check --expand '$tmp/m.yaml' > '$tmp/out' 2> '$tmp/err' && grep -q 'height: 28' '$tmp/out' && grep -q 'channels: 1' '$tmp/out'"
 check "the checkpoint records the data's fingerprint (section DATA)" \
     "'$G' info '$tmp/run/latest.ckpt' > '$tmp/out' 2>&1 && grep -q DATA '$tmp/out'"
+check "ganrun info prints the fingerprint and the class names" \
+    "'$G' info '$tmp/run/latest.ckpt' > '$tmp/out' 2>&1 && grep -q '^data        fingerprint [0-9a-f]' '$tmp/out' && grep -q '^classes     coat, dress, trouser' '$tmp/out'"
 check "resume on unchanged data: no warning" \
     "'$G' resume -q --steps 1 '$tmp/run' > '$tmp/out' 2> '$tmp/err' && ! grep -q 'data differs' '$tmp/err'"
 check "reproduce on unchanged data: no warning" \
