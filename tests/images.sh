@@ -90,6 +90,25 @@ check "an empty class folder is an error naming it" \
 check "a missing folder is an error naming it" \
     "! '$D' '$F/nope' 1 28 28 '$tmp/x.u8' 2> '$tmp/err' && grep -q '$F/nope: error: cannot open' '$tmp/err'"
 
+# ---- damaged files: 300 copies of a PNG and a JPEG with random bytes
+# changed or cut; every one decodes or is skipped, none crashes the loader
+$PY - "$F/flat" "$tmp/mangled" <<'EOT'
+import os, random, sys
+src, out = sys.argv[1], sys.argv[2]
+os.makedirs(out)
+rnd = random.Random(1)
+for k, name in enumerate(["img001.png", "img003.jpg"] * 150):
+    b = bytearray(open(os.path.join(src, name), "rb").read())
+    for _ in range(rnd.randint(1, 8)):
+        b[rnd.randrange(len(b))] = rnd.randrange(256)
+    if k % 3 == 0:
+        b = b[:rnd.randrange(1, len(b))]
+    open(os.path.join(out, "m%03d%s" % (k, name[-4:])), "wb").write(b)
+EOT
+"$D" "$tmp/mangled" 3 16 16 skip nocache "$tmp/x.u8" > "$tmp/out" 2> "$tmp/err"; rc=$?
+check "damaged files: decoded or skipped, never a crash (exit $rc)" "[ $rc -le 1 ]"
+echo "# damaged files: $(cut -d' ' -f1-4 "$tmp/out") $(head -c 200 "$tmp/err")"
+
 # ---- crop: random is deterministic and differs from center
 "$D" "$F/flat" 1 28 28 random nocache "$tmp/r1.u8" > /dev/null 2>&1
 "$D" "$F/flat" 1 28 28 random nocache "$tmp/r2.u8" > /dev/null 2>&1
