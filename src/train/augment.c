@@ -194,7 +194,7 @@ static int aug_on(const gan_aug_spec *a)
     return a->flip || a->policy[0];
 }
 
-gan_status gan_trainer_augment_init(gan_trainer *t, gan_error *err)
+gan_status aug_init(gan_trainer *t, gan_error *err)
 {
     const gan_aug_spec *a = &t->spec->train.augment;
     t->aug_p = a->p;
@@ -226,7 +226,7 @@ gan_status gan_trainer_augment_init(gan_trainer *t, gan_error *err)
     return GAN_OK;
 }
 
-void gan_trainer_augment_free(gan_trainer *t)
+void aug_free(gan_trainer *t)
 {
     struct gan_aug_state *g = t->aug;
     if (!g) return;

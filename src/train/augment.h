@@ -33,8 +33,8 @@ void aug_flip(float *x, int C, int H, int W);
 
 /* The trainer's side (augment.c): set up from spec->train.augment (no-op
  * when off), free, and the hooks of the D and G steps. */
-gan_status gan_trainer_augment_init(gan_trainer *t, gan_error *err);
-void gan_trainer_augment_free(gan_trainer *t);
+gan_status aug_init(gan_trainer *t, gan_error *err);
+void aug_free(gan_trainer *t);
 /* Flip this rank's real rows (t->real) when train.augment.flip. */
 void aug_flip_reals(gan_trainer *t, int phase);
 /* x (B, S) of this rank -> augmented copy in slot (0 real, 1 fake) of

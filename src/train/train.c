@@ -147,7 +147,7 @@ gan_status gan_trainer_create(gan_trainer **out, gan_model_spec *spec, int load_
     gan_rng_seed_stream(&r, spec->seed, STREAM_FIXED);
     gan_noise_fill(&spec->noise, &r, t->fixed_z, (size_t)ns * Z);
     if ((st = cond_init(t, ns, err)) != GAN_OK) goto fail;
-    if ((st = gan_trainer_augment_init(t, err)) != GAN_OK) goto fail;
+    if ((st = aug_init(t, err)) != GAN_OK) goto fail;
 
     if (t->data) {
         if ((unsigned long)t->data->n > 0xffffffffUL) {
@@ -192,7 +192,7 @@ void gan_trainer_free(gan_trainer *t)
     gan_free_floats(t->fixed_z);
     gan_free_floats(t->gp_buf);
     cond_free(t);
-    gan_trainer_augment_free(t);
+    aug_free(t);
     gan_free_floats(t->ema);
     free(t);
 }
