@@ -4,6 +4,7 @@
 #include "config.h"
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include "io/io.h"
 
 const char *gan_data_format_name(gan_data_format f)
@@ -50,11 +51,20 @@ static gan_status check_spec(const gan_data_spec *spec, gan_error *err)
     return GAN_OK;
 }
 
+void io_free_u8(gan_dataset *d)
+{
+    if (d->map) munmap(d->map, d->maplen);
+    else free(d->u8);
+    d->map = NULL;
+    d->maplen = 0;
+    d->u8 = NULL;
+}
+
 void gan_data_free(gan_dataset *d)
 {
     if (!d) return;
     gan_free_floats(d->x);
-    free(d->u8);
+    io_free_u8(d);
     free(d->labels);
     if (d->class_names)
         for (int i = 0; i < d->nclasses; i++) free(d->class_names[i]);
@@ -80,8 +90,7 @@ gan_status gan_data_to_floats(gan_dataset *d, gan_error *err)
     float *x = gan_alloc_floats((size_t)d->n * S);
     if (!x) return gan_error_set(err, GAN_ERR_NOMEM, "out of memory for %ld samples", d->n);
     for (long i = 0; i < d->n; i++) gan_data_get(d, i, x + (size_t)i * S);
-    free(d->u8);
-    d->u8 = NULL;
+    io_free_u8(d);
     d->x = x;
     return GAN_OK;
 }

@@ -21,7 +21,8 @@
  * enough to find it again, so a changed folder misses the old cache.  The
  * cache is a convenience: failing to write it is not an error.
  *
- * Cache file (little-endian host order, read only by the same build):
+ * Cache file (host byte order, read only by the same build; the pixels
+ * are mapped read-only with mmap, not copied):
  *   "GANIMG01", u64 fingerprint, i64 n, i32 C, H, W, nclasses,
  *   i64 skipped, char[600] skip note, nclasses x (u32 length, bytes),
  *   n x i32 labels when nclasses > 0, n*C*H*W pixel bytes; nothing after.
@@ -32,6 +33,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "gan/par.h"
@@ -289,9 +291,15 @@ static int cache_read(gan_dataset *d, uint64_t fp, const gan_data_spec *spec)
         for (long i = 0; i < h.n; i++)
             if (d->labels[i] < 0 || d->labels[i] >= h.nclasses) goto out;
     }
-    if (!(d->u8 = malloc((size_t)h.n * S)) || fread(d->u8, 1, (size_t)h.n * S, f) != (size_t)h.n * S ||
-        fgetc(f) != EOF)
-        goto out;
+    /* the pixels stay in the page cache: mapped, not copied */
+    long off = ftell(f);
+    struct stat sb;
+    if (off < 0 || fstat(fileno(f), &sb) != 0 || (size_t)sb.st_size != (size_t)off + (size_t)h.n * S) goto out;
+    void *m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fileno(f), 0);
+    if (m == MAP_FAILED) goto out;
+    d->map = m;
+    d->maplen = (size_t)sb.st_size;
+    d->u8 = (uint8_t *)m + off;
     d->n = h.n;
     d->shape = (gan_shape){ 3, { h.C, h.H, h.W } };
     d->skipped = h.skipped;
@@ -498,7 +506,7 @@ gan_status io_images_load(gan_dataset *d, const gan_data_spec *spec, uint64_t se
     if (spec->cache && cache_read(d, fp, spec)) {
         d->from_cache = 1;
     } else {
-        free(d->u8), d->u8 = NULL;
+        io_free_u8(d);
         free(d->labels), d->labels = NULL;
         if (d->class_names)
             for (int i = 0; i < d->nclasses; i++) free(d->class_names[i]);

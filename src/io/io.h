@@ -48,6 +48,9 @@ void io_resize_size(int w, int h, int tw, int th, int *rw, int *rh);
 gan_status io_resize_crop(const io_image *im, int tw, int th, int x0, int y0, unsigned char *out,
                           gan_error *err);
 
+/* Free d->u8 (unmap it when it points into d->map). */
+void io_free_u8(gan_dataset *d);
+
 /* Byte to [-1, 1]: x / 127.5 - 1 (0 -> -1, 255 -> 1). */
 static inline float io_unbyte(unsigned char b)
 {
