@@ -7,12 +7,12 @@ set -eu
 cd "$(dirname "$0")"
 
 pkgs="build-essential autoconf automake libtool pkg-config libyaml-dev libopenblas-dev
-      zlib1g-dev libpng-dev check dataset-fashion-mnist mandoc
+      zlib1g-dev libpng-dev libjpeg62-turbo-dev check dataset-fashion-mnist mandoc
       protobuf-c-compiler libprotobuf-c-dev libonnx-dev"
 # the tests also render the run report in headless Chromium, check exported
 # ONNX models with python3-onnx, read .npy files with NumPy and run the
 # models in ONNX Runtime under Node.js (nodejs, npm unless node has them)
-[ "${1:-train}" = test ] && pkgs="$pkgs chromium python3-onnx python3-numpy python3-yaml"
+[ "${1:-train}" = test ] && pkgs="$pkgs chromium python3-onnx python3-numpy python3-yaml python3-pil"
 [ "${1:-train}" = test ] && ! command -v node >/dev/null 2>&1 && pkgs="$pkgs nodejs"
 [ "${1:-train}" = test ] && ! command -v npm >/dev/null 2>&1 && pkgs="$pkgs npm"
 missing=""

@@ -27,6 +27,17 @@ output: {checkpoint_every: 5, sample_every: 5, samples: 16}
 YAML
 vg 0 "train" "$tmp/m.yaml" --quiet --out "$tmp/run"
 vg 0 "resume" resume "$tmp/run/latest.ckpt" --steps 5 --quiet
+# train.augment: flip, DiffAugment and ADA's p on images
+cat >"$tmp/aug.yaml" <<'YAML'
+name: vgaug
+data: {format: idx, path: /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz, limit: 64}
+noise: {dim: 4}
+generator: [dense: {units: 784}, tanh, reshape: {shape: [1, 28, 28]}]
+discriminator: [flatten, dense: {units: 1}]
+train: {batch: 8, steps: 3, augment: {flip: true, policy: "color,translation,cutout", p: 0.5, ada_target: 0.6}}
+output: {checkpoint_every: 0, sample_every: 0, samples: 4}
+YAML
+vg 0 "train with augment" "$tmp/aug.yaml" --quiet --out "$tmp/aug"
 vg 0 "sample" sample "$tmp/run" -n 8 -o "$tmp/s.csv"
 vg 0 "info" info "$tmp/run/latest.ckpt"
 vg 0 "report" report "$tmp/run"

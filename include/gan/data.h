@@ -1,5 +1,5 @@
 /* gan/data.h - datasets: IDX (gz or not), CIFAR-10 binary, a folder of PNG
- * files, CSV vectors, and built-in 2-D Gaussian mixtures.  All loaded whole
+ * files, folders of PNG and JPEG images of any size, CSV vectors, and built-in 2-D Gaussian mixtures.  All loaded whole
  * into memory, values scaled to [-1, 1] (images) or kept as given (CSV,
  * mixtures). */
 #ifndef GAN_DATA_H
@@ -10,8 +10,11 @@
 
 typedef enum gan_data_format {
     GAN_DATA_IDX, GAN_DATA_CIFAR10, GAN_DATA_PNGDIR, GAN_DATA_CSV,
-    GAN_DATA_GRID, GAN_DATA_RING
+    GAN_DATA_GRID, GAN_DATA_RING, GAN_DATA_IMAGES
 } gan_data_format;
+
+typedef enum gan_crop { GAN_CROP_CENTER, GAN_CROP_RANDOM } gan_crop;
+typedef enum gan_bad_file { GAN_BAD_ERROR, GAN_BAD_SKIP } gan_bad_file;
 
 typedef struct gan_data_spec {
     gan_data_format format;
@@ -21,6 +24,13 @@ typedef struct gan_data_spec {
     long samples;           /* mixtures: how many points to draw (default 100000) */
     int classes;            /* > 0: a conditional model over this many classes */
     int label_column;       /* CSV: 1-based column holding the class label, 0 none */
+    /* images (images.c): every sample resized to (channels, height, width);
+     * 0 = the generator's output (filled in by the trainer) */
+    int height, width, channels;
+    int crop;               /* gan_crop */
+    int background;         /* gray level 0..255 that alpha is composited over */
+    int on_bad_file;        /* gan_bad_file */
+    int cache;              /* 1: read and write the decoded cache (see images.c) */
 } gan_data_spec;
 
 typedef struct gan_dataset {
@@ -32,6 +42,16 @@ typedef struct gan_dataset {
                          * [-1, 1] as b / 127.5 - 1 by gan_data_get */
     int *labels;        /* (n) or NULL */
     int nclasses;
+    char **class_names; /* (nclasses) names of class folders (images,
+                         * labels: folders), NULL otherwise */
+    long skipped;       /* images: bad files skipped (on_bad_file: skip) */
+    char skip_note[600];/* images: the first skipped file's message */
+    int from_cache;     /* images: 1 when read from the decoded cache */
+    void *map;          /* images read from the cache: the file mapped read-only
+                         * (u8 points into it), NULL otherwise */
+    size_t maplen;
+    uint64_t fingerprint; /* images: hash of the file list, sizes, mtimes and
+                           * the resize settings (0 for other formats) */
 } gan_dataset;
 
 /* Load; mixtures are drawn from a stream of `seed`.  Errors name the file. */
@@ -45,6 +65,12 @@ gan_status gan_data_to_floats(gan_dataset *d, gan_error *err);
  * mixtures: (2)). */
 gan_status gan_data_shape(const gan_data_spec *spec, gan_shape *shape, gan_error *err);
 const char *gan_data_format_name(gan_data_format f);
+/* The class names of `format: images` with `labels: folders` (the sorted
+ * subfolders of spec->path, read without decoding anything) as a
+ * NULL-terminated array; *n = 0 and *names = NULL for other data.  Free
+ * with gan_data_free_names. */
+gan_status gan_data_class_names(const gan_data_spec *spec, char ***names, int *n, gan_error *err);
+void gan_data_free_names(char **names);
 
 /* 2-D mixtures: the mode centres and sigma of a format (GRID: 25, RING: 8). */
 int gan_mixture_modes(gan_data_format f, float (*centres)[2], int max, float *sigma);

@@ -36,6 +36,18 @@ typedef struct gan_ema_spec {
     float decay;              /* ema = decay * ema + (1 - decay) * params */
     long start;               /* steps before this one copy params instead */
 } gan_ema_spec;
+/* train.augment (src/train/augment.c): flip reals; DiffAugment on real and
+ * fake images before D, each op applied with probability p (adaptive, as
+ * ADA, when ada_target > 0). */
+typedef struct gan_aug_spec {
+    int flip;                 /* horizontal flip of half the real images */
+    char policy[64];          /* "color,translation,cutout" or a subset; "" none */
+    float p;                  /* probability of each op (start value with ADA) */
+    float ada_target;         /* > 0: adapt p so that E[sign(D(real))] -> target */
+    float ada_speed;          /* images over which p can move by 1 */
+    float translation;        /* shift up to this fraction of the side */
+    float cutout;             /* square of this fraction of the side set to 0 */
+} gan_aug_spec;
 /* train.health: what a step that meets NaN or infinity does (see
  * gan/health.h).  stop: the run ends with that error.  rollback: back to
  * the last healthy snapshot, learning rates times lr_factor, at most
@@ -57,6 +69,7 @@ typedef struct gan_train_spec {
     int d_steps, g_steps;     /* schedule: D steps then G steps per training step */
     gan_optim_conf gopt, dopt;
     gan_ema_spec ema;         /* train.ema */
+    gan_aug_spec augment;     /* train.augment */
     int pack;                 /* PacGAN: D judges pack samples at once (default 1) */
     gan_health_spec health;
 } gan_train_spec;

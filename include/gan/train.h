@@ -33,6 +33,11 @@ typedef struct gan_trainer {
     float *ema;                /* (G->nparams + G->nbufs) G's averaged weights then its
                                 * buffers (train.ema), NULL when off; checkpointed */
     int no_ema;                /* 1: sampling uses G's raw weights even with ema */
+    float aug_p;               /* train.augment's probability (ADA adapts it); checkpointed */
+    float aug_rt;              /* last E[sign(D(real))] seen by ADA */
+    struct gan_aug_state *aug; /* train.augment's scratch (augment.c), NULL when off */
+    uint64_t data_fingerprint; /* the loaded data's (images), 0 unknown; checkpointed */
+    uint64_t ckpt_data_fingerprint; /* the one the restored checkpoint recorded, 0 none */
     float truncation;          /* > 0: gan_trainer_sample redraws noise beyond this many std */
     /* scratch sized once (not checkpointed) */
     float *z;                  /* (noise_batch, dim) */

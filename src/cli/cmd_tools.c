@@ -63,6 +63,14 @@ int cmd_check(int argc, char **argv)
     if (expand) fputs(t->model_text, stdout);
     else if (dot) gan_model_print_dot(stdout, t->spec, t->G, t->D);
     else gan_model_print_summary(stdout, t->spec, t->G, t->D);
+    char **cls;
+    int ncls;
+    if (!expand && gan_data_class_names(&spec->data, &cls, &ncls, &derr) == GAN_OK && ncls > 0) {
+        printf("classes:");
+        for (int i = 0; i < ncls; i++) printf("%s %s", i ? "," : "", cls[i]);
+        printf("\n");
+        gan_data_free_names(cls);
+    }
     gan_trainer_free(t);
     return EXIT_OK;
 }
@@ -410,6 +418,10 @@ int cmd_reproduce(int argc, char **argv)
         gan_trainer_free(ref);
         return EXIT_ERR;
     }
+    if (ref->ckpt_data_fingerprint && t->data_fingerprint != ref->ckpt_data_fingerprint)
+        fprintf(stderr, "%s: warning: the data differs from what %s was trained on (files, sizes or times "
+                        "changed: fingerprint %016llx, the checkpoint's %016llx)\n", spec->data.path, path,
+                (unsigned long long)t->data_fingerprint, (unsigned long long)ref->ckpt_data_fingerprint);
     fprintf(stderr, "ganrun: re-running %ld steps of %s from step 0\n", ref->step, spec->name);
     int rc = EXIT_OK;
     /* train.health as `ganrun train` applies it (snapshots also before each

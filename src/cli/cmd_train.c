@@ -188,7 +188,7 @@ static gan_status open_run_dir(gan_trainer *t, const run_opts *o, FILE **logp, g
     setvbuf(log, NULL, _IOLBF, 0);   /* rows appear as they are written (tail -f) */
     if (!o->resumed || ftell(log) == 0)
         fprintf(log, "step,epoch,d_loss,g_loss,d_real,d_fake,lr_g,lr_d,seconds,images_per_s,"
-                     "gap,d_grad_norm,g_grad_norm,diversity\n");
+                     "gap,d_grad_norm,g_grad_norm,diversity%s\n", t->aug ? ",aug_p,aug_rt" : "");
     *logp = log;
     return GAN_OK;
 }
@@ -264,6 +264,10 @@ static int run(gan_trainer *t, const run_opts *o)
         return EXIT_ERR;
     }
 
+    if (lead && t->data && t->data->skipped > 0)
+        fprintf(stderr, "%s: warning: skipped %ld bad file%s (data.on_bad_file: skip); the first: %s\n",
+                t->spec->data.path, t->data->skipped, t->data->skipped > 1 ? "s" : "", t->data->skip_note);
+
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -296,10 +300,13 @@ static int run(gan_trainer *t, const run_opts *o)
         double tn = now_s();
         if (lead && out->log_every && s % out->log_every == 0) {
             double ips = (double)(s - last_step) * batch / (tn - tlast + 1e-12);
-            fprintf(log, "%ld,%ld,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.3f,%.1f,%.6g,%.6g,%.6g,%.6g\n", s,
+            fprintf(log, "%ld,%ld,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.3f,%.1f,%.6g,%.6g,%.6g,%.6g", s,
                     t->epoch, t->d_loss, t->g_loss, t->d_real, t->d_fake, t->gopt.c.lr, t->dopt.c.lr,
                     tn - t0, ips, t->d_real - t->d_fake, t->d_grad_norm, t->g_grad_norm,
                     gan_trainer_diversity(t));
+            /* train.augment: its probability p and ADA's rt = E[sign(D(real))] */
+            if (t->aug) fprintf(log, ",%.6g,%.6g", t->aug_p, t->aug_rt);
+            fputc('\n', log);
             if (tty) {
                 double rate = (double)(s - start_step) / (tn - t0 + 1e-12);
                 fprintf(stderr, "\rstep %ld/%ld  d_loss %.4f  g_loss %.4f  D(x) %.3f  D(G(z)) %.3f  %.0f img/s  ETA %.0fs   ",
@@ -467,6 +474,10 @@ int cmd_resume(int argc, char **argv)
         gan_trainer_free(t);
         return EXIT_ERR;
     }
+    if (t->rank == 0 && t->ckpt_data_fingerprint && t->data_fingerprint != t->ckpt_data_fingerprint)
+        fprintf(stderr, "%s: warning: the data differs from what %s was trained on (files, sizes or times "
+                        "changed: fingerprint %016llx, the checkpoint's %016llx)\n", t->spec->data.path, path,
+                (unsigned long long)t->data_fingerprint, (unsigned long long)t->ckpt_data_fingerprint);
     int was = t->ckpt_nranks ? t->ckpt_nranks : 1;
     if (was != t->nranks && !quiet && t->rank == 0)
         fprintf(stderr, "ganrun: note: %s was written by %d rank%s and resumes on %d: the run goes on, "

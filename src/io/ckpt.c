@@ -23,7 +23,8 @@
  *                         readers take any valid zlib stream
  *   A tag appears at most once.  Sections with tags a reader does not know
  *   are verified (lengths, inflation, CRC) and skipped, so newer writers can
- *   add sections; every section below but 'DIST' and 'EMAG' is required.  The last section is
+ *   add sections; every section below but 'DIST', 'EMAG', 'AUGP' and 'DATA' is
+ *   required.  The last section is
  *   'END ' with an empty payload, and it ends the file.
  *
  *   payloads, in the order written:
@@ -65,6 +66,11 @@
  *          u64 np, u64 nb (G's parameter and buffer floats, must match);
  *          f32 ema[np + nb]: the averaged parameters, then the copied
  *          buffers, at the offsets of G's arenas.
+ *   'AUGP' optional, exactly when the model has train.augment (flip or a
+ *          policy): f32 p, the augmentation probability (ADA adapts it).
+ *   'DATA' optional, when the data has a fingerprint (format: images):
+ *          u64 the data set's fingerprint (src/io/images.c).  `ganrun
+ *          resume` and `reproduce` warn when the data on disk has another.
  *   'END ' empty
  *
  * Readers cap the file at 16 GiB, a payload at 4 GiB and at 1032 times its

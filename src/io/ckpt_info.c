@@ -67,6 +67,34 @@ static void moments(const ckpt_tensor *t, double *mean, double *sd, double *norm
     *norm = sqrt(ss);
 }
 
+/* train.augment's p ('AUGP'), the data's fingerprint ('DATA') and, for
+ * images with labels: folders, the class names (from the folder, when it
+ * is still there) */
+static void data_lines(const ckpt_reader *r, const char *path, const char *text, size_t len, FILE *f)
+{
+    const ckpt_section *s = ckpt_reader_find(r, CKPT_TAG_AUGP);
+    if (s && s->len == 4) {
+        ckpt_cur c = { s->data, s->len, 0, 0 };
+        fprintf(f, "augment     p %.6g\n", (double)ckpt_get_f32(&c));
+    }
+    if ((s = ckpt_reader_find(r, CKPT_TAG_DATA)) && s->len == 8) {
+        ckpt_cur c = { s->data, s->len, 0, 0 };
+        fprintf(f, "data        fingerprint %016" PRIx64 "\n", ckpt_get_u64(&c));
+    }
+    gan_model_spec *m;
+    gan_error e;
+    if (gan_model_load_string(&m, text, len, path, NULL, 0, &e) != GAN_OK) return;
+    char **names;
+    int n;
+    if (gan_data_class_names(&m->data, &names, &n, &e) == GAN_OK && n > 0) {
+        fprintf(f, "classes    ");
+        for (int i = 0; i < n; i++) fprintf(f, "%s %s", i ? "," : "", names[i]);
+        fputc('\n', f);
+        gan_data_free_names(names);
+    }
+    gan_model_free(m);
+}
+
 gan_status gan_ckpt_info(const char *path, FILE *f, int model_only, gan_error *err)
 {
     ckpt_reader *r;
@@ -101,6 +129,7 @@ gan_status gan_ckpt_info(const char *path, FILE *f, int model_only, gan_error *e
     int nranks;
     if (ckpt_reader_find(r, CKPT_TAG_DIST) && ckpt_state_nranks(r, &nranks, err) == GAN_OK)
         fprintf(f, "ranks       %d (data-parallel run)\n", nranks);
+    data_lines(r, path, text, len, f);
     for (int i = 0; i < r->n; i++) {
         char tag[5];
         ckpt_tag_str(r->s[i].tag, tag);

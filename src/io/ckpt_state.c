@@ -161,6 +161,12 @@ static void encode(const gan_trainer *t, uint32_t tag, ckpt_buf *b)
     case CKPT_TAG_OPTD:
         put_optim(b, &t->dopt);
         break;
+    case CKPT_TAG_AUGP:   /* optional, present exactly when train.augment is on */
+        ckpt_put_f32(b, t->aug_p);
+        break;
+    case CKPT_TAG_DATA:   /* optional, when the data has a fingerprint */
+        ckpt_put_u64(b, t->data_fingerprint);
+        break;
     case CKPT_TAG_EMAG:   /* optional, present exactly when train.ema is on */
         ckpt_put_u64(b, (uint64_t)t->G->nparams);
         ckpt_put_u64(b, (uint64_t)t->G->nbufs);
@@ -172,7 +178,8 @@ static void encode(const gan_trainer *t, uint32_t tag, ckpt_buf *b)
 gan_status ckpt_state_write(const gan_trainer *t, ckpt_writer *w, const char *path, gan_error *err)
 {
     static const uint32_t order[] = { CKPT_TAG_MODL, CKPT_TAG_BILD, CKPT_TAG_STAT, CKPT_TAG_ORDR,
-                                      CKPT_TAG_TENS, CKPT_TAG_OPTG, CKPT_TAG_OPTD, CKPT_TAG_EMAG };
+                                      CKPT_TAG_TENS, CKPT_TAG_OPTG, CKPT_TAG_OPTD, CKPT_TAG_EMAG,
+                                      CKPT_TAG_AUGP, CKPT_TAG_DATA };
     if (!t->model_text || !t->G || !t->D)
         return gan_error_at(err, GAN_ERR_INVALID, path, 0, 0, "trainer has no model to save");
     gan_status st = check_coverage(t->G, 'g', path, err);
@@ -180,6 +187,8 @@ gan_status ckpt_state_write(const gan_trainer *t, ckpt_writer *w, const char *pa
     /* each section streams through a 1 MiB buffer into the writer */
     for (size_t i = 0; st == GAN_OK && i < sizeof order / sizeof *order; i++) {
         if (order[i] == CKPT_TAG_EMAG && !t->ema) continue;
+        if (order[i] == CKPT_TAG_DATA && !t->data_fingerprint) continue;
+        if (order[i] == CKPT_TAG_AUGP && !t->aug) continue;
         ckpt_buf b = { .sink = w, .err = err };
         st = ckpt_writer_begin(w, order[i], err);
         if (st == GAN_OK) {
@@ -471,6 +480,29 @@ static gan_status restore_ema(gan_trainer *t, const ckpt_reader *r, gan_error *e
     return done(r, &c, CKPT_TAG_EMAG, err);
 }
 
+/* 'AUGP': train.augment's probability p (optional; the model's p without) */
+static gan_status restore_augp(gan_trainer *t, const ckpt_reader *r, gan_error *err)
+{
+    if (!ckpt_reader_find(r, CKPT_TAG_AUGP)) return GAN_OK;
+    ckpt_cur c = cursor(r, CKPT_TAG_AUGP);
+    float p = ckpt_get_f32(&c);
+    gan_status st = done(r, &c, CKPT_TAG_AUGP, err);
+    if (st != GAN_OK) return st;
+    if (!(p >= 0.0f && p <= 1.0f)) return FAIL(GAN_ERR_FORMAT, "section 'AUGP': p %g is not in [0, 1]", (double)p);
+    t->aug_p = p;
+    return GAN_OK;
+}
+
+/* 'DATA': the fingerprint of the data the run was trained on (optional). */
+static gan_status restore_data(gan_trainer *t, const ckpt_reader *r, gan_error *err)
+{
+    t->ckpt_data_fingerprint = 0;
+    if (!ckpt_reader_find(r, CKPT_TAG_DATA)) return GAN_OK;
+    ckpt_cur c = cursor(r, CKPT_TAG_DATA);
+    t->ckpt_data_fingerprint = ckpt_get_u64(&c);
+    return done(r, &c, CKPT_TAG_DATA, err);
+}
+
 gan_status ckpt_state_restore(gan_trainer *t, const ckpt_reader *r, gan_error *err)
 {
     ckpt_tensor *ts;
@@ -494,6 +526,8 @@ gan_status ckpt_state_restore(gan_trainer *t, const ckpt_reader *r, gan_error *e
     if (st == GAN_OK) st = restore_stat(t, r, norder, err);
     if (st == GAN_OK) st = ckpt_state_nranks(r, &t->ckpt_nranks, err);
     if (st == GAN_OK) st = restore_ema(t, r, err);
+    if (st == GAN_OK) st = restore_augp(t, r, err);
+    if (st == GAN_OK) st = restore_data(t, r, err);
     return st;
 }
 

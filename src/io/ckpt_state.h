@@ -19,6 +19,8 @@
 #define CKPT_TAG_OPTD CKPT_TAG('O', 'P', 'T', 'D')
 #define CKPT_TAG_DIST CKPT_TAG('D', 'I', 'S', 'T')   /* optional: data-parallel run */
 #define CKPT_TAG_EMAG CKPT_TAG('E', 'M', 'A', 'G')   /* optional: train.ema */
+#define CKPT_TAG_AUGP CKPT_TAG('A', 'U', 'G', 'P')   /* optional: train.augment's p */
+#define CKPT_TAG_DATA CKPT_TAG('D', 'A', 'T', 'A')   /* optional: fingerprint of the data */
 #define CKPT_DTYPE_F32 0u
 #define CKPT_MAX_RANK 4
 

@@ -1,8 +1,10 @@
 /* data.c - gan_data_load / gan_data_shape: check the spec, dispatch to the
- * loader of its format (idx.c, cifar.c, pngdir.c, csv.c, mixture.c). */
+ * loader of its format (idx.c, cifar.c, pngdir.c, csv.c, images.c,
+ * mixture.c). */
 #include "config.h"
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include "io/io.h"
 
 const char *gan_data_format_name(gan_data_format f)
@@ -14,6 +16,7 @@ const char *gan_data_format_name(gan_data_format f)
     case GAN_DATA_CSV: return "csv";
     case GAN_DATA_GRID: return "grid";
     case GAN_DATA_RING: return "ring";
+    case GAN_DATA_IMAGES: return "images";
     }
     return "unknown";
 }
@@ -27,7 +30,7 @@ static gan_status check_spec(const gan_data_spec *spec, gan_error *err)
 {
     if (!spec) return gan_error_set(err, GAN_ERR_INVALID, "no data spec");
     switch (spec->format) {
-    case GAN_DATA_IDX: case GAN_DATA_CIFAR10: case GAN_DATA_PNGDIR: case GAN_DATA_CSV:
+    case GAN_DATA_IDX: case GAN_DATA_CIFAR10: case GAN_DATA_PNGDIR: case GAN_DATA_CSV: case GAN_DATA_IMAGES:
         if (!spec->path[0])
             return gan_error_set(err, GAN_ERR_INVALID, "%s data needs a path",
                                  gan_data_format_name(spec->format));
@@ -37,6 +40,9 @@ static gan_status check_spec(const gan_data_spec *spec, gan_error *err)
     default:
         return gan_error_set(err, GAN_ERR_INVALID, "unknown data format %d", (int)spec->format);
     }
+    if (spec->format == GAN_DATA_IMAGES && spec->labels[0] && strcmp(spec->labels, "folders"))
+        return gan_error_at(err, GAN_ERR_INVALID, spec->path, 0, 0,
+                            "images take labels: folders or none, not \"%s\"", spec->labels);
     if (spec->limit < 0)
         return gan_error_set(err, GAN_ERR_INVALID, "data limit %ld is negative, expected >= 0", spec->limit);
     if (is_mixture(spec->format) && (spec->samples < 0 || spec->samples > IO_MAX_SAMPLES))
@@ -45,12 +51,24 @@ static gan_status check_spec(const gan_data_spec *spec, gan_error *err)
     return GAN_OK;
 }
 
+void io_free_u8(gan_dataset *d)
+{
+    if (d->map) munmap(d->map, d->maplen);
+    else free(d->u8);
+    d->map = NULL;
+    d->maplen = 0;
+    d->u8 = NULL;
+}
+
 void gan_data_free(gan_dataset *d)
 {
     if (!d) return;
     gan_free_floats(d->x);
-    free(d->u8);
+    io_free_u8(d);
     free(d->labels);
+    if (d->class_names)
+        for (int i = 0; i < d->nclasses; i++) free(d->class_names[i]);
+    free(d->class_names);
     free(d);
 }
 
@@ -72,8 +90,7 @@ gan_status gan_data_to_floats(gan_dataset *d, gan_error *err)
     float *x = gan_alloc_floats((size_t)d->n * S);
     if (!x) return gan_error_set(err, GAN_ERR_NOMEM, "out of memory for %ld samples", d->n);
     for (long i = 0; i < d->n; i++) gan_data_get(d, i, x + (size_t)i * S);
-    free(d->u8);
-    d->u8 = NULL;
+    io_free_u8(d);
     d->x = x;
     return GAN_OK;
 }
@@ -90,6 +107,7 @@ gan_status gan_data_load(gan_dataset **out, const gan_data_spec *spec, uint64_t 
     case GAN_DATA_CIFAR10: st = io_cifar_load(d, spec, err); break;
     case GAN_DATA_PNGDIR: st = io_pngdir_load(d, spec, err); break;
     case GAN_DATA_CSV: st = io_csv_load(d, spec, err); break;
+    case GAN_DATA_IMAGES: st = io_images_load(d, spec, seed, err); break;
     case GAN_DATA_GRID: case GAN_DATA_RING: st = io_mixture_load(d, spec, seed, err); break;
     }
     if (st != GAN_OK) {
@@ -108,6 +126,7 @@ gan_status gan_data_shape(const gan_data_spec *spec, gan_shape *shape, gan_error
     case GAN_DATA_IDX: return io_idx_shape(spec->path, shape, err);
     case GAN_DATA_CIFAR10: return io_cifar_shape(spec->path, shape, err);
     case GAN_DATA_PNGDIR: return io_pngdir_shape(spec->path, shape, err);
+    case GAN_DATA_IMAGES: return io_images_shape(spec, shape, err);
     case GAN_DATA_CSV:
         st = io_csv_shape(spec->path, shape, err);
         if (st != GAN_OK || spec->label_column <= 0) return st;

@@ -14,6 +14,8 @@
 #define IO_MAX_BYTES ((size_t)1 << 31)     /* bytes of raw data read: 2 GiB */
 #define IO_MAX_FLOATS ((size_t)1 << 29)    /* floats in one dataset: 2 GiB */
 #define IO_MAX_SIDE 4096                   /* PNG width and height */
+#define IO_IMG_MAX_SIDE 32768              /* images: width and height */
+#define IO_IMG_MAX_PIXELS (1L << 26)       /* images: pixels in one file (64 Mi) */
 
 /* ---- loaders: each fills d->n, shape, x (gan_alloc_floats), labels and
  * nclasses, honouring spec->limit; on failure the caller frees d. ---- */
@@ -25,8 +27,29 @@ gan_status io_pngdir_load(gan_dataset *d, const gan_data_spec *spec, gan_error *
 gan_status io_pngdir_shape(const char *path, gan_shape *shape, gan_error *err);
 gan_status io_csv_load(gan_dataset *d, const gan_data_spec *spec, gan_error *err);
 gan_status io_csv_shape(const char *path, gan_shape *shape, gan_error *err);
+gan_status io_images_load(gan_dataset *d, const gan_data_spec *spec, uint64_t seed, gan_error *err);
+gan_status io_images_shape(const gan_data_spec *spec, gan_shape *shape, gan_error *err);
 gan_status io_mixture_load(gan_dataset *d, const gan_data_spec *spec, uint64_t seed,
                            gan_error *err);
+
+/* ---- images (imgdecode.c) ---- */
+typedef struct io_image {
+    int w, h, c;          /* c: 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA */
+    unsigned char *px;    /* (h, w, c) interleaved, malloc'd */
+} io_image;
+/* Decode the PNG or JPEG at path (by signature); errors name the path. */
+gan_status io_image_read(const char *path, io_image *im, gan_error *err);
+/* To C = 1 or 3 channels, alpha composited over gray level bg. */
+gan_status io_image_channels(io_image *im, int C, int bg, gan_error *err);
+/* The size (rw, rh) a w x h image is scaled to before a tw x th crop. */
+void io_resize_size(int w, int h, int tw, int th, int *rw, int *rh);
+/* Scale im to io_resize_size and cut the tw x th window at (x0, y0) of the
+ * scaled image into out (C, th, tw). */
+gan_status io_resize_crop(const io_image *im, int tw, int th, int x0, int y0, unsigned char *out,
+                          gan_error *err);
+
+/* Free d->u8 (unmap it when it points into d->map). */
+void io_free_u8(gan_dataset *d);
 
 /* Byte to [-1, 1]: x / 127.5 - 1 (0 -> -1, 255 -> 1). */
 static inline float io_unbyte(unsigned char b)

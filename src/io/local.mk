@@ -1,7 +1,7 @@
 ### io
-### data: loaders (IDX, CIFAR-10, PNG folder, CSV, 2-D mixtures), PNG/IDX/CSV writers
+### data: loaders (IDX, CIFAR-10, PNG folder, images (PNG/JPEG folders), CSV, 2-D mixtures), PNG/IDX/CSV writers
 libgan_la_SOURCES += src/io/io.h src/io/iofile.c src/io/data.c src/io/idx.c src/io/cifar.c \
-	src/io/pngdir.c src/io/csv.c src/io/mixture.c src/io/pngwrite.c src/io/writers.c \
+	src/io/pngdir.c src/io/images.c src/io/imgdecode.c src/io/csv.c src/io/mixture.c src/io/pngwrite.c src/io/writers.c \
 	src/io/npy.c
 check_PROGRAMS += tests/check_data
 TESTS += tests/check_data
@@ -23,3 +23,9 @@ tests_check_ckpt_SOURCES = tests/check_ckpt.c tests/gradcheck.c tests/gradcheck.
 	src/io/ckpt_file.c src/io/ckpt_enc.c src/io/ckpt_state.c src/io/ckpt_file.h src/io/ckpt_state.h
 tests_check_ckpt_CFLAGS = $(TEST_CFLAGS)
 tests_check_ckpt_LDADD = $(TEST_LIBS) $(ZLIB_LIBS) $(BLAS_LIBS)
+### format: images (PNG/JPEG folders, tests/images.sh builds them with Pillow)
+check_PROGRAMS += tests/imgdump
+tests_imgdump_SOURCES = tests/imgdump.c
+tests_imgdump_LDADD = libgan.la
+TESTS += tests/images.sh
+EXTRA_DIST += tests/images.sh tests/images_fixture.py

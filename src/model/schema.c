@@ -13,20 +13,23 @@
 
 const char *const gan_model_loss_names[] = { "bce", "minimax", "lsgan", "hinge", "wgan-gp", NULL };
 const char *const gan_model_optim_names[] = { "adam", "sgd", "rmsprop", NULL };
-const char *const gan_model_format_names[] = { "idx", "cifar10", "pngdir", "csv", "grid", "ring", NULL };
+const char *const gan_model_format_names[] = { "idx", "cifar10", "pngdir", "csv", "grid", "ring", "images", NULL };
+static const char *const crop_names[] = { "center", "random", NULL };
+static const char *const bad_file_names[] = { "error", "skip", NULL };
 const char *const gan_model_noise_names[] = { "normal", "uniform", "truncated_normal", NULL };
 
 /* ---- data --------------------------------------------------------------- */
-#define FILES (1u << GAN_DATA_IDX | 1u << GAN_DATA_CIFAR10 | 1u << GAN_DATA_PNGDIR | 1u << GAN_DATA_CSV)
+#define IMAGES (1u << GAN_DATA_IMAGES)
+#define FILES (1u << GAN_DATA_IDX | 1u << GAN_DATA_CIFAR10 | 1u << GAN_DATA_PNGDIR | 1u << GAN_DATA_CSV | IMAGES)
 #define MIXTURES (1u << GAN_DATA_GRID | 1u << GAN_DATA_RING)
 #define D(m) offsetof(gan_data_spec, m), SZ(gan_data_spec, m)
 static const field data_f[] = {
     { "format", F_ENUM, 0, 1, 0, 0, 0, 0, 0, 0, gan_model_format_names, D(format), NULL,
-      "idx, cifar10, pngdir, csv, or the built-in 2-D mixtures grid and ring" },
+      "idx, cifar10, pngdir, csv, images, or the built-in 2-D mixtures grid and ring" },
     { "path", F_STR, FILES, 1, 0, 0, 1, 0, 0, 0, NULL, D(path), NULL,
       "data file or folder (not for grid, ring)" },
     { "labels", F_STR, FILES, 0, 0, 0, 0, 0, 0, 0, NULL, D(labels), NULL,
-      "IDX label file matching the images; empty for none" },
+      "IDX label file matching the images; images: folders (each subfolder a class); empty for none" },
     { "limit", F_LONG, 0, 0, 0, 0, 0, NONE, 0, 0, NULL, D(limit), NULL,
       "use at most this many samples; 0 = all" },
     { "samples", F_LONG, MIXTURES, 0, 100000, 0, 1, 100000000, 0, 0, NULL, D(samples), NULL,
@@ -35,8 +38,23 @@ static const field data_f[] = {
       "number of classes of a conditional model (labels needed); 0 = unconditional" },
     { "label_column", F_INT, 1u << GAN_DATA_CSV, 0, 0, 0, 0, 65536, 0, 0, NULL, D(label_column), NULL,
       "1-based CSV column holding integer class labels (removed from the samples); 0 = none" },
+    /* images: 0 stands for the generator's output, resolved by the trainer */
+    { "height", F_INT, IMAGES, 0, 0, 0, 0, 4096, 0, 0, NULL, D(height), NULL,
+      "images are resized to this height; default: the generator's output" },
+    { "width", F_INT, IMAGES, 0, 0, 0, 0, 4096, 0, 0, NULL, D(width), NULL,
+      "images are resized to this width; default: the generator's output" },
+    { "channels", F_INT, IMAGES, 0, 0, 0, 0, 3, 0, 0, NULL, D(channels), NULL,
+      "1 (gray) or 3 (RGB); default: the generator's output" },
+    { "crop", F_ENUM, IMAGES, 0, GAN_CROP_CENTER, 0, 0, 0, 0, 0, crop_names, D(crop), NULL,
+      "center, or random (an offset drawn once per file from the seed) after the shorter side is scaled" },
+    { "background", F_INT, IMAGES, 0, 255, 0, 0, 255, 0, 0, NULL, D(background), NULL,
+      "gray level 0..255 that transparent pixels are composited over" },
+    { "on_bad_file", F_ENUM, IMAGES, 0, GAN_BAD_ERROR, 0, 0, 0, 0, 0, bad_file_names, D(on_bad_file), NULL,
+      "error, or skip (files that cannot be decoded are counted and left out)" },
+    { "cache", F_BOOL, IMAGES, 0, 1, 0, 0, 1, 0, 0, NULL, D(cache), NULL,
+      "keep the decoded images in $GANRUN_CACHE_DIR, $XDG_CACHE_HOME/ganrun or ~/.cache/ganrun" },
 };
-static const section data_s = { "data", data_f, 7, 1, "data format", NULL };
+static const section data_s = { "data", data_f, 14, 1, "data format", NULL };
 
 /* ---- noise -------------------------------------------------------------- */
 #define NORMALS (1u << GAN_NOISE_NORMAL | 1u << GAN_NOISE_TRUNCNORMAL)
@@ -113,6 +131,24 @@ static const field ema_f[] = {
       "training steps before which the average is a plain copy of the weights" },
 };
 static const section ema_s = { "train.ema", ema_f, 2, 0, NULL, NULL };
+#define A(m) offsetof(gan_aug_spec, m), SZ(gan_aug_spec, m)
+static const field augment_f[] = {
+    { "flip", F_BOOL, 0, 0, 0, 0, 0, 1, 0, 0, NULL, A(flip), NULL,
+      "mirror each real image left-right with probability 1/2" },
+    { "policy", F_STR, 0, 0, 0, 0, 0, 0, 0, 0, NULL, A(policy), NULL,
+      "DiffAugment ops applied to real and fake images before D: color, translation, cutout, comma-separated" },
+    { "p", F_FLOAT, 0, 0, 1, 0, 0, 1, 0, 0, NULL, A(p), NULL,
+      "probability of each op per image; with ada_target its start value" },
+    { "ada_target", F_FLOAT, 0, 0, 0, 0, 0, 1, 0, 1, NULL, A(ada_target), NULL,
+      "ADA: > 0 adapts p after each D step so that E[sign(D(real))] approaches this; 0: p fixed" },
+    { "ada_speed", F_FLOAT, 0, 0, 100000, 0, 1, 1e12, 0, 0, NULL, A(ada_speed), NULL,
+      "ADA: real images over which p can rise or fall by 1" },
+    { "translation", F_FLOAT, 0, 0, 0.125, 0, 0, 1, 0, 0, NULL, A(translation), NULL,
+      "translation shifts by up to this fraction of the height and width (zeros fill)" },
+    { "cutout", F_FLOAT, 0, 0, 0.5, 0, 0, 1, 0, 0, NULL, A(cutout), NULL,
+      "cutout zeroes a rectangle of this fraction of the height and width" },
+};
+static const section augment_s = { "train.augment", augment_f, 7, 0, NULL, NULL };
 const char *const gan_model_health_names[] = { "stop", "rollback", NULL };
 #define ROLLBACK (1u << GAN_HEALTH_ROLLBACK)
 #define H(m) offsetof(gan_health_spec, m), SZ(gan_health_spec, m)
@@ -148,8 +184,10 @@ static const field train_f[] = {
       "PacGAN: D judges this many samples at once, concatenated along channels or features" },
     { "health", F_SECTION, 0, 0, 0, 0, 0, 0, 0, 0, NULL, offsetof(gan_train_spec, health), 0, &health_s,
       "what a step that meets NaN or infinity does" },
+    { "augment", F_SECTION, 0, 0, 0, 0, 0, 0, 0, 0, NULL, offsetof(gan_train_spec, augment), 0, &augment_s,
+      "augmentation of the images D sees (flip, DiffAugment, ADA's adaptive p)" },
 };
-static const section train_s = { "train", train_f, 10, 1, "loss", NULL };
+static const section train_s = { "train", train_f, 11, 1, "loss", NULL };
 
 /* ---- output ------------------------------------------------------------- */
 #define U(m) offsetof(gan_output_spec, m), SZ(gan_output_spec, m)

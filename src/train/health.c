@@ -23,6 +23,7 @@ struct gan_health_snapshot {
     float *ema;                      /* (G->nparams + G->nbufs) train.ema's average, or NULL */
     size_t nema;
     uint64_t gt, dt;                 /* optimizer steps taken */
+    float aug_p;                     /* train.augment's p */
 };
 
 int gan_all_finite(const float *x, size_t n)
@@ -101,6 +102,7 @@ static void snapshot_take(gan_health_snapshot *s, const gan_trainer *t)
     copy(s->ema, t->ema, s->nema);
     s->gt = t->gopt.t;
     s->dt = t->dopt.t;
+    s->aug_p = t->aug_p;
 }
 
 static void snapshot_restore(const gan_health_snapshot *s, gan_trainer *t)
@@ -125,6 +127,7 @@ static void snapshot_restore(const gan_health_snapshot *s, gan_trainer *t)
     copy(t->ema, s->ema, s->nema);
     t->gopt.t = s->gt;
     t->dopt.t = s->dt;
+    t->aug_p = s->aug_p;
 }
 
 /* GAN_OK, or GAN_ERR_NUMERIC naming the first network with a non-finite

@@ -17,7 +17,7 @@ tests_check_train_math_SOURCES = tests/check_train_math.c
 tests_check_train_math_CFLAGS = $(TEST_CFLAGS)
 tests_check_train_math_LDADD = $(TEST_LIBS)
 ### trainer (the D/G schedule, wgan-gp penalty)
-libgan_la_SOURCES += src/train/train.c src/train/ema.c src/train/interp.c src/train/cond.h src/train/cond.c \
+libgan_la_SOURCES += src/train/train.c src/train/augment.h src/train/augment.c src/train/ema.c src/train/interp.c src/train/cond.h src/train/cond.c \
 	src/train/classifier.c src/train/frechet.c
 pkginclude_HEADERS += include/gan/classify.h
 ### data parallelism over MPI (one-rank no-ops without --with-mpi)
@@ -52,3 +52,9 @@ tests_check_health_CFLAGS = $(TEST_CFLAGS)
 tests_check_health_LDADD = $(TEST_LIBS)
 TESTS += tests/health.sh
 EXTRA_DIST += tests/health.sh
+### train.augment (flip, DiffAugment, ADA's p): the private ops compiled into the test
+check_PROGRAMS += tests/check_augment
+TESTS += tests/check_augment
+tests_check_augment_SOURCES = tests/check_augment.c src/train/augment.c src/train/augment.h
+tests_check_augment_CFLAGS = $(TEST_CFLAGS)
+tests_check_augment_LDADD = $(TEST_LIBS)

@@ -29,6 +29,7 @@
 #include "gan/train.h"
 #include "gan/dist.h"
 #include "train/cond.h"
+#include "train/augment.h"
 
 enum { STREAM_G_INIT = 1, STREAM_D_INIT, STREAM_NOISE, STREAM_DATA, STREAM_G_NET,
        STREAM_D_NET, STREAM_FIXED, STREAM_RESERVED };
@@ -79,10 +80,27 @@ gan_status gan_trainer_create(gan_trainer **out, gan_model_spec *spec, int load_
     int Bmax = Br > Bf ? Br : Bf;
     gan_status st;
 
+    if (spec->data.format == GAN_DATA_IMAGES) {
+        /* images take the size they are resized to from the generator */
+        gan_data_spec *ds = &spec->data;
+        gan_shape g;
+        if (!ds->height || !ds->width || !ds->channels) {
+            if ((st = shape_from_generator(spec, &g, err)) != GAN_OK) goto fail;
+            if (g.rank != 3 || (g.d[0] != 1 && g.d[0] != 3)) {
+                st = gan_error_at(err, GAN_ERR_SHAPE, spec->source, 0, 0,
+                                  "format: images needs a generator whose output is (1 or 3, H, W)");
+                goto fail;
+            }
+            if (!ds->channels) ds->channels = g.d[0];
+            if (!ds->height) ds->height = g.d[1];
+            if (!ds->width) ds->width = g.d[2];
+        }
+    }
     if (load_data) {
         st = gan_data_load(&t->data, &spec->data, spec->seed, err);
         if (st != GAN_OK) goto fail;
         t->data_shape = t->data->shape;
+        t->data_fingerprint = t->data->fingerprint;
         if (t->data->n < Br) {
             st = gan_error_at(err, GAN_ERR_INVALID, spec->data.path[0] ? spec->data.path : spec->source,
                               0, 0, "data set has %ld samples, fewer than train.batch %d",
@@ -129,6 +147,7 @@ gan_status gan_trainer_create(gan_trainer **out, gan_model_spec *spec, int load_
     gan_rng_seed_stream(&r, spec->seed, STREAM_FIXED);
     gan_noise_fill(&spec->noise, &r, t->fixed_z, (size_t)ns * Z);
     if ((st = cond_init(t, ns, err)) != GAN_OK) goto fail;
+    if ((st = aug_init(t, err)) != GAN_OK) goto fail;
 
     if (t->data) {
         if ((unsigned long)t->data->n > 0xffffffffUL) {
@@ -173,6 +192,7 @@ void gan_trainer_free(gan_trainer *t)
     gan_free_floats(t->fixed_z);
     gan_free_floats(t->gp_buf);
     cond_free(t);
+    aug_free(t);
     gan_free_floats(t->ema);
     free(t);
 }
@@ -269,7 +289,7 @@ float gan_trainer_gradient_penalty(gan_trainer *t, const float *real, const floa
     return (float)(lambda * P / B);
 }
 
-static gan_status d_step(gan_trainer *t, gan_error *err)
+static gan_status d_step(gan_trainer *t, int k, gan_error *err)
 {
     const gan_train_spec *ts = &t->spec->train;
     int Br = t->Br, Bf = t->Bf;   /* this rank's share */
@@ -281,19 +301,24 @@ static gan_status d_step(gan_trainer *t, gan_error *err)
     float lr, lf, unused;
 
     next_real_batch(t, ts->batch);
+    aug_flip_reals(t, 4 * k);
     cond_real_labels(t, Br);
     const float *z = next_noise(t);
     cond_fake_labels(t, Bf);
     const float *fake = gan_net_forward(G, z, Bf, 1);
+    /* train.augment: D judges augmented copies (the same inputs otherwise) */
+    const float *real = aug_apply(t, t->real, Br, 0, 4 * k + 1);
+    fake = aug_apply(t, fake, Bf, 1, 4 * k + 2);
 
     gan_net_zero_grad(D);
     /* The D losses are sums of a real term and a fake term, so each pass
      * computes its half of the loss on its own logits (the other argument
      * is a placeholder whose outputs are discarded). */
     D->labels = t->yreal;
-    const float *yr = gan_net_forward(D, t->real, Pr, 1);
+    const float *yr = gan_net_forward(D, real, Pr, 1);
     gan_loss_d(ts->loss, yr, Pr, yr, Pr, t->dout, scratch, &lr, &unused);
     t->d_real = gan_loss_score(ts->loss, yr, Pr);
+    float rt = t->aug ? aug_sign_mean(yr, Pr) : 0.0f;
     gan_net_backward(D, t->dout, NULL, 1);
 
     D->labels = t->yfake;
@@ -305,10 +330,11 @@ static gan_status d_step(gan_trainer *t, gan_error *err)
 
     D->labels = t->yreal;   /* interpolates carry the real labels */
     if (ts->loss == GAN_LOSS_WGAN_GP)
-        t->d_loss += gan_trainer_gradient_penalty(t, t->real, fake, Pr < Pf ? Pr : Pf);
-    float m[3] = { t->d_loss, t->d_real, t->d_fake };
-    reduce_step(t, D, m, 3);
+        t->d_loss += gan_trainer_gradient_penalty(t, real, fake, Pr < Pf ? Pr : Pf);
+    float m[4] = { t->d_loss, t->d_real, t->d_fake, rt };
+    reduce_step(t, D, m, t->aug ? 4 : 3);
     t->d_loss = m[0], t->d_real = m[1], t->d_fake = m[2];
+    aug_adapt(t, m[3]);
     t->d_grad_norm = grad_norm(D->grads, D->nparams);
     if (!isfinite(t->d_loss) || !isfinite(t->d_grad_norm))
         return gan_error_set(err, GAN_ERR_NUMERIC, "step %ld: discriminator %s is not finite",
@@ -317,7 +343,7 @@ static gan_status d_step(gan_trainer *t, gan_error *err)
     return GAN_OK;
 }
 
-static gan_status g_step(gan_trainer *t, gan_error *err)
+static gan_status g_step(gan_trainer *t, int k, gan_error *err)
 {
     const gan_train_spec *ts = &t->spec->train;
     int Bf = t->Bf;   /* this rank's share */
@@ -328,10 +354,14 @@ static gan_status g_step(gan_trainer *t, gan_error *err)
     cond_fake_labels(t, Bf);
     D->labels = t->yfake;
     const float *fake = gan_net_forward(G, z, Bf, 1);
+    fake = aug_apply(t, fake, Bf, 1, 4 * k + 3);
     const float *yf = gan_net_forward(D, fake, Pf, 1);
     t->g_loss = gan_loss_g(ts->loss, yf, Pf, t->dout);
-    /* through the frozen discriminator: input gradients only */
-    gan_net_backward(D, t->dout, t->fake_grad, 0);
+    /* through the frozen discriminator: input gradients only; with
+     * train.augment on, then back through the augmentation */
+    float *ga = aug_grad_buffer(t);
+    gan_net_backward(D, t->dout, ga ? ga : t->fake_grad, 0);
+    if (ga) aug_grad(t, t->fake_grad, ga, Bf);
     gan_net_zero_grad(G);
     gan_net_backward(G, t->fake_grad, NULL, 1);
     reduce_step(t, G, &t->g_loss, 1);
@@ -356,9 +386,9 @@ gan_status gan_trainer_step(gan_trainer *t, gan_error *err)
         gan_rng_seed_stream(&t->D->rng, t->spec->seed, id | STREAM_D_NET);
     }
     for (int i = 0; i < t->spec->train.d_steps; i++)
-        if ((st = d_step(t, err)) != GAN_OK) return st;
+        if ((st = d_step(t, i, err)) != GAN_OK) return st;
     for (int i = 0; i < t->spec->train.g_steps; i++)
-        if ((st = g_step(t, err)) != GAN_OK) return st;
+        if ((st = g_step(t, i, err)) != GAN_OK) return st;
     t->step++;
     return GAN_OK;
 }
