@@ -20,7 +20,8 @@
 
 /* ---- writing ----------------------------------------------------------- */
 
-/* the BLAS and the thread count (results are bit-exact only at the same) */
+/* the BLAS and the thread count (for information: results are the same
+ * bits on any thread count) */
 static const char *blas_info(char *buf, size_t n)
 {
 #ifdef OPENBLAS_VERSION
