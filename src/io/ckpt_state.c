@@ -386,7 +386,9 @@ static gan_status restore_optim(gan_optim *o, const ckpt_reader *r, uint32_t tag
     char ts[5];
     ckpt_tag_str(tag, ts);
     ckpt_cur c = cursor(r, tag);
-    gan_optim_conf k;
+    /* the learning-rate schedule is the model's (its position is the
+     * step, in STAT); the rest as the run saved it */
+    gan_optim_conf k = o->c;
     k.kind = (gan_optim_kind)ckpt_get_u32(&c);
     k.lr = ckpt_get_f32(&c);
     k.beta1 = ckpt_get_f32(&c);
