@@ -34,7 +34,9 @@ typedef void (*gan_par_fn)(void *arg, int task);
 void gan_par_for(int ntasks, gan_par_fn fn, void *arg);
 
 /* fn(arg, lo, hi) over [0, n) cut into at most gan_par_threads() ranges of
- * at least grain items each (one range, inline, when n < 2*grain). */
+ * at least grain items each (one range, inline, when n < 2*grain).  The cut
+ * follows the thread count: fn must compute every item on its own (an
+ * element-wise pass, a channel's whole sum), never a sum across items. */
 typedef void (*gan_par_range_fn)(void *arg, size_t lo, size_t hi);
 void gan_par_range(size_t n, size_t grain, gan_par_range_fn fn, void *arg);
 
