@@ -194,6 +194,75 @@ START_TEST(test_optim_init_reports_out_of_memory)
 }
 END_TEST
 
+START_TEST(test_lr_schedules_by_hand)
+{
+    gan_optim_conf c;
+    gan_optim_conf_default(&c, GAN_OPTIM_SGD);
+    /* constant: 1 everywhere */
+    ck_assert_double_eq(gan_optim_lr_factor(&c, 0, 100), 1.0);
+    ck_assert_double_eq(gan_optim_lr_factor(&c, 500, 100), 1.0);
+    /* warm-up of 10 steps, then linear to 0.1 over the remaining 90 */
+    c.schedule = GAN_LR_LINEAR;
+    c.warmup = 10;
+    c.lr_end = 0.1f;
+    ck_assert_double_eq_tol(gan_optim_lr_factor(&c, 0, 100), 0.1, 1e-12);
+    ck_assert_double_eq_tol(gan_optim_lr_factor(&c, 4, 100), 0.5, 1e-12);
+    ck_assert_double_eq_tol(gan_optim_lr_factor(&c, 9, 100), 1.0, 1e-12);
+    ck_assert_double_eq_tol(gan_optim_lr_factor(&c, 10, 100), 1.0, 1e-12);
+    ck_assert_double_eq_tol(gan_optim_lr_factor(&c, 55, 100), 1.0 - 0.9 * 0.5, 1e-6);
+    ck_assert_double_eq_tol(gan_optim_lr_factor(&c, 100, 100), 0.1, 1e-6);
+    ck_assert_double_eq_tol(gan_optim_lr_factor(&c, 1000, 100), 0.1, 1e-6);   /* held past the end */
+    /* cosine without warm-up, explicit length 40: half-way is the mean */
+    c.schedule = GAN_LR_COSINE;
+    c.warmup = 0;
+    c.decay_steps = 40;
+    c.lr_end = 0.0f;
+    ck_assert_double_eq_tol(gan_optim_lr_factor(&c, 0, 1000), 1.0, 1e-12);
+    ck_assert_double_eq_tol(gan_optim_lr_factor(&c, 20, 1000), 0.5, 1e-12);
+    ck_assert_double_eq_tol(gan_optim_lr_factor(&c, 10, 1000), (1 + cos(M_PI / 4)) / 2, 1e-12);
+    ck_assert_double_eq_tol(gan_optim_lr_factor(&c, 40, 1000), 0.0, 1e-12);
+    /* step: gamma every 30 steps after a warm-up of 5 */
+    c.schedule = GAN_LR_STEP;
+    c.warmup = 5;
+    c.step_every = 30;
+    c.gamma = 0.5f;
+    ck_assert_double_eq_tol(gan_optim_lr_factor(&c, 2, 1000), 0.6, 1e-12);
+    ck_assert_double_eq_tol(gan_optim_lr_factor(&c, 34, 1000), 1.0, 1e-12);
+    ck_assert_double_eq_tol(gan_optim_lr_factor(&c, 35, 1000), 0.5, 1e-12);
+    ck_assert_double_eq_tol(gan_optim_lr_factor(&c, 95, 1000), 0.125, 1e-12);
+    /* the optimizer steps at the scheduled rate: SGD moves p by lr f g */
+    gan_optim o;
+    gan_error err;
+    c.lr = 0.5f;
+    ck_assert_int_eq(gan_optim_init(&o, &c, 1, &err), GAN_OK);
+    float p = 1.0f, g = 2.0f;
+    gan_optim_schedule(&o, 35, 1000);
+    ck_assert_float_eq(o.lr, 0.25f);
+    gan_optim_step(&o, &p, &g);
+    ck_assert_float_eq(p, 1.0f - 0.25f * 2.0f);
+    gan_optim_free(&o);
+    /* bad schedules are refused */
+    c.gamma = 0.0f;
+    ck_assert_int_ne(gan_optim_init(&o, &c, 1, &err), GAN_OK);
+    c.gamma = 0.5f;
+    c.lr_end = 2.0f;
+    ck_assert_int_ne(gan_optim_init(&o, &c, 1, &err), GAN_OK);
+}
+END_TEST
+
+START_TEST(test_ema_rampup_decay)
+{
+    gan_ema_spec e = { 0.999f, 0, 0.0f };
+    ck_assert_float_eq(gan_ema_decay(&e, 0), 0.999f);   /* no ramp */
+    e.rampup = 0.05f;
+    ck_assert_float_eq(gan_ema_decay(&e, 0), 0.0f);     /* step 0: a copy */
+    /* step 100, ramp 0.05: half-life 5 steps, 0.5^(1/5) */
+    ck_assert_float_eq_tol(gan_ema_decay(&e, 100), (float)pow(0.5, 0.2), 1e-7);
+    /* late: the decay itself (0.5^(1/(0.05 s)) > 0.999 once s > 13852) */
+    ck_assert_float_eq(gan_ema_decay(&e, 20000), 0.999f);
+}
+END_TEST
+
 START_TEST(test_adam_first_step_moves_lr_times_sign)
 {
     /* step 1: m/(1-b1) = g and sqrt(v/(1-b2)) = |g|, so dp = -lr g/(|g| + eps) */
@@ -518,6 +587,8 @@ static Suite *suite(void)
     tcase_add_test(t, test_optim_init_allocates_only_needed_state);
     tcase_add_test(t, test_optim_init_rejects_bad_conf);
     tcase_add_test(t, test_optim_init_reports_out_of_memory);
+    tcase_add_test(t, test_lr_schedules_by_hand);
+    tcase_add_test(t, test_ema_rampup_decay);
     tcase_add_test(t, test_adam_first_step_moves_lr_times_sign);
     tcase_add_test(t, test_adam_matches_torch_formula);
     tcase_add_test(t, test_sgd_plain_and_momentum_by_hand);

@@ -1,7 +1,7 @@
 #!/bin/sh
 # tsan.sh - build a copy of the committed tree with ThreadSanitizer and run
 # the programs that drive the worker pool (gan/par.h) on several threads:
-# check_par (the pool, split GEMMs, networks on 1-3 threads), the attention
+# check_par (the pool, split GEMMs, networks on 1-4 threads), the attention
 # layer's tests (samples split over 1-3 tasks) and a short DCGAN-shaped
 # training run on 3 threads (.ci/run).  OpenBLAS is not
 # instrumented; the pool's own synchronisation and the layers' tasks are.

@@ -35,6 +35,7 @@ typedef struct gan_stack_spec {
 typedef struct gan_ema_spec {
     float decay;              /* ema = decay * ema + (1 - decay) * params */
     long start;               /* steps before this one copy params instead */
+    float rampup;             /* StyleGAN's ema_rampup: decay <= 0.5^(1/(rampup step)); 0: off */
 } gan_ema_spec;
 /* train.augment (src/train/augment.c): flip reals; DiffAugment on real and
  * fake images before D, each op applied with probability p (adaptive, as

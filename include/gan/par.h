@@ -11,9 +11,10 @@
  * on first use.  The number of threads is, in this order: the last
  * gan_par_set_threads(n > 0), GANRUN_THREADS, OPENBLAS_NUM_THREADS,
  * OMP_NUM_THREADS, the number of online CPUs (at most GAN_PAR_MAX).
- * Results are bit-identical between runs at the same thread count; a
- * different count may change the last bits (partial sums are added in
- * another order), as OpenBLAS's own threading does.
+ * Results are bit-identical on any thread count: work is cut into tasks
+ * by the shapes alone (never by the thread count), and every sum over
+ * tasks is added in a fixed order (see the convolutions' groups in
+ * src/layers/layers.h).
  *
  * gan_par_for is called from one thread at a time (the library's
  * training and sampling are single-threaded at the top); called from inside
@@ -33,7 +34,9 @@ typedef void (*gan_par_fn)(void *arg, int task);
 void gan_par_for(int ntasks, gan_par_fn fn, void *arg);
 
 /* fn(arg, lo, hi) over [0, n) cut into at most gan_par_threads() ranges of
- * at least grain items each (one range, inline, when n < 2*grain). */
+ * at least grain items each (one range, inline, when n < 2*grain).  The cut
+ * follows the thread count: fn must compute every item on its own (an
+ * element-wise pass, a channel's whole sum), never a sum across items. */
 typedef void (*gan_par_range_fn)(void *arg, size_t lo, size_t hi);
 void gan_par_range(size_t n, size_t grain, gan_par_range_fn fn, void *arg);
 
@@ -49,9 +52,19 @@ int gan_par_explicit(void);
 void gan_par_shutdown(void);
 
 /* cblas_sgemm, row-major: C (M, N) = alpha op(A) op(B) + beta C, with the
- * rows or columns of C split across the threads when the product is large
- * enough to pay for it.  ta, tb: 0 no transpose, 1 transpose. */
+ * rows or columns of C cut into parts run on the pool's threads when the
+ * product is large enough to pay for it.  The parts depend only on M, N
+ * and K (gan_sgemm_parts), so C gets the same bits on any thread count.
+ * ta, tb: 0 no transpose, 1 transpose. */
 void gan_sgemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
                const float *B, int ldb, float beta, float *C, int ldc);
+/* The same product as one cblas_sgemm call on the calling thread (the
+ * convolutions' per-chunk products, already split by chunks). */
+void gan_sgemm_whole(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
+                     const float *B, int ldb, float beta, float *C, int ldc);
+/* How gan_sgemm cuts an (M, N, K) product: the number of parts (1: one
+ * call); with more, *split_n (1: C's columns, 0: its rows) and *per, the
+ * rows or columns of each part (the last one may have fewer). */
+int gan_sgemm_parts(int M, int N, int K, int *split_n, int *per);
 
 #endif

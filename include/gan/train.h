@@ -89,6 +89,8 @@ float gan_trainer_diversity(gan_trainer *t);
 /* ---- weight averaging (ema.c) ---------------------------------------
  * ema (n) = decay * ema + (1 - decay) * x, element by element in float. */
 void gan_ema_update(float *ema, const float *x, size_t n, float decay);
+/* The decay of training step `step`: e->decay, or less during the ramp. */
+float gan_ema_decay(const gan_ema_spec *e, long step);
 /* Allocate t->ema as a copy of G's weights and buffers when the model asks
  * for train.ema (decay > 0); no-op otherwise. */
 gan_status gan_trainer_ema_init(gan_trainer *t, gan_error *err);

@@ -444,9 +444,8 @@ int cmd_reproduce(int argc, char **argv)
         int same = compare_nets("g", t->G, ref->G) & compare_nets("d", t->D, ref->D);
         if (same) printf("reproduced: step %ld, all parameters and buffers match bit for bit\n", ref->step);
         else
-            printf("not reproduced: step %ld, the tensors above differ (bit-exact only on the same "
-                   "build and thread count: this run used %d, `ganrun info` shows the checkpoint's, "
-                   "GANRUN_THREADS sets it)\n", ref->step, gan_par_threads());
+            printf("not reproduced: step %ld, the tensors above differ (bit-exact on the same "
+                   "build: `ganrun info` shows the checkpoint's)\n", ref->step);
         rc = same ? EXIT_OK : EXIT_ERR;
     }
     gan_trainer_free(t);

@@ -301,7 +301,7 @@ static int run(gan_trainer *t, const run_opts *o)
         if (lead && out->log_every && s % out->log_every == 0) {
             double ips = (double)(s - last_step) * batch / (tn - tlast + 1e-12);
             fprintf(log, "%ld,%ld,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.3f,%.1f,%.6g,%.6g,%.6g,%.6g", s,
-                    t->epoch, t->d_loss, t->g_loss, t->d_real, t->d_fake, t->gopt.c.lr, t->dopt.c.lr,
+                    t->epoch, t->d_loss, t->g_loss, t->d_real, t->d_fake, t->gopt.lr, t->dopt.lr,
                     tn - t0, ips, t->d_real - t->d_fake, t->d_grad_norm, t->g_grad_norm,
                     gan_trainer_diversity(t));
             /* train.augment: its probability p and ADA's rt = E[sign(D(real))] */

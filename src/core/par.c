@@ -290,9 +290,20 @@ void gan_par_range(size_t n, size_t grain, gan_par_range_fn fn, void *arg)
 
 /* ---- GEMM ---------------------------------------------------------------- */
 
-/* below this many multiply-adds a GEMM runs on one thread: a fork-join
- * costs a few microseconds, a 1 M multiply-add GEMM about 20 */
+/* The split of a GEMM depends only on its shape, never on the thread count:
+ * OpenBLAS computes an element of C with other operations depending on
+ * where it falls in the call's blocks (edge tiles take other kernels), so a
+ * split that followed the thread count would change the last bits with it.
+ * The parts are cut the same way on one thread or many and handed to
+ * whichever thread is free.  Below 2 GEMM_PAR_MACS multiply-adds a GEMM is
+ * one call (a fork-join costs a few microseconds, a 1 M multiply-add GEMM
+ * about 20); otherwise parts of at least GEMM_PAR_MACS multiply-adds, at
+ * most GEMM_PARTS of them, each at least GEMM_MIN_PER rows or columns wide
+ * (every part packs the operand it does not split again: a narrow part
+ * would spend its time packing). */
 #define GEMM_PAR_MACS (1 << 20)
+#define GEMM_PARTS 16
+#define GEMM_MIN_PER 64
 
 typedef struct gemm_job {
     int ta, tb, M, N, K, lda, ldb, ldc, split_n, per;
@@ -320,27 +331,40 @@ static void gemm_task(void *p, int t)
     }
 }
 
+void gan_sgemm_whole(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
+                     const float *B, int ldb, float beta, float *C, int ldc)
+{
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+int gan_sgemm_parts(int M, int N, int K, int *split_n, int *per)
+{
+    double macs = (double)M * N * K;
+    if (macs < 2.0 * GEMM_PAR_MACS) return 1;
+    /* Split C's columns when that repeats the smaller operand: splitting
+     * them repeats A (M x K), splitting its rows repeats B (K x N); parts
+     * of whole 16-float vectors. */
+    int sn = (double)M * K <= (double)K * N;
+    int len = sn ? N : M;
+    double parts = macs / GEMM_PAR_MACS;
+    if (parts > GEMM_PARTS) parts = GEMM_PARTS;
+    int p = ((int)((len + parts - 1) / parts) + 15) & ~15;
+    if (p < GEMM_MIN_PER) p = GEMM_MIN_PER;
+    if (p >= len) return 1;
+    *split_n = sn;
+    *per = p;
+    return (len + p - 1) / p;
+}
+
 void gan_sgemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
                const float *B, int ldb, float beta, float *C, int ldc)
 {
-    int T = in_task ? 1 : gan_par_threads();
-    double macs = (double)M * N * K;
-    if (T > 1 && macs >= 2.0 * GEMM_PAR_MACS) {
-        /* Each part packs the operand it does not split again: splitting
-         * C's columns repeats A (M x K), splitting its rows repeats B
-         * (K x N).  Repeat the smaller one, in parts of whole 16-float
-         * vectors. */
-        int split_n = (double)M * K <= (double)K * N;
-        int len = split_n ? N : M;
-        int parts = (int)(macs / GEMM_PAR_MACS);
-        if (parts > T) parts = T;
-        int per = ((len + parts - 1) / parts + 15) & ~15;
-        if (per < len) {
-            gemm_job j = { ta, tb, M, N, K, lda, ldb, ldc, split_n, per, alpha, beta, A, B, C };
-            gan_par_for((len + per - 1) / per, gemm_task, &j);
-            return;
-        }
+    int split_n = 0, per = 0, parts = gan_sgemm_parts(M, N, K, &split_n, &per);
+    if (parts > 1) {
+        gemm_job j = { ta, tb, M, N, K, lda, ldb, ldc, split_n, per, alpha, beta, A, B, C };
+        gan_par_for(parts, gemm_task, &j);
+        return;
     }
-    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-                M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    gan_sgemm_whole(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }

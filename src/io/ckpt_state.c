@@ -20,7 +20,8 @@
 
 /* ---- writing ----------------------------------------------------------- */
 
-/* the BLAS and the thread count (results are bit-exact only at the same) */
+/* the BLAS and the thread count (for information: results are the same
+ * bits on any thread count) */
 static const char *blas_info(char *buf, size_t n)
 {
 #ifdef OPENBLAS_VERSION
@@ -397,7 +398,9 @@ static gan_status restore_optim(gan_optim *o, const ckpt_reader *r, uint32_t tag
     char ts[5];
     ckpt_tag_str(tag, ts);
     ckpt_cur c = cursor(r, tag);
-    gan_optim_conf k;
+    /* the learning-rate schedule is the model's (its position is the
+     * step, in STAT); the rest as the run saved it */
+    gan_optim_conf k = o->c;
     k.kind = (gan_optim_kind)ckpt_get_u32(&c);
     k.lr = ckpt_get_f32(&c);
     k.beta1 = ckpt_get_f32(&c);

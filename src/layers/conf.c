@@ -1,6 +1,8 @@
 /* conf.c - layer configurations: defaults, key lookup, weight init. */
 #include "config.h"
 #include <math.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +78,35 @@ int gan_conv_tasks(const gan_ctx *c, int NB)
 float *gan_conv_slot(const gan_layer *l, const gan_ctx *c, int t)
 {
     return t ? c->ws + l->ws_fixed + (size_t)(t - 1) * l->ws_task : c->ws;
+}
+
+void gan_conv_groups_init(gan_conv_groups *gr, int nchunks, int grads)
+{
+    gr->nchunks = nchunks;
+    gr->per = grads ? (nchunks + GAN_CONV_GROUPS - 1) / GAN_CONV_GROUPS : 1;
+    if (gr->per < 1) gr->per = 1;
+    gr->ngroups = (nchunks + gr->per - 1) / gr->per;
+    atomic_init(&gr->next, 0);
+    atomic_init(&gr->added, 0);
+}
+
+int gan_conv_group_claim(gan_conv_groups *gr)
+{
+    int g = atomic_fetch_add_explicit(&gr->next, 1, memory_order_relaxed);
+    return g < gr->ngroups ? g : -1;
+}
+
+void gan_conv_group_wait(gan_conv_groups *gr, int g)
+{
+    /* the groups before g are held by running tasks (claimed earlier):
+     * spin a little, then give the core away (the machine may be busy) */
+    for (unsigned i = 0; atomic_load_explicit(&gr->added, memory_order_acquire) < g; i++)
+        if (i > 2000) sched_yield();
+}
+
+void gan_conv_group_done(gan_conv_groups *gr, int g)
+{
+    atomic_store_explicit(&gr->added, g + 1, memory_order_release);
 }
 
 void gan_conv_add_task_sums(float *dW, float *db, const float *part, size_t nw, int nb)

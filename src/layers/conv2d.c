@@ -73,10 +73,10 @@ static gan_status setup(gan_layer *l, gan_shape in, gan_error *err)
     gan_layer_add_tensor(l, "weight", 0, 4, (int)OC, (int)C, (int)K, (int)K);
     if (gan_conf_num(&l->conf, "bias")) gan_layer_add_tensor(l, "bias", 0, 1, (int)OC, 0, 0, 0);
     geom g = get_geom(l);
-    /* forward: col + t; backward: dt + col (dcol reuses col) */
-    l->ws_fixed = (size_t)g.NB * (g.CKK + (size_t)g.OC) * g.OHW;
-    /* a further task: the same, then its own dW and db */
-    l->ws_task = l->ws_fixed + (size_t)g.OC * (g.CKK + 1);
+    /* per task: forward col + t; backward dt + col (dcol reuses col), then
+     * a group's partial dW and db (layers.h) */
+    l->ws_fixed = (size_t)g.NB * (g.CKK + (size_t)g.OC) * g.OHW + (size_t)g.OC * (g.CKK + 1);
+    l->ws_task = l->ws_fixed;
     return gan_sn_setup(l, g.OC, (int)g.CKK, err);
 }
 
@@ -89,9 +89,9 @@ static void init(gan_layer *l, gan_rng *rng)
     gan_sn_init(l, rng);
 }
 
-/* One pass split into tasks: task t takes chunks t, t + ntasks, ... and
- * its own scratch slot (layer.h); backward's task t > 0 adds its dW and db
- * into a zeroed copy in its slot, summed into l->grads afterwards. */
+/* One pass split into tasks, each with its own scratch slot (layers.h):
+ * forward's task t takes chunks t, t + ntasks, ...; backward's tasks claim
+ * groups of chunks and add their dW and db in group order. */
 typedef struct pass {
     gan_layer *l;
     const gan_ctx *c;
@@ -99,6 +99,7 @@ typedef struct pass {
     const float *x, *dy, *Wt, *b;   /* Wt (OC, CKK), b (OC) or NULL */
     float *y, *dx, *dW, *db;        /* dW (OC, CKK), db (OC) or NULL */
     int ntasks;
+    gan_conv_groups *gr;            /* backward */
 } pass;
 
 static void forward_task(void *arg, int t)
@@ -115,7 +116,7 @@ static void forward_task(void *arg, int t)
         for (int i = 0; i < nb; i++)
             gan_im2col(col + (size_t)i * g.OHW, (size_t)N, p->x + (size_t)(n0 + i) * g.C * g.HW,
                        g.C, g.H, g.W, g.K, g.S, g.P, g.OH, g.OW);
-        gan_sgemm(0, 0, g.OC, N, (int)g.CKK, 1.0f, p->Wt, (int)g.CKK, col, N, 0.0f, tt, N);
+        gan_sgemm_whole(0, 0, g.OC, N, (int)g.CKK, 1.0f, p->Wt, (int)g.CKK, col, N, 0.0f, tt, N);
         if (!p->b) {
             if (nb > 1) gan_chan_to_batch(yn, tt, nb, g.OC, g.OHW);
             continue;
@@ -135,48 +136,63 @@ static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
 {
     geom g = get_geom(l);
     pass p = { l, c, g, x, NULL, gan_sn_weight(l, c->training), NULL, y, NULL, NULL, NULL,
-               gan_conv_tasks(c, g.NB) };
+               gan_conv_tasks(c, g.NB), NULL };
     if (l->nparams > (size_t)g.OC * g.CKK) p.b = l->params + (size_t)g.OC * g.CKK;
     gan_par_for(p.ntasks, forward_task, &p);
+}
+
+/* One chunk k of backward: dx, and the chunk's dW and db added into dW,
+ * db (assigned instead when first: a group's partial starts there). */
+static void backward_chunk(const pass *p, float *col, int k, float *dW, float *db, int first)
+{
+    const geom g = p->g;
+    int n0 = k * g.NB, nb = p->c->B - n0 < g.NB ? p->c->B - n0 : g.NB;
+    int N = nb * (int)g.OHW;
+    const float *dyn = p->dy + (size_t)n0 * g.OC * g.OHW;       // (nb, OC, OHW)
+    /* dt (OC, N): dy reordered; with one sample, dy itself */
+    const float *dt = dyn;
+    if (nb > 1) {
+        float *tt = col + g.CKK * (size_t)N;
+        gan_batch_to_chan(tt, dyn, nb, g.OC, g.OHW);
+        dt = tt;
+    }
+    if (dW) {
+        for (int i = 0; i < nb; i++)
+            gan_im2col(col + (size_t)i * g.OHW, (size_t)N, p->x + (size_t)(n0 + i) * g.C * g.HW,
+                       g.C, g.H, g.W, g.K, g.S, g.P, g.OH, g.OW);
+        gan_sgemm_whole(0, 1, g.OC, (int)g.CKK, N, 1.0f, dt, N, col, N, first ? 0.0f : 1.0f, dW,
+                        (int)g.CKK);
+        if (db)
+            for (int o = 0; o < g.OC; o++) {
+                float s = (float)gan_sum_floats(dt + (size_t)o * N, (size_t)N);
+                db[o] = first ? s : db[o] + s;
+            }
+    }
+    if (p->dx) {
+        float *dxn = p->dx + (size_t)n0 * g.C * g.HW;           // (nb, C, H, W)
+        gan_sgemm_whole(1, 0, (int)g.CKK, N, g.OC, 1.0f, p->Wt, (int)g.CKK, dt, N, 0.0f, col, N);
+        for (int i = 0; i < nb; i++)
+            gan_col2im_set(dxn + (size_t)i * g.C * g.HW, col + (size_t)i * g.OHW, (size_t)N,
+                           g.C, g.H, g.W, g.K, g.S, g.P, g.OH, g.OW);
+    }
 }
 
 static void backward_task(void *arg, int t)
 {
     const pass *p = arg;
     const geom g = p->g;
-    float *col = gan_conv_slot(p->l, p->c, t);   // (CKK, N)
-    float *dW = p->dW, *db = p->db;
-    if (t && dW) {   /* this task's own sums, added to l->grads afterwards */
-        dW = col + p->l->ws_fixed;
-        db = db ? dW + (size_t)g.OC * g.CKK : NULL;
-        memset(dW, 0, ((size_t)g.OC * g.CKK + (db ? (size_t)g.OC : 0)) * sizeof *dW);
-    }
-    for (int k = t; k < gan_conv_nchunks(p->c, g.NB); k += p->ntasks) {
-        int n0 = k * g.NB, nb = p->c->B - n0 < g.NB ? p->c->B - n0 : g.NB;
-        int N = nb * (int)g.OHW;
-        const float *dyn = p->dy + (size_t)n0 * g.OC * g.OHW;       // (nb, OC, OHW)
-        /* dt (OC, N): dy reordered; with one sample, dy itself */
-        const float *dt = dyn;
-        if (nb > 1) {
-            float *tt = col + g.CKK * (size_t)N;
-            gan_batch_to_chan(tt, dyn, nb, g.OC, g.OHW);
-            dt = tt;
-        }
-        if (dW) {
-            for (int i = 0; i < nb; i++)
-                gan_im2col(col + (size_t)i * g.OHW, (size_t)N, p->x + (size_t)(n0 + i) * g.C * g.HW,
-                           g.C, g.H, g.W, g.K, g.S, g.P, g.OH, g.OW);
-            gan_sgemm(0, 1, g.OC, (int)g.CKK, N, 1.0f, dt, N, col, N, 1.0f, dW, (int)g.CKK);
-            if (db)
-                for (int o = 0; o < g.OC; o++) db[o] += (float)gan_sum_floats(dt + (size_t)o * N, (size_t)N);
-        }
-        if (p->dx) {
-            float *dxn = p->dx + (size_t)n0 * g.C * g.HW;           // (nb, C, H, W)
-            gan_sgemm(1, 0, (int)g.CKK, N, g.OC, 1.0f, p->Wt, (int)g.CKK, dt, N, 0.0f, col, N);
-            for (int i = 0; i < nb; i++)
-                gan_col2im_set(dxn + (size_t)i * g.C * g.HW, col + (size_t)i * g.OHW, (size_t)N,
-                           g.C, g.H, g.W, g.K, g.S, g.P, g.OH, g.OW);
-        }
+    float *col = gan_conv_slot(p->l, p->c, t);                  // (CKK, N)
+    float *part = col + p->l->ws_fixed - (size_t)g.OC * (g.CKK + 1);   // dW (OC, CKK), db (OC)
+    size_t nw = (size_t)g.OC * g.CKK;
+    for (int gi; (gi = gan_conv_group_claim(p->gr)) >= 0;) {
+        int k0 = gi * p->gr->per, k1 = k0 + p->gr->per < p->gr->nchunks ? k0 + p->gr->per : p->gr->nchunks;
+        /* group 0 straight into the gradients, the others into the partial */
+        float *dW = p->dW && gi ? part : p->dW, *db = p->db && gi ? part + nw : p->db;
+        for (int k = k0; k < k1; k++) backward_chunk(p, col, k, dW, db, gi && k == k0);
+        if (!p->dW) continue;
+        gan_conv_group_wait(p->gr, gi);
+        if (gi) gan_conv_add_task_sums(p->dW, p->db, part, nw, g.OC);
+        gan_conv_group_done(p->gr, gi);
     }
 }
 
@@ -186,18 +202,16 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
     (void)y;
     if (!dx && !param_grads) return;
     geom g = get_geom(l);
+    gan_conv_groups gr;
+    gan_conv_groups_init(&gr, gan_conv_nchunks(c, g.NB), param_grads);
     pass p = { l, c, g, x, dy, gan_sn_last(l), NULL, NULL, dx, NULL, NULL,
-               gan_conv_tasks(c, g.NB) };
+               gr.ngroups < c->ntasks ? gr.ngroups : c->ntasks, &gr };
     if (param_grads) {
         p.dW = gan_sn_grad_begin(l);                                // dW_sn with SN
         if (l->nparams > (size_t)g.OC * g.CKK) p.db = l->grads + (size_t)g.OC * g.CKK;
     }
     gan_par_for(p.ntasks, backward_task, &p);
-    if (!param_grads) return;
-    for (int t = 1; t < p.ntasks; t++)
-        gan_conv_add_task_sums(p.dW, p.db, gan_conv_slot(l, c, t) + l->ws_fixed,
-                               (size_t)g.OC * g.CKK, g.OC);
-    gan_sn_grad_end(l);
+    if (param_grads) gan_sn_grad_end(l);
 }
 
 const gan_layer_type gan_layer_conv2d = {

@@ -75,10 +75,10 @@ static gan_status setup(gan_layer *l, gan_shape in, gan_error *err)
     gan_layer_add_tensor(l, "weight", 0, 4, (int)C, (int)OC, (int)K, (int)K);
     if (gan_conf_num(&l->conf, "bias")) gan_layer_add_tensor(l, "bias", 0, 1, (int)OC, 0, 0, 0);
     geom g = get_geom(l);
-    /* xt (or dxt) + col (or dcol) */
-    l->ws_fixed = (size_t)g.NB * ((size_t)g.C + g.OCKK) * g.HW;
-    /* a further task: the same, then its own dW and db */
-    l->ws_task = l->ws_fixed + (size_t)g.C * g.OCKK + (size_t)g.OC;
+    /* per task: xt (or dxt) + col (or dcol), then a group's partial dW and
+     * db (layers.h) */
+    l->ws_fixed = (size_t)g.NB * ((size_t)g.C + g.OCKK) * g.HW + (size_t)g.C * g.OCKK + (size_t)g.OC;
+    l->ws_task = l->ws_fixed;
     return gan_sn_setup(l, g.C, (int)g.OCKK, err);
 }
 
@@ -93,9 +93,9 @@ static void init(gan_layer *l, gan_rng *rng)
     gan_sn_init(l, rng);
 }
 
-/* One pass split into tasks as in conv2d.c: task t takes chunks t,
- * t + ntasks, ... and its own scratch slot; backward's task t > 0 sums dW
- * and db in its slot, added into l->grads afterwards. */
+/* One pass split into tasks as in conv2d.c, each with its own scratch
+ * slot: forward's task t takes chunks t, t + ntasks, ...; backward's tasks
+ * claim groups of chunks and add their dW and db in group order. */
 typedef struct pass {
     gan_layer *l;
     const gan_ctx *c;
@@ -103,6 +103,7 @@ typedef struct pass {
     const float *x, *dy, *Wt, *b;   /* Wt (C, OCKK), b (OC) or NULL */
     float *y, *dx, *dW, *db;        /* dW (C, OCKK), db (OC) or NULL */
     int ntasks;
+    gan_conv_groups *gr;            /* backward */
 } pass;
 
 static void forward_task(void *arg, int t)
@@ -122,7 +123,7 @@ static void forward_task(void *arg, int t)
             gan_batch_to_chan(tt, xn, nb, g.C, g.HW);
             xt = tt;
         }
-        gan_sgemm(1, 0, (int)g.OCKK, N, g.C, 1.0f, p->Wt, (int)g.OCKK, xt, N, 0.0f, col, N);
+        gan_sgemm_whole(1, 0, (int)g.OCKK, N, g.C, 1.0f, p->Wt, (int)g.OCKK, xt, N, 0.0f, col, N);
         for (int i = 0; i < nb; i++)
             for (int o = 0; o < g.OC; o++) {
                 float *yo = yn + ((size_t)i * g.OC + o) * g.OHW;
@@ -139,53 +140,65 @@ static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
 {
     geom g = get_geom(l);
     pass p = { l, c, g, x, NULL, gan_sn_weight(l, c->training), NULL, y, NULL, NULL, NULL,
-               gan_conv_tasks(c, g.NB) };
+               gan_conv_tasks(c, g.NB), NULL };
     if (l->nparams > (size_t)g.C * g.OCKK) p.b = l->params + (size_t)g.C * g.OCKK;
     gan_par_for(p.ntasks, forward_task, &p);
+}
+
+/* One chunk k of backward: dx, and the chunk's dW and db added into dW,
+ * db (assigned instead when first: a group's partial starts there). */
+static void backward_chunk(const pass *p, float *dcol, int k, float *dW, float *db, int first)
+{
+    const geom g = p->g;
+    int n0 = k * g.NB, nb = p->c->B - n0 < g.NB ? p->c->B - n0 : g.NB;
+    int N = nb * (int)g.HW;
+    const float *dyn = p->dy + (size_t)n0 * g.OC * g.OHW;       // (nb, OC, OH, OW)
+    float *xt = dcol + g.OCKK * (size_t)N;                      // (C, N)
+    for (int i = 0; i < nb; i++)
+        gan_im2col(dcol + (size_t)i * g.HW, (size_t)N, dyn + (size_t)i * g.OC * g.OHW,
+                   g.OC, g.OH, g.OW, g.K, g.S, g.P, g.H, g.W);
+    if (dW) {
+        const float *xn = p->x + (size_t)n0 * g.C * g.HW;
+        const float *xr = xn;
+        if (nb > 1) {
+            gan_batch_to_chan(xt, xn, nb, g.C, g.HW);
+            xr = xt;
+        }
+        gan_sgemm_whole(0, 1, g.C, (int)g.OCKK, N, 1.0f, xr, N, dcol, N, first ? 0.0f : 1.0f, dW,
+                        (int)g.OCKK);
+        if (db)
+            for (int o = 0; o < g.OC; o++) {
+                double s = 0.0;
+                for (int i = 0; i < nb; i++)
+                    s += gan_sum_floats(dyn + ((size_t)i * g.OC + o) * g.OHW, g.OHW);
+                db[o] = first ? (float)s : db[o] + (float)s;
+            }
+    }
+    if (p->dx) {
+        float *dxn = p->dx + (size_t)n0 * g.C * g.HW;           // (nb, C, HW)
+        /* with one sample, dxt is dx itself */
+        float *dxt = nb == 1 ? dxn : xt;
+        gan_sgemm_whole(0, 0, g.C, N, (int)g.OCKK, 1.0f, p->Wt, (int)g.OCKK, dcol, N, 0.0f, dxt, N);
+        if (nb > 1) gan_chan_to_batch(dxn, xt, nb, g.C, g.HW);
+    }
 }
 
 static void backward_task(void *arg, int t)
 {
     const pass *p = arg;
     const geom g = p->g;
-    float *dcol = gan_conv_slot(p->l, p->c, t);   // (OCKK, N)
-    float *dW = p->dW, *db = p->db;
-    if (t && dW) {   /* this task's own sums, added to l->grads afterwards */
-        dW = dcol + p->l->ws_fixed;
-        db = db ? dW + (size_t)g.C * g.OCKK : NULL;
-        memset(dW, 0, ((size_t)g.C * g.OCKK + (db ? (size_t)g.OC : 0)) * sizeof *dW);
-    }
-    for (int k = t; k < gan_conv_nchunks(p->c, g.NB); k += p->ntasks) {
-        int n0 = k * g.NB, nb = p->c->B - n0 < g.NB ? p->c->B - n0 : g.NB;
-        int N = nb * (int)g.HW;
-        const float *dyn = p->dy + (size_t)n0 * g.OC * g.OHW;       // (nb, OC, OH, OW)
-        float *xt = dcol + g.OCKK * (size_t)N;                      // (C, N)
-        for (int i = 0; i < nb; i++)
-            gan_im2col(dcol + (size_t)i * g.HW, (size_t)N, dyn + (size_t)i * g.OC * g.OHW,
-                       g.OC, g.OH, g.OW, g.K, g.S, g.P, g.H, g.W);
-        if (dW) {
-            const float *xn = p->x + (size_t)n0 * g.C * g.HW;
-            const float *xr = xn;
-            if (nb > 1) {
-                gan_batch_to_chan(xt, xn, nb, g.C, g.HW);
-                xr = xt;
-            }
-            gan_sgemm(0, 1, g.C, (int)g.OCKK, N, 1.0f, xr, N, dcol, N, 1.0f, dW, (int)g.OCKK);
-            if (db)
-                for (int o = 0; o < g.OC; o++) {
-                    double s = 0.0;
-                    for (int i = 0; i < nb; i++)
-                        s += gan_sum_floats(dyn + ((size_t)i * g.OC + o) * g.OHW, g.OHW);
-                    db[o] += (float)s;
-                }
-        }
-        if (p->dx) {
-            float *dxn = p->dx + (size_t)n0 * g.C * g.HW;           // (nb, C, HW)
-            /* with one sample, dxt is dx itself */
-            float *dxt = nb == 1 ? dxn : xt;
-            gan_sgemm(0, 0, g.C, N, (int)g.OCKK, 1.0f, p->Wt, (int)g.OCKK, dcol, N, 0.0f, dxt, N);
-            if (nb > 1) gan_chan_to_batch(dxn, xt, nb, g.C, g.HW);
-        }
+    float *dcol = gan_conv_slot(p->l, p->c, t);                 // (OCKK, N)
+    size_t nw = (size_t)g.C * g.OCKK;
+    float *part = dcol + p->l->ws_fixed - nw - (size_t)g.OC;    // dW (C, OCKK), db (OC)
+    for (int gi; (gi = gan_conv_group_claim(p->gr)) >= 0;) {
+        int k0 = gi * p->gr->per, k1 = k0 + p->gr->per < p->gr->nchunks ? k0 + p->gr->per : p->gr->nchunks;
+        /* group 0 straight into the gradients, the others into the partial */
+        float *dW = p->dW && gi ? part : p->dW, *db = p->db && gi ? part + nw : p->db;
+        for (int k = k0; k < k1; k++) backward_chunk(p, dcol, k, dW, db, gi && k == k0);
+        if (!p->dW) continue;
+        gan_conv_group_wait(p->gr, gi);
+        if (gi) gan_conv_add_task_sums(p->dW, p->db, part, nw, g.OC);
+        gan_conv_group_done(p->gr, gi);
     }
 }
 
@@ -195,18 +208,16 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
     (void)y;
     if (!dx && !param_grads) return;
     geom g = get_geom(l);
+    gan_conv_groups gr;
+    gan_conv_groups_init(&gr, gan_conv_nchunks(c, g.NB), param_grads);
     pass p = { l, c, g, x, dy, gan_sn_last(l), NULL, NULL, dx, NULL, NULL,
-               gan_conv_tasks(c, g.NB) };
+               gr.ngroups < c->ntasks ? gr.ngroups : c->ntasks, &gr };
     if (param_grads) {
         p.dW = gan_sn_grad_begin(l);                                // dW_sn with SN
         if (l->nparams > (size_t)g.C * g.OCKK) p.db = l->grads + (size_t)g.C * g.OCKK;
     }
     gan_par_for(p.ntasks, backward_task, &p);
-    if (!param_grads) return;
-    for (int t = 1; t < p.ntasks; t++)
-        gan_conv_add_task_sums(p.dW, p.db, gan_conv_slot(l, c, t) + l->ws_fixed,
-                               (size_t)g.C * g.OCKK, g.OC);
-    gan_sn_grad_end(l);
+    if (param_grads) gan_sn_grad_end(l);
 }
 
 const gan_layer_type gan_layer_deconv2d = {

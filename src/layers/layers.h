@@ -96,14 +96,40 @@ void gan_chan_to_batch(float *dst, const float *src, int NB, int C, size_t HW);
 /* Samples per chunk for per-sample scratch ps and per-sample columns cols. */
 int gan_conv_chunk(size_t ps, size_t cols);
 /* A pass in chunks of NB samples split into tasks (conv2d, deconv2d):
- * task t takes chunks t, t + ntasks, ... of the nchunks, with ntasks =
- * min(nchunks, c->ntasks), and its own scratch slot: task 0 at c->ws, task
- * t > 0 the l->ws_task floats (t-1)*ws_task past l->ws_fixed. */
+ * forward's task t takes chunks t, t + ntasks, ... of the nchunks, with
+ * ntasks = min(nchunks, c->ntasks); every task has its own scratch slot of
+ * l->ws_task floats: task 0 at c->ws, task t > 0 (t-1)*ws_task past
+ * l->ws_fixed (the layers make ws_task = ws_fixed: slot t at t*ws_fixed). */
 int gan_conv_nchunks(const gan_ctx *c, int NB);
 int gan_conv_tasks(const gan_ctx *c, int NB);
 float *gan_conv_slot(const gan_layer *l, const gan_ctx *c, int t);
+
+/* Backward's parameter gradients in a fixed order, whatever the thread
+ * count.  The chunks are cut into groups of `per` consecutive chunks, at
+ * most GAN_CONV_GROUPS groups (the cut depends on the batch and the layer
+ * only).  Group 0 accumulates into dW itself; group g > 0 sums its chunks,
+ * in order, into a partial in its task's slot, then adds it to dW once
+ * groups 0 .. g-1 are in:
+ *   dW = (((dW + chunks of group 0) + P1) + P2) + ...
+ * Tasks claim groups in order (whichever thread is free), so at most one
+ * partial per task is alive.  With only dx wanted the groups are single
+ * chunks (nothing is summed across them). */
+#define GAN_CONV_GROUPS 8
+typedef struct gan_conv_groups {
+    int nchunks, per, ngroups;
+    _Atomic int next;    /* next group to claim */
+    _Atomic int added;   /* groups whose sums are in dW */
+} gan_conv_groups;
+/* Cut nchunks into groups (single chunks when !grads). */
+void gan_conv_groups_init(gan_conv_groups *gr, int nchunks, int grads);
+/* The next group for a task, or -1 when none is left. */
+int gan_conv_group_claim(gan_conv_groups *gr);
+/* Wait until groups 0 .. g-1 are in dW. */
+void gan_conv_group_wait(gan_conv_groups *gr, int g);
+/* Mark group g as in dW (after its sums were added). */
+void gan_conv_group_done(gan_conv_groups *gr, int g);
 /* dW (nw) += part[0, nw) and db (nb) += part[nw, nw + nb) when db is not
- * NULL: a parallel task's own gradient sums (conv2d, deconv2d backward) */
+ * NULL: a group's partial sums (conv2d, deconv2d backward) */
 void gan_conv_add_task_sums(float *dW, float *db, const float *part, size_t nw, int nb);
 /* sum of x[0, n) in double, four partial sums (one chain of dependent
  * additions ran at a quarter of the speed): ((s0 + s1) + (s2 + s3)) */

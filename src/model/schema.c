@@ -13,6 +13,7 @@
 
 const char *const gan_model_loss_names[] = { "bce", "minimax", "lsgan", "hinge", "wgan-gp", NULL };
 const char *const gan_model_optim_names[] = { "adam", "sgd", "rmsprop", NULL };
+const char *const gan_model_lr_schedule_names[] = { "constant", "linear", "cosine", "step", NULL };
 const char *const gan_model_format_names[] = { "idx", "cifar10", "pngdir", "csv", "grid", "ring", "images", NULL };
 static const char *const crop_names[] = { "center", "random", NULL };
 static const char *const bad_file_names[] = { "error", "skip", NULL };
@@ -100,8 +101,20 @@ static const section noise_s = { "noise", noise_f, 7, 1, "distribution", NULL };
           "Nesterov momentum (needs momentum > 0)" },                                               \
         { "weight_decay", F_FLOAT, 0, 0, 0, 0, 0, 10, 0, 0, NULL, O(weight_decay), NULL,            \
           "L2 penalty added to the gradient" },                                                     \
+        { "schedule", F_ENUM, 0, 0, GAN_LR_CONSTANT, 0, 0, 0, 0, 0, gan_model_lr_schedule_names,   \
+          O(schedule), NULL, "learning-rate schedule: constant, linear, cosine or step" },        \
+        { "warmup", F_LONG, 0, 0, 0, 0, 0, 1e12, 0, 0, NULL, O(warmup), NULL,                      \
+          "training steps of linear warm-up to lr (any schedule)" },                               \
+        { "decay_steps", F_LONG, 0, 0, 0, 0, 0, 1e12, 0, 0, NULL, O(decay_steps), NULL,            \
+          "linear, cosine: steps of the decay after the warm-up; 0: to train.steps" },            \
+        { "lr_end", F_FLOAT, 0, 0, 0, 0, 0, 1, 0, 0, NULL, O(lr_end), NULL,                         \
+          "linear, cosine: the final rate as a fraction of lr" },                                  \
+        { "step_every", F_LONG, 0, 0, 1000, 0, 1, 1e12, 0, 0, NULL, O(step_every), NULL,           \
+          "step: training steps between two multiplications by gamma" },                           \
+        { "gamma", F_FLOAT, 0, 0, 0.1, 0, 0, 1, 1, 0, NULL, O(gamma), NULL,                         \
+          "step: the factor applied every step_every steps" },                                     \
     };                                                                                             \
-    static const section path##_s = { "train.optimizer." #path, path##_f, 10, 1, "optimizer", "optimizer" };
+    static const section path##_s = { "train.optimizer." #path, path##_f, 16, 1, "optimizer", "optimizer" };
 OPTIM_FIELDS(generator)
 OPTIM_FIELDS(discriminator)
 
@@ -129,8 +142,10 @@ static const field ema_f[] = {
       "generator weight average ema = decay * ema + (1 - decay) * weights after each G step; 0: off" },
     { "start", F_LONG, 0, 0, 0, 0, 0, 1e12, 0, 0, NULL, E(start), NULL,
       "training steps before which the average is a plain copy of the weights" },
+    { "rampup", F_FLOAT, 0, 0, 0, 0, 0, 100, 0, 0, NULL, E(rampup), NULL,
+      "warm-up ramp (StyleGAN's ema_rampup): at step s the decay is at most 0.5^(1/(rampup s)); 0: off" },
 };
-static const section ema_s = { "train.ema", ema_f, 2, 0, NULL, NULL };
+static const section ema_s = { "train.ema", ema_f, 3, 0, NULL, NULL };
 #define A(m) offsetof(gan_aug_spec, m), SZ(gan_aug_spec, m)
 static const field augment_f[] = {
     { "flip", F_BOOL, 0, 0, 0, 0, 0, 1, 0, 0, NULL, A(flip), NULL,

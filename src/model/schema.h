@@ -57,6 +57,7 @@ typedef struct section {
 extern const section gan_model_top;
 extern const char *const gan_model_loss_names[];
 extern const char *const gan_model_optim_names[];
+extern const char *const gan_model_lr_schedule_names[];
 extern const char *const gan_model_format_names[];
 extern const char *const gan_model_noise_names[];
 extern const char *const gan_model_health_names[];

@@ -3,7 +3,10 @@
  * After every G update (train.ema, decay d, start s):
  *   step <  s:  ema = params                      (a copy, warm-up)
  *   step >= s:  ema = d * ema + (1 - d) * params
- * where step is the number of training steps done before this one.  The
+ * where step is the number of training steps done before this one.  With
+ * a ramp r > 0 (StyleGAN's ema_rampup), d is at most 0.5^(1 / (r step)):
+ * the average's half-life, in images, is at most r times the images seen
+ * so far (0 at step 0: a copy), so early weights are forgotten fast.  The
  * averaged weights are used for sampling (sample grids, ganrun sample and
  * eval), never for training, as in Yazici et al. 2019 and BigGAN.
  *
@@ -18,6 +21,7 @@
  * averaged generator (and swapping back restores G bit for bit).
  */
 #include "config.h"
+#include <math.h>
 #include <string.h>
 #include "gan/train.h"
 
@@ -25,6 +29,13 @@ void gan_ema_update(float *ema, const float *x, size_t n, float decay)
 {
     const float a = decay, b = 1.0f - decay;
     for (size_t i = 0; i < n; i++) ema[i] = a * ema[i] + b * x[i];
+}
+
+float gan_ema_decay(const gan_ema_spec *e, long step)
+{
+    if (!(e->rampup > 0.0f)) return e->decay;
+    double ramp = step > 0 ? pow(0.5, 1.0 / ((double)e->rampup * (double)step)) : 0.0;
+    return ramp < e->decay ? (float)ramp : e->decay;
 }
 
 gan_status gan_trainer_ema_init(gan_trainer *t, gan_error *err)
@@ -42,8 +53,9 @@ void gan_trainer_ema_after_g(gan_trainer *t)
 {
     if (!t->ema) return;
     gan_net *G = t->G;
-    if (t->step >= t->spec->train.ema.start)
-        gan_ema_update(t->ema, G->params, G->nparams, t->spec->train.ema.decay);
+    const gan_ema_spec *e = &t->spec->train.ema;
+    if (t->step >= e->start)
+        gan_ema_update(t->ema, G->params, G->nparams, gan_ema_decay(e, t->step));
     else
         memcpy(t->ema, G->params, G->nparams * sizeof(float));
     if (G->nbufs) memcpy(t->ema + G->nparams, G->bufs, G->nbufs * sizeof(float));

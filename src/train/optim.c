@@ -27,6 +27,8 @@ void gan_optim_conf_default(gan_optim_conf *c, gan_optim_kind kind)
         c->lr = 1e-3f; c->alpha = 0.99f; c->eps = 1e-8f;
         break;
     }
+    c->step_every = 1000;
+    c->gamma = 0.1f;
 }
 
 const char *gan_optim_name(gan_optim_kind k)
@@ -71,6 +73,15 @@ static gan_status check_conf(const gan_optim_conf *c, gan_error *err)
     if (c->kind == GAN_OPTIM_RMSPROP && !in_range(c->alpha, 0.0f, 1.0f, 0))
         return gan_error_set(err, GAN_ERR_INVALID, "rmsprop alpha %g must be in [0, 1]",
                              (double)c->alpha);
+    if (c->schedule < GAN_LR_CONSTANT || c->schedule > GAN_LR_STEP)
+        return gan_error_set(err, GAN_ERR_INVALID, "unknown learning-rate schedule %d", c->schedule);
+    if (c->warmup < 0 || c->decay_steps < 0)
+        return gan_error_set(err, GAN_ERR_INVALID, "warmup and decay_steps must be >= 0");
+    if (!in_range(c->lr_end, 0.0f, 1.0f, 0))
+        return gan_error_set(err, GAN_ERR_INVALID, "lr_end %g must be in [0, 1]", (double)c->lr_end);
+    if (c->schedule == GAN_LR_STEP && (c->step_every < 1 || !(c->gamma > 0.0f && c->gamma <= 1.0f)))
+        return gan_error_set(err, GAN_ERR_INVALID, "the step schedule needs step_every >= 1 and "
+                             "gamma in (0, 1]");
     return GAN_OK;
 }
 
@@ -81,6 +92,7 @@ gan_status gan_optim_init(gan_optim *o, const gan_optim_conf *c, size_t n, gan_e
     if (st != GAN_OK) return st;
     o->c = *c;
     o->n = n;
+    o->lr = c->lr;
     /* Only the buffers the kind reads: adam m, v; sgd m when it has momentum;
      * rmsprop v, and m when it has momentum. */
     int need_m = c->kind == GAN_OPTIM_ADAM || c->momentum > 0.0f;
@@ -177,8 +189,32 @@ static void rmsprop_step(float *restrict p, float *restrict b, float *restrict v
     }
 }
 
+double gan_optim_lr_factor(const gan_optim_conf *c, long step, long steps)
+{
+    if (step < 0) step = 0;
+    if (step < c->warmup) return (double)(step + 1) / (double)c->warmup;
+    double u = (double)(step - c->warmup);
+    double L = c->decay_steps > 0 ? (double)c->decay_steps : (double)(steps - c->warmup);
+    double x = L > 0 ? (u < L ? u / L : 1.0) : 1.0, e = c->lr_end;
+    switch (c->schedule) {
+    case GAN_LR_LINEAR: return 1.0 - (1.0 - e) * x;
+    case GAN_LR_COSINE: return e + (1.0 - e) * 0.5 * (1.0 + cos(M_PI * x));
+    case GAN_LR_STEP: return pow((double)c->gamma, floor(u / (double)c->step_every));
+    default: return 1.0;
+    }
+}
+
+void gan_optim_schedule(gan_optim *o, long step, long steps)
+{
+    /* constant without warm-up: exactly c.lr, as before schedules */
+    o->lr = o->c.schedule == GAN_LR_CONSTANT && o->c.warmup == 0
+                ? o->c.lr
+                : (float)((double)o->c.lr * gan_optim_lr_factor(&o->c, step, steps));
+}
+
 typedef struct step_job {
     gan_optim *o;
+    gan_optim_conf c;   /* o->c at the rate o->lr */
     float *p;
     const float *g;
 } step_job;
@@ -190,15 +226,16 @@ static void step_range(void *arg, size_t lo, size_t hi)
     gan_optim *o = j->o;
     float *m = o->m ? o->m + lo : NULL, *v = o->v ? o->v + lo : NULL;
     switch (o->c.kind) {
-    case GAN_OPTIM_ADAM: adam_step(j->p + lo, m, v, j->g + lo, hi - lo, &o->c, o->t); break;
-    case GAN_OPTIM_SGD: sgd_step(j->p + lo, m, j->g + lo, hi - lo, &o->c); break;
-    case GAN_OPTIM_RMSPROP: rmsprop_step(j->p + lo, m, v, j->g + lo, hi - lo, &o->c); break;
+    case GAN_OPTIM_ADAM: adam_step(j->p + lo, m, v, j->g + lo, hi - lo, &j->c, o->t); break;
+    case GAN_OPTIM_SGD: sgd_step(j->p + lo, m, j->g + lo, hi - lo, &j->c); break;
+    case GAN_OPTIM_RMSPROP: rmsprop_step(j->p + lo, m, v, j->g + lo, hi - lo, &j->c); break;
     }
 }
 
 void gan_optim_step(gan_optim *o, float *params, const float *grads)
 {
     o->t++;
-    step_job j = { o, params, grads };
+    step_job j = { o, o->c, params, grads };
+    j.c.lr = o->lr;
     gan_par_range(o->n, (size_t)1 << 15, step_range, &j);
 }

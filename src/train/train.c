@@ -385,6 +385,9 @@ gan_status gan_trainer_step(gan_trainer *t, gan_error *err)
         gan_rng_seed_stream(&t->G->rng, t->spec->seed, id | STREAM_G_NET);
         gan_rng_seed_stream(&t->D->rng, t->spec->seed, id | STREAM_D_NET);
     }
+    /* the rates of this step (learning-rate schedules, gan/optim.h) */
+    gan_optim_schedule(&t->gopt, t->step, t->spec->train.steps);
+    gan_optim_schedule(&t->dopt, t->step, t->spec->train.steps);
     for (int i = 0; i < t->spec->train.d_steps; i++)
         if ((st = d_step(t, i, err)) != GAN_OK) return st;
     for (int i = 0; i < t->spec->train.g_steps; i++)
