@@ -20,7 +20,8 @@
 
 /* ---- writing ----------------------------------------------------------- */
 
-/* the BLAS and the thread count (results are bit-exact only at the same) */
+/* the BLAS, its kernels and the thread count (results are bit-exact only
+ * at the same) */
 static const char *blas_info(char *buf, size_t n)
 {
 #ifdef OPENBLAS_VERSION
@@ -29,7 +30,8 @@ static const char *blas_info(char *buf, size_t n)
 #else
     const char *c = "cblas";
 #endif
-    snprintf(buf, n, "%s, %d thread%s", c, gan_par_threads(), gan_par_threads() == 1 ? "" : "s");
+    snprintf(buf, n, "%s, %d thread%s, kernels %s", c, gan_par_threads(), gan_par_threads() == 1 ? "" : "s",
+             gan_blas_describe());
     return buf;
 }
 
