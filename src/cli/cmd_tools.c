@@ -325,8 +325,9 @@ int cmd_reproduce(int argc, char **argv)
         if (same) printf("reproduced: step %ld, all parameters and buffers match bit for bit\n", ref->step);
         else
             printf("not reproduced: step %ld, the tensors above differ (bit-exact only on the same "
-                   "build and thread count: this run used %d, `ganrun info` shows the checkpoint's, "
-                   "GANRUN_THREADS sets it)\n", ref->step, gan_par_threads());
+                   "build, thread count and OpenBLAS kernels: this run used %d threads and %s kernels, "
+                   "`ganrun info` shows the checkpoint's; GANRUN_THREADS and OPENBLAS_CORETYPE set them)\n",
+                   ref->step, gan_par_threads(), gan_blas_core());
         rc = same ? EXIT_OK : EXIT_ERR;
     }
     gan_trainer_free(t);
