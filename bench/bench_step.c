@@ -59,6 +59,7 @@ static int cmp(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
+    gan_blas_select(argv);   /* the kernels ganrun would run (gan/blas.h) */
     const char *model = NULL, *sets[32];
     int nsets = 0, steps = 50, warmup = 10;
     for (int i = 1; i < argc; i++) {
@@ -102,8 +103,8 @@ int main(int argc, char **argv)
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     printf("{\"ms_per_step_median\": %.3f, \"steps_per_s\": %.2f, \"images_per_s\": %.1f, "
-           "\"flops_per_step\": %.0f, \"gflops\": %.2f, \"peak_rss_mb\": %.1f}\n",
-           1e3 * med, 1 / med, B / med, flops, flops / med / 1e9, ru.ru_maxrss / 1024.0);
+           "\"flops_per_step\": %.0f, \"gflops\": %.2f, \"peak_rss_mb\": %.1f, \"blas_core\": \"%s\"}\n",
+           1e3 * med, 1 / med, B / med, flops, flops / med / 1e9, ru.ru_maxrss / 1024.0, gan_blas_core());
     free(ts);
     gan_trainer_free(t);
     return 0;

@@ -5,7 +5,7 @@ bench_bench_step_LDADD = libgan.la
 bench_bench_attention_SOURCES = bench/bench_attention.c
 bench_bench_attention_LDADD = libgan.la
 bench_sgemm_limit_SOURCES = bench/sgemm_limit.c
-bench_sgemm_limit_LDADD = $(BLAS_LIBS)
+bench_sgemm_limit_LDADD = libgan.la $(BLAS_LIBS)
 bench-programs: $(EXTRA_PROGRAMS)
 CLEANFILES = $(EXTRA_PROGRAMS)
 EXTRA_DIST += bench/run.sh bench/mpi.sh bench/torch_dcgan.py bench/torch_grid.py bench/README.md \

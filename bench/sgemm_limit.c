@@ -1,10 +1,13 @@
 /* sgemm_limit.c - the machine's cblas_sgemm rate on large square matrices
  * (same OpenBLAS and environment as ganrun): best of 5 at N = 1024, 2048.
- * Prints one JSON line: {"sgemm_gflops": X, "n": N}. */
+ * Like ganrun, it first swaps a generic OpenBLAS core for the CPU's best
+ * (gan/blas.h).  Prints one JSON line: {"sgemm_gflops": X, "n": N,
+ * "blas_core": CORE}. */
 #include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include "gan/blas.h"
 
 static double now_s(void)
 {
@@ -13,8 +16,10 @@ static double now_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    (void)argc;
+    gan_blas_select(argv);
     double best = 0;
     int bestn = 0;
     for (int n = 1024; n <= 2048; n *= 2) {
@@ -29,6 +34,6 @@ int main(void)
         }
         free(a); free(b); free(c);
     }
-    printf("{\"sgemm_gflops\": %.1f, \"n\": %d}\n", best, bestn);
+    printf("{\"sgemm_gflops\": %.1f, \"n\": %d, \"blas_core\": \"%s\"}\n", best, bestn, gan_blas_core());
     return 0;
 }

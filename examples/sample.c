@@ -7,6 +7,7 @@
 
 int main(int argc, char **argv)
 {
+    gan_blas_select(argv);   // OpenBLAS's best kernels for this CPU (may start the program again, once)
     if (argc != 3) {
         fprintf(stderr, "usage: %s CHECKPOINT OUT.png\n", argv[0]);
         return 2;

@@ -20,7 +20,7 @@ grep -q '^#define HAVE_MPI 1' config.h || { echo "mpi-ci.sh: configure --with-mp
 make -j"$(nproc)" >/dev/null
 # as root (containers) Open MPI wants both variables
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-make -j"$(nproc)" check TESTS="tests/mpi.sh tests/check_layers tests/check_layers2 tests/check_train tests/check_ckpt tests/cli.sh" || {
+make -j"$(nproc)" check TESTS="tests/mpi.sh tests/blas.sh tests/check_layers tests/check_layers2 tests/check_train tests/check_ckpt tests/cli.sh" || {
     grep -E '^(FAIL|ERROR|SKIP)' test-suite.log || true
     for f in $(grep -l -E ':test-result: (FAIL|ERROR|SKIP)' tests/*.trs 2>/dev/null); do
         echo "=== ${f%.trs}.log"; tail -40 "${f%.trs}.log"

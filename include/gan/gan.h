@@ -16,6 +16,7 @@
 #include "gan/dist.h"
 #include "gan/health.h"
 #include "gan/par.h"
+#include "gan/blas.h"
 
 const char *gan_version(void);
 

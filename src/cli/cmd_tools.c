@@ -444,8 +444,10 @@ int cmd_reproduce(int argc, char **argv)
         int same = compare_nets("g", t->G, ref->G) & compare_nets("d", t->D, ref->D);
         if (same) printf("reproduced: step %ld, all parameters and buffers match bit for bit\n", ref->step);
         else
-            printf("not reproduced: step %ld, the tensors above differ (bit-exact on the same "
-                   "build: `ganrun info` shows the checkpoint's)\n", ref->step);
+            printf("not reproduced: step %ld, the tensors above differ (bit-exact only on the same "
+                   "build and OpenBLAS kernels: this run used %s kernels, "
+                   "`ganrun info` shows the checkpoint's; OPENBLAS_CORETYPE sets them)\n",
+                   ref->step, gan_blas_core());
         rc = same ? EXIT_OK : EXIT_ERR;
     }
     gan_trainer_free(t);

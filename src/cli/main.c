@@ -144,7 +144,11 @@ static int run(int argc, char **argv)
     if (argc < 2) return cli_usage(NULL, "missing model file or subcommand");
     const char *a = argv[1];
     if (!strcmp(a, "--version") || !strcmp(a, "-V")) {
-        printf("ganrun %s\n", gan_version());
+        gan_cpuid c;
+        gan_cpuid_read(&c);
+        const char *best = gan_blas_core_for(&c);
+        printf("ganrun %s\nOpenBLAS kernels: %s\nthis CPU's best OpenBLAS core: %s\n", gan_version(),
+               gan_blas_describe(), best ? best : "none above the generic ones");
         return EXIT_OK;
     }
     if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -176,6 +180,9 @@ static int run(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* before any other OpenBLAS call: the best kernels this CPU takes
+     * (may execute ganrun again, gan/blas.h) */
+    gan_blas_select(argv);
     int rc = run(argc, argv);
     gan_par_shutdown();   /* join the worker threads (gan/par.h) */
     return rc;

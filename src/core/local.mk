@@ -1,8 +1,10 @@
 ### core: errors, random numbers, shapes, networks
 pkginclude_HEADERS += include/gan/gan.h include/gan/error.h include/gan/rng.h \
 	include/gan/layer.h include/gan/net.h include/gan/optim.h include/gan/loss.h \
-	include/gan/data.h include/gan/model.h include/gan/train.h include/gan/ckpt.h include/gan/par.h
-libgan_la_SOURCES += src/core/error.c src/core/rng.c src/core/shape.c src/core/net.c src/core/par.c
+	include/gan/data.h include/gan/model.h include/gan/train.h include/gan/ckpt.h include/gan/par.h \
+	include/gan/blas.h
+libgan_la_SOURCES += src/core/error.c src/core/rng.c src/core/shape.c src/core/net.c src/core/par.c \
+	src/core/blas.c
 
 check_PROGRAMS += tests/check_core
 TESTS += tests/check_core
@@ -21,3 +23,11 @@ TESTS += tests/check_graph
 tests_check_graph_SOURCES = tests/check_graph.c tests/gradcheck.c tests/gradcheck.h
 tests_check_graph_CFLAGS = $(TEST_CFLAGS)
 tests_check_graph_LDADD = $(TEST_LIBS)
+
+### OpenBLAS's kernels (gan/blas.h): cpuid -> core, self-check, restart
+check_PROGRAMS += tests/check_blas
+TESTS += tests/check_blas tests/blas.sh
+EXTRA_DIST += tests/blas.sh
+tests_check_blas_SOURCES = tests/check_blas.c
+tests_check_blas_CFLAGS = $(TEST_CFLAGS)
+tests_check_blas_LDADD = $(TEST_LIBS)

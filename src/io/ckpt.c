@@ -34,7 +34,8 @@
  *          u64 len; u8[len] text   the expanded model YAML (every default
  *                        written out; `ganrun info --model` prints it)
  *   'BILD' who wrote it: str ganrun version, str compiler, str BLAS
- *          (openblas_get_config(), then ", N threads")
+ *          (openblas_get_config(), then ", N threads", then
+ *          ", kernels CORE (how it was chosen)", gan/blas.h)
  *   'STAT' u64 step, u64 epoch, u64 pos (each <= 2^63 - 1; pos <= the
  *          order's length unless it is empty); then five random streams of four u64 each
  *          (xoshiro256** state s[0..3]): noise, data order, net, G's

@@ -20,8 +20,8 @@
 
 /* ---- writing ----------------------------------------------------------- */
 
-/* the BLAS and the thread count (for information: results are the same
- * bits on any thread count) */
+/* the BLAS, its kernels and the thread count (for information: results
+ * are the same bits on any thread count, not on other kernels) */
 static const char *blas_info(char *buf, size_t n)
 {
 #ifdef OPENBLAS_VERSION
@@ -30,7 +30,8 @@ static const char *blas_info(char *buf, size_t n)
 #else
     const char *c = "cblas";
 #endif
-    snprintf(buf, n, "%s, %d thread%s", c, gan_par_threads(), gan_par_threads() == 1 ? "" : "s");
+    snprintf(buf, n, "%s, %d thread%s, kernels %s", c, gan_par_threads(), gan_par_threads() == 1 ? "" : "s",
+             gan_blas_describe());
     return buf;
 }
 
