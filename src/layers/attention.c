@@ -24,9 +24,11 @@
  * (2R + C, C) matrix and [f; g; h] one product.
  *
  * Saved from forward, per sample: [f; g; h] (2R + C, N), a (N, N), o (C, N).
- * Scratch, per parallel task: [df; dg; dh] (2R + C, N) and da (N, N); a task
- * t > 0 also sums its own dW and dgamma (2R + C, C) + 1, added afterwards.
- * Samples are split over the tasks as conv2d's chunks are.
+ * Scratch: per sample [df; dg; dh] (2R + C, N) and its dgamma term (1), per
+ * parallel task da (N, N).  Samples are split over the tasks as conv2d's
+ * chunks are; the parameter gradients are then added sample by sample in
+ * sample order (one (2R + C, C) product each), so they are the same bits
+ * on any thread count.
  */
 #include "config.h"
 #include <math.h>
@@ -89,8 +91,10 @@ static gan_status setup(gan_layer *l, gan_shape in, gan_error *err)
     gan_layer_add_tensor(l, "gamma", 0, 1, 1, 0, 0, 0);
     g = get_geom(l);
     l->saved_per_sample = g.saved;
-    l->ws_fixed = (size_t)g.M * g.N + (size_t)g.N * g.N;
-    l->ws_task = l->ws_fixed + (size_t)g.M * g.C + 1;
+    /* ws: B x [df; dg; dh], B dgamma terms, then one da per task */
+    l->ws_per_sample = (size_t)g.M * g.N + 1;
+    l->ws_fixed = (size_t)g.N * g.N;
+    l->ws_task = (size_t)g.N * g.N;
     return GAN_OK;
 }
 
@@ -163,24 +167,22 @@ static void backward_task(void *arg, int t)
 {
     const pass *p = arg;
     const geom g = p->g;
+    const int B = p->c->B;
     const float *W = p->l->params;                  // (M, C)
     float gamma = p->l->params[(size_t)g.M * g.C];
-    float *dfgh = gan_conv_slot(p->l, p->c, t);     // (M, N) = [df; dg; dh]
-    float *da = dfgh + (size_t)g.M * g.N;           // (N, N)
-    /* task 0 adds into l->grads, a further task into its own zeroed sums */
-    float *dW = t ? da + (size_t)g.N * g.N : p->l->grads;   // (M, C), then dgamma
-    if (t && p->param_grads) memset(dW, 0, ((size_t)g.M * g.C + 1) * sizeof *dW);
-    for (int n = t; n < p->c->B; n += p->ntasks) {
-        const float *xn = p->x + (size_t)n * g.C * g.N;     // (C, N)
+    float *dgam = p->c->ws + (size_t)B * g.M * g.N;                   // (B)
+    float *da = dgam + B + (size_t)t * g.N * g.N;                     // (N, N)
+    for (int n = t; n < B; n += p->ntasks) {
         const float *dyn = p->dy + (size_t)n * g.C * g.N;   // (C, N)
         const float *fgh = p->l->saved + (size_t)n * g.saved;
         const float *a = fgh + (size_t)g.M * g.N, *o = a + (size_t)g.N * g.N;
         const float *f = fgh, *gg = fgh + (size_t)g.R * g.N, *h = fgh + (size_t)2 * g.R * g.N;
+        float *dfgh = p->c->ws + (size_t)n * g.M * g.N;     // (M, N) = [df; dg; dh]
         float *df = dfgh, *dg = dfgh + (size_t)g.R * g.N, *dh = dfgh + (size_t)2 * g.R * g.N;
         if (p->param_grads) {
             double s = 0;
             for (size_t i = 0; i < (size_t)g.C * g.N; i++) s += (double)dyn[i] * o[i];
-            dW[(size_t)g.M * g.C] += (float)s;
+            dgam[n] = (float)s;
         }
         /* dh = gamma dy a, da = gamma dy^T h */
         gan_sgemm(0, 0, g.C, g.N, g.N, gamma, dyn, g.N, a, g.N, 0.0f, dh, g.N);
@@ -196,8 +198,6 @@ static void backward_task(void *arg, int t)
         /* df = g ds, dg = f ds^T */
         gan_sgemm(0, 0, g.R, g.N, g.N, 1.0f, gg, g.N, da, g.N, 0.0f, df, g.N);
         gan_sgemm(0, 1, g.R, g.N, g.N, 1.0f, f, g.N, da, g.N, 0.0f, dg, g.N);
-        if (p->param_grads)   /* dW += [df; dg; dh] x^T */
-            gan_sgemm(0, 1, g.M, g.C, g.N, 1.0f, dfgh, g.N, xn, g.N, 1.0f, dW, g.C);
         if (p->dx) {          /* dx = dy + W^T [df; dg; dh] */
             float *dxn = p->dx + (size_t)n * g.C * g.N;
             memcpy(dxn, dyn, (size_t)g.C * g.N * sizeof *dxn);
@@ -215,10 +215,14 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
     pass p = { l, c, g, x, dy, NULL, dx, param_grads, c->B < c->ntasks ? c->B : c->ntasks };
     gan_par_for(p.ntasks, backward_task, &p);
     if (!param_grads) return;
-    for (int t = 1; t < p.ntasks; t++)
-        gan_conv_add_task_sums(l->grads, NULL,
-                               gan_conv_slot(l, c, t) + (size_t)g.M * g.N + (size_t)g.N * g.N,
-                               (size_t)g.M * g.C + 1, 0);
+    /* in sample order: dgamma += sum dy o, dW += [df; dg; dh] x^T */
+    float *dW = l->grads;                              // (M, C), then dgamma
+    const float *dgam = c->ws + (size_t)c->B * g.M * g.N;
+    for (int n = 0; n < c->B; n++) {
+        dW[(size_t)g.M * g.C] += dgam[n];
+        gan_sgemm_whole(0, 1, g.M, g.C, g.N, 1.0f, c->ws + (size_t)n * g.M * g.N, g.N,
+                        x + (size_t)n * g.C * g.N, g.N, 1.0f, dW, g.C);
+    }
 }
 
 const gan_layer_type gan_layer_attention = {
