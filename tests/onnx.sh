@@ -117,7 +117,8 @@ if [ $have_checker -eq 1 ]; then check "cgan discriminator: ONNX checker" '[ ! -
 for m in grid wgan-gp; do
     "$G" "$M/$m.yaml" --set train.steps=3 --set train.batch=64 $fast --out "$tmp/$m" >"$tmp/out" 2>&1 &&
         ok "$m: 3 steps" || bad "$m: 3 steps: $(cat "$tmp/out")"
-    compare "$tmp/$m" "$m" "$m" 3
+    if [ "$m" = cgan-resnet ]; then LABELS="$tmp/labels.csv" compare "$tmp/$m" "$m" "$m" 3
+    else compare "$tmp/$m" "$m" "$m" 3; fi
 done
 
 # every layer type in one conditional generator (CSV data with labels)
@@ -210,6 +211,15 @@ if [ -f "$M/resgrid.yaml" ]; then
         ok "resgrid: 3 steps" || bad "resgrid: 3 steps: $(cat "$tmp/out")"
     compare "$tmp/resgrid" resgrid resgrid 3
 fi
+# the reference ResNet models (residual blocks, avgpool, global_pool,
+# conditional batchnorm, projection D); 256 latents with labels 0..9 mod 10
+for m in resnet cgan-resnet; do
+    [ -f "$M/$m.yaml" ] || continue
+    "$G" "$M/$m.yaml" $fm $fast --out "$tmp/$m" >"$tmp/out" 2>&1 &&
+        ok "$m: 3 steps" || bad "$m: 3 steps: $(cat "$tmp/out")"
+    if [ "$m" = cgan-resnet ]; then LABELS="$tmp/labels.csv" compare "$tmp/$m" "$m" "$m" 3
+    else compare "$tmp/$m" "$m" "$m" 3; fi
+done
 cat >"$tmp/dag.yaml" <<EOT
 name: dag
 seed: 6
