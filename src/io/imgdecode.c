@@ -37,18 +37,16 @@
 #include "io/io.h"
 
 /* ---- PNG ---------------------------------------------------------------- */
-typedef struct png_msg {
-    char text[200];
-} png_msg;
-
-static void png_on_error(png_structp png, png_const_charp msg)
+/* libpng reports through these (io.h): keep the message, jump back; stay
+ * quiet on warnings (the library never prints). */
+void io_png_on_error(png_structp png, png_const_charp msg)
 {
-    png_msg *m = png_get_error_ptr(png);
+    io_png_msg *m = png_get_error_ptr(png);
     snprintf(m->text, sizeof m->text, "%s", msg);
     png_longjmp(png, 1);
 }
 
-static void png_on_warning(png_structp png, png_const_charp msg)
+void io_png_on_warning(png_structp png, png_const_charp msg)
 {
     (void)png;
     (void)msg;
@@ -65,8 +63,8 @@ static gan_status size_check(const char *path, unsigned long w, unsigned long h,
 
 static gan_status read_png(FILE *fp, const char *path, io_image *im, gan_error *err)
 {
-    png_msg *m = calloc(1, sizeof *m);
-    png_structp png = m ? png_create_read_struct(PNG_LIBPNG_VER_STRING, m, png_on_error, png_on_warning) : NULL;
+    io_png_msg *m = calloc(1, sizeof *m);
+    png_structp png = m ? png_create_read_struct(PNG_LIBPNG_VER_STRING, m, io_png_on_error, io_png_on_warning) : NULL;
     png_infop info = png ? png_create_info_struct(png) : NULL;
     if (!info) {
         png_destroy_read_struct(png ? &png : NULL, NULL, NULL);

@@ -17,6 +17,17 @@
 #define IO_IMG_MAX_SIDE 32768              /* images: width and height */
 #define IO_IMG_MAX_PIXELS (1L << 26)       /* images: pixels in one file (64 Mi) */
 
+/* libpng's error and warning callbacks for readers (imgdecode.c): the error
+ * one copies the message into the io_png_msg given as the error pointer and
+ * longjmps; warnings are dropped.  (struct png_struct_def is libpng's
+ * png_struct, so these match png_error_ptr without including png.h here.) */
+typedef struct io_png_msg {
+    char text[200];
+} io_png_msg;
+struct png_struct_def;
+void io_png_on_error(struct png_struct_def *png, const char *msg);
+void io_png_on_warning(struct png_struct_def *png, const char *msg);
+
 /* ---- loaders: each fills d->n, shape, x (gan_alloc_floats), labels and
  * nclasses, honouring spec->limit; on failure the caller frees d. ---- */
 gan_status io_idx_load(gan_dataset *d, const gan_data_spec *spec, gan_error *err);

@@ -18,25 +18,6 @@ static int is_png(const char *name)
     return n > 4 && (!strcmp(name + n - 4, ".png") || !strcmp(name + n - 4, ".PNG"));
 }
 
-/* libpng reports through these: keep the message, jump back; stay quiet
- * on warnings (the library never prints). */
-typedef struct png_msg {
-    char text[200];
-} png_msg;
-
-static void on_error(png_structp png, png_const_charp msg)
-{
-    png_msg *m = png_get_error_ptr(png);
-    snprintf(m->text, sizeof m->text, "%s", msg);
-    png_longjmp(png, 1);
-}
-
-static void on_warning(png_structp png, png_const_charp msg)
-{
-    (void)png;
-    (void)msg;
-}
-
 static void shape_str(gan_shape s, char *buf, size_t n)
 {
     snprintf(buf, n, "%dx%d %s", s.d[2], s.d[1], s.d[0] == 1 ? "gray" : "RGB");
@@ -54,9 +35,9 @@ static gan_status read_png(const char *path, gan_shape *shape, unsigned char *x,
         fclose(fp);
         return gan_error_at(err, GAN_ERR_FORMAT, path, 0, 0, "not a PNG file (bad signature)");
     }
-    /* on the heap: on_error writes it just before a longjmp */
-    png_msg *m = calloc(1, sizeof *m);
-    png_structp png = m ? png_create_read_struct(PNG_LIBPNG_VER_STRING, m, on_error, on_warning) : NULL;
+    /* on the heap: io_png_on_error writes it just before a longjmp */
+    io_png_msg *m = calloc(1, sizeof *m);
+    png_structp png = m ? png_create_read_struct(PNG_LIBPNG_VER_STRING, m, io_png_on_error, io_png_on_warning) : NULL;
     png_infop info = png ? png_create_info_struct(png) : NULL;
     if (!info) {
         png_destroy_read_struct(png ? &png : NULL, NULL, NULL);
