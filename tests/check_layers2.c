@@ -617,6 +617,63 @@ START_TEST(test_attention_threads_agree)
 }
 END_TEST
 
+/* spectral_norm: Wf, Wg and Wh each over its own largest singular value.
+ * After 300 training passes the power iteration has converged, so an
+ * evaluation pass must match the definition computed with W_i / sigma_i
+ * (sigma_i by gradcheck_sigma_max, in double); gamma is not normalised.
+ * The buffers are named per weight, and a training pass leaves
+ * the parameters themselves alone. */
+START_TEST(test_attention_spectral_norm)
+{
+    gan_layer_conf c;
+    layer_conf("attention", &c, "reduce=2", "spectral_norm=1", NULL);
+    const int B = 2, C = 6, H = 3, W = 4, R = 3, N = H * W;
+    gan_net *net = make_net(&c, R3(C, H, W), B, 81);
+    const gan_layer *l = &net->layers[0];
+    static const char *const names[10] = { "weight_f", "weight_g", "weight_h", "gamma",
+                                           "weight_f.sn_u", "weight_f.sn_v", "weight_g.sn_u",
+                                           "weight_g.sn_v", "weight_h.sn_u", "weight_h.sn_v" };
+    const int len[10] = { R * C, R * C, C * C, 1, R, C, R, C, C, C };
+    ck_assert_int_eq(l->ntensors, 10);
+    for (int t = 0; t < 10; t++) {
+        ck_assert_str_eq(l->tensors[t].name, names[t]);
+        ck_assert_int_eq(l->tensors[t].is_buffer, t >= 4);
+        ck_assert_int_eq((int)l->tensors[t].size, len[t]);
+    }
+    net->params[net->nparams - 1] = 0.7f;   /* gamma */
+    /* weights scaled so that each sigma is far from 1 */
+    for (size_t i = 0; i + 1 < net->nparams; i++) net->params[i] *= 9.0f;
+    size_t n = (size_t)B * C * N;
+    float *x = randn(n, 82), *p0 = malloc(net->nparams * sizeof *p0);
+    memcpy(p0, net->params, net->nparams * sizeof *p0);
+    for (int i = 0; i < 300; i++) gan_net_forward(net, x, B, 1);
+    ck_assert_mem_eq(net->params, p0, net->nparams * sizeof *p0);
+    float *wn = malloc(net->nparams * sizeof *wn);   /* [Wf; Wg; Wh] / sigmas, gamma */
+    const int rows[3] = { R, R, C };
+    size_t off = 0;
+    for (int k = 0; k < 3; k++) {
+        double sig = gradcheck_sigma_max(p0 + off, rows[k], C);
+        ck_assert_double_gt(sig, 2.0);
+        for (size_t i = 0; i < (size_t)rows[k] * C; i++) wn[off + i] = (float)(p0[off + i] / sig);
+        off += (size_t)rows[k] * C;
+    }
+    wn[off] = p0[off];
+    ck_assert_int_eq((int)off + 1, (int)net->nparams);
+    double *ref = malloc(n * sizeof *ref), top = 0;
+    attention_naive(ref, x, wn, B, C, R, N);
+    const float *y = gan_net_forward(net, x, B, 0);
+    for (size_t i = 0; i < n; i++) top = fmax(top, fabs(ref[i]));
+    double e = max_abs_diff(y, ref, n) / fmax(1.0, top);
+    printf("attention with spectral_norm: max |y - naive with W_i / sigma_i| / max(1, |y|) %.2e\n", e);
+    ck_assert_double_lt(e, 1e-4);
+    /* evaluation-mode gradients (u, v fixed) against finite differences */
+    for (size_t i = 0; i < n; i++) x[i] *= 0.5f;
+    assert_grads_ok(check_on(net, x, B, 0), 1);
+    free(x), free(p0), free(wn), free(ref);
+    gan_net_free(net);
+}
+END_TEST
+
 START_TEST(test_attention_errors)
 {
     gan_layer_conf c;
@@ -922,6 +979,7 @@ static Suite *suite(void)
     tcase_add_test(t, test_attention_starts_as_identity);
     tcase_add_test(t, test_attention_threads_agree);
     tcase_add_test(t, test_attention_errors);
+    tcase_add_test(t, test_attention_spectral_norm);
     suite_add_tcase(s, t);
     t = tcase_create("norm");
     tcase_add_test(t, test_layernorm_matches_naive);

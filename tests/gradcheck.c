@@ -148,3 +148,28 @@ gradcheck_result gradcheck_layer(const gan_layer_conf *c, gan_shape in, int B, i
     gan_net_free(net);
     return res;
 }
+
+/* sigma_max of W (R, K) by power iteration on W^T W in double, run to
+ * convergence (the reference) */
+double gradcheck_sigma_max(const float *W, int R, int K)
+{
+    double *v = malloc(K * sizeof *v), *t = malloc(R * sizeof *t), lam = 0;
+    for (int k = 0; k < K; k++) v[k] = 1.0 + 0.01 * k;
+    for (int it = 0; it < 20000; it++) {
+        for (int r = 0; r < R; r++) {
+            t[r] = 0;
+            for (int k = 0; k < K; k++) t[r] += W[r * K + k] * v[k];
+        }
+        double nn = 0;
+        for (int k = 0; k < K; k++) {
+            v[k] = 0;
+            for (int r = 0; r < R; r++) v[k] += W[r * K + k] * t[r];
+            nn += v[k] * v[k];
+        }
+        lam = sqrt(nn);   /* |W^T W v| with |v| = 1 */
+        for (int k = 0; k < K; k++) v[k] /= lam;
+    }
+    free(v);
+    free(t);
+    return sqrt(lam);
+}

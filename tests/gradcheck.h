@@ -27,4 +27,8 @@ void layer_conf(const char *type, gan_layer_conf *c, ...);
 gradcheck_result gradcheck_layer(const gan_layer_conf *c, gan_shape in, int B, int training,
                                  uint64_t seed);
 
+/* sigma_max of W (R, K) (row-major), by power iteration on W^T W in double
+ * run to convergence: the reference for spectral normalisation. */
+double gradcheck_sigma_max(const float *W, int R, int K);
+
 #endif

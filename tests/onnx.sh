@@ -174,7 +174,7 @@ generator:
   - dense: {units: 64}
   - pixelnorm: {}
   - reshape: {shape: [4, 4, 4]}
-  - attention: {reduce: 2}
+  - attention: {reduce: 2, spectral_norm: true}
   - layernorm: {}
   - batchnorm: {conditional: true}
   - relu

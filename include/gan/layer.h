@@ -93,7 +93,7 @@ double gan_conf_num(const gan_layer_conf *c, const char *key);
 const gan_key_value *gan_conf_val(const gan_layer_conf *c, const char *key);
 
 /* ---- a layer instance ------------------------------------------------ */
-#define GAN_LAYER_MAXTENSORS 4
+#define GAN_LAYER_MAXTENSORS 10   /* attention with spectral_norm: 4 + 6 */
 
 /* A named view into the parameter arena (or the buffer arena) */
 typedef struct gan_tensor_info {

@@ -581,9 +581,10 @@ static int emit_attention(ox *o, const emit_args *e)
                *gt = tmp(o, e, "gT"), *sc = tmp(o, e, "scores"), *a = tmp(o, e, "attn"), *at = tmp(o, e, "attnT"),
                *ov = tmp(o, e, "o"), *go = tmp(o, e, "gamma_o"), *y = tmp(o, e, "y");
     ox_node(o, "Reshape", X, 2, e->in, ox_int64s(o, tmp(o, e, "flat"), 3, flat));
-    ox_node(o, "MatMul", f, 2, ox_layer_tensor(o, l, e->i, "weight_f", NULL), X);
-    ox_node(o, "MatMul", g, 2, ox_layer_tensor(o, l, e->i, "weight_g", NULL), X);
-    ox_node(o, "MatMul", h, 2, ox_layer_tensor(o, l, e->i, "weight_h", NULL), X);
+    const float *Wsn = eval_weight(l);   /* [Wf; Wg; Wh], each over its sigma with spectral_norm */
+    ox_node(o, "MatMul", f, 2, ox_layer_tensor(o, l, e->i, "weight_f", Wsn + tensor_of(l, "weight_f")->offset), X);
+    ox_node(o, "MatMul", g, 2, ox_layer_tensor(o, l, e->i, "weight_g", Wsn + tensor_of(l, "weight_g")->offset), X);
+    ox_node(o, "MatMul", h, 2, ox_layer_tensor(o, l, e->i, "weight_h", Wsn + tensor_of(l, "weight_h")->offset), X);
     ox_attr_ints(o, ox_node(o, "Transpose", gt, 1, g), "perm", 3, perm);
     ox_node(o, "MatMul", sc, 2, gt, f);
     ox_attr_int(o, ox_node(o, "Softmax", a, 1, sc), "axis", -1);

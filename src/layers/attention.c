@@ -11,6 +11,8 @@
  * and
  *   o = h a^T (C, N): o[c, j] = sum_i h[c, i] a[j, i]
  *   y = gamma o + x      gamma starts at 0, so the layer starts as identity.
+ * With spectral_norm, Wf, Wg and Wh are each divided by their own largest
+ * singular value (specnorm.c), as SAGAN's discriminator does; gamma is not.
  * No biases and no output projection (SAGAN's later code adds a 1x1 conv
  * after o; with h already a full (C, C) map it adds little).
  *
@@ -45,6 +47,7 @@ static const gan_key_desc keys[] = {
       "mean for init normal or uniform" },
     { "init_std", GAN_KEY_FLOAT, 0, 0.02, 0.0, 1e3, 0, 0, NULL, 0, 0,
       "standard deviation (normal) or half-width (uniform)" },
+    GAN_SN_KEYS,
 };
 
 typedef struct geom {
@@ -89,6 +92,12 @@ static gan_status setup(gan_layer *l, gan_shape in, gan_error *err)
     gan_layer_add_tensor(l, "weight_g", 0, 2, g.R, g.C, 0, 0);
     gan_layer_add_tensor(l, "weight_h", 0, 2, g.C, g.C, 0, 0);
     gan_layer_add_tensor(l, "gamma", 0, 1, 1, 0, 0, 0);
+    /* spectral_norm: Wf, Wg and Wh each divided by its own sigma; gamma as is */
+    static const char *const sn_names[6] = { "weight_f.sn_u", "weight_f.sn_v", "weight_g.sn_u",
+                                             "weight_g.sn_v", "weight_h.sn_u", "weight_h.sn_v" };
+    const int snR[3] = { g.R, g.R, g.C }, snK[3] = { g.C, g.C, g.C };
+    gan_status st = gan_sn_setup_parts(l, 3, snR, snK, sn_names, err);
+    if (st != GAN_OK) return st;
     g = get_geom(l);
     l->saved_per_sample = g.saved;
     /* ws: B x [df; dg; dh], B dgamma terms, then one da per task */
@@ -105,6 +114,7 @@ static void init(gan_layer *l, gan_rng *rng)
     gan_init_weights(&l->conf, l->params + (size_t)g.R * g.C, (size_t)g.R * g.C, g.C, g.R, rng);
     gan_init_weights(&l->conf, l->params + (size_t)2 * g.R * g.C, (size_t)g.C * g.C, g.C, g.C, rng);
     l->params[(size_t)g.M * g.C] = 0.0f;   /* gamma */
+    gan_sn_init(l, rng);
 }
 
 /* rows of s (rows, N) replaced by their softmax */
@@ -128,6 +138,7 @@ typedef struct pass {
     gan_layer *l;
     const gan_ctx *c;
     geom g;
+    const float *W;   /* (M, C) = [Wf; Wg; Wh], each over its sigma with spectral_norm */
     const float *x, *dy;
     float *y, *dx;
     int param_grads, ntasks;
@@ -137,7 +148,7 @@ static void forward_task(void *arg, int t)
 {
     const pass *p = arg;
     const geom g = p->g;
-    const float *W = p->l->params;             // (M, C) = [Wf; Wg; Wh]
+    const float *W = p->W;                     // (M, C) = [Wf; Wg; Wh]
     float gamma = p->l->params[(size_t)g.M * g.C];
     for (int n = t; n < p->c->B; n += p->ntasks) {
         const float *xn = p->x + (size_t)n * g.C * g.N;   // (C, N)
@@ -159,7 +170,8 @@ static void forward_task(void *arg, int t)
 static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
 {
     geom g = get_geom(l);
-    pass p = { l, c, g, x, NULL, y, NULL, 0, c->B < c->ntasks ? c->B : c->ntasks };
+    pass p = { l, c, g, gan_sn_weight(l, c->training), x, NULL, y, NULL, 0,
+               c->B < c->ntasks ? c->B : c->ntasks };
     gan_par_for(p.ntasks, forward_task, &p);
 }
 
@@ -168,7 +180,7 @@ static void backward_task(void *arg, int t)
     const pass *p = arg;
     const geom g = p->g;
     const int B = p->c->B;
-    const float *W = p->l->params;                  // (M, C)
+    const float *W = p->W;                          // (M, C)
     float gamma = p->l->params[(size_t)g.M * g.C];
     float *dgam = p->c->ws + (size_t)B * g.M * g.N;                   // (B)
     float *da = dgam + B + (size_t)t * g.N * g.N;                     // (N, N)
@@ -212,20 +224,22 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
     (void)y;
     if (!dx && !param_grads) return;
     geom g = get_geom(l);
-    pass p = { l, c, g, x, dy, NULL, dx, param_grads, c->B < c->ntasks ? c->B : c->ntasks };
+    pass p = { l, c, g, gan_sn_last(l), x, dy, NULL, dx, param_grads, c->B < c->ntasks ? c->B : c->ntasks };
     gan_par_for(p.ntasks, backward_task, &p);
     if (!param_grads) return;
     /* in sample order: dgamma += sum dy o, dW += [df; dg; dh] x^T */
-    float *dW = l->grads;                              // (M, C), then dgamma
+    float *dW = gan_sn_grad_begin(l);                  // (M, C): dW_sn with spectral_norm
+    float *dgamma = l->grads + (size_t)g.M * g.C;      // after the weights
     const float *dgam = c->ws + (size_t)c->B * g.M * g.N;
     for (int n = 0; n < c->B; n++) {
-        dW[(size_t)g.M * g.C] += dgam[n];
+        *dgamma += dgam[n];
         gan_sgemm_whole(0, 1, g.M, g.C, g.N, 1.0f, c->ws + (size_t)n * g.M * g.N, g.N,
                         x + (size_t)n * g.C * g.N, g.N, 1.0f, dW, g.C);
     }
+    gan_sn_grad_end(l);
 }
 
 const gan_layer_type gan_layer_attention = {
     "attention", "SAGAN self-attention over the positions of (C, H, W): y = gamma o + x",
-    keys, GAN_NKEYS(keys), setup, init, forward, backward, NULL, GAN_LAYER_Y_UNUSED,
+    keys, GAN_NKEYS(keys), setup, init, forward, backward, gan_sn_destroy, GAN_LAYER_Y_UNUSED,
 };

@@ -30,7 +30,7 @@
 
 /* the label of sample n of a pass, in [0, K) (0 without labels) */
 int layers_label_of(const gan_ctx *c, int n, int K);
-/* spectral normalisation (specnorm.c) for dense, conv2d and deconv2d */
+/* spectral normalisation (specnorm.c) for dense, conv2d, deconv2d and attention */
 #define GAN_SN_KEYS \
     { "spectral_norm", GAN_KEY_BOOL, 0, 0, 0, 1, 0, 0, NULL, 0, 0, \
       "divide the weight by its largest singular value, estimated by power iteration" }, \
@@ -40,6 +40,13 @@ int layers_label_of(const gan_ctx *c, int n, int K);
  * allocate the state (l->priv) and add the buffers sn_u (R) and sn_v (K),
  * W seen as (R, K) row-major. */
 gan_status gan_sn_setup(gan_layer *l, int R, int K, gan_error *err);
+/* The same for a layer whose weight is nparts matrices (R[i], K[i]) back to
+ * back from l->params (attention's Wf, Wg, Wh), each normalised by its own
+ * sigma: buffers names[2i] (u, R[i]) and names[2i+1] (v, K[i]) per part.
+ * gan_sn_weight/last/grad_begin then cover all parts back to back. */
+#define GAN_SN_MAXPARTS 3
+gan_status gan_sn_setup_parts(gan_layer *l, int nparts, const int *R, const int *K,
+                              const char *const *names, gan_error *err);
 /* From init(), after the weights: u random unit, v = normalize(W^T u). */
 void gan_sn_init(gan_layer *l, gan_rng *rng);
 /* The weight to compute with: l->params, or W / sigma after power
