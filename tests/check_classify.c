@@ -285,6 +285,98 @@ START_TEST(test_classifier_file_errors)
 }
 END_TEST
 
+/* blocks: in a classifier file as in a model file: the same net as the
+ * file written out by hand (same entries, same initial parameters, same
+ * outputs), and a block's errors at their line and column */
+static const char *clf_blocks_file =
+    "name: blobs-res\n"
+    "data: {format: csv, path: %s, label_column: 1, classes: 4}\n"
+    "test: {format: csv, path: %s, label_column: 1}\n"
+    "blocks:\n"
+    "  res:\n"
+    "    params: {units: int, slope: {type: float, default: 0.2}}\n"
+    "    layers:\n"
+    "      - dense: {units: $units}\n"
+    "      - leaky_relu: {slope: $slope}\n"
+    "      - dense: {units: $units, id: main}\n"
+    "      - add: {from: [input, main]}\n"
+    "layers:\n"
+    "  - dense: {units: 8}\n"
+    "  - res: {units: 8}\n"
+    "  - res: {units: 8, slope: 0.1}\n"
+    "  - dense: {units: 4}\n"
+    "train: {batch: 32, steps: 10, lr: 1.0e-2}\n";
+static const char *clf_blocks_expanded =
+    "name: blobs-res\n"
+    "data: {format: csv, path: %s, label_column: 1, classes: 4}\n"
+    "test: {format: csv, path: %s, label_column: 1}\n"
+    "layers:\n"
+    "  - dense: {units: 8, id: in1}\n"
+    "  - dense: {units: 8}\n"
+    "  - leaky_relu: {slope: 0.2}\n"
+    "  - dense: {units: 8, id: m1}\n"
+    "  - add: {from: [in1, m1], id: in2}\n"
+    "  - dense: {units: 8}\n"
+    "  - leaky_relu: {slope: 0.1}\n"
+    "  - dense: {units: 8, id: m2}\n"
+    "  - add: {from: [in2, m2]}\n"
+    "  - dense: {units: 4}\n"
+    "train: {batch: 32, steps: 10, lr: 1.0e-2}\n";
+
+START_TEST(test_classifier_blocks)
+{
+    gan_clf_spec *s1, *s2;
+    gan_error err;
+    char t1[2048], t2[2048];
+    write_blobs(csv_path, 100, 1);
+    snprintf(t1, sizeof t1, clf_blocks_file, csv_path, csv_path);
+    snprintf(t2, sizeof t2, clf_blocks_expanded, csv_path, csv_path);
+    ck_assert_msg(gan_clf_load_string(&s1, t1, strlen(t1), "c.yaml", &err) == GAN_OK, "%s", err.msg);
+    ck_assert_msg(gan_clf_load_string(&s2, t2, strlen(t2), "e.yaml", &err) == GAN_OK, "%s", err.msg);
+    ck_assert_int_eq(s1->layers.n, 10);
+    ck_assert_int_eq(s2->layers.n, 10);
+    gan_classifier *c1, *c2;
+    ck_assert_msg(gan_classifier_create(&c1, s1, t1, NULL, &err) == GAN_OK, "%s", err.msg);
+    ck_assert_msg(gan_classifier_create(&c2, s2, t2, NULL, &err) == GAN_OK, "%s", err.msg);
+    ck_assert_int_eq(c1->net->nparams, c2->net->nparams);
+    ck_assert_int_eq(c1->features, 8);
+    ck_assert_mem_eq(c1->net->params, c2->net->params, c1->net->nparams * sizeof(float));
+    for (int i = 0; i < c1->net->n; i++) {
+        ck_assert_int_eq(c1->net->layers[i].nin, c2->net->layers[i].nin);
+        for (int k = 0; k < c1->net->layers[i].nin; k++)
+            ck_assert_int_eq(c1->net->layers[i].src[k], c2->net->layers[i].src[k]);
+    }
+    float x[6] = { 1.9f, 2.2f, -2, 1.5f, 0.3f, -0.7f }, p1[12], p2[12], f1[24], f2[24];
+    ck_assert_int_eq(gan_classifier_run(c1, x, 3, f1, p1, &err), GAN_OK);
+    ck_assert_int_eq(gan_classifier_run(c2, x, 3, f2, p2, &err), GAN_OK);
+    ck_assert_mem_eq(p1, p2, sizeof p1);
+    ck_assert_mem_eq(f1, f2, sizeof f1);
+    gan_classifier_free(c1);
+    gan_classifier_free(c2);
+    /* an unknown block parameter, at its key */
+    char text[2048];
+    snprintf(text, sizeof text, "%s", t1);
+    char *p = strstr(text, "slope: 0.1");
+    memcpy(p, "slops", 5);
+    ck_assert_int_ne(gan_clf_load_string(&s1, text, strlen(text), "c.yaml", &err), GAN_OK);
+    printf("classifier block error: %d:%d: %s\n", err.line, err.col, err.msg);
+    ck_assert_int_eq(err.line, 15);
+    const char *bol = p;
+    while (bol > text && bol[-1] != '\n') bol--;
+    ck_assert_int_eq(err.col, (int)(p - bol) + 1);
+    ck_assert_ptr_nonnull(strstr(err.msg, "slops"));
+    /* a block that uses itself */
+    snprintf(text, sizeof text, "%s", t1);
+    p = strstr(text, "leaky_relu: {slope: $slope}");
+    memcpy(p, "res: {units: $units}       ", 27);
+    ck_assert_int_eq(gan_clf_load_string(&s1, text, strlen(text), "c.yaml", &err), GAN_ERR_INVALID);
+    printf("classifier block error: %d:%d: %s\n", err.line, err.col, err.msg);
+    ck_assert_int_eq(err.line, 9);
+    ck_assert_ptr_nonnull(strstr(err.msg, "res"));
+    unlink(csv_path);
+}
+END_TEST
+
 static const char *cgan_model =
     "name: tiny-cgan\n"
     "seed: 4\n"
@@ -405,6 +497,7 @@ int main(void)
     tcase_add_test(t, test_mean_cov);
     tcase_add_test(t, test_classifier_learns_and_round_trips);
     tcase_add_test(t, test_classifier_file_errors);
+    tcase_add_test(t, test_classifier_blocks);
     tcase_add_test(t, test_classifier_files_load);
     tcase_add_test(t, test_cgan_samples_are_the_asked_class_by_the_classifier);
     suite_add_tcase(s, t);

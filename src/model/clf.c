@@ -4,7 +4,7 @@
  *   data:   a data section (format, path, labels, label_column, limit,
  *           classes > 0): the labelled training set
  *   test:   the same keys, a labelled test set (classes is data's)
- *   layers: data shape -> (classes) logits
+ *   layers: data shape -> (classes) logits (blocks: as in model files)
  *   train:  batch, steps, lr, weight_decay (Adam, betas 0.9, 0.999)
  *
  * The tables use the model file's machinery (parse.c), so messages read
@@ -85,8 +85,10 @@ gan_status gan_clf_load_string(gan_clf_spec **out, const char *text, size_t len,
         return gan_error_at(err, GAN_ERR_FORMAT, name, 1, 1,
                             "classifier file is not a mapping (expected name, data, test, layers, train)");
     }
+    static const char *const stacks[1] = { "layers" };
+    st = gan_model_expand_blocks(&c, root, stacks, 1);   /* blocks: as in model files */
     gan_clf_spec *s = calloc(1, sizeof *s);
-    if (!s) st = gan_error_set(err, GAN_ERR_NOMEM, "out of memory");
+    if (!s && st == GAN_OK) st = gan_error_set(err, GAN_ERR_NOMEM, "out of memory");
     if (st == GAN_OK) {
         snprintf(s->source, sizeof s->source, "%s", name);
         st = gan_model_parse_section(&c, root, root, &clf_top, s, NULL);

@@ -525,14 +525,13 @@ static void drop_key(ynode *m, int i)
     m->n--;
 }
 
-gan_status gan_model_expand_blocks(const mctx *c, ynode *root)
+gan_status gan_model_expand_blocks(const mctx *c, ynode *root, const char *const *stacks, int nstacks)
 {
     int bi = -1;
     xctx X = { c, ytree_get(root, "blocks", &bi), NULL, { 0 }, 0 };
     gan_status st = GAN_OK;
     if (X.blocks && (st = check_defs(&X)) != GAN_OK) return st;
-    static const char *const stacks[] = { "generator", "discriminator" };
-    for (int s = 0; s < 2; s++) {
+    for (int s = 0; s < nstacks; s++) {
         int si = -1;
         ynode *list = ytree_get(root, stacks[s], &si);
         if (!list || list->kind != Y_SEQ) continue;

@@ -218,7 +218,8 @@ gan_status gan_model_load_string(gan_model_spec **out, const char *text, size_t 
         return st;
     }
     for (int i = 0; i < noverrides && st == GAN_OK; i++) st = apply_override(&c, root, i);
-    if (st == GAN_OK) st = gan_model_expand_blocks(&c, root);
+    static const char *const stacks[2] = { "generator", "discriminator" };
+    if (st == GAN_OK) st = gan_model_expand_blocks(&c, root, stacks, 2);
     gan_model_spec *m = calloc(1, sizeof *m);
     if (!m && st == GAN_OK) st = gan_error_set(err, GAN_ERR_NOMEM, "out of memory");
     if (st == GAN_OK) {

@@ -107,9 +107,11 @@ gan_status model_cond_check(const mctx *c, const ynode *root, gan_model_spec *m)
 const char *gan_model_suggest(const char *s, const char *const *cands, int n);
 /* s is a valid entry id: [A-Za-z_][A-Za-z0-9_.]* */
 int gan_model_id_ok(const char *s);
-/* blocks: expand the uses of the top-level blocks section in generator and
- * discriminator into plain entries (graph.c); removes blocks from root */
-gan_status gan_model_expand_blocks(const mctx *c, ynode *root);
+/* blocks: expand the uses of the top-level blocks section in the layer
+ * stacks named stacks[0..nstacks) (generator and discriminator of a model
+ * file, layers of a classifier file) into plain entries (graph.c); removes
+ * blocks from root */
+gan_status gan_model_expand_blocks(const mctx *c, ynode *root, const char *const *stacks, int nstacks);
 /* Shortest %g text of x that reads back as the same float (single) or
  * double, with ".0" before an exponent that has no '.' ("1.0e-08"). */
 void gan_model_fmt_num(char *buf, size_t n, double x, int single);
