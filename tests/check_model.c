@@ -812,6 +812,102 @@ START_TEST(test_blocks_expand_to_a_flat_graph)
 }
 END_TEST
 
+/* a block of two inputs (a U-Net-style skip): the use's from names them in
+ * order; inside, the names (and input for the first) read them; a use of
+ * it inside another block passes that block's own inputs on */
+static const char *SKIP =
+    "name: skip\n"
+    "data: {format: ring}\n"
+    "noise: {dim: 4}\n"
+    "blocks:\n"
+    "  merge:\n"
+    "    inputs: [x, skip]\n"
+    "    params: {units: int}\n"
+    "    layers:\n"
+    "      - dense: {units: $units, id: up}\n"
+    "      - concat: {from: [up, skip], id: cat}\n"
+    "      - dense: {units: $units, id: again}\n"
+    "      - dense: {units: $units, from: [x], id: lin}\n"
+    "      - add: {from: [again, lin]}\n"
+    "  outer:\n"
+    "    inputs: [a, b]\n"
+    "    layers:\n"
+    "      - merge: {units: 3, from: [b, a], id: m1}\n"
+    "      - merge: {units: 3, from: [input, b], id: m2}\n"
+    "      - concat: {from: [m1, m2]}\n"
+    "generator:\n"
+    "  - dense: {units: 8, id: e}\n"
+    "  - dense: {units: 5, id: h}\n"
+    "  - merge: {units: 8, from: [h, e], id: d}\n"
+    "  - outer: {from: [d, e]}\n"
+    "  - dense: {units: 2}\n"
+    "discriminator:\n"
+    "  - dense: {units: 6}\n"
+    "  - dense: {units: 1}\n"
+    "train: {batch: 8, steps: 10}\n";
+
+START_TEST(test_blocks_with_several_inputs)
+{
+    char msg[600];
+    gan_model_spec *m = load(SKIP, NULL, 0, msg, sizeof msg);
+    ck_assert_msg(m != NULL, "%s", msg);
+    char *a = gan_model_expand(m);
+    const char *want[] = {   /* the ends of the expanded entries (layer defaults before them) */
+        "power_iterations: 1, id: d.up}",                    /* x = h, the entry before */
+        "- concat: {from: [d.up, e], id: d.cat}",            /* skip = e */
+        "power_iterations: 1, from: h, id: d.lin}",
+        "- add: {from: [d.again, d.lin], id: d}",
+        "power_iterations: 1, from: e, id: outer.0.m1.up}",   /* x = b = e */
+        "- concat: {from: [outer.0.m1.up, d], id: outer.0.m1.cat}",   /* skip = a = d */
+        "power_iterations: 1, from: e, id: outer.0.m1.lin}",
+        "power_iterations: 1, from: d, id: outer.0.m2.up}",   /* x = input = a = d */
+        "- concat: {from: [outer.0.m2.up, e], id: outer.0.m2.cat}",
+        "- concat: {from: [outer.0.m1, outer.0.m2], id: outer.0}",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+        ck_assert_msg(strstr(a, want[i]) != NULL, "missing '%s' in:\n%s", want[i], a);
+    /* the expanded text loads; the spec builds */
+    gan_model_spec *m2 = load(a, NULL, 0, msg, sizeof msg);
+    ck_assert_msg(m2 != NULL, "%s", msg);
+    gan_net *G, *D;
+    gan_error err;
+    ck_assert_int_eq(gan_model_build(m, (gan_shape){ 1, { 2 } }, 4, &G, &D, &err), GAN_OK);
+    ck_assert_int_eq(G->layers[G->n - 2].out.d[0], 6);   /* outer: m1 (3) and m2 (3) side by side */
+    gan_net_free(G);
+    gan_net_free(D);
+    free(a);
+    gan_model_free(m);
+    gan_model_free(m2);
+    /* errors at their place */
+    struct { const char *from, *to, *msg; } bad[] = {
+        { "from: [h, e], id: d", "from: [h], id: d",
+          "23:29: error: from names 1 input for block merge (expected 2: its inputs are [x, skip])" },
+        { "merge: {units: 8, from: [h, e], id: d}", "merge: {units: 8, id: d}",
+          "23:5: error: block merge reads 2 inputs (expected from: [...] naming them" },
+        { "from: [up, skip]", "from: [up, x]   ",
+          "6:17: error: input skip of block merge is never read (expected an entry with from: skip)" },
+        { "from: [b, a]", "from: [b, c]",
+          "17:37: error: unknown from 'c' in block outer (expected the id of an earlier entry of the block, or one of its inputs" },
+        { "inputs: [x, skip]", "inputs: [x, x]   ", "6:17: error: duplicate input name 'x' in block merge" },
+        { "id: lin", "id: x  ", "12:47: error: id 'x' is an input of block merge" },
+        { "- dense: {units: 8, id: e}", "- dense: {units: 8, id: q}",
+          "23:33: error: unknown from 'e' (expected the id of an earlier entry" },   /* at the use */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char text[4096];
+        snprintf(text, sizeof text, "%s", SKIP);
+        char *p = strstr(text, bad[i].from);
+        ck_assert_ptr_nonnull(p);
+        size_t lf = strlen(bad[i].from), lt = strlen(bad[i].to);
+        memmove(p + lt, p + lf, strlen(p + lf) + 1);
+        memcpy(p, bad[i].to, lt);
+        ck_assert_ptr_null(load(text, NULL, 0, msg, sizeof msg));
+        printf("several inputs, bad %zu: %s\n", i, msg);
+        ck_assert_msg(strstr(msg, bad[i].msg) != NULL, "'%s' not in '%s'", bad[i].msg, msg);
+    }
+}
+END_TEST
+
 /* --set reaches a use's parameters and a graph entry's from */
 START_TEST(test_overrides_reach_block_uses)
 {
@@ -845,6 +941,7 @@ static Suite *model_suite(void)
     tcase_add_test(t, test_override_errors_name_the_override);
     tcase_add_test(t, test_bad_files_give_their_exact_message);
     tcase_add_test(t, test_blocks_expand_to_a_flat_graph);
+    tcase_add_test(t, test_blocks_with_several_inputs);
     tcase_add_test(t, test_overrides_reach_block_uses);
     tcase_add_test(t, test_hostile_sizes_are_refused);
     tcase_add_test(t, test_numbers_reject_garbage_nan_inf_overflow);

@@ -7,6 +7,19 @@
  *   generator:
  *     - res: {ch: 64}              # a use; may carry id and from
  *
+ * A block may read several inputs, declared by name (inputs: [x, skip]);
+ * a use then names as many entries in its from, in that order, and inside
+ * the block the names (and input, for the first) stand for them:
+ *
+ *     up_skip:
+ *       inputs: [x, skip]
+ *       params: {ch: int}
+ *       layers:
+ *         - upsample: {factor: 2}                    # reads x
+ *         - conv2d: {filters: $ch, kernel: 3, pad: 1, id: up}
+ *         - concat: {from: [up, skip]}
+ *     - up_skip: {ch: 32, from: [h, e1]}             # x = h, skip = e1
+ *
  * A use becomes the block's entries, copied, with every $name scalar
  * replaced by a copy of the parameter's value node (so an error in it
  * points where the value was written).  Ids inside a use are local: entry
@@ -26,6 +39,7 @@
 #define MAXDEPTH 16      /* blocks inside blocks */
 #define MAXPARAMS 32
 #define MAXENTRIES 4096  /* entries one list may expand to */
+#define MAXINPUTS 8      /* inputs of one block */
 
 typedef enum ptype { P_INT, P_FLOAT, P_BOOL } ptype;
 static const char *const ptype_names[] = { "int", "float", "bool", NULL };
@@ -50,6 +64,16 @@ typedef struct scope {
     const pset *ps;            /* NULL at the top level */
     const char *local[256];    /* local ids so far (the block's own nodes) */
     int nlocal;
+    /* a block's inputs (declared with inputs: [a, b, ...]; default one,
+     * named input): names[0]'s global name is in above, the others' in
+     * ins[]; used[] records which of them a from has read */
+    int nin;
+    const char *names[MAXINPUTS];
+    char ins[MAXINPUTS][GAN_LAYER_IDLEN];
+    int used[MAXINPUTS];
+    const ynode *in_at[MAXINPUTS];  /* where each input's name was written
+                                     * (NULL: the previous entry), for errors */
+    const ynode *names_at;     /* the block's inputs list (NULL: none declared) */
 } scope;
 
 typedef struct xctx {
@@ -231,6 +255,39 @@ static gan_status read_params(const xctx *X, const char *block, const ynode *def
     return GAN_OK;
 }
 
+/* a block's inputs: inputs: [a, b, ...] (1 to MAXINPUTS distinct names),
+ * or the one input named input */
+static gan_status read_inputs(const xctx *X, const char *block, const ynode *def, scope *S)
+{
+    const ynode *l = ytree_get(def, "inputs", NULL);
+    S->nin = 1;
+    S->names[0] = "input";
+    S->names_at = NULL;
+    memset(S->used, 0, sizeof S->used);
+    if (!l) return GAN_OK;
+    if (l->kind != Y_SEQ || l->n < 1 || l->n > MAXINPUTS)
+        return gan_model_err(X->c, l, GAN_ERR_INVALID, "inputs of block %s is %s (expected a list of 1 to %d "
+                             "names, such as [x, skip])", block,
+                             l->kind == Y_SEQ ? (l->n ? "too long" : "empty") : ytree_kind_name(l->kind), MAXINPUTS);
+    for (int i = 0; i < l->n; i++) {
+        const ynode *e = l->val[i];
+        if (e->kind != Y_SCALAR || !gan_model_id_ok(e->s) || strchr(e->s, '.'))
+            return gan_model_err(X->c, e, GAN_ERR_INVALID, "'%.60s' is not a valid input name (expected "
+                                 "letters, digits and _)", e->kind == Y_SCALAR ? e->s : ytree_kind_name(e->kind));
+        if (!strcmp(e->s, "input") && i > 0)
+            return gan_model_err(X->c, e, GAN_ERR_INVALID, "input name 'input' is reserved for the first "
+                                 "input of block %s (expected another name)", block);
+        for (int j = 0; j < i; j++)
+            if (!strcmp(S->names[j], e->s))
+                return gan_model_err(X->c, e, GAN_ERR_INVALID, "duplicate input name '%s' in block %s", e->s,
+                                     block);
+        S->names[i] = e->s;
+    }
+    S->nin = l->n;
+    S->names_at = l;
+    return GAN_OK;
+}
+
 /* the definitions' shape, names and params; the uses of each other
  * without a cycle (checked by walking from every block) */
 static gan_status check_cycle(xctx *X, const char *name, const ynode *at);
@@ -253,11 +310,12 @@ static gan_status check_defs(xctx *X)
             return gan_model_err(X->c, d, GAN_ERR_INVALID, "block %s is %s (expected a mapping {params: ..., "
                                  "layers: [...]})", k->s, ytree_is_null(d) ? "an empty value" : ytree_kind_name(d->kind));
         for (int j = 0; j < d->n; j++)
-            if (strcmp(d->key[j]->s, "params") && strcmp(d->key[j]->s, "layers")) {
-                const char *names[2] = { "params", "layers" };
-                const char *sug = gan_model_suggest(d->key[j]->s, names, 2);
+            if (strcmp(d->key[j]->s, "params") && strcmp(d->key[j]->s, "layers") &&
+                strcmp(d->key[j]->s, "inputs")) {
+                const char *names[3] = { "params", "inputs", "layers" };
+                const char *sug = gan_model_suggest(d->key[j]->s, names, 3);
                 return gan_model_err(X->c, d->key[j], GAN_ERR_INVALID, "unknown key '%.40s' in block %s "
-                                     "(expected params, layers%s%s%s)", d->key[j]->s, k->s,
+                                     "(expected params, inputs, layers%s%s%s)", d->key[j]->s, k->s,
                                      sug ? "; did you mean '" : "", sug ? sug : "", sug ? "'?" : "");
             }
         const ynode *l = ytree_get(d, "layers", NULL);
@@ -268,7 +326,9 @@ static gan_status check_defs(xctx *X)
             return gan_model_err(X->c, l, GAN_ERR_INVALID, "layers of block %s is %s (expected a list of at "
                                  "least one entry)", k->s, l->kind == Y_SEQ ? "empty" : ytree_kind_name(l->kind));
         pset ps;
+        scope sc;
         gan_status st = read_params(X, k->s, d, &ps);
+        if (st == GAN_OK) st = read_inputs(X, k->s, d, &sc);
         if (st != GAN_OK) return st;
     }
     for (int i = 0; i < bs->n; i++) {
@@ -332,10 +392,12 @@ static const char *scope_in(xctx *X, scope *S)
     return S->in;
 }
 
-/* the global name of a local name in S (NULL: unknown, later: a later id) */
+/* the global name of a local name in S (NULL: unknown, later: a later id);
+ * *pos: where that name was written (e, or the use's from it came in by) */
 static gan_status resolve(xctx *X, scope *S, const ynode *e, const ynode *list, int at, char *out,
-                          size_t n)
+                          size_t n, const ynode **pos)
 {
+    *pos = e;
     if (e->kind != Y_SCALAR || ytree_is_null(e))
         return gan_model_err(X->c, e, GAN_ERR_INVALID, "%s in from is not a name (expected an id or input)",
                              ytree_is_null(e) ? "an empty value" : ytree_kind_name(e->kind));
@@ -343,12 +405,15 @@ static gan_status resolve(xctx *X, scope *S, const ynode *e, const ynode *list, 
         snprintf(out, n, "%s", e->s);
         return GAN_OK;
     }
-    if (!strcmp(e->s, "input")) {
-        const char *in = scope_in(X, S);
-        if (!in) return nomem(X);
-        snprintf(out, n, "%s", in);
-        return GAN_OK;
-    }
+    for (int k = 0; k < S->nin; k++)
+        if (!strcmp(e->s, S->names[k]) || (k == 0 && !strcmp(e->s, "input"))) {
+            const char *in = k ? S->ins[k] : scope_in(X, S);
+            if (!in) return nomem(X);
+            snprintf(out, n, "%s", in);
+            S->used[k] = 1;
+            if (S->in_at[k]) *pos = S->in_at[k];
+            return GAN_OK;
+        }
     for (int i = 0; i < S->nlocal; i++)
         if (!strcmp(S->local[i], e->s)) {
             snprintf(out, n, "%s.%s", S->prefix, e->s);
@@ -362,15 +427,18 @@ static gan_status resolve(xctx *X, scope *S, const ynode *e, const ynode *list, 
                                  "entry: an entry reads only entries above it)", e->s,
                                  i == at ? "this entry itself" : "a later entry", id->line);
     }
-    const char *names[257];
+    const char *names[257 + MAXINPUTS];
     int nn = 0;
     names[nn++] = "input";
+    for (int k = 0; k < S->nin; k++)
+        if (strcmp(S->names[k], "input")) names[nn++] = S->names[k];
     for (int i = 0; i < S->nlocal && nn < 257; i++) names[nn++] = S->local[i];
     const char *sug = gan_model_suggest(e->s, names, nn);
     char hint[200] = "";
     if (sug) snprintf(hint, sizeof hint, "; did you mean '%s'?", sug);
     return gan_model_err(X->c, e, GAN_ERR_INVALID, "unknown from '%.80s' in block %s (expected the id of an "
-                         "earlier entry of the block, or input%s)", e->s, S->ps->block, hint);
+                         "earlier entry of the block, or %s%s)", e->s, S->ps->block,
+                         S->nin > 1 ? "one of its inputs" : "input", hint);
 }
 
 /* The options mapping of flat entry *slot, made one when the entry is a
@@ -487,17 +555,32 @@ static gan_status use_block(xctx *X, scope *S, const ynode *list, int at, const 
     if (strlen(prefix) >= GAN_LAYER_IDLEN - 16)
         return gan_model_err(X->c, t, GAN_ERR_INVALID, "the ids of block %s would be too long (%s...: blocks "
                              "nested too deep)", t->s, prefix);
-    scope inner = { prefix, "", -1, 0, &ps, { 0 }, 0 };
+    scope inner = { .prefix = prefix, .in_idx = -1, .ps = &ps };
+    if ((st = read_inputs(X, t->s, def, &inner)) != GAN_OK) return st;
     if (fromn) {
-        if (fromn->kind == Y_SEQ && fromn->n != 1)
+        int cnt = fromn->kind == Y_SEQ ? fromn->n : 1;
+        if (cnt != inner.nin && inner.nin == 1)
             return gan_model_err(X->c, fromn, GAN_ERR_INVALID, "from names %d inputs for block %s (expected one: "
-                                 "a block reads one input)", fromn->n, t->s);
-        const ynode *e = fromn->kind == Y_SEQ ? fromn->val[0] : fromn;
-        if ((st = resolve(X, S, e, list, at, inner.in, sizeof inner.in)) != GAN_OK) return st;
+                                 "the block declares no inputs, so it reads one)", cnt, t->s);
+        if (cnt != inner.nin)
+            return gan_model_err(X->c, fromn, GAN_ERR_INVALID, "from names %d input%s for block %s (expected %d: "
+                                 "its inputs are [%s%s%s%s])", cnt, cnt == 1 ? "" : "s", t->s, inner.nin,
+                                 inner.names[0], inner.nin > 1 ? ", " : "", inner.nin > 1 ? inner.names[1] : "",
+                                 inner.nin > 2 ? ", ..." : "");
+        for (int k = 0; k < cnt; k++) {
+            const ynode *e = fromn->kind == Y_SEQ ? fromn->val[k] : fromn;
+            char *dst = k ? inner.ins[k] : inner.in;
+            if ((st = resolve(X, S, e, list, at, dst, GAN_LAYER_IDLEN, &inner.in_at[k])) != GAN_OK) return st;
+        }
+    } else if (inner.nin > 1) {
+        return gan_model_err(X->c, t, GAN_ERR_INVALID, "block %s reads %d inputs (expected from: [...] naming "
+                             "them, in the order of its inputs [%s, %s%s])", t->s, inner.nin, inner.names[0],
+                             inner.names[1], inner.nin > 2 ? ", ..." : "");
     } else if (at == 0) {
         memcpy(inner.in, S->in, sizeof inner.in);
         inner.in_idx = S->in_idx;
         inner.in_is_prev = S->in_is_prev;
+        inner.in_at[0] = S->in_at[0];
     } else {
         inner.in_idx = X->out->n - 1;
         inner.in_is_prev = 1;
@@ -506,6 +589,11 @@ static gan_status use_block(xctx *X, scope *S, const ynode *list, int at, const 
     st = expand_list(X, ytree_get(def, "layers", NULL), &inner);
     X->depth--;
     if (st != GAN_OK) return st;
+    /* a declared input that no entry reads would leave its value unused */
+    for (int k = 1; k < inner.nin; k++)
+        if (!inner.used[k])
+            return gan_model_err(X->c, inner.names_at->val[k], GAN_ERR_INVALID, "input %s of block %s is never "
+                                 "read (expected an entry with from: %s)", inner.names[k], t->s, inner.names[k]);
     /* the block's output carries the use's name */
     ynode *o = opts_of(&X->out->val[X->out->n - 1]);
     if (!o || !set_key(o, "id", prefix, idn ? idn : X->out->val[X->out->n - 1])) return nomem(X);
@@ -537,7 +625,7 @@ gan_status gan_model_expand_blocks(const mctx *c, ynode *root, const char *const
         if (!list || list->kind != Y_SEQ) continue;
         X.out = ytree_new(Y_SEQ, list->line, list->col, list->origin);
         if (!X.out) return nomem(&X);
-        scope top = { NULL, "input", -1, 1, NULL, { 0 }, 0 };
+        scope top = { .prefix = NULL, .in = "input", .in_idx = -1, .in_is_prev = 1 };
         X.depth = 0;
         st = expand_list(&X, list, &top);
         if (st != GAN_OK) {
@@ -601,6 +689,10 @@ static gan_status expand_list(xctx *X, const ynode *list, scope *S)
                                          S->ps->block);
             if (!strcmp(idn->s, "input"))
                 return gan_model_err(X->c, idn, GAN_ERR_INVALID, "id 'input' is reserved (it names the block's input)");
+            for (int k = 0; k < S->nin; k++)
+                if (!strcmp(idn->s, S->names[k]))
+                    return gan_model_err(X->c, idn, GAN_ERR_INVALID, "id '%s' is an input of block %s (expected "
+                                         "another name)", idn->s, S->ps->block);
             if (S->nlocal < 256 && def_id(list->val[i])) S->local[S->nlocal++] = def_id(list->val[i]);
             snprintf(g, sizeof g, "%s.%s", S->prefix, idn->s);
             if (!set_key(o, "id", g, idn)) return nomem(X);
@@ -612,12 +704,15 @@ static gan_status expand_list(xctx *X, const ynode *list, scope *S)
             for (int k = 0; k < cnt; k++) {
                 ynode *e = fromn->kind == Y_SEQ ? fromn->val[k] : fromn;
                 char g[GAN_LAYER_IDLEN];
-                if ((st = resolve(X, S, e, list, i, g, sizeof g)) != GAN_OK) return st;
+                const ynode *pos;
+                if ((st = resolve(X, S, e, list, i, g, sizeof g, &pos)) != GAN_OK) return st;
                 free(e->s);
                 if (!(e->s = strdup(g))) return nomem(X);
+                /* a name from a use's from: errors about it point there */
+                e->line = pos->line, e->col = pos->col, e->origin = pos->origin;
             }
         } else if (i == 0 && !S->in_is_prev) {
-            const ynode *at = X->out->val[X->out->n - 1];
+            const ynode *at = S->in_at[0] ? S->in_at[0] : X->out->val[X->out->n - 1];
             const char *in = scope_in(X, S);
             if (!in || !set_key(o, "from", in, at)) return nomem(X);
         }
