@@ -596,6 +596,66 @@ static int emit_attention(ox *o, const emit_args *e)
     return 0;
 }
 
+/* ProGAN's minibatch standard deviation, as minibatch_stddev.c computes it
+ * for whatever batch N the model is run on:
+ *   G = the largest g in 1..group dividing N: max over g of g (N mod g == 0)
+ *   X (N, C, H, W) -> (G, M, D), M = N / G: member k of group m is sample
+ *   k M + m; s = sqrt(var over G (biased) + eps) (M, D); stat = mean over D
+ *   (M, 1), broadcast to (G, M, 1) -> (N, 1, 1, 1) -> (N, 1, H, W);
+ *   y = [X, stat] along the channels */
+static int emit_minibatch_stddev(ox *o, const emit_args *e)
+{
+    const gan_layer *l = e->l;
+    int group = (int)gan_conf_num(&l->conf, "group");
+    float eps = (float)gan_conf_num(&l->conf, "eps");
+    long *cand = ox_alloc(o, (size_t)group * sizeof *cand);
+    if (!cand) return -1;
+    for (int g = 0; g < group; g++) cand[g] = g + 1;
+    long zero[1] = { 0 }, minus1[1] = { -1 }, one[1] = { 1 }, flat4[4] = { -1, 1, 1, 1 };
+    long hw[4] = { 1, 1, l->in.d[1], l->in.d[2] }, ax0[1] = { 0 }, ax1[1] = { 1 };
+    const char *shp = tmp(o, e, "shape"), *N = tmp(o, e, "N"), *md = tmp(o, e, "N_mod_g"),
+               *eq = tmp(o, e, "divides"), *eqi = tmp(o, e, "divides_i"), *gm = tmp(o, e, "g_or_0"),
+               *G = tmp(o, e, "G"), *M = tmp(o, e, "M"), *gmd = tmp(o, e, "GMD"), *xr = tmp(o, e, "groups"),
+               *mu = tmp(o, e, "mean"), *d = tmp(o, e, "centred"), *d2 = tmp(o, e, "sq"), *var = tmp(o, e, "var"),
+               *ve = tmp(o, e, "plus_eps"), *sd = tmp(o, e, "std"), *st = tmp(o, e, "stat"),
+               *gm1 = tmp(o, e, "GM1"), *stg = tmp(o, e, "stat_groups"), *stn = tmp(o, e, "stat_n"),
+               *ch = tmp(o, e, "channel");
+    ox_node(o, "Shape", shp, 1, e->in);
+    ox_attr_int(o, ox_node(o, "Gather", N, 2, shp, ox_int64s(o, tmp(o, e, "zero"), 1, zero)), "axis", 0);
+    const char *cands = ox_int64s(o, tmp(o, e, "candidates"), group, cand);
+    ox_node(o, "Mod", md, 2, N, cands);
+    ox_node(o, "Equal", eq, 2, md, ox_int64s(o, tmp(o, e, "zeros"), 1, zero));
+    ox_attr_int(o, ox_node(o, "Cast", eqi, 1, eq), "to", ONNX__TENSOR_PROTO__DATA_TYPE__INT64);
+    ox_node(o, "Mul", gm, 2, eqi, cands);
+    ox_attr_int(o, ox_node(o, "ReduceMax", G, 1, gm), "keepdims", 1);
+    ox_node(o, "Div", M, 2, N, G);
+    Onnx__NodeProto *n = ox_node(o, "Concat", gmd, 3, G, M, ox_int64s(o, tmp(o, e, "minus1"), 1, minus1));
+    ox_attr_int(o, n, "axis", 0);
+    ox_node(o, "Reshape", xr, 2, e->in, gmd);
+    n = ox_node(o, "ReduceMean", mu, 1, xr);
+    ox_attr_ints(o, n, "axes", 1, ax0);
+    ox_attr_int(o, n, "keepdims", 1);
+    ox_node(o, "Sub", d, 2, xr, mu);
+    ox_node(o, "Mul", d2, 2, d, d);
+    n = ox_node(o, "ReduceMean", var, 1, d2);
+    ox_attr_ints(o, n, "axes", 1, ax0);
+    ox_attr_int(o, n, "keepdims", 0);
+    ox_node(o, "Add", ve, 2, var, ox_floats(o, tmp(o, e, "eps"), &eps, 0, NULL));
+    ox_node(o, "Sqrt", sd, 1, ve);
+    n = ox_node(o, "ReduceMean", st, 1, sd);
+    ox_attr_ints(o, n, "axes", 1, ax1);
+    ox_attr_int(o, n, "keepdims", 1);
+    n = ox_node(o, "Concat", gm1, 3, G, M, ox_int64s(o, tmp(o, e, "one"), 1, one));
+    ox_attr_int(o, n, "axis", 0);
+    ox_node(o, "Expand", stg, 2, st, gm1);
+    ox_node(o, "Reshape", stn, 2, stg, ox_int64s(o, tmp(o, e, "n111"), 4, flat4));
+    ox_node(o, "Expand", ch, 2, stn, ox_int64s(o, tmp(o, e, "hw"), 4, hw));
+    n = ox_node(o, "Concat", e->out, 2, e->in, ch);
+    if (!n) return -1;
+    ox_attr_int(o, n, "axis", 1);
+    return 0;
+}
+
 /* x_0 + x_1 + ...: a chain of Add nodes, left to right as ganrun sums */
 static int emit_add(ox *o, const emit_args *e)
 {
@@ -682,7 +742,7 @@ static const struct {
     /* the types of the layers branch (exported once they are registered) */
     { "avgpool", emit_avgpool, 1 },     { "global_pool", emit_global_pool, 1 },
     { "pixelnorm", emit_pixelnorm, 1 }, { "layernorm", emit_layernorm, 1 },
-    { "attention", emit_attention, 1 },
+    { "attention", emit_attention, 1 },   { "minibatch_stddev", emit_minibatch_stddev, 1 },
     /* the merge layers of the graph branch (node_inputs must read from[] then) */
     { "add", emit_add, MAX_NODE_INPUTS }, { "concat", emit_concat, MAX_NODE_INPUTS },
 };
