@@ -29,7 +29,7 @@ mkdir -p "$out/obj" "$out/logs"
 
 flags="-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined"
 cppflags="-I$top_builddir -I$src/include -I$src/src -I$src/tests/fuzz $(pkg-config --cflags libpng openblas 2>/dev/null || echo -I/usr/include/libpng16 -I/usr/include/x86_64-linux-gnu/openblas-pthread)"
-libs="$(pkg-config --libs yaml-0.1 zlib libpng openblas 2>/dev/null || echo -lyaml -lz -lpng16 -lopenblas) -lm"
+libs="$(pkg-config --libs yaml-0.1 zlib libpng libjpeg openblas 2>/dev/null || echo -lyaml -lz -lpng16 -ljpeg -lopenblas) -lm"
 
 # the library, instrumented for coverage (the harness adds the fuzzer's main)
 objs=
