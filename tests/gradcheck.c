@@ -20,6 +20,7 @@ static double loss_at(gan_net *net, const float *x, int B, int training,
 static double relerr(double a, double n, double floor)
 {
     double d = fabs(a - n), m = fmax(fmax(fabs(a), fabs(n)), floor);
+    if (d != d) return INFINITY;   /* a NaN on either side fails the check */
     return d / m;
 }
 

@@ -171,13 +171,14 @@ seed: 5
 data: {format: csv, path: $tmp/pts.csv, label_column: 1, classes: 4}
 noise: {dim: 6}
 generator:
-  - embed: {dim: 2}
+  - embed: {dim: 2, id: zc}
   - dense: {units: 64}
   - pixelnorm: {}
   - reshape: {shape: [4, 4, 4]}
   - minibatch_stddev: {group: 4}
   - attention: {reduce: 2, spectral_norm: true}
-  - layernorm: {}
+  - layernorm: {id: ln}
+  - modulate: {from: [ln, zc], init: normal, init_std: 0.3, spectral_norm: true}
   - batchnorm: {conditional: true}
   - relu
   - upsample: {factor: 2}

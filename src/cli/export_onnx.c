@@ -656,6 +656,33 @@ static int emit_minibatch_stddev(ox *o, const emit_args *e)
     return 0;
 }
 
+/* FiLM: gamma = 1 + c Wg^T + bg, beta = c Wb^T + bb (Gemm, N x C), as
+ * (N, C, 1, 1) on images; y = gamma x + beta */
+static int emit_modulate(ox *o, const emit_args *e)
+{
+    gan_layer *l = e->l;
+    const float *Wsn = eval_weight(l);   /* [Wg; Wb], each over its sigma with spectral_norm */
+    const char *wg = ox_layer_tensor(o, l, e->i, "weight_gamma", Wsn + tensor_of(l, "weight_gamma")->offset);
+    const char *wb = ox_layer_tensor(o, l, e->i, "weight_beta", Wsn + tensor_of(l, "weight_beta")->offset);
+    const char *bg = ox_layer_tensor(o, l, e->i, "bias_gamma", NULL);
+    const char *bb = ox_layer_tensor(o, l, e->i, "bias_beta", NULL);
+    const char *g0 = tmp(o, e, "g"), *ga = tmp(o, e, "gamma"), *be = tmp(o, e, "beta"), *gx = tmp(o, e, "gamma_x");
+    float one = 1.0f;
+    ox_attr_int(o, ox_node(o, "Gemm", g0, 3, e->ins[1], wg, bg), "transB", 1);
+    ox_node(o, "Add", ga, 2, g0, ox_floats(o, tmp(o, e, "one"), &one, 0, NULL));
+    ox_attr_int(o, ox_node(o, "Gemm", be, 3, e->ins[1], wb, bb), "transB", 1);
+    if (l->in.rank == 3) {
+        long shape[4] = { 0, l->in.d[0], 1, 1 };
+        const char *sh = ox_int64s(o, tmp(o, e, "shape"), 4, shape), *ga4 = tmp(o, e, "gamma4"),
+                   *be4 = tmp(o, e, "beta4");
+        ox_node(o, "Reshape", ga4, 2, ga, sh);
+        ox_node(o, "Reshape", be4, 2, be, sh);
+        ga = ga4, be = be4;
+    }
+    ox_node(o, "Mul", gx, 2, e->ins[0], ga);
+    return ox_node(o, "Add", e->out, 2, gx, be) ? 0 : -1;
+}
+
 /* x_0 + x_1 + ...: a chain of Add nodes, left to right as ganrun sums */
 static int emit_add(ox *o, const emit_args *e)
 {
@@ -745,6 +772,7 @@ static const struct {
     { "attention", emit_attention, 1 },   { "minibatch_stddev", emit_minibatch_stddev, 1 },
     /* the merge layers of the graph branch (node_inputs must read from[] then) */
     { "add", emit_add, MAX_NODE_INPUTS }, { "concat", emit_concat, MAX_NODE_INPUTS },
+    { "modulate", emit_modulate, 2 },
 };
 
 static int find_emitter_index(const char *type)

@@ -161,6 +161,6 @@ extern const gan_layer_type gan_layer_dense, gan_layer_relu, gan_layer_leaky_rel
     gan_layer_avgpool, gan_layer_global_pool, gan_layer_attention, gan_layer_layernorm,
     gan_layer_pixelnorm, gan_layer_minibatch_stddev;
 /* the multi-input (merge) layers */
-extern const gan_layer_multi gan_layer_add, gan_layer_concat;
+extern const gan_layer_multi gan_layer_add, gan_layer_concat, gan_layer_modulate;
 
 #endif

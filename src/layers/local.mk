@@ -14,7 +14,7 @@ src_layers_libganlayers_la_SOURCES = src/layers/layers.h src/layers/registry.c s
 	src/layers/flatten.c src/layers/upsample.c src/layers/maxout.c \
 	src/layers/conv2d.c src/layers/deconv2d.c src/layers/batchnorm.c src/layers/specnorm.c \
 	src/layers/embed.c src/layers/project.c \
-	src/layers/add.c src/layers/concat.c \
+	src/layers/add.c src/layers/concat.c src/layers/modulate.c \
 	src/layers/avgpool.c src/layers/global_pool.c src/layers/attention.c \
 	src/layers/layernorm.c src/layers/pixelnorm.c src/layers/minibatch_stddev.c
 src_layers_libganlayers_la_CFLAGS = $(AM_CFLAGS) -fno-math-errno -fno-trapping-math -fvect-cost-model=dynamic

@@ -28,6 +28,7 @@ static const gan_layer_type *const registry[] = {
     &gan_layer_minibatch_stddev,
     &gan_layer_add.t,
     &gan_layer_concat.t,
+    &gan_layer_modulate.t,
 };
 
 const gan_layer_type *gan_layer_find(const char *name)
