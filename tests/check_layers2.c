@@ -860,6 +860,48 @@ START_TEST(test_norm_errors)
 }
 END_TEST
 
+/* ---- slice --------------------------------------------------------------- */
+
+START_TEST(test_slice_values_gradcheck_and_errors)
+{
+    gan_layer_conf c;
+    gan_error err;
+    /* vectors: features 2..4 of 7; images: channels 1..2 of 4 */
+    layer_conf("slice", &c, "start=2", "size=3", NULL);
+    gan_net *net = make_net(&c, R1(7), 3, 171);
+    float *x = randn(21, 172);
+    const float *y = gan_net_forward(net, x, 3, 1);
+    ck_assert(gan_shape_eq(net->out, R1(3)));
+    for (int n = 0; n < 3; n++)
+        for (int f = 0; f < 3; f++) ck_assert_float_eq(y[n * 3 + f], x[n * 7 + 2 + f]);
+    float dy[9], dx[21];
+    for (int i = 0; i < 9; i++) dy[i] = (float)(i + 1);
+    gan_net_backward(net, dy, dx, 1);
+    for (int n = 0; n < 3; n++)
+        for (int f = 0; f < 7; f++)
+            ck_assert_float_eq(dx[n * 7 + f], f >= 2 && f < 5 ? dy[n * 3 + f - 2] : 0.0f);
+    free(x);
+    gan_net_free(net);
+    layer_conf("slice", &c, "start=1", "size=2", NULL);
+    net = make_net(&c, R3(4, 2, 3), 2, 173);
+    x = randn(48, 174);
+    y = gan_net_forward(net, x, 2, 1);
+    ck_assert(gan_shape_eq(net->out, R3(2, 2, 3)));
+    for (int n = 0; n < 2; n++) ck_assert_mem_eq(y + n * 12, x + n * 24 + 6, 12 * sizeof *y);
+    free(x);
+    gan_net_free(net);
+    gradcheck_conf(&c, R3(4, 2, 3), 2, 1, 175, 0);
+    layer_conf("slice", &c, "size=7", NULL);
+    gradcheck_conf(&c, R1(7), 3, 0, 176, 0);   /* the whole vector */
+    /* out of range, and a rank it does not take */
+    layer_conf("slice", &c, "start=5", "size=3", NULL);
+    ck_assert_int_eq(try_setup(&c, R1(7), &err), GAN_ERR_SHAPE);
+    ck_assert_str_eq(err.msg, "slice: start 5 + size 3 is beyond the 7 features of input (7)");
+    ck_assert_int_eq(try_setup(&c, R3(4, 2, 2), &err), GAN_ERR_SHAPE);
+    ck_assert_str_eq(err.msg, "slice: start 5 + size 3 is beyond the 4 channels of input (4, 2, 2)");
+}
+END_TEST
+
 /* ---- contract: dx overwritten, frozen grads untouched, grads accumulate -- */
 
 START_TEST(test_new_layers_keep_the_backward_contract)
@@ -873,6 +915,7 @@ START_TEST(test_new_layers_keep_the_backward_contract)
         { "layernorm", { NULL }, R1(5) },
         { "pixelnorm", { NULL }, R3(3, 2, 2) },
         { "minibatch_stddev", { NULL }, R3(2, 2, 2) },
+        { "slice", { "start=1", "size=2", NULL }, R3(3, 2, 2) },
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         gan_layer_conf c;
@@ -988,6 +1031,7 @@ static Suite *suite(void)
     tcase_add_test(t, test_minibatch_stddev_matches_naive);
     tcase_add_test(t, test_minibatch_stddev_gradcheck);
     tcase_add_test(t, test_norm_errors);
+    tcase_add_test(t, test_slice_values_gradcheck_and_errors);
     suite_add_tcase(s, t);
     t = tcase_create("contract");
     tcase_add_test(t, test_new_layers_keep_the_backward_contract);

@@ -178,7 +178,8 @@ generator:
   - minibatch_stddev: {group: 4}
   - attention: {reduce: 2, spectral_norm: true}
   - layernorm: {id: ln}
-  - modulate: {from: [ln, zc], init: normal, init_std: 0.3, spectral_norm: true}
+  - slice: {from: zc, start: 3, size: 5, id: zs}
+  - modulate: {from: [ln, zs], init: normal, init_std: 0.3, spectral_norm: true}
   - batchnorm: {conditional: true}
   - relu
   - upsample: {factor: 2}

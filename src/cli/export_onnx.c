@@ -683,6 +683,15 @@ static int emit_modulate(ox *o, const emit_args *e)
     return ox_node(o, "Add", e->out, 2, gx, be) ? 0 : -1;
 }
 
+/* features or channels [start, start + size): Slice on axis 1 */
+static int emit_slice(ox *o, const emit_args *e)
+{
+    long start = (long)gan_conf_num(&e->l->conf, "start"), end = start + e->l->out.d[0], axis = 1;
+    return ox_node(o, "Slice", e->out, 4, e->in, ox_int64s(o, tmp(o, e, "starts"), 1, &start),
+                   ox_int64s(o, tmp(o, e, "ends"), 1, &end), ox_int64s(o, tmp(o, e, "axes"), 1, &axis))
+               ? 0 : -1;
+}
+
 /* x_0 + x_1 + ...: a chain of Add nodes, left to right as ganrun sums */
 static int emit_add(ox *o, const emit_args *e)
 {
@@ -770,6 +779,7 @@ static const struct {
     { "avgpool", emit_avgpool, 1 },     { "global_pool", emit_global_pool, 1 },
     { "pixelnorm", emit_pixelnorm, 1 }, { "layernorm", emit_layernorm, 1 },
     { "attention", emit_attention, 1 },   { "minibatch_stddev", emit_minibatch_stddev, 1 },
+    { "slice", emit_slice, 1 },
     /* the merge layers of the graph branch (node_inputs must read from[] then) */
     { "add", emit_add, MAX_NODE_INPUTS }, { "concat", emit_concat, MAX_NODE_INPUTS },
     { "modulate", emit_modulate, 2 },

@@ -159,7 +159,7 @@ extern const gan_layer_type gan_layer_dense, gan_layer_relu, gan_layer_leaky_rel
     gan_layer_flatten, gan_layer_upsample, gan_layer_maxout, gan_layer_conv2d,
     gan_layer_deconv2d, gan_layer_batchnorm, gan_layer_embed, gan_layer_project,
     gan_layer_avgpool, gan_layer_global_pool, gan_layer_attention, gan_layer_layernorm,
-    gan_layer_pixelnorm, gan_layer_minibatch_stddev;
+    gan_layer_pixelnorm, gan_layer_minibatch_stddev, gan_layer_slice;
 /* the multi-input (merge) layers */
 extern const gan_layer_multi gan_layer_add, gan_layer_concat, gan_layer_modulate;
 

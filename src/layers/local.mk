@@ -16,7 +16,8 @@ src_layers_libganlayers_la_SOURCES = src/layers/layers.h src/layers/registry.c s
 	src/layers/embed.c src/layers/project.c \
 	src/layers/add.c src/layers/concat.c src/layers/modulate.c \
 	src/layers/avgpool.c src/layers/global_pool.c src/layers/attention.c \
-	src/layers/layernorm.c src/layers/pixelnorm.c src/layers/minibatch_stddev.c
+	src/layers/layernorm.c src/layers/pixelnorm.c src/layers/minibatch_stddev.c \
+	src/layers/slice.c
 src_layers_libganlayers_la_CFLAGS = $(AM_CFLAGS) -fno-math-errno -fno-trapping-math -fvect-cost-model=dynamic
 libgan_la_LIBADD += src/layers/libganlayers.la
 
