@@ -12,6 +12,14 @@ tests_check_docs_CFLAGS = $(TEST_CFLAGS)
 tests_check_docs_LDADD = $(TEST_LIBS)
 TESTS += tests/install.sh
 EXTRA_DIST += tests/install.sh examples/sample.c
+### the run directory (gan/run.h): locks, existing runs, --force, resume
+### after kill -9; examples/train.c trains through the same library loop
+check_PROGRAMS += examples/train
+examples_train_SOURCES = examples/train.c
+examples_train_CFLAGS = $(AM_CFLAGS)
+examples_train_LDADD = libgan.la -lm
+TESTS += tests/rundir.sh
+EXTRA_DIST += tests/rundir.sh
 EXTRA_DIST += tests/valgrind.sh tests/sanitize.sh tests/tsan.sh
 ### data parallelism over MPI (tests/mpi.sh runs check_dist under mpirun;
 ### both skip without --with-mpi)

@@ -17,7 +17,9 @@ typedef enum gan_status {
     GAN_ERR_FORMAT,      /* malformed file contents (bad magic, CRC, truncation) */
     GAN_ERR_SHAPE,       /* shapes do not fit together */
     GAN_ERR_NUMERIC,     /* NaN or infinity met */
-    GAN_ERR_INTERRUPTED  /* stopped by a signal */
+    GAN_ERR_INTERRUPTED, /* stopped by a signal */
+    GAN_ERR_BUSY,        /* held by another process (a locked run directory) */
+    GAN_ERR_EXISTS       /* would overwrite something that exists (a run directory's run) */
 } gan_status;
 
 typedef struct gan_error {

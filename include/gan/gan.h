@@ -15,6 +15,7 @@
 #include "gan/classify.h"
 #include "gan/dist.h"
 #include "gan/health.h"
+#include "gan/run.h"
 #include "gan/par.h"
 #include "gan/blas.h"
 

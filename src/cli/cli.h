@@ -15,6 +15,11 @@ int cli_usage(const char *sub, const char *fmt, ...) __attribute__((format(print
 /* parse a non-negative long option value; -1 on error */
 long cli_parse_long(const char *s);
 
+/* Train t up to step target through a gan_run (gan/run.h) in dir (NULL:
+ * write nothing, no signals: reproduce), mode GAN_RUN_NEW, _FORCE or
+ * _RESUME; progress and rollbacks on stderr; prints its error.  Returns
+ * the exit status. */
+int cli_run(gan_trainer *t, const char *dir, long target, int mode, int quiet);
 int cmd_train(int argc, char **argv);
 int cmd_resume(int argc, char **argv);
 int cmd_check(int argc, char **argv);

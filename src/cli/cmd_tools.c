@@ -423,23 +423,10 @@ int cmd_reproduce(int argc, char **argv)
                         "changed: fingerprint %016llx, the checkpoint's %016llx)\n", spec->data.path, path,
                 (unsigned long long)t->data_fingerprint, (unsigned long long)ref->ckpt_data_fingerprint);
     fprintf(stderr, "ganrun: re-running %ld steps of %s from step 0\n", ref->step, spec->name);
-    int rc = EXIT_OK;
-    /* train.health as `ganrun train` applies it (snapshots also before each
-     * checkpoint), so a run that rolled back reproduces too */
-    gan_health h;
-    long every = spec->output.checkpoint_every;
-    if (gan_health_init(&h, t, &err) != GAN_OK) rc = EXIT_ERR;
-    while (rc == EXIT_OK && t->step < ref->step) {
-        gan_health_event ev = { 0 };
-        gan_status st = gan_trainer_step(t, &err);
-        if (st == GAN_OK) st = gan_health_check(&h, t, every && t->step % every == 0, &err);
-        if (st != GAN_OK) st = gan_health_recover(&h, t, st, &ev, &err);
-        if (st != GAN_OK) rc = EXIT_ERR;
-        else if (ev.step)
-            fprintf(stderr, "ganrun: %s; rolled back to step %ld\n", ev.reason, ev.to_step);
-    }
-    gan_health_free(&h);
-    if (rc != EXIT_OK) cli_error(&err);
+    /* the loop `ganrun train` runs (train.health and its snapshots before
+     * each checkpoint included), writing nothing, so a run that rolled
+     * back reproduces too */
+    int rc = cli_run(t, NULL, ref->step, GAN_RUN_NEW, 1);
     if (rc == EXIT_OK) {
         int same = compare_nets("g", t->G, ref->G) & compare_nets("d", t->D, ref->D);
         if (same) printf("reproduced: step %ld, all parameters and buffers match bit for bit\n", ref->step);

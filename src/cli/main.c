@@ -17,11 +17,12 @@ typedef struct subcommand {
 
 static const subcommand subs[] = {
     { "train", cmd_train,
-      "ganrun [train] MODEL.yaml [--set KEY=VALUE]... [--steps N] [--out DIR] [--quiet]",
+      "ganrun [train] MODEL.yaml [--set KEY=VALUE]... [--steps N] [--out DIR] [--force] [--quiet]",
       "Train the generator and discriminator of MODEL.yaml against each other.\n"
       "  --set KEY=VALUE  override a model-file key (e.g. train.steps=200), validated as in the file\n"
       "  --steps N        shortcut for --set train.steps=N\n"
       "  --out DIR        run directory (default: output.dir of the model)\n"
+      "  --force          a run already in DIR is moved aside to DIR.old-N (else refused)\n"
       "  --quiet          no progress output\n" },
     { "resume", cmd_resume, "ganrun resume CHECKPOINT [--steps N] [--quiet]",
       "Continue the run of CHECKPOINT in its run directory, bit-exactly.\n"

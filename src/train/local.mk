@@ -45,6 +45,9 @@ EXTRA_DIST += tests/classify.sh
 ### training health (rollback on NaN/inf)
 libgan_la_SOURCES += src/train/health.c
 pkginclude_HEADERS += include/gan/health.h
+### the run: loop, output cadence, run directory (lock, history, checkpoints)
+libgan_la_SOURCES += src/train/run.c
+pkginclude_HEADERS += include/gan/run.h
 check_PROGRAMS += tests/check_health
 TESTS += tests/check_health
 tests_check_health_SOURCES = tests/check_health.c
