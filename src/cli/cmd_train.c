@@ -13,7 +13,6 @@
 #include <unistd.h>
 #include "cli/cli.h"
 
-#define MAX_SETS 64
 
 static volatile sig_atomic_t stop_signal;
 
@@ -138,41 +137,22 @@ static gan_status test_fault(gan_status st, gan_error *err)
 
 int cmd_train(int argc, char **argv)
 {
-    const char *sets[MAX_SETS + 1];
-    char steps_set[64];
-    int nsets = 0, quiet = 0, force = 0;
+    cli_model_args m = { .nsets = 0 };
+    int quiet = 0, force = 0;
     const char *model = NULL, *outdir = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--set") || !strcmp(a, "--steps") || !strcmp(a, "--out")) {
-            if (i + 1 >= argc) return cli_usage("train", "option '%s' needs a value", a);
-            const char *v = argv[++i];
-            if (!strcmp(a, "--out")) outdir = v;
-            else if (nsets >= MAX_SETS) return cli_usage("train", "too many --set options");
-            else if (!strcmp(a, "--set")) sets[nsets++] = v;
-            else {
-                if (cli_parse_long(v) < 1) return cli_usage("train", "--steps needs a positive integer, not '%s'", v);
-                snprintf(steps_set, sizeof steps_set, "train.steps=%s", v);
-                sets[nsets++] = steps_set;
-            }
-        } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
-            quiet = 1;
-        } else if (!strcmp(a, "--force")) {
-            force = 1;
-        } else if (a[0] == '-' && a[1]) {
-            return cli_usage("train", "unknown option '%s'", a);
-        } else if (model) {
-            return cli_usage("train", "more than one model file ('%s' and '%s')", model, a);
-        } else {
-            model = a;
-        }
-    }
-    if (!model) return cli_usage("train", "missing model file");
+    const cli_opt opts[] = {
+        { "--out", NULL, CLI_STR, &outdir, 0, 0, NULL },
+        { "--quiet", "-q", CLI_FLAG, &quiet, 0, 0, NULL },
+        { "--force", NULL, CLI_FLAG, &force, 0, 0, NULL },
+        { NULL, NULL, CLI_FLAG, NULL, 0, 0, NULL },
+    };
+    int rc = cli_parse("train", argc, argv, opts, &m, &model, 1, NULL, "model file");
+    if (rc != EXIT_OK) return rc;
 
     gan_error err;
     gan_error_clear(&err);
     gan_model_spec *spec;
-    if (gan_model_load(&spec, model, sets, nsets, &err) != GAN_OK) {
+    if (gan_model_load(&spec, model, m.sets, m.nsets, &err) != GAN_OK) {
         cli_error(&err);
         return EXIT_ERR;
     }
@@ -186,7 +166,7 @@ int cmd_train(int argc, char **argv)
         gan_trainer_free(t);
         return EXIT_ERR;
     }
-    int rc = cli_run(t, t->spec->output.dir, t->spec->train.steps, force ? GAN_RUN_FORCE : GAN_RUN_NEW, quiet);
+    rc = cli_run(t, t->spec->output.dir, t->spec->train.steps, force ? GAN_RUN_FORCE : GAN_RUN_NEW, quiet);
     gan_trainer_free(t);
     return rc;
 }
@@ -214,21 +194,13 @@ int cmd_resume(int argc, char **argv)
     const char *ckpt = NULL;
     long more = -1;
     int quiet = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--steps")) {
-            if (i + 1 >= argc || (more = cli_parse_long(argv[++i])) < 1)
-                return cli_usage("resume", "--steps needs a positive integer");
-        } else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) {
-            quiet = 1;
-        } else if (argv[i][0] == '-') {
-            return cli_usage("resume", "unknown option '%s'", argv[i]);
-        } else if (ckpt) {
-            return cli_usage("resume", "more than one checkpoint");
-        } else {
-            ckpt = argv[i];
-        }
-    }
-    if (!ckpt) return cli_usage("resume", "missing checkpoint");
+    const cli_opt opts[] = {
+        { "--steps", NULL, CLI_LONG, &more, 1, 1e18, "a positive integer" },
+        { "--quiet", "-q", CLI_FLAG, &quiet, 0, 0, NULL },
+        { NULL, NULL, CLI_FLAG, NULL, 0, 0, NULL },
+    };
+    int rc = cli_parse("resume", argc, argv, opts, NULL, &ckpt, 1, NULL, "checkpoint");
+    if (rc != EXIT_OK) return rc;
     char path[1200], dir[1200];
     cli_ckpt_path(ckpt, path, sizeof path);
     gan_error err;
@@ -251,7 +223,6 @@ int cmd_resume(int argc, char **argv)
     run_dir_of(path, dir, sizeof dir);
     long target = more > 0 ? t->step + more : t->spec->train.steps;
     snprintf(t->spec->output.dir, sizeof t->spec->output.dir, "%s", dir);
-    int rc;
     if (t->step >= target) {
         if (!quiet && t->rank == 0) fprintf(stderr, "ganrun: %s is at step %ld, nothing to do (train.steps %ld; use --steps N)\n",
                             path, t->step, t->spec->train.steps);

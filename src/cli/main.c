@@ -27,9 +27,9 @@ static const subcommand subs[] = {
     { "resume", cmd_resume, "ganrun resume CHECKPOINT [--steps N] [--quiet]",
       "Continue the run of CHECKPOINT in its run directory, bit-exactly.\n"
       "  --steps N  run N more steps (default: up to the model's train.steps)\n" },
-    { "check", cmd_check, "ganrun check MODEL.yaml [--set KEY=VALUE]... [--expand | --dot]",
+    { "check", cmd_check, "ganrun check MODEL.yaml [--set KEY=VALUE]... [--steps N] [--expand | --dot]",
       "Validate MODEL.yaml and print each network's entries: type, output shape, parameter count,\n"
-      "the entries it reads and its id.\n"
+      "the entries it reads and its id.  --set and --steps as for train.\n"
       "  --expand  print the expanded model (blocks expanded, every default filled in) instead\n"
       "  --dot     print both networks as a Graphviz digraph instead (dot -Tsvg draws it)\n" },
     { "sample", cmd_sample,
