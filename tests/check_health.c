@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "gan/gan.h"
+#include "testutil.h"
 
 /* batchnorm buffers, dropout streams, adam and rmsprop moments, data order
  * (2000 samples / 32 = 62 steps an epoch): all state a snapshot must hold */
@@ -46,13 +47,7 @@ static gan_trainer *make(const char *health)
 {
     char text[4096];
     snprintf(text, sizeof text, model_fmt, health);
-    gan_error err;
-    gan_model_spec *m;
-    ck_assert_msg(gan_model_load_string(&m, text, strlen(text), "health.yaml", NULL, 0, &err) == GAN_OK,
-                  "%s", err.msg);
-    gan_trainer *t;
-    ck_assert_msg(gan_trainer_create(&t, m, 1, &err) == GAN_OK, "%s", err.msg);
-    return t;
+    return tu_trainer(text, 1);
 }
 
 /* steps until t->step == to, with health checks (no failure expected) */

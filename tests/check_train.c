@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "gan/gan.h"
+#include "testutil.h"
 
 static const char *ring_model =
     "name: tiny-ring\n"
@@ -89,20 +90,6 @@ static const char *wgan_model =
     "    discriminator: {type: adam, lr: 1.0e-4, betas: [0.5, 0.9]}\n"
     "output: {dir: /tmp/ganrun-check-train}\n";
 
-static gan_trainer *make_trainer(const char *text)
-{
-    gan_model_spec *spec;
-    gan_error err;
-    gan_error_clear(&err);
-    if (gan_model_load_string(&spec, text, strlen(text), "test.yaml", NULL, 0, &err) != GAN_OK) {
-        char b[1024];
-        gan_error_format(&err, b, sizeof b);
-        ck_abort_msg("model: %s", b);
-    }
-    gan_trainer *t;
-    if (gan_trainer_create(&t, spec, 1, &err) != GAN_OK) ck_abort_msg("trainer: %s", err.msg);
-    return t;
-}
 
 static void train(gan_trainer *t, long steps)
 {
@@ -113,7 +100,7 @@ static void train(gan_trainer *t, long steps)
 
 START_TEST(test_ring_gan_captures_modes)
 {
-    gan_trainer *t = make_trainer(ring_model);
+    gan_trainer *t = tu_trainer(ring_model, 1);
     train(t, t->spec->train.steps);
     float *x = malloc(2500 * 2 * sizeof *x);
     gan_error err;
@@ -135,7 +122,7 @@ END_TEST
 START_TEST(test_untrained_generator_fails_the_same_bar)
 {
     /* the bar above is not met by chance: an untrained G misses it */
-    gan_trainer *t = make_trainer(ring_model);
+    gan_trainer *t = tu_trainer(ring_model, 1);
     float *x = malloc(2500 * 2 * sizeof *x);
     gan_error err;
     ck_assert_int_eq(gan_trainer_sample(t, 1, 2500, x, &err), GAN_OK);
@@ -152,7 +139,7 @@ START_TEST(test_same_seed_same_parameters)
 {
     char text[4096];
     snprintf(text, sizeof text, bn_model, 1);
-    gan_trainer *a = make_trainer(text), *b = make_trainer(text);
+    gan_trainer *a = tu_trainer(text, 1), *b = tu_trainer(text, 1);
     train(a, 30);
     train(b, 30);
     ck_assert_mem_eq(a->G->params, b->G->params, a->G->nparams * sizeof(float));
@@ -170,7 +157,7 @@ static void check_resume_bit_exact(int d_steps)
     int fd = mkstemp(path);
     ck_assert_int_ge(fd, 0);
     close(fd);
-    gan_trainer *a = make_trainer(text), *b = make_trainer(text), *c;
+    gan_trainer *a = tu_trainer(text, 1), *b = tu_trainer(text, 1), *c;
     gan_error err;
     train(a, 40);
     train(b, 20);
@@ -206,7 +193,7 @@ END_TEST
  * of the penalty itself (same interpolation weights each time). */
 START_TEST(test_wgan_gp_penalty_gradient)
 {
-    gan_trainer *t = make_trainer(wgan_model);
+    gan_trainer *t = tu_trainer(wgan_model, 1);
     gan_net *D = t->D;
     gan_rng r;
     gan_rng_seed(&r, 9);
@@ -245,7 +232,7 @@ END_TEST
 
 START_TEST(test_wgan_gp_trains_without_nan)
 {
-    gan_trainer *t = make_trainer(wgan_model);
+    gan_trainer *t = tu_trainer(wgan_model, 1);
     train(t, 10);
     ck_assert(isfinite(t->d_loss) && isfinite(t->g_loss));
     gan_trainer_free(t);
@@ -256,7 +243,7 @@ START_TEST(test_diversity_sees_collapse)
 {
     char text[4096];
     snprintf(text, sizeof text, bn_model, 1);
-    gan_trainer *t = make_trainer(text);
+    gan_trainer *t = tu_trainer(text, 1);
     float d = gan_trainer_diversity(t);
     printf("diversity of a fresh generator: %.4f\n", d);
     ck_assert(d > 1e-3);
@@ -274,7 +261,7 @@ START_TEST(test_gradient_norms_are_recorded)
 {
     char text[4096];
     snprintf(text, sizeof text, bn_model, 1);
-    gan_trainer *t = make_trainer(text);
+    gan_trainer *t = tu_trainer(text, 1);
     train(t, 1);
     double d = 0, g = 0;
     for (size_t i = 0; i < t->D->nparams; i++) d += (double)t->D->grads[i] * t->D->grads[i];

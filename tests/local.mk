@@ -32,7 +32,7 @@ EXTRA_DIST += tests/mpi.sh tests/mpi-ci.sh
 ### training extensions: ema, spectral norm, packing, truncation, interpolation
 check_PROGRAMS += tests/check_ext
 TESTS += tests/check_ext
-tests_check_ext_SOURCES = tests/check_ext.c tests/gradcheck.c tests/gradcheck.h
+tests_check_ext_SOURCES = tests/check_ext.c tests/gradcheck.c tests/gradcheck.h tests/testutil.c tests/testutil.h
 tests_check_ext_CFLAGS = $(TEST_CFLAGS)
 tests_check_ext_LDADD = $(TEST_LIBS)
 ### ONNX export checked by the ONNX checker and ONNX Runtime (onnxruntime-node,

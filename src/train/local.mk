@@ -25,7 +25,7 @@ libgan_la_SOURCES += src/train/dist.c
 pkginclude_HEADERS += include/gan/dist.h
 check_PROGRAMS += tests/check_train
 TESTS += tests/check_train
-tests_check_train_SOURCES = tests/check_train.c
+tests_check_train_SOURCES = tests/check_train.c tests/gradcheck.c tests/gradcheck.h tests/testutil.c tests/testutil.h
 tests_check_train_CFLAGS = $(TEST_CFLAGS)
 tests_check_train_LDADD = $(TEST_LIBS)
 ### conditional GANs (label layers, labels, class-conditional sampling)
@@ -50,7 +50,7 @@ libgan_la_SOURCES += src/train/run.c
 pkginclude_HEADERS += include/gan/run.h
 check_PROGRAMS += tests/check_health
 TESTS += tests/check_health
-tests_check_health_SOURCES = tests/check_health.c
+tests_check_health_SOURCES = tests/check_health.c tests/gradcheck.c tests/gradcheck.h tests/testutil.c tests/testutil.h
 tests_check_health_CFLAGS = $(TEST_CFLAGS)
 tests_check_health_LDADD = $(TEST_LIBS)
 TESTS += tests/health.sh
