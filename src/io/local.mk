@@ -20,7 +20,8 @@ check_PROGRAMS += tests/check_ckpt
 TESTS += tests/check_ckpt
 # the private API (not exported by libgan) is compiled into the test too
 tests_check_ckpt_SOURCES = tests/check_ckpt.c tests/gradcheck.c tests/gradcheck.h \
-	src/io/ckpt_file.c src/io/ckpt_enc.c src/io/ckpt_state.c src/io/ckpt_file.h src/io/ckpt_state.h
+	src/io/ckpt_file.c src/io/ckpt_enc.c src/io/ckpt_state.c src/io/ckpt_file.h src/io/ckpt_state.h \
+	src/train/state.c src/train/state.h
 tests_check_ckpt_CFLAGS = $(TEST_CFLAGS)
 tests_check_ckpt_LDADD = $(TEST_LIBS) $(ZLIB_LIBS) $(BLAS_LIBS)
 ### format: images (PNG/JPEG folders, tests/images.sh builds them with Pillow)

@@ -43,7 +43,7 @@ tests_check_classify_LDADD = $(TEST_LIBS)
 TESTS += tests/classify.sh
 EXTRA_DIST += tests/classify.sh
 ### training health (rollback on NaN/inf)
-libgan_la_SOURCES += src/train/health.c
+libgan_la_SOURCES += src/train/health.c src/train/state.h src/train/state.c
 pkginclude_HEADERS += include/gan/health.h
 ### the run: loop, output cadence, run directory (lock, history, checkpoints)
 libgan_la_SOURCES += src/train/run.c
@@ -55,6 +55,13 @@ tests_check_health_CFLAGS = $(TEST_CFLAGS)
 tests_check_health_LDADD = $(TEST_LIBS)
 TESTS += tests/health.sh
 EXTRA_DIST += tests/health.sh
+### the trainer's state table (private: compiled into the test)
+check_PROGRAMS += tests/check_state
+TESTS += tests/check_state
+tests_check_state_SOURCES = tests/check_state.c tests/testutil.c tests/testutil.h tests/gradcheck.c tests/gradcheck.h \
+	src/train/state.c src/train/state.h
+tests_check_state_CFLAGS = $(TEST_CFLAGS)
+tests_check_state_LDADD = $(TEST_LIBS)
 ### train.augment (flip, DiffAugment, ADA's p): the private ops compiled into the test
 check_PROGRAMS += tests/check_augment
 TESTS += tests/check_augment
