@@ -13,32 +13,14 @@
 #include "testutil.h"
 #include "train/state.h"
 
-static const char *model =
-    "name: tiny-state\n"
-    "seed: 5\n"
-    "data: {format: grid, samples: 500}\n"
-    "noise: {distribution: normal, dim: 3}\n"
-    "generator:\n"
-    "  - dense: {units: 16}\n"
-    "  - batchnorm: {}\n"
-    "  - relu: {}\n"
-    "  - dropout: {p: 0.2}\n"
-    "  - dense: {units: 2}\n"
-    "discriminator:\n"
-    "  - dense: {units: 16}\n"
-    "  - leaky_relu: {slope: 0.2}\n"
-    "  - dropout: {p: 0.3}\n"
-    "  - dense: {units: 1}\n"
-    "train:\n"
-    "  loss: bce\n"
-    "  batch: 32\n"
-    "  steps: 100\n"
-    "  ema: {decay: 0.9}\n"
-    "  health: {on_nan: rollback, snapshot_every: 5}\n"
-    "  optimizer:\n"
-    "    generator: {type: adam, lr: 1.0e-3, betas: [0.5, 0.999]}\n"
-    "    discriminator: {type: rmsprop, lr: 1.0e-3}\n"
-    "output: {dir: /tmp/ganrun-check-state}\n";
+/* the tiny model (testutil.h) with every optional piece of state grid
+ * data allows: ema and the health snapshot */
+static gan_trainer *tiny(void)
+{
+    char text[4096];
+    tu_tiny_model(text, sizeof text, "  ema: {decay: 0.9}\n  health: {on_nan: rollback, snapshot_every: 5}\n");
+    return tu_trainer(text, 1);
+}
 
 /* ---- every member has a row ------------------------------------------- */
 
@@ -167,7 +149,7 @@ static void train(gan_trainer *t, int steps)
 
 START_TEST(checkpointed_rows_come_back)
 {
-    gan_trainer *t = tu_trainer(model, 1), *u;
+    gan_trainer *t = tiny(), *u;
     train(t, 7);
     char path[] = "/tmp/ganrun-check-state.XXXXXX";
     int fd = mkstemp(path);
@@ -201,7 +183,7 @@ END_TEST
 
 START_TEST(snapshot_rows_come_back_on_rollback)
 {
-    gan_trainer *t = tu_trainer(model, 1);
+    gan_trainer *t = tiny();
     train(t, 3);
     gan_health h;
     gan_error err;

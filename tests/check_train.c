@@ -36,33 +36,13 @@ static const char *ring_model =
     "    discriminator: {type: adam, lr: 1.0e-3, betas: [0.5, 0.999]}\n"
     "output: {dir: /tmp/ganrun-check-train}\n";
 
-/* a model with batchnorm and dropout in both networks */
-static const char *bn_model =
-    "name: tiny-bn\n"
-    "seed: 11\n"
-    "data: {format: grid, samples: 2000}\n"
-    "noise: {distribution: uniform, dim: 3}\n"
-    "generator:\n"
-    "  - dense: {units: 16}\n"
-    "  - batchnorm: {}\n"
-    "  - relu: {}\n"
-    "  - dropout: {p: 0.2}\n"
-    "  - dense: {units: 2}\n"
-    "discriminator:\n"
-    "  - dense: {units: 16}\n"
-    "  - batchnorm: {}\n"
-    "  - leaky_relu: {slope: 0.2}\n"
-    "  - dropout: {p: 0.3}\n"
-    "  - dense: {units: 1}\n"
-    "train:\n"
-    "  loss: bce\n"
-    "  batch: 32\n"
-    "  steps: 100\n"
-    "  schedule: {d_steps: %d, g_steps: 1}\n"
-    "  optimizer:\n"
-    "    generator: {type: adam, lr: 1.0e-3, betas: [0.5, 0.999]}\n"
-    "    discriminator: {type: rmsprop, lr: 1.0e-3}\n"
-    "output: {dir: /tmp/ganrun-check-train}\n";
+/* the tiny model (batchnorm and dropout in both networks) with d_steps */
+static void bn_model(char *text, size_t n, int d_steps)
+{
+    char extra[64];
+    snprintf(extra, sizeof extra, "  schedule: {d_steps: %d, g_steps: 1}\n", d_steps);
+    tu_tiny_model(text, n, extra);
+}
 
 static const char *wgan_model =
     "name: tiny-wgan\n"
@@ -138,7 +118,7 @@ END_TEST
 START_TEST(test_same_seed_same_parameters)
 {
     char text[4096];
-    snprintf(text, sizeof text, bn_model, 1);
+    bn_model(text, sizeof text, 1);
     gan_trainer *a = tu_trainer(text, 1), *b = tu_trainer(text, 1);
     train(a, 30);
     train(b, 30);
@@ -153,7 +133,7 @@ END_TEST
 static void check_resume_bit_exact(int d_steps)
 {
     char text[4096], path[] = "/tmp/ganrun-resume-XXXXXX";
-    snprintf(text, sizeof text, bn_model, d_steps);
+    bn_model(text, sizeof text, d_steps);
     int fd = mkstemp(path);
     ck_assert_int_ge(fd, 0);
     close(fd);
@@ -242,7 +222,7 @@ END_TEST
 START_TEST(test_diversity_sees_collapse)
 {
     char text[4096];
-    snprintf(text, sizeof text, bn_model, 1);
+    bn_model(text, sizeof text, 1);
     gan_trainer *t = tu_trainer(text, 1);
     float d = gan_trainer_diversity(t);
     printf("diversity of a fresh generator: %.4f\n", d);
@@ -260,7 +240,7 @@ END_TEST
 START_TEST(test_gradient_norms_are_recorded)
 {
     char text[4096];
-    snprintf(text, sizeof text, bn_model, 1);
+    bn_model(text, sizeof text, 1);
     gan_trainer *t = tu_trainer(text, 1);
     train(t, 1);
     double d = 0, g = 0;

@@ -53,3 +53,35 @@ gan_trainer *tu_trainer(const char *text, int load_data)
     if (gan_trainer_create(&t, spec, load_data, &err) != GAN_OK) ck_abort_msg("trainer: %s", err.msg);
     return t;
 }
+
+void tu_tiny_model(char *buf, size_t n, const char *train_extra)
+{
+    int len = snprintf(buf, n,
+                       "name: tiny\n"
+                       "seed: 11\n"
+                       "data: {format: grid, samples: 2000}\n"
+                       "noise: {distribution: uniform, dim: 3}\n"
+                       "generator:\n"
+                       "  - dense: {units: 16}\n"
+                       "  - batchnorm: {}\n"
+                       "  - relu: {}\n"
+                       "  - dropout: {p: 0.2}\n"
+                       "  - dense: {units: 2}\n"
+                       "discriminator:\n"
+                       "  - dense: {units: 16}\n"
+                       "  - batchnorm: {}\n"
+                       "  - leaky_relu: {slope: 0.2}\n"
+                       "  - dropout: {p: 0.3}\n"
+                       "  - dense: {units: 1}\n"
+                       "train:\n"
+                       "  loss: bce\n"
+                       "  batch: 32\n"
+                       "  steps: 100\n"
+                       "  optimizer:\n"
+                       "    generator: {type: adam, lr: 1.0e-3, betas: [0.5, 0.999]}\n"
+                       "    discriminator: {type: rmsprop, lr: 1.0e-3}\n"
+                       "%s"
+                       "output: {dir: /tmp/ganrun-check-tiny}\n",
+                       train_extra);
+    ck_assert_msg(len > 0 && (size_t)len < n, "tiny model: buffer of %zu bytes too small", n);
+}

@@ -22,5 +22,11 @@ float *tu_randn(size_t n, uint64_t seed);
 gradcheck_result tu_check_on(gan_net *net, const float *x, int B, int training);
 /* A trainer from model text (its data loaded when load_data). */
 gan_trainer *tu_trainer(const char *text, int load_data);
+/* The tiny model of the trainer tests into buf: seed 11, the grid mixture
+ * (2000 samples, 62 steps an epoch at batch 32), G and D of dense,
+ * batchnorm, an activation and dropout, adam for G and rmsprop for D, bce,
+ * 100 steps; train_extra: more keys under train: ("  key: value\n" lines,
+ * or ""). */
+void tu_tiny_model(char *buf, size_t n, const char *train_extra);
 
 #endif
