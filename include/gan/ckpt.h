@@ -1,6 +1,6 @@
 /* gan/ckpt.h - checkpoints: compressed, self-describing, verified.
  * The format is documented field by field in ganrun-checkpoint(5) and at
- * the top of src/io/ckpt.c. */
+ * the top of src/ckpt/ckpt.c. */
 #ifndef GAN_CKPT_H
 #define GAN_CKPT_H
 

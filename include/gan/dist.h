@@ -26,7 +26,6 @@
 #include "gan/error.h"
 
 struct gan_net;
-struct gan_trainer;
 
 /* 1 when libgan was built with MPI, else 0. */
 int gan_dist_available(void);
@@ -60,12 +59,6 @@ int gan_dist_any(int flag);
 /* Collective: the lowest rank whose n bytes at p differ from rank 0's
  * (compared by a 64-bit FNV-1a hash), or -1 when all are identical. */
 int gan_dist_first_different(const void *p, size_t n);
-
-/* Collective: make t a data-parallel trainer of this job: check that
- * train.batch and train.noise_batch divide by the number of ranks, set
- * t->rank, t->nranks and the shares t->Br, t->Bf, and broadcast rank 0's
- * parameters and buffers.  On one rank it changes nothing. */
-gan_status gan_dist_start(struct gan_trainer *t, gan_error *err);
 
 /* In a job of more than one rank: stop every rank at once (MPI_Abort with
  * code).  Otherwise it returns, and the caller exits as it would.  For the

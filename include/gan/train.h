@@ -65,6 +65,11 @@ typedef struct gan_trainer {
  * load_data is 0), networks, optimizers, initial parameters from the seed. */
 gan_status gan_trainer_create(gan_trainer **out, gan_model_spec *spec, int load_data, gan_error *err);
 void gan_trainer_free(gan_trainer *t);
+/* Collective (gan/dist.h): make t a data-parallel trainer of this job:
+ * check that train.batch and train.noise_batch divide by the number of
+ * ranks, set t->rank, t->nranks and the shares t->Br, t->Bf, and broadcast
+ * rank 0's parameters and buffers.  On one rank it changes nothing. */
+gan_status gan_dist_start(gan_trainer *t, gan_error *err);
 /* One training step (d_steps D updates, g_steps G updates). */
 gan_status gan_trainer_step(gan_trainer *t, gan_error *err);
 /* n samples from G (eval mode) with noise from a stream of `seed`:

@@ -5,6 +5,10 @@ pkginclude_HEADERS += include/gan/gan.h include/gan/error.h include/gan/rng.h \
 	include/gan/blas.h
 libgan_la_SOURCES += src/core/error.c src/core/rng.c src/core/shape.c src/core/net.c src/core/par.c \
 	src/core/blas.c
+### data parallelism over MPI (one-rank no-ops without --with-mpi): in
+### core, below the layers (batchnorm's sync) and the trainer
+libgan_la_SOURCES += src/core/dist.c
+pkginclude_HEADERS += include/gan/dist.h
 
 check_PROGRAMS += tests/check_core
 TESTS += tests/check_core

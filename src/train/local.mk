@@ -20,9 +20,6 @@ tests_check_train_math_LDADD = $(TEST_LIBS)
 libgan_la_SOURCES += src/train/train.c src/train/augment.h src/train/augment.c src/train/ema.c src/train/interp.c src/train/cond.h src/train/cond.c \
 	src/train/classifier.c src/train/frechet.c
 pkginclude_HEADERS += include/gan/classify.h
-### data parallelism over MPI (one-rank no-ops without --with-mpi)
-libgan_la_SOURCES += src/train/dist.c
-pkginclude_HEADERS += include/gan/dist.h
 check_PROGRAMS += tests/check_train
 TESTS += tests/check_train
 tests_check_train_SOURCES = tests/check_train.c tests/gradcheck.c tests/gradcheck.h tests/testutil.c tests/testutil.h

@@ -10,7 +10,7 @@
  * every snapshot row through a rollback.
  *
  * Used by: the health snapshot (src/train/health.c copies exactly the
- * snapshot rows), the checkpoint's 'STAT' section (src/io/ckpt_state.c
+ * snapshot rows), the checkpoint's 'STAT' section (src/ckpt/ckpt_state.c
  * writes and reads its rows in table order) and `ganrun info` (each
  * section is listed with the rows it holds).
  */

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "gan/gan.h"
-#include "io/ckpt_state.h"
+#include "ckpt/ckpt_state.h"
 #include "train/state.h"
 
 /* str fields of 'BILD' into buf as "A, B, C" */

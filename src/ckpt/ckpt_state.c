@@ -1,6 +1,6 @@
 /* ckpt_state.c - a trainer's state to checkpoint sections and back.
  *
- * Payload layouts are documented at the top of src/io/ckpt.c.  Writing
+ * Payload layouts are documented at the top of src/ckpt/ckpt.c.  Writing
  * walks the trainer; reading decodes each section through a bounded cursor
  * (ckpt_cur), checks every count against the bytes that remain before it
  * allocates, and checks every tensor against the networks built from the
@@ -14,7 +14,7 @@
 #include <string.h>
 #include <cblas.h>
 #include "gan/gan.h"
-#include "io/ckpt_state.h"
+#include "ckpt/ckpt_state.h"
 #include "train/state.h"
 
 #define FAIL(code, ...) gan_error_at(err, code, r->path, 0, 0, __VA_ARGS__)
