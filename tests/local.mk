@@ -20,6 +20,9 @@ examples_train_CFLAGS = $(AM_CFLAGS)
 examples_train_LDADD = libgan.la -lm
 TESTS += tests/rundir.sh
 EXTRA_DIST += tests/rundir.sh
+### the public API: libgan.so exports exactly what include/gan declares GAN_API
+TESTS += tests/symbols.sh
+EXTRA_DIST += tests/symbols.sh
 EXTRA_DIST += tests/valgrind.sh tests/sanitize.sh tests/tsan.sh
 ### data parallelism over MPI (tests/mpi.sh runs check_dist under mpirun;
 ### both skip without --with-mpi)

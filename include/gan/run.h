@@ -37,6 +37,8 @@
 #ifndef GAN_RUN_H
 #define GAN_RUN_H
 
+#include "gan/api.h"
+
 #include <signal.h>
 #include "gan/train.h"
 #include "gan/health.h"
@@ -74,22 +76,22 @@ typedef struct gan_run_opts {
 /* Lock and prepare the run directory (rank 0), write model.yaml, open
  * log.csv, start watching t's health.  t stays the caller's; o is copied
  * (dir included). */
-gan_status gan_run_open(gan_run **out, gan_trainer *t, const gan_run_opts *o, gan_error *err);
+GAN_API gan_status gan_run_open(gan_run **out, gan_trainer *t, const gan_run_opts *o, gan_error *err);
 /* 1 once the target is reached or a stop was asked for (on every rank). */
-int gan_run_done(gan_run *r);
+GAN_API int gan_run_done(gan_run *r);
 /* One training step with its outputs: a log row, sample grid and
  * checkpoint when their cadence (output.*_every) says so.  A rollback
  * counts as a step done (the trainer is back at an earlier step). */
-gan_status gan_run_step(gan_run *r, gan_error *err);
+GAN_API gan_status gan_run_step(gan_run *r, gan_error *err);
 /* gan_run_step until gan_run_done. */
-gan_status gan_run_until(gan_run *r, gan_error *err);
+GAN_API gan_status gan_run_until(gan_run *r, gan_error *err);
 /* 1 when the run ended on *stop (at any rank) rather than at its target. */
-int gan_run_stopped(const gan_run *r);
+GAN_API int gan_run_stopped(const gan_run *r);
 /* End the run: when st (the outcome of the steps) is GAN_OK, write the
  * last sample grid and checkpoint and, on several ranks, check that the
  * parameters stayed identical; then close the log, release the lock and
  * free r.  Returns the first failure (st's own when it failed: err is then
  * left as it was). */
-gan_status gan_run_close(gan_run *r, gan_status st, gan_error *err);
+GAN_API gan_status gan_run_close(gan_run *r, gan_status st, gan_error *err);
 
 #endif

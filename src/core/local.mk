@@ -1,5 +1,5 @@
 ### core: errors, random numbers, shapes, networks
-pkginclude_HEADERS += include/gan/gan.h include/gan/error.h include/gan/rng.h \
+pkginclude_HEADERS += include/gan/api.h include/gan/gan.h include/gan/error.h include/gan/rng.h \
 	include/gan/layer.h include/gan/net.h include/gan/optim.h include/gan/loss.h \
 	include/gan/data.h include/gan/model.h include/gan/train.h include/gan/ckpt.h include/gan/par.h \
 	include/gan/blas.h

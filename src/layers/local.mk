@@ -22,7 +22,9 @@ libgan_la_LIBADD += src/layers/libganlayers.la
 
 check_PROGRAMS += tests/check_layers
 TESTS += tests/check_layers
-tests_check_layers_SOURCES = tests/check_layers.c tests/gradcheck.c tests/gradcheck.h tests/testutil.c tests/testutil.h
+# gan_im2col and gan_col2im are internal (not exported): compiled into the test
+tests_check_layers_SOURCES = tests/check_layers.c tests/gradcheck.c tests/gradcheck.h tests/testutil.c tests/testutil.h \
+	src/layers/im2col.c
 tests_check_layers_CFLAGS = $(TEST_CFLAGS)
 tests_check_layers_LDADD = $(TEST_LIBS)
 
