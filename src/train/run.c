@@ -22,6 +22,7 @@
 #include "gan/run.h"
 #include "gan/ckpt.h"
 #include "gan/dist.h"
+#include "io/io.h"
 
 #define PATH_N 1300
 
@@ -61,23 +62,14 @@ static gan_status make_dir(const char *path, gan_error *err)
     return GAN_OK;
 }
 
+/* model.yaml: a temporary file beside it, renamed (io/io.h) */
 static gan_status write_text_atomic(const char *path, const char *text, gan_error *err)
 {
-    char tmp[PATH_N + 16];
-    snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) return gan_error_at(err, GAN_ERR_IO, path, 0, 0, "cannot write: %s", strerror(errno));
-    fchmod(fd, 0644);   /* mkstemp makes 0600; the run's files are for reading */
-    FILE *f = fdopen(fd, "w");
-    int ok = f && fputs(text, f) >= 0;
-    ok = f && fclose(f) == 0 && ok;
-    if (!f) close(fd);
-    if (!ok || rename(tmp, path) != 0) {
-        int e = errno;
-        unlink(tmp);
-        return gan_error_at(err, GAN_ERR_IO, path, 0, 0, "cannot write: %s", strerror(e));
-    }
-    return GAN_OK;
+    io_out o;
+    gan_status st = io_out_open(&o, path, err);
+    if (st != GAN_OK) return st;
+    io_out_write(&o, text, strlen(text));
+    return io_out_commit(&o, err);
 }
 
 /* ---- the run directory: lock, an existing run, history ------------- */
