@@ -18,7 +18,7 @@
  * from zero on resume.  With no NaN, training is bit-identical with and
  * without it: taking a snapshot reads the state and changes nothing.
  *
- * Use (what `ganrun train` does):
+ * Use (what gan_run_step does, gan/run.h):
  *     st = gan_trainer_step(t, err);
  *     if (st == GAN_OK) st = gan_health_check(h, t, checkpoint_due, err);
  *     if (st != GAN_OK) st = gan_health_recover(h, t, st, &ev, err);

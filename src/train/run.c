@@ -191,7 +191,7 @@ static gan_status truncate_history(const char *path, long step, gan_error *err)
 {
     FILE *f = fopen(path, "r");
     if (!f) return GAN_OK;   /* none yet */
-    char line[4096];
+    char line[16384];   /* rows are far shorter: a longer one counts as cut short */
     long keep = 0, off = 0;
     int header = 1;
     while (fgets(line, sizeof line, f)) {
