@@ -120,9 +120,5 @@ int main(void)
     tcase_add_test(tc, without_a_directory_it_is_the_plain_loop);
     tcase_add_test(tc, directory_lock_stop_exists_force_resume);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run_suite(s);
 }

@@ -223,9 +223,5 @@ int main(void)
     tcase_add_test(tc, checkpointed_rows_come_back);
     tcase_add_test(tc, snapshot_rows_come_back_on_rollback);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run_suite(s);
 }

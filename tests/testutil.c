@@ -85,3 +85,12 @@ void tu_tiny_model(char *buf, size_t n, const char *train_extra)
                        train_extra);
     ck_assert_msg(len > 0 && (size_t)len < n, "tiny model: buffer of %zu bytes too small", n);
 }
+
+int tu_run_suite(Suite *s)
+{
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

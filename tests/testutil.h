@@ -5,6 +5,7 @@
 #ifndef GAN_TEST_TESTUTIL_H
 #define GAN_TEST_TESTUTIL_H
 
+#include <check.h>
 #include "gan/gan.h"
 #include "gradcheck.h"
 
@@ -20,6 +21,9 @@ float *tu_randn(size_t n, uint64_t seed);
 /* Gradient check of a one-layer net on given inputs (x away from kinks),
  * printed as gradcheck_layer prints. */
 gradcheck_result tu_check_on(gan_net *net, const float *x, int B, int training);
+/* Run every test of s; EXIT_SUCCESS when none failed (a Check program's
+ * main returns it). */
+int tu_run_suite(Suite *s);
 /* A trainer from model text (its data loaded when load_data). */
 gan_trainer *tu_trainer(const char *text, int load_data);
 /* The tiny model of the trainer tests into buf: seed 11, the grid mixture
