@@ -1,7 +1,7 @@
 /* check_ckpt.c - checkpoints: the container (header, sections, CRC,
  * compression, atomic writes, defensive reads).
  *
- * The container tests drive the private API of src/io/ckpt_file.c (compiled
+ * The container tests drive the private API of src/ckpt/ckpt_file.c (compiled
  * into this program) and corrupt files byte by byte: every corruption
  * must give one GAN_ERR_FORMAT error naming the file, never a crash.
  *
@@ -18,8 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 #include "gan/gan.h"
-#include "io/ckpt_file.h"
-#include "io/ckpt_state.h"
+#include "ckpt/ckpt_file.h"
+#include "ckpt/ckpt_state.h"
 #include "gradcheck.h"
 
 /* ---- helpers --------------------------------------------------------- */

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <sys/wait.h>
 #include "gan/gan.h"
+#include "testutil.h"
 #include "gradcheck.h"
 
 /* a scratch folder per run (main makes it); "@/x" names x in it */
@@ -26,8 +27,6 @@ static const char *at(const char *tmpl)
     return b;
 }
 
-#define R1(f) ((gan_shape){ 1, { (f), 0, 0 } })
-#define R3(c, h, w) ((gan_shape){ 3, { (c), (h), (w) } })
 
 /* batchnorm in G so that buffers are part of the average's state */
 static const char *ema_model =
@@ -52,26 +51,12 @@ static const char *ema_model =
     "  ema: {decay: %g, start: %d}\n"
     "output: {dir: runs/ext-test}\n";
 
-static gan_trainer *make_trainer_text(const char *text, int load_data)
-{
-    gan_model_spec *spec;
-    gan_error err;
-    gan_error_clear(&err);
-    if (gan_model_load_string(&spec, text, strlen(text), "test.yaml", NULL, 0, &err) != GAN_OK) {
-        char b[1024];
-        gan_error_format(&err, b, sizeof b);
-        ck_abort_msg("model: %s", b);
-    }
-    gan_trainer *t;
-    if (gan_trainer_create(&t, spec, load_data, &err) != GAN_OK) ck_abort_msg("trainer: %s", err.msg);
-    return t;
-}
 
 static gan_trainer *ema_trainer(int g_steps, double decay, int start, int load_data)
 {
     char text[4096];
     snprintf(text, sizeof text, ema_model, g_steps, decay, start);
-    return make_trainer_text(text, load_data);
+    return tu_trainer(text, load_data);
 }
 
 static void train(gan_trainer *t, long steps)
@@ -308,7 +293,7 @@ static const char *sn_model =
 START_TEST(test_sn_state_is_checkpointed_and_resume_is_bit_exact)
 {
     const char *p = at("@/sn.ckpt");
-    gan_trainer *a = make_trainer_text(sn_model, 1), *b = make_trainer_text(sn_model, 1), *c;
+    gan_trainer *a = tu_trainer(sn_model, 1), *b = tu_trainer(sn_model, 1), *c;
     ck_assert_uint_eq(a->D->nbufs, (16 + 2) + (1 + 16));   /* u, v of each layer */
     gan_error err;
     train(a, 30);
@@ -472,7 +457,7 @@ static void png_size(const char *path, unsigned *w, unsigned *h)
 
 START_TEST(test_interpolate_command)
 {
-    gan_trainer *t = make_trainer_text(img_model, 0);
+    gan_trainer *t = tu_trainer(img_model, 0);
     gan_error err;
     ck_assert_int_eq(gan_ckpt_save(t, at("@/img.ckpt"), &err), GAN_OK);
     gan_trainer_free(t);
@@ -537,7 +522,7 @@ static gan_trainer *pack_trainer(const char *loss, int pack, int load_data)
 {
     char text[2048];
     snprintf(text, sizeof text, pack_model, loss, pack);
-    return make_trainer_text(text, load_data);
+    return tu_trainer(text, load_data);
 }
 
 START_TEST(test_pack_widens_the_discriminator_input)
@@ -551,7 +536,7 @@ START_TEST(test_pack_widens_the_discriminator_input)
     char text[2048];
     const char *tr = strstr(img_model, "train: {");
     snprintf(text, sizeof text, "%.*strain: {pack: 2, %s", (int)(tr - img_model), img_model, tr + 8);
-    t = make_trainer_text(text, 0);
+    t = tu_trainer(text, 0);
     ck_assert_int_eq(t->D->in.rank, 3);
     ck_assert_int_eq(t->D->in.d[0], 2);
     ck_assert_int_eq(t->D->in.d[1], 4);

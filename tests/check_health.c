@@ -9,35 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include "gan/gan.h"
+#include "testutil.h"
 
 /* batchnorm buffers, dropout streams, adam and rmsprop moments, data order
- * (2000 samples / 32 = 62 steps an epoch): all state a snapshot must hold */
-static const char *model_fmt =
-    "name: tiny-health\n"
-    "seed: 11\n"
-    "data: {format: grid, samples: 2000}\n"
-    "noise: {distribution: uniform, dim: 3}\n"
-    "generator:\n"
-    "  - dense: {units: 16}\n"
-    "  - batchnorm: {}\n"
-    "  - relu: {}\n"
-    "  - dropout: {p: 0.2}\n"
-    "  - dense: {units: 2}\n"
-    "discriminator:\n"
-    "  - dense: {units: 16}\n"
-    "  - batchnorm: {}\n"
-    "  - leaky_relu: {slope: 0.2}\n"
-    "  - dropout: {p: 0.3}\n"
-    "  - dense: {units: 1}\n"
-    "train:\n"
-    "  loss: bce\n"
-    "  batch: 32\n"
-    "  steps: 100\n"
-    "  optimizer:\n"
-    "    generator: {type: adam, lr: 1.0e-3, betas: [0.5, 0.999]}\n"
-    "    discriminator: {type: rmsprop, lr: 1.0e-3}\n"
-    "%s"
-    "output: {dir: /tmp/ganrun-check-health}\n";
+ * (2000 samples / 32 = 62 steps an epoch): all state a snapshot must hold:
+ * the tiny model of testutil.h */
 
 static const char *rollback =
     "  health: {on_nan: rollback, snapshot_every: 20, lr_factor: 0.25, retries: 2}\n";
@@ -45,14 +21,8 @@ static const char *rollback =
 static gan_trainer *make(const char *health)
 {
     char text[4096];
-    snprintf(text, sizeof text, model_fmt, health);
-    gan_error err;
-    gan_model_spec *m;
-    ck_assert_msg(gan_model_load_string(&m, text, strlen(text), "health.yaml", NULL, 0, &err) == GAN_OK,
-                  "%s", err.msg);
-    gan_trainer *t;
-    ck_assert_msg(gan_trainer_create(&t, m, 1, &err) == GAN_OK, "%s", err.msg);
-    return t;
+    tu_tiny_model(text, sizeof text, health);
+    return tu_trainer(text, 1);
 }
 
 /* steps until t->step == to, with health checks (no failure expected) */
@@ -304,7 +274,7 @@ END_TEST
 static gan_status load_health(const char *health, gan_error *err)
 {
     char text[4096];
-    snprintf(text, sizeof text, model_fmt, health);
+    tu_tiny_model(text, sizeof text, health);
     gan_model_spec *m;
     gan_status st = gan_model_load_string(&m, text, strlen(text), "h.yaml", NULL, 0, err);
     gan_model_free(m);
@@ -325,7 +295,7 @@ START_TEST(test_health_keys_are_validated)
     ck_assert_msg(strstr(err.msg, "rollback"), "%s", err.msg);
     /* the expansion writes the section out and loads back */
     char text[4096];
-    snprintf(text, sizeof text, model_fmt, rollback);
+    tu_tiny_model(text, sizeof text, rollback);
     gan_model_spec *m, *m2;
     ck_assert_int_eq(gan_model_load_string(&m, text, strlen(text), "h.yaml", NULL, 0, &err), GAN_OK);
     char *x = gan_model_expand(m);

@@ -6,49 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "gan/gan.h"
-#include "gradcheck.h"
+#include "testutil.h"
 #include "layers/layers.h"   /* gan_im2col, gan_col2im: libgan exports gan_* */
 
-#define R1(f) ((gan_shape){ 1, { (f), 0, 0 } })
-#define R3(c, h, w) ((gan_shape){ 3, { (c), (h), (w) } })
-
 /* ---- helpers ----------------------------------------------------------- */
-
-static gan_net *make_net(const gan_layer_conf *c, gan_shape in, int B, uint64_t seed)
-{
-    gan_net *net;
-    gan_error err;
-    gan_status st = gan_net_create(&net, c, 1, in, B, &err);
-    ck_assert_msg(st == GAN_OK, "net: %s", err.msg);
-    gan_rng r;
-    gan_rng_seed(&r, seed);
-    gan_net_init(net, &r);
-    /* non-trivial parameters even where init is zero (biases) */
-    for (size_t i = 0; i < net->nparams; i++) net->params[i] += 0.1f * (float)gan_rng_normal(&r);
-    return net;
-}
-
-static float *randn(size_t n, uint64_t seed)
-{
-    float *x = malloc(n * sizeof *x);
-    gan_rng r;
-    gan_rng_seed(&r, seed);
-    gan_rng_fill_normal(&r, x, n, 0, 1);
-    return x;
-}
-
-/* Gradient check of a one-layer net on given inputs; prints like
- * gradcheck_layer.  Used where x must stay away from kinks. */
-static gradcheck_result check_on(gan_net *net, const float *x, int B, int training)
-{
-    gradcheck_result res = gradcheck_net(net, x, B, training, 1e-2, 1e-2, 300);
-    char s[64];
-    gan_shape_str(net->in, s, sizeof s);
-    printf("gradcheck %-10s in %-14s B=%d: dx rel err %.2e (%d), dparam rel err %.2e (%d)%s\n",
-           net->layers[0].type->name, s, B, res.max_rel_dx, res.checked_dx, res.max_rel_dp,
-           res.checked_dp, training ? "" : " (eval)");
-    return res;
-}
 
 static void assert_grads_ok(gradcheck_result r)
 {
@@ -119,9 +80,9 @@ static double conv_vs_naive(const char *type, int B, int C, int H, int W, int OC
     snprintf(p, sizeof p, "pad=%d", P);
     snprintf(bb, sizeof bb, "bias=%d", bias);
     layer_conf(type, &c, f, k, s, p, bb, NULL);
-    gan_net *net = make_net(&c, R3(C, H, W), B, 7);
+    gan_net *net = tu_make_net(&c, R3(C, H, W), B, 7);
     int OH = net->out.d[1], OW = net->out.d[2];
-    float *x = randn((size_t)B * C * H * W, 8);
+    float *x = tu_randn((size_t)B * C * H * W, 8);
     size_t ny = (size_t)B * OC * OH * OW;
     float *ref = malloc(ny * sizeof *ref);
     const float *b = bias ? net->params + (size_t)OC * C * K * K : NULL;
@@ -186,14 +147,14 @@ static int columns_case(int NB, int C, int H, int W, int K, int S, int P, size_t
     if (H + 2 * P < K || W + 2 * P < K) return 0;
     size_t ohw = (size_t)OH * OW, ldc = NB * ohw + extra, rows = (size_t)C * K * K;
     size_t chw = (size_t)C * H * W, nx = NB * chw, nc = rows * ldc;
-    float *x = randn(nx, seed), *col = randn(nc, seed + 1), *ref = malloc(nc * sizeof *ref);
+    float *x = tu_randn(nx, seed), *col = tu_randn(nc, seed + 1), *ref = malloc(nc * sizeof *ref);
     memcpy(ref, col, nc * sizeof *ref);   /* the same bytes in the gaps */
     for (int n = 0; n < NB; n++)
         gan_im2col(col + n * ohw, ldc, x + n * chw, C, H, W, K, S, P, OH, OW);
     for (int n = 0; n < NB; n++)
         im2col_naive(ref + n * ohw, ldc, x + n * chw, C, H, W, K, S, P, OH, OW);
     int bad = memcmp(col, ref, nc * sizeof *col) != 0;
-    float *dc = randn(nc, seed + 2), *x1 = randn(nx, seed + 3), *x2 = malloc(nx * sizeof *x2);
+    float *dc = tu_randn(nc, seed + 2), *x1 = tu_randn(nx, seed + 3), *x2 = malloc(nx * sizeof *x2);
     memcpy(x2, x1, nx * sizeof *x2);
     for (int n = 0; n < NB; n++)
         gan_col2im(x1 + n * chw, dc + n * ohw, ldc, C, H, W, K, S, P, OH, OW);
@@ -301,14 +262,14 @@ START_TEST(test_deconv2d_is_adjoint_of_conv2d)
     layer_conf("conv2d", &cc, "filters=4", "kernel=3", "stride=2", "pad=1", "bias=0", NULL);
     layer_conf("deconv2d", &cd, "filters=3", "kernel=3", "stride=2", "pad=1", "bias=0", NULL);
     int B = 2;
-    gan_net *conv = make_net(&cc, R3(3, 7, 9), B, 1);
-    gan_net *dec = make_net(&cd, R3(4, 4, 5), B, 2);
+    gan_net *conv = tu_make_net(&cc, R3(3, 7, 9), B, 1);
+    gan_net *dec = tu_make_net(&cd, R3(4, 4, 5), B, 2);
     ck_assert(gan_shape_eq(conv->out, R3(4, 4, 5)));
     ck_assert(gan_shape_eq(dec->out, R3(3, 7, 9)));
     ck_assert_uint_eq(conv->nparams, dec->nparams);
     memcpy(dec->params, conv->params, conv->nparams * sizeof(float));
     size_t nx = (size_t)B * 3 * 7 * 9, nz = (size_t)B * 4 * 4 * 5;
-    float *x = randn(nx, 3), *z = randn(nz, 4);
+    float *x = tu_randn(nx, 3), *z = tu_randn(nz, 4);
     const float *cx = gan_net_forward(conv, x, B, 1);
     const float *dz = gan_net_forward(dec, z, B, 1);
     double a = 0, b = 0;
@@ -355,8 +316,8 @@ START_TEST(test_conv_gradcheck_across_chunks)
 {
     gan_layer_conf c;
     layer_conf("conv2d", &c, "filters=8", "kernel=3", "pad=1", NULL);
-    gan_net *net = make_net(&c, R3(16, 32, 32), 20, 25);
-    float *x = randn((size_t)20 * 16 * 32 * 32, 26);
+    gan_net *net = tu_make_net(&c, R3(16, 32, 32), 20, 25);
+    float *x = tu_randn((size_t)20 * 16 * 32 * 32, 26);
     gradcheck_result r = gradcheck_net(net, x, 20, 1, 1e-2, 1e-2, 30);
     printf("gradcheck conv2d     in (16, 32, 32)   B=20: dx rel err %.2e (%d), dparam rel err %.2e (%d)\n",
            r.max_rel_dx, r.checked_dx, r.max_rel_dp, r.checked_dp);
@@ -364,8 +325,8 @@ START_TEST(test_conv_gradcheck_across_chunks)
     free(x);
     gan_net_free(net);
     layer_conf("deconv2d", &c, "filters=8", "kernel=4", "stride=2", "pad=1", NULL);
-    net = make_net(&c, R3(8, 32, 32), 17, 27);
-    x = randn((size_t)17 * 8 * 32 * 32, 28);
+    net = tu_make_net(&c, R3(8, 32, 32), 17, 27);
+    x = tu_randn((size_t)17 * 8 * 32 * 32, 28);
     r = gradcheck_net(net, x, 17, 1, 1e-2, 1e-2, 30);
     printf("gradcheck deconv2d   in (8, 32, 32)    B=17: dx rel err %.2e (%d), dparam rel err %.2e (%d)\n",
            r.max_rel_dx, r.checked_dx, r.max_rel_dp, r.checked_dp);
@@ -402,8 +363,8 @@ START_TEST(test_batchnorm_sync_one_rank)
     for (int k = 0; k < 2; k++) {
         int B = 6;
         size_t n = (size_t)B * gan_shape_size(shapes[k]);
-        gan_net *a = make_net(&c, shapes[k], B, 38), *b = make_net(&p, shapes[k], B, 38);
-        float *x = randn(n, 39), *dy = randn(n, 40);
+        gan_net *a = tu_make_net(&c, shapes[k], B, 38), *b = tu_make_net(&p, shapes[k], B, 38);
+        float *x = tu_randn(n, 39), *dy = tu_randn(n, 40);
         float *dxa = malloc(n * sizeof *dxa), *dxb = malloc(n * sizeof *dxb);
         const float *ya = gan_net_forward(a, x, B, 1);
         const float *yb = gan_net_forward(b, x, B, 1);
@@ -426,14 +387,14 @@ START_TEST(test_batchnorm_gradcheck_eval)
 {
     gan_layer_conf c;
     layer_conf("batchnorm", &c, NULL);
-    gan_net *net = make_net(&c, R3(3, 2, 2), 3, 34);
+    gan_net *net = tu_make_net(&c, R3(3, 2, 2), 3, 34);
     /* running statistics away from the (0, 1) of a fresh layer */
     for (int i = 0; i < 3; i++) {
         net->bufs[i] = 0.3f * (float)(i - 1);
         net->bufs[3 + i] = 0.5f + 0.7f * (float)i;
     }
-    float *x = randn(3 * 12, 35);
-    assert_grads_ok(check_on(net, x, 3, 0));
+    float *x = tu_randn(3 * 12, 35);
+    assert_grads_ok(tu_check_on(net, x, 3, 0));
     free(x);
     gan_net_free(net);
 }
@@ -443,7 +404,7 @@ START_TEST(test_batchnorm_eval_uses_running_stats)
 {
     gan_layer_conf c;
     layer_conf("batchnorm", &c, NULL);
-    gan_net *net = make_net(&c, R1(2), 1, 1);
+    gan_net *net = tu_make_net(&c, R1(2), 1, 1);
     float p[4] = { 2, 1, 0.5f, 0 };        /* gamma, beta */
     float b[4] = { 1, -2, 4, 0.25f };      /* running mean, running var */
     memcpy(net->params, p, sizeof p);
@@ -463,7 +424,7 @@ START_TEST(test_batchnorm_training_normalises_and_updates_running_stats)
 {
     gan_layer_conf c;
     layer_conf("batchnorm", &c, "momentum=0.1", NULL);
-    gan_net *net = make_net(&c, R3(1, 1, 2), 2, 1);
+    gan_net *net = tu_make_net(&c, R3(1, 1, 2), 2, 1);
     net->params[0] = 1;
     net->params[1] = 0;
     float x[4] = { 1, 2, 3, 6 };   /* mean 3, biased var 3.5, unbiased 14/3 */
@@ -480,16 +441,16 @@ END_TEST
 /* x pushed at least 0.1 away from 0, where the kinks are */
 static float *randn_off_zero(size_t n, uint64_t seed)
 {
-    float *x = randn(n, seed);
+    float *x = tu_randn(n, seed);
     for (size_t i = 0; i < n; i++) x[i] = x[i] < 0 ? x[i] - 0.1f : x[i] + 0.1f;
     return x;
 }
 
 static void gradcheck_off_zero(const gan_layer_conf *c, gan_shape in, int B, uint64_t seed)
 {
-    gan_net *net = make_net(c, in, B, seed);
+    gan_net *net = tu_make_net(c, in, B, seed);
     float *x = randn_off_zero((size_t)B * gan_shape_size(in), seed + 1);
-    assert_grads_ok(check_on(net, x, B, 1));
+    assert_grads_ok(tu_check_on(net, x, B, 1));
     free(x);
     gan_net_free(net);
 }
@@ -517,7 +478,7 @@ START_TEST(test_activations_values)
     for (int t = 0; t < 4; t++) {
         gan_layer_conf c;
         layer_conf(types[t], &c, NULL);
-        gan_net *net = make_net(&c, R1(5), 1, 1);
+        gan_net *net = tu_make_net(&c, R1(5), 1, 1);
         const float *y = gan_net_forward(net, x, 1, 1);
         for (int i = 0; i < 5; i++) {
             double v = x[i], e;
@@ -532,7 +493,7 @@ START_TEST(test_activations_values)
     /* sigmoid stays finite far out */
     gan_layer_conf c;
     layer_conf("sigmoid", &c, NULL);
-    gan_net *net = make_net(&c, R1(2), 1, 1);
+    gan_net *net = tu_make_net(&c, R1(2), 1, 1);
     float big[2] = { -200, 200 };
     const float *y = gan_net_forward(net, big, 1, 1);
     ck_assert_float_eq(y[0], 0.0f);
@@ -556,7 +517,7 @@ START_TEST(test_dropout_masks_in_training_and_passes_in_eval)
     gan_layer_conf c;
     layer_conf("dropout", &c, "p=0.3", NULL);
     int n = 20000;
-    gan_net *net = make_net(&c, R1(n), 1, 1);
+    gan_net *net = tu_make_net(&c, R1(n), 1, 1);
     float *x = randn_off_zero((size_t)n, 2);
     const float *y = gan_net_forward(net, x, 1, 1);
     int zeros = 0;
@@ -609,15 +570,15 @@ START_TEST(test_maxout_gradcheck)
 {
     gan_layer_conf c;
     layer_conf("maxout", &c, "pieces=3", NULL);
-    gan_net *net = make_net(&c, R3(6, 2, 3), 2, 71);
+    gan_net *net = tu_make_net(&c, R3(6, 2, 3), 2, 71);
     float *x = spaced(2 * 36, 72);
-    assert_grads_ok(check_on(net, x, 2, 1));
+    assert_grads_ok(tu_check_on(net, x, 2, 1));
     free(x);
     gan_net_free(net);
     layer_conf("maxout", &c, "pieces=2", NULL);
-    net = make_net(&c, R1(8), 3, 73);
+    net = tu_make_net(&c, R1(8), 3, 73);
     x = spaced(3 * 8, 74);
-    assert_grads_ok(check_on(net, x, 3, 1));
+    assert_grads_ok(tu_check_on(net, x, 3, 1));
     free(x);
     gan_net_free(net);
 }
@@ -627,7 +588,7 @@ START_TEST(test_maxout_and_upsample_values)
 {
     gan_layer_conf c;
     layer_conf("maxout", &c, "pieces=2", NULL);
-    gan_net *net = make_net(&c, R3(4, 1, 2), 1, 1);
+    gan_net *net = tu_make_net(&c, R3(4, 1, 2), 1, 1);
     ck_assert(gan_shape_eq(net->out, R3(2, 1, 2)));
     /* channels (a, b) -> max(a, b) elementwise: (0 1 | 2 -1) (5 4 | 3 6) */
     float x[8] = { 0, 1, 2, -1, 5, 4, 3, 6 };
@@ -637,7 +598,7 @@ START_TEST(test_maxout_and_upsample_values)
     gan_net_free(net);
 
     layer_conf("upsample", &c, NULL);
-    net = make_net(&c, R3(1, 1, 2), 1, 1);
+    net = tu_make_net(&c, R3(1, 1, 2), 1, 1);
     ck_assert(gan_shape_eq(net->out, R3(1, 2, 4)));
     float u[2] = { 1, 2 }, uw[8] = { 1, 1, 2, 2, 1, 1, 2, 2 };
     y = gan_net_forward(net, u, 1, 1);
@@ -670,9 +631,9 @@ START_TEST(test_backward_overwrites_dx_and_respects_param_grads)
         layer_conf(cases[k].type, &c, cases[k].kv[0], cases[k].kv[1], cases[k].kv[2],
                    cases[k].kv[3], NULL);
         int B = 3;
-        gan_net *net = make_net(&c, cases[k].in, B, 80 + k);
+        gan_net *net = tu_make_net(&c, cases[k].in, B, 80 + k);
         size_t nin = (size_t)B * gan_shape_size(net->in), nout = (size_t)B * gan_shape_size(net->out);
-        float *x = randn(nin, 90 + k), *dy = randn(nout, 100 + k);
+        float *x = tu_randn(nin, 90 + k), *dy = tu_randn(nout, 100 + k);
         float *dx0 = calloc(nin, sizeof *dx0), *dx1 = malloc(nin * sizeof *dx1);
         float *g0 = calloc(net->nparams + 1, sizeof *g0);
         for (size_t i = 0; i < nin; i++) dx1[i] = 1e3f;
@@ -724,7 +685,7 @@ START_TEST(test_conv_stack_gradcheck)
     gan_rng_seed(&r, 9);
     gan_net_init(net, &r);
     for (size_t i = 0; i < net->nparams; i++) net->params[i] += 0.1f * (float)gan_rng_normal(&r);
-    float *x = randn((size_t)B * 5, 10);
+    float *x = tu_randn((size_t)B * 5, 10);
     /* Through ten float32 layers the central differences carry an absolute
      * error of about 2e-4 (they disagree with backward by that much on
      * gradients of size 0.1 to 2.6 alike, and shrinking h does not help:

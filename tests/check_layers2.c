@@ -10,51 +10,13 @@
 #include <string.h>
 #include <unistd.h>
 #include "gan/gan.h"
-#include "gradcheck.h"
+#include "testutil.h"
 
 /* test_batchnorm_plain_unchanged: the hashes at commit 45699ed */
 #define PLAIN_HASH_CHW 0xdb9ab169cc00425eULL
 #define PLAIN_HASH_F 0x3d2d8abdd589ed83ULL
 
-#define R1(f) ((gan_shape){ 1, { (f), 0, 0 } })
-#define R3(c, h, w) ((gan_shape){ 3, { (c), (h), (w) } })
-
 /* ---- helpers ----------------------------------------------------------- */
-
-static gan_net *make_net(const gan_layer_conf *c, gan_shape in, int B, uint64_t seed)
-{
-    gan_net *net;
-    gan_error err;
-    gan_status st = gan_net_create(&net, c, 1, in, B, &err);
-    ck_assert_msg(st == GAN_OK, "net: %s", err.msg);
-    gan_rng r;
-    gan_rng_seed(&r, seed);
-    gan_net_init(net, &r);
-    /* non-trivial parameters even where init is zero (biases, gamma) */
-    for (size_t i = 0; i < net->nparams; i++) net->params[i] += 0.1f * (float)gan_rng_normal(&r);
-    return net;
-}
-
-static float *randn(size_t n, uint64_t seed)
-{
-    float *x = malloc(n * sizeof *x);
-    gan_rng r;
-    gan_rng_seed(&r, seed);
-    gan_rng_fill_normal(&r, x, n, 0, 1);
-    return x;
-}
-
-/* gradient check of a one-layer net on given inputs, printed */
-static gradcheck_result check_on(gan_net *net, const float *x, int B, int training)
-{
-    gradcheck_result res = gradcheck_net(net, x, B, training, 1e-2, 1e-2, 300);
-    char s[64];
-    gan_shape_str(net->in, s, sizeof s);
-    printf("gradcheck %-16s in %-14s B=%d: dx rel err %.2e (%d), dparam rel err %.2e (%d)%s\n",
-           net->layers[0].type->name, s, B, res.max_rel_dx, res.checked_dx, res.max_rel_dp,
-           res.checked_dp, training ? "" : " (eval)");
-    return res;
-}
 
 static void assert_grads_ok(gradcheck_result r, int want_params)
 {
@@ -68,9 +30,9 @@ static void assert_grads_ok(gradcheck_result r, int want_params)
 static void gradcheck_conf(const gan_layer_conf *c, gan_shape in, int B, int training,
                            uint64_t seed, int want_params)
 {
-    gan_net *net = make_net(c, in, B, seed);
-    float *x = randn((size_t)B * gan_shape_size(in), seed + 1);
-    assert_grads_ok(check_on(net, x, B, training), want_params);
+    gan_net *net = tu_make_net(c, in, B, seed);
+    float *x = tu_randn((size_t)B * gan_shape_size(in), seed + 1);
+    assert_grads_ok(tu_check_on(net, x, B, training), want_params);
     free(x);
     gan_net_free(net);
 }
@@ -99,9 +61,9 @@ START_TEST(test_avgpool_matches_naive_and_gradcheck)
     gan_layer_conf c;
     layer_conf("avgpool", &c, "size=3", NULL);
     int B = 2, C = 2, H = 6, W = 9, K = 3;
-    gan_net *net = make_net(&c, R3(C, H, W), B, 1);
+    gan_net *net = tu_make_net(&c, R3(C, H, W), B, 1);
     ck_assert(gan_shape_eq(net->out, R3(2, 2, 3)));
-    float *x = randn((size_t)B * C * H * W, 2);
+    float *x = tu_randn((size_t)B * C * H * W, 2);
     const float *y = gan_net_forward(net, x, B, 1);
     size_t ny = (size_t)B * C * (H / K) * (W / K);
     double *ref = calloc(ny, sizeof *ref);
@@ -124,14 +86,14 @@ START_TEST(test_global_pool_values_and_gradcheck)
     gan_layer_conf c;
     float x[12] = { 1, 2, 3, 4, 5, 6, -1, -2, -3, 0.5f, 0.25f, 0 };   /* (B=2, C=2, 1, 3) */
     layer_conf("global_pool", &c, NULL);   /* sum by default */
-    gan_net *net = make_net(&c, R3(2, 1, 3), 2, 1);
+    gan_net *net = tu_make_net(&c, R3(2, 1, 3), 2, 1);
     ck_assert(gan_shape_eq(net->out, R1(2)));
     const float *y = gan_net_forward(net, x, 2, 1);
     float sum[4] = { 6, 15, -6, 0.75f };
     ck_assert_mem_eq(y, sum, sizeof sum);
     gan_net_free(net);
     layer_conf("global_pool", &c, "op=mean", NULL);
-    net = make_net(&c, R3(2, 1, 3), 2, 1);
+    net = tu_make_net(&c, R3(2, 1, 3), 2, 1);
     y = gan_net_forward(net, x, 2, 1);
     for (int i = 0; i < 4; i++) ck_assert_double_eq_tol(y[i], sum[i] / 3.0, 1e-6);
     gan_net_free(net);
@@ -165,7 +127,7 @@ static gan_net *cbn_net(gan_shape in, int B, uint64_t seed)
 {
     gan_layer_conf c;
     layer_conf("batchnorm", &c, "conditional=1", "classes=3", NULL);
-    gan_net *net = make_net(&c, in, B, seed);
+    gan_net *net = tu_make_net(&c, in, B, seed);
     net->labels = labels7;
     return net;
 }
@@ -228,7 +190,7 @@ START_TEST(test_cbatchnorm_matches_naive)
         int B = 7, C = shapes[k].d[0], HW = (int)gan_shape_size(shapes[k]) / C;
         gan_net *net = cbn_net(shapes[k], B, 11 + k);
         size_t n = (size_t)B * C * HW;
-        float *x = randn(n, 13 + k);
+        float *x = tu_randn(n, 13 + k);
         double *ref = malloc(n * sizeof *ref);
         cbn_naive(ref, x, net->params, net->params + 3 * C, labels7, B, C, HW, 1e-5);
         const float *y = gan_net_forward(net, x, B, 1);
@@ -245,26 +207,26 @@ END_TEST
 START_TEST(test_cbatchnorm_gradcheck)
 {
     gan_net *net = cbn_net(R3(3, 2, 3), 7, 21);
-    float *x = randn(7 * 18, 22);
-    assert_grads_ok(check_on(net, x, 7, 1), 1);
+    float *x = tu_randn(7 * 18, 22);
+    assert_grads_ok(tu_check_on(net, x, 7, 1), 1);
     /* evaluation: running statistics away from (0, 1) */
     for (int i = 0; i < 3; i++) {
         net->bufs[i] = 0.3f * (float)(i - 1);
         net->bufs[3 + i] = 0.5f + 0.7f * (float)i;
     }
-    assert_grads_ok(check_on(net, x, 7, 0), 1);
+    assert_grads_ok(tu_check_on(net, x, 7, 0), 1);
     free(x);
     gan_net_free(net);
     net = cbn_net(R1(5), 6, 23);
-    x = randn(6 * 5, 24);
-    assert_grads_ok(check_on(net, x, 6, 1), 1);
+    x = tu_randn(6 * 5, 24);
+    assert_grads_ok(tu_check_on(net, x, 6, 1), 1);
     free(x);
     gan_net_free(net);
     /* one sample with a batch of one pixel per channel: rank 3, 1 x 2 */
     net = cbn_net(R3(2, 1, 2), 1, 25);
-    x = randn(4, 26);
+    x = tu_randn(4, 26);
     x[1] = x[0] + 1.0f, x[3] = x[2] - 1.0f;   /* away from a zero variance */
-    assert_grads_ok(check_on(net, x, 1, 1), 1);
+    assert_grads_ok(tu_check_on(net, x, 1, 1), 1);
     free(x);
     gan_net_free(net);
 }
@@ -277,9 +239,9 @@ START_TEST(test_cbatchnorm_sync_one_rank_and_contract)
     layer_conf("batchnorm", &p, "conditional=1", "classes=3", NULL);
     int B = 7;
     size_t n = (size_t)B * 12;
-    gan_net *a = make_net(&c, R3(3, 2, 2), B, 31), *b = make_net(&p, R3(3, 2, 2), B, 31);
+    gan_net *a = tu_make_net(&c, R3(3, 2, 2), B, 31), *b = tu_make_net(&p, R3(3, 2, 2), B, 31);
     a->labels = b->labels = labels7;
-    float *x = randn(n, 32), *dy = randn(n, 33);
+    float *x = tu_randn(n, 32), *dy = tu_randn(n, 33);
     float *dxa = malloc(n * sizeof *dxa), *dxb = malloc(n * sizeof *dxb);
     const float *ya = gan_net_forward(a, x, B, 1), *yb = gan_net_forward(b, x, B, 1);
     ck_assert(memcmp(ya, yb, n * sizeof *ya) == 0);
@@ -344,7 +306,7 @@ START_TEST(test_batchnorm_plain_unchanged)
         layer_conf("batchnorm", &c, NULL);
         int B = 6, C = shapes[k].d[0];
         size_t n = (size_t)B * gan_shape_size(shapes[k]);
-        gan_net *net = make_net(&c, shapes[k], B, 41 + k);
+        gan_net *net = tu_make_net(&c, shapes[k], B, 41 + k);
         const gan_layer *l = &net->layers[0];
         static const char *const names[4] = { "gamma", "beta", "running_mean", "running_var" };
         ck_assert_int_eq(l->ntensors, 4);
@@ -356,7 +318,7 @@ START_TEST(test_batchnorm_plain_unchanged)
             ck_assert_uint_eq(l->tensors[t].offset, (size_t)(t % 2) * C);
         }
         ck_assert_uint_eq(net->nparams, 2 * (size_t)C);
-        float *x = randn(n, 43 + k), *dy = randn(n, 45 + k), *dx = malloc(n * sizeof *dx);
+        float *x = tu_randn(n, 43 + k), *dy = tu_randn(n, 45 + k), *dx = malloc(n * sizeof *dx);
         uint64_t h = 1469598103934665603ULL;
         for (int training = 1; training >= 0; training--) {
             h = fnv(h, gan_net_forward(net, x, B, training), n);
@@ -493,11 +455,11 @@ static double attention_vs_naive(int B, int C, int H, int W, const char *reduce,
 {
     gan_layer_conf c;
     layer_conf("attention", &c, reduce, NULL);
-    gan_net *net = make_net(&c, R3(C, H, W), B, 51);
+    gan_net *net = tu_make_net(&c, R3(C, H, W), B, 51);
     int R = net->layers[0].tensors[0].dims[0], N = H * W;
     net->params[net->nparams - 1] = 0.7f;   /* gamma */
     size_t n = (size_t)B * C * N;
-    float *x = randn(n, 52);
+    float *x = tu_randn(n, 52);
     for (size_t i = 0; i < n; i++) x[i] *= scale;
     double *ref = malloc(n * sizeof *ref), top = 0;
     attention_naive(ref, x, net->params, B, C, R, N);
@@ -529,11 +491,11 @@ END_TEST
 static void gradcheck_attention(const gan_layer_conf *c, gan_shape in, int B, int training,
                                 uint64_t seed)
 {
-    gan_net *net = make_net(c, in, B, seed);
+    gan_net *net = tu_make_net(c, in, B, seed);
     size_t n = (size_t)B * gan_shape_size(in);
-    float *x = randn(n, seed + 1);
+    float *x = tu_randn(n, seed + 1);
     for (size_t i = 0; i < n; i++) x[i] *= 0.5f;
-    assert_grads_ok(check_on(net, x, B, training), 1);
+    assert_grads_ok(tu_check_on(net, x, B, training), 1);
     free(x);
     gan_net_free(net);
 }
@@ -568,7 +530,7 @@ START_TEST(test_attention_starts_as_identity)
     gan_rng_seed(&r, 1);
     gan_net_init(net, &r);
     ck_assert_float_eq(net->params[net->nparams - 1], 0.0f);
-    float *x = randn(2 * 96, 2);
+    float *x = tu_randn(2 * 96, 2);
     const float *y = gan_net_forward(net, x, 2, 1);
     ck_assert_mem_eq(y, x, 2 * 96 * sizeof *x);
     free(x);
@@ -586,12 +548,12 @@ START_TEST(test_attention_threads_agree)
     layer_conf("attention", &c, "reduce=4", NULL);
     int B = 5;
     size_t n = (size_t)B * 8 * 9;
-    float *x = randn(n, 71), *dy = randn(n, 72);
+    float *x = tu_randn(n, 71), *dy = tu_randn(n, 72);
     float *y[4], *dx[4], *g[4];
     size_t np = 0;
     for (int k = 0; k < 4; k++) {
         gan_par_set_threads(k + 1);
-        gan_net *net = make_net(&c, R3(8, 3, 3), B, 73);
+        gan_net *net = tu_make_net(&c, R3(8, 3, 3), B, 73);
         np = net->nparams;
         net->params[np - 1] = 0.7f;   /* gamma */
         y[k] = malloc(n * sizeof(float)), dx[k] = malloc(n * sizeof(float));
@@ -628,7 +590,7 @@ START_TEST(test_attention_spectral_norm)
     gan_layer_conf c;
     layer_conf("attention", &c, "reduce=2", "spectral_norm=1", NULL);
     const int B = 2, C = 6, H = 3, W = 4, R = 3, N = H * W;
-    gan_net *net = make_net(&c, R3(C, H, W), B, 81);
+    gan_net *net = tu_make_net(&c, R3(C, H, W), B, 81);
     const gan_layer *l = &net->layers[0];
     static const char *const names[10] = { "weight_f", "weight_g", "weight_h", "gamma",
                                            "weight_f.sn_u", "weight_f.sn_v", "weight_g.sn_u",
@@ -644,7 +606,7 @@ START_TEST(test_attention_spectral_norm)
     /* weights scaled so that each sigma is far from 1 */
     for (size_t i = 0; i + 1 < net->nparams; i++) net->params[i] *= 9.0f;
     size_t n = (size_t)B * C * N;
-    float *x = randn(n, 82), *p0 = malloc(net->nparams * sizeof *p0);
+    float *x = tu_randn(n, 82), *p0 = malloc(net->nparams * sizeof *p0);
     memcpy(p0, net->params, net->nparams * sizeof *p0);
     for (int i = 0; i < 300; i++) gan_net_forward(net, x, B, 1);
     ck_assert_mem_eq(net->params, p0, net->nparams * sizeof *p0);
@@ -668,7 +630,7 @@ START_TEST(test_attention_spectral_norm)
     ck_assert_double_lt(e, 1e-4);
     /* evaluation-mode gradients (u, v fixed) against finite differences */
     for (size_t i = 0; i < n; i++) x[i] *= 0.5f;
-    assert_grads_ok(check_on(net, x, B, 0), 1);
+    assert_grads_ok(tu_check_on(net, x, B, 0), 1);
     free(x), free(p0), free(wn), free(ref);
     gan_net_free(net);
 }
@@ -716,9 +678,9 @@ START_TEST(test_layernorm_matches_naive)
             gan_layer_conf c;
             layer_conf("layernorm", &c, affine ? "affine=1" : "affine=0", "eps=1e-3", NULL);
             int B = 3, C = shapes[k].d[0], HW = (int)gan_shape_size(shapes[k]) / C;
-            gan_net *net = make_net(&c, shapes[k], B, 81);
+            gan_net *net = tu_make_net(&c, shapes[k], B, 81);
             size_t n = (size_t)B * C * HW;
-            float *x = randn(n, 82);
+            float *x = tu_randn(n, 82);
             for (size_t i = 0; i < n; i++) x[i] = 3.0f * x[i] + 5.0f;   /* far from (0, 1) */
             double *ref = malloc(n * sizeof *ref);
             layernorm_naive(ref, x, affine ? net->params : NULL, affine ? net->params + C : NULL, B,
@@ -753,9 +715,9 @@ START_TEST(test_pixelnorm_matches_naive_and_gradcheck)
         gan_layer_conf c;
         layer_conf("pixelnorm", &c, "eps=1e-2", NULL);
         int B = 2, C = shapes[k].d[0], HW = (int)gan_shape_size(shapes[k]) / C;
-        gan_net *net = make_net(&c, shapes[k], B, 101);
+        gan_net *net = tu_make_net(&c, shapes[k], B, 101);
         size_t n = (size_t)B * C * HW;
-        float *x = randn(n, 102);
+        float *x = tu_randn(n, 102);
         double *ref = malloc(n * sizeof *ref);
         for (int b = 0; b < B; b++)
             for (int p = 0; p < HW; p++) {
@@ -766,7 +728,7 @@ START_TEST(test_pixelnorm_matches_naive_and_gradcheck)
             }
         const float *y = gan_net_forward(net, x, B, 1);
         ck_assert_double_lt(max_abs_diff(y, ref, n), 1e-5);
-        assert_grads_ok(check_on(net, x, B, 1), 0);
+        assert_grads_ok(tu_check_on(net, x, B, 1), 0);
         free(x), free(ref);
         gan_net_free(net);
     }
@@ -808,10 +770,10 @@ static double mbstd_case(int B, const char *group, int G)
     gan_layer_conf c;
     layer_conf("minibatch_stddev", &c, group, NULL);
     int C = 3, HW = 4;
-    gan_net *net = make_net(&c, R3(C, 2, 2), B, 111);
+    gan_net *net = tu_make_net(&c, R3(C, 2, 2), B, 111);
     ck_assert(gan_shape_eq(net->out, R3(4, 2, 2)));
     size_t n = (size_t)B * C * HW, no = (size_t)B * (C + 1) * HW;
-    float *x = randn(n, 112 + B);
+    float *x = tu_randn(n, 112 + B);
     double *ref = malloc(no * sizeof *ref);
     mbstd_naive(ref, x, B, G, C, HW, 1e-8);
     const float *y = gan_net_forward(net, x, B, 1);
@@ -868,8 +830,8 @@ START_TEST(test_slice_values_gradcheck_and_errors)
     gan_error err;
     /* vectors: features 2..4 of 7; images: channels 1..2 of 4 */
     layer_conf("slice", &c, "start=2", "size=3", NULL);
-    gan_net *net = make_net(&c, R1(7), 3, 171);
-    float *x = randn(21, 172);
+    gan_net *net = tu_make_net(&c, R1(7), 3, 171);
+    float *x = tu_randn(21, 172);
     const float *y = gan_net_forward(net, x, 3, 1);
     ck_assert(gan_shape_eq(net->out, R1(3)));
     for (int n = 0; n < 3; n++)
@@ -883,8 +845,8 @@ START_TEST(test_slice_values_gradcheck_and_errors)
     free(x);
     gan_net_free(net);
     layer_conf("slice", &c, "start=1", "size=2", NULL);
-    net = make_net(&c, R3(4, 2, 3), 2, 173);
-    x = randn(48, 174);
+    net = tu_make_net(&c, R3(4, 2, 3), 2, 173);
+    x = tu_randn(48, 174);
     y = gan_net_forward(net, x, 2, 1);
     ck_assert(gan_shape_eq(net->out, R3(2, 2, 3)));
     for (int n = 0; n < 2; n++) ck_assert_mem_eq(y + n * 12, x + n * 24 + 6, 12 * sizeof *y);
@@ -921,10 +883,10 @@ START_TEST(test_new_layers_keep_the_backward_contract)
         gan_layer_conf c;
         layer_conf(cases[k].type, &c, cases[k].kv[0], cases[k].kv[1], cases[k].kv[2], NULL);
         int B = 4;
-        gan_net *net = make_net(&c, cases[k].in, B, 130 + k);
+        gan_net *net = tu_make_net(&c, cases[k].in, B, 130 + k);
         net->labels = labels7;
         size_t nin = (size_t)B * gan_shape_size(net->in), nout = (size_t)B * gan_shape_size(net->out);
-        float *x = randn(nin, 140 + k), *dy = randn(nout, 150 + k);
+        float *x = tu_randn(nin, 140 + k), *dy = tu_randn(nout, 150 + k);
         float *dx0 = calloc(nin, sizeof *dx0), *dx1 = malloc(nin * sizeof *dx1);
         float *g0 = calloc(net->nparams + 1, sizeof *g0);
         for (size_t i = 0; i < nin; i++) dx1[i] = 1e3f;
@@ -988,7 +950,7 @@ START_TEST(test_new_layers_stack_gradcheck)
     gan_net_init(net, &r);
     for (size_t i = 0; i < net->nparams; i++) net->params[i] += 0.1f * (float)gan_rng_normal(&r);
     net->labels = labels7;
-    float *x = randn((size_t)B * 5, 162);
+    float *x = tu_randn((size_t)B * 5, 162);
     gradcheck_result g = gradcheck_net(net, x, B, 1, 3e-3, 5e-2, 300);
     printf("gradcheck stack of 14 layers B=%d: dx rel err %.2e (%d), dparam rel err %.2e (%d)\n", B,
            g.max_rel_dx, g.checked_dx, g.max_rel_dp, g.checked_dp);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "gan/gan.h"
+#include "testutil.h"
 
 static const char *ring_model =
     "name: tiny-ring\n"
@@ -35,33 +36,13 @@ static const char *ring_model =
     "    discriminator: {type: adam, lr: 1.0e-3, betas: [0.5, 0.999]}\n"
     "output: {dir: /tmp/ganrun-check-train}\n";
 
-/* a model with batchnorm and dropout in both networks */
-static const char *bn_model =
-    "name: tiny-bn\n"
-    "seed: 11\n"
-    "data: {format: grid, samples: 2000}\n"
-    "noise: {distribution: uniform, dim: 3}\n"
-    "generator:\n"
-    "  - dense: {units: 16}\n"
-    "  - batchnorm: {}\n"
-    "  - relu: {}\n"
-    "  - dropout: {p: 0.2}\n"
-    "  - dense: {units: 2}\n"
-    "discriminator:\n"
-    "  - dense: {units: 16}\n"
-    "  - batchnorm: {}\n"
-    "  - leaky_relu: {slope: 0.2}\n"
-    "  - dropout: {p: 0.3}\n"
-    "  - dense: {units: 1}\n"
-    "train:\n"
-    "  loss: bce\n"
-    "  batch: 32\n"
-    "  steps: 100\n"
-    "  schedule: {d_steps: %d, g_steps: 1}\n"
-    "  optimizer:\n"
-    "    generator: {type: adam, lr: 1.0e-3, betas: [0.5, 0.999]}\n"
-    "    discriminator: {type: rmsprop, lr: 1.0e-3}\n"
-    "output: {dir: /tmp/ganrun-check-train}\n";
+/* the tiny model (batchnorm and dropout in both networks) with d_steps */
+static void bn_model(char *text, size_t n, int d_steps)
+{
+    char extra[64];
+    snprintf(extra, sizeof extra, "  schedule: {d_steps: %d, g_steps: 1}\n", d_steps);
+    tu_tiny_model(text, n, extra);
+}
 
 static const char *wgan_model =
     "name: tiny-wgan\n"
@@ -89,20 +70,6 @@ static const char *wgan_model =
     "    discriminator: {type: adam, lr: 1.0e-4, betas: [0.5, 0.9]}\n"
     "output: {dir: /tmp/ganrun-check-train}\n";
 
-static gan_trainer *make_trainer(const char *text)
-{
-    gan_model_spec *spec;
-    gan_error err;
-    gan_error_clear(&err);
-    if (gan_model_load_string(&spec, text, strlen(text), "test.yaml", NULL, 0, &err) != GAN_OK) {
-        char b[1024];
-        gan_error_format(&err, b, sizeof b);
-        ck_abort_msg("model: %s", b);
-    }
-    gan_trainer *t;
-    if (gan_trainer_create(&t, spec, 1, &err) != GAN_OK) ck_abort_msg("trainer: %s", err.msg);
-    return t;
-}
 
 static void train(gan_trainer *t, long steps)
 {
@@ -113,7 +80,7 @@ static void train(gan_trainer *t, long steps)
 
 START_TEST(test_ring_gan_captures_modes)
 {
-    gan_trainer *t = make_trainer(ring_model);
+    gan_trainer *t = tu_trainer(ring_model, 1);
     train(t, t->spec->train.steps);
     float *x = malloc(2500 * 2 * sizeof *x);
     gan_error err;
@@ -135,7 +102,7 @@ END_TEST
 START_TEST(test_untrained_generator_fails_the_same_bar)
 {
     /* the bar above is not met by chance: an untrained G misses it */
-    gan_trainer *t = make_trainer(ring_model);
+    gan_trainer *t = tu_trainer(ring_model, 1);
     float *x = malloc(2500 * 2 * sizeof *x);
     gan_error err;
     ck_assert_int_eq(gan_trainer_sample(t, 1, 2500, x, &err), GAN_OK);
@@ -151,8 +118,8 @@ END_TEST
 START_TEST(test_same_seed_same_parameters)
 {
     char text[4096];
-    snprintf(text, sizeof text, bn_model, 1);
-    gan_trainer *a = make_trainer(text), *b = make_trainer(text);
+    bn_model(text, sizeof text, 1);
+    gan_trainer *a = tu_trainer(text, 1), *b = tu_trainer(text, 1);
     train(a, 30);
     train(b, 30);
     ck_assert_mem_eq(a->G->params, b->G->params, a->G->nparams * sizeof(float));
@@ -166,11 +133,11 @@ END_TEST
 static void check_resume_bit_exact(int d_steps)
 {
     char text[4096], path[] = "/tmp/ganrun-resume-XXXXXX";
-    snprintf(text, sizeof text, bn_model, d_steps);
+    bn_model(text, sizeof text, d_steps);
     int fd = mkstemp(path);
     ck_assert_int_ge(fd, 0);
     close(fd);
-    gan_trainer *a = make_trainer(text), *b = make_trainer(text), *c;
+    gan_trainer *a = tu_trainer(text, 1), *b = tu_trainer(text, 1), *c;
     gan_error err;
     train(a, 40);
     train(b, 20);
@@ -206,7 +173,7 @@ END_TEST
  * of the penalty itself (same interpolation weights each time). */
 START_TEST(test_wgan_gp_penalty_gradient)
 {
-    gan_trainer *t = make_trainer(wgan_model);
+    gan_trainer *t = tu_trainer(wgan_model, 1);
     gan_net *D = t->D;
     gan_rng r;
     gan_rng_seed(&r, 9);
@@ -245,7 +212,7 @@ END_TEST
 
 START_TEST(test_wgan_gp_trains_without_nan)
 {
-    gan_trainer *t = make_trainer(wgan_model);
+    gan_trainer *t = tu_trainer(wgan_model, 1);
     train(t, 10);
     ck_assert(isfinite(t->d_loss) && isfinite(t->g_loss));
     gan_trainer_free(t);
@@ -255,8 +222,8 @@ END_TEST
 START_TEST(test_diversity_sees_collapse)
 {
     char text[4096];
-    snprintf(text, sizeof text, bn_model, 1);
-    gan_trainer *t = make_trainer(text);
+    bn_model(text, sizeof text, 1);
+    gan_trainer *t = tu_trainer(text, 1);
     float d = gan_trainer_diversity(t);
     printf("diversity of a fresh generator: %.4f\n", d);
     ck_assert(d > 1e-3);
@@ -273,8 +240,8 @@ END_TEST
 START_TEST(test_gradient_norms_are_recorded)
 {
     char text[4096];
-    snprintf(text, sizeof text, bn_model, 1);
-    gan_trainer *t = make_trainer(text);
+    bn_model(text, sizeof text, 1);
+    gan_trainer *t = tu_trainer(text, 1);
     train(t, 1);
     double d = 0, g = 0;
     for (size_t i = 0; i < t->D->nparams; i++) d += (double)t->D->grads[i] * t->D->grads[i];

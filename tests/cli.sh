@@ -36,6 +36,19 @@ for f in "$M"/*.yaml; do
     expect 0 "check $(basename "$f")" "$G" check "$f"
     grep -q "total" "$tmp/out" && ok "check $(basename "$f") prints totals" || bad "check $(basename "$f") prints totals"
 done
+# options are parsed one way for every subcommand: check takes train's --steps
+expect 0 "check --steps 5" "$G" check "$M/dcgan.yaml" --steps 5
+expect 0 "check --steps 5 --expand" "$G" check "$M/dcgan.yaml" --steps 5 --expand
+grep -q "^  steps: 5$" "$tmp/out" && ok "check --steps sets train.steps" || bad "check --steps sets train.steps"
+expect 2 "check --steps 0" "$G" check "$M/dcgan.yaml" --steps 0
+for sub in train check resume sample eval info reproduce interpolate export report; do
+    expect 2 "$sub: unknown option" "$G" $sub x --bogus
+    grep -q "^ganrun: unknown option '--bogus'" "$tmp/err" && ok "$sub: names the unknown option" || bad "$sub: names the unknown option: $(cat "$tmp/err")"
+done
+for a in "train --steps" "check --set" "resume --steps" "sample -n" "eval --seed" "interpolate --seeds" "export -o" "report -o"; do
+    expect 2 "$a without a value" "$G" ${a%% *} x ${a#* }
+    grep -q "^ganrun: option '${a#* }' needs a value" "$tmp/err" && ok "$a: says it needs a value" || bad "$a: $(cat "$tmp/err")"
+done
 expect 0 "check --expand" "$G" check --expand "$M/ring.yaml"
 cp "$tmp/out" "$tmp/expanded.yaml"
 expect 0 "the expanded model checks" "$G" check "$tmp/expanded.yaml"

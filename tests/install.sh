@@ -39,6 +39,9 @@ esac
 (cd "$tmp" && ${CC:-cc} -Wall -Wextra -Werror ${SAN_CFLAGS:-} "$top_srcdir/examples/sample.c" $cflags $libs -o sample) \
     >"$tmp/cc.log" 2>&1 && ok "examples/sample.c builds against the installed libgan" \
     || { bad "examples/sample.c builds"; cat "$tmp/cc.log"; finish; }
+(cd "$tmp" && ${CC:-cc} -Wall -Wextra -Werror ${SAN_CFLAGS:-} "$top_srcdir/examples/train.c" $cflags $libs -o train) \
+    >"$tmp/cc.log" 2>&1 && ok "examples/train.c builds against the installed libgan" \
+    || bad "examples/train.c builds: $(cat "$tmp/cc.log")"
 
 "$G" "$top_srcdir/models/ring.yaml" --set train.steps=20 --quiet --out "$tmp/run" >/dev/null 2>&1
 [ -s "$tmp/run/latest.ckpt" ] && ok "a ring checkpoint" || { bad "a ring checkpoint"; finish; }

@@ -12,6 +12,17 @@ tests_check_docs_CFLAGS = $(TEST_CFLAGS)
 tests_check_docs_LDADD = $(TEST_LIBS)
 TESTS += tests/install.sh
 EXTRA_DIST += tests/install.sh examples/sample.c
+### the run directory (gan/run.h): locks, existing runs, --force, resume
+### after kill -9; examples/train.c trains through the same library loop
+check_PROGRAMS += examples/train
+examples_train_SOURCES = examples/train.c
+examples_train_CFLAGS = $(AM_CFLAGS)
+examples_train_LDADD = libgan.la -lm
+TESTS += tests/rundir.sh
+EXTRA_DIST += tests/rundir.sh
+### the public API: libgan.so exports exactly what include/gan declares GAN_API
+TESTS += tests/symbols.sh
+EXTRA_DIST += tests/symbols.sh
 EXTRA_DIST += tests/valgrind.sh tests/sanitize.sh tests/tsan.sh
 ### data parallelism over MPI (tests/mpi.sh runs check_dist under mpirun;
 ### both skip without --with-mpi)
@@ -24,7 +35,7 @@ EXTRA_DIST += tests/mpi.sh tests/mpi-ci.sh
 ### training extensions: ema, spectral norm, packing, truncation, interpolation
 check_PROGRAMS += tests/check_ext
 TESTS += tests/check_ext
-tests_check_ext_SOURCES = tests/check_ext.c tests/gradcheck.c tests/gradcheck.h
+tests_check_ext_SOURCES = tests/check_ext.c tests/gradcheck.c tests/gradcheck.h tests/testutil.c tests/testutil.h
 tests_check_ext_CFLAGS = $(TEST_CFLAGS)
 tests_check_ext_LDADD = $(TEST_LIBS)
 ### ONNX export checked by the ONNX checker and ONNX Runtime (onnxruntime-node,

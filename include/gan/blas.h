@@ -31,6 +31,8 @@
 #ifndef GAN_BLAS_H
 #define GAN_BLAS_H
 
+#include "gan/api.h"
+
 #include <stdint.h>
 #include "gan/error.h"
 
@@ -53,38 +55,38 @@ enum {
 };
 
 /* This CPU's cpuid and xgetbv values. */
-void gan_cpuid_read(gan_cpuid *c);
+GAN_API void gan_cpuid_read(gan_cpuid *c);
 
 /* The level c can run: what the CPU has AND the OS enabled (xcr0).  Pure. */
-int gan_cpu_level(const gan_cpuid *c);
+GAN_API int gan_cpu_level(const gan_cpuid *c);
 
 /* The OpenBLAS core made for c's level and vendor: "Cooperlake",
  * "SkylakeX", "Zen" (AMD, Hygon) or "Haswell", "Sandybridge"; NULL below AVX
  * (nothing to gain over the generic cores).  Pure. */
-const char *gan_blas_core_for(const gan_cpuid *c);
+GAN_API const char *gan_blas_core_for(const gan_cpuid *c);
 
 /* The level an OpenBLAS x86-64 core name needs (any case), -1 for a name
  * not known here (another architecture, a newer OpenBLAS).  Pure. */
-int gan_blas_core_level(const char *core);
+GAN_API int gan_blas_core_level(const char *core);
 
 /* The core to set in OPENBLAS_CORETYPE when OpenBLAS picked `picked` on a
  * CPU described by c, or NULL when `picked` is as good as what c takes or
  * is unknown here.  Pure. */
-const char *gan_blas_upgrade(const char *picked, const gan_cpuid *c);
+GAN_API const char *gan_blas_upgrade(const char *picked, const gan_cpuid *c);
 
 /* The core OpenBLAS runs (openblas_get_corename()), "unknown" otherwise. */
-const char *gan_blas_core(void);
+GAN_API const char *gan_blas_core(void);
 
 /* The core and how it was chosen, one line, e.g. "SkylakeX (set by ganrun:
  * OpenBLAS picked Prescott)" or "Haswell (OPENBLAS_CORETYPE)". */
-const char *gan_blas_describe(void);
+GAN_API const char *gan_blas_describe(void);
 
 /* Compare cblas_sgemm and cblas_sgemv with naive products in double on a
  * few shapes (odd sizes, every transpose, leading dimensions wider than the
  * matrix, alpha and beta not 1 and 0, one product past OpenBLAS's
  * small-matrix path).  A few milliseconds.  GAN_ERR_NUMERIC naming the
  * first shape that differs. */
-gan_status gan_blas_selfcheck(gan_error *err);
+GAN_API gan_status gan_blas_selfcheck(gan_error *err);
 
 /* For the top of main(), before any other OpenBLAS call: when the user has
  * set neither OPENBLAS_CORETYPE nor GANRUN_BLAS_AUTO=0, the OpenBLAS build
@@ -96,6 +98,6 @@ gan_status gan_blas_selfcheck(gan_error *err);
  * one line on stderr and restart once more without the override.  Returns
  * only when nothing is to be done or exec failed (then the process simply
  * goes on with OpenBLAS's choice).  Never restarts more than twice. */
-void gan_blas_select(char **argv);
+GAN_API void gan_blas_select(char **argv);
 
 #endif

@@ -15,6 +15,8 @@
 #ifndef GAN_CLASSIFY_H
 #define GAN_CLASSIFY_H
 
+#include "gan/api.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include "gan/model.h"
@@ -38,12 +40,12 @@ typedef struct gan_clf_spec {
 } gan_clf_spec;
 
 /* Parse a classifier file (text: its contents; name for messages). */
-gan_status gan_clf_load_string(gan_clf_spec **out, const char *text, size_t len, const char *name,
+GAN_API gan_status gan_clf_load_string(gan_clf_spec **out, const char *text, size_t len, const char *name,
                                gan_error *err);
-gan_status gan_clf_load(gan_clf_spec **out, const char *path, gan_error *err);
-void gan_clf_spec_free(gan_clf_spec *s);
+GAN_API gan_status gan_clf_load(gan_clf_spec **out, const char *path, gan_error *err);
+GAN_API void gan_clf_spec_free(gan_clf_spec *s);
 /* Every documented key of a classifier file ("train.lr", "test.path"). */
-void gan_clf_each_key(void (*fn)(const char *key, void *ctx), void *ctx);
+GAN_API void gan_clf_each_key(void (*fn)(const char *key, void *ctx), void *ctx);
 
 typedef struct gan_classifier {
     gan_clf_spec *spec;     /* owned */
@@ -59,45 +61,45 @@ typedef struct gan_classifier {
 /* Build the network for input shape *in (NULL: the data shape, read from
  * the data file's header) and initialise it from spec->seed.  Takes
  * ownership of spec; text is copied. */
-gan_status gan_classifier_create(gan_classifier **out, gan_clf_spec *spec, const char *text,
+GAN_API gan_status gan_classifier_create(gan_classifier **out, gan_clf_spec *spec, const char *text,
                                  const gan_shape *in, gan_error *err);
-void gan_classifier_free(gan_classifier *c);
+GAN_API void gan_classifier_free(gan_classifier *c);
 /* steps training steps on d (labels in 0..K-1): shuffled batches (data
  * order from the seed), mean softmax cross-entropy, Adam.  Every
  * log_every steps (0: never) prints "step N loss L" to log. */
-gan_status gan_classifier_train(gan_classifier *c, const gan_dataset *d, long steps, long log_every,
+GAN_API gan_status gan_classifier_train(gan_classifier *c, const gan_dataset *d, long steps, long log_every,
                                 FILE *log, gan_error *err);
 /* Features (n, F) and class probabilities (n, K) of x (n, in) in eval
  * mode; either output may be NULL. */
-gan_status gan_classifier_run(gan_classifier *c, const float *x, long n, float *feat, float *prob,
+GAN_API gan_status gan_classifier_run(gan_classifier *c, const float *x, long n, float *feat, float *prob,
                               gan_error *err);
 /* Fraction of d classified as its label. */
-gan_status gan_classifier_accuracy(gan_classifier *c, const gan_dataset *d, double *acc, gan_error *err);
+GAN_API gan_status gan_classifier_accuracy(gan_classifier *c, const gan_dataset *d, double *acc, gan_error *err);
 /* Checkpoint: the container of ganrun-checkpoint(5) with sections CLFM
  * (file text), CLFS (step, accuracy, shapes) and CLFT (parameters and
  * buffers). */
-gan_status gan_classifier_save(const gan_classifier *c, const char *path, gan_error *err);
-gan_status gan_classifier_load(gan_classifier **out, const char *path, gan_error *err);
+GAN_API gan_status gan_classifier_save(const gan_classifier *c, const char *path, gan_error *err);
+GAN_API gan_status gan_classifier_load(gan_classifier **out, const char *path, gan_error *err);
 
 /* Mean softmax cross-entropy of logits (B, K) against labels y (B):
  * returns L = -1/B sum_n log softmax(l_n)[y_n]; dlogits (B, K) = dL/dl =
  * (softmax(l_n) - onehot(y_n)) / B when not NULL. */
-float gan_softmax_xent(const float *logits, const int *y, int B, int K, float *dlogits);
+GAN_API float gan_softmax_xent(const float *logits, const int *y, int B, int K, float *dlogits);
 
 /* ---- Frechet distance (src/train/frechet.c), in double precision ---- */
 /* Eigen-decomposition of a symmetric A (n, n) by cyclic Jacobi rotations:
  * w (n) eigenvalues (ascending), V (n, n) eigenvectors as columns (row
  * major: V[i*n + j] is component i of vector j).  A is not changed.
  * Returns the sweeps used, or -1 if it did not converge (or no memory). */
-int gan_sym_eigen(const double *A, int n, double *w, double *V);
+GAN_API int gan_sym_eigen(const double *A, int n, double *w, double *V);
 /* Symmetric positive semi-definite square root: out (n, n) = V
  * diag(sqrt(max(w, 0))) V^T.  0, or -1 on failure. */
-int gan_sqrtm_psd(const double *S, int n, double *out);
+GAN_API int gan_sqrtm_psd(const double *S, int n, double *out);
 /* mean mu (F) and covariance S (F, F) (divided by n - 1) of x (n, F) */
-void gan_mean_cov(const float *x, long n, int F, double *mu, double *S);
+GAN_API void gan_mean_cov(const float *x, long n, int F, double *mu, double *S);
 /* FD between N(mu1, S1) and N(mu2, S2): |mu1 - mu2|^2 + tr S1 + tr S2 -
  * 2 tr sqrt(S1^(1/2) S2 S1^(1/2)) (the same trace as tr sqrt(S1 S2), with
  * only symmetric eigenproblems).  NaN on failure. */
-double gan_frechet_distance(const double *mu1, const double *S1, const double *mu2, const double *S2, int n);
+GAN_API double gan_frechet_distance(const double *mu1, const double *S1, const double *mu2, const double *S2, int n);
 
 #endif

@@ -5,6 +5,8 @@
 #ifndef GAN_DATA_H
 #define GAN_DATA_H
 
+#include "gan/api.h"
+
 #include <stdint.h>
 #include "gan/layer.h"
 
@@ -55,25 +57,25 @@ typedef struct gan_dataset {
 } gan_dataset;
 
 /* Load; mixtures are drawn from a stream of `seed`.  Errors name the file. */
-gan_status gan_data_load(gan_dataset **out, const gan_data_spec *spec, uint64_t seed, gan_error *err);
-void gan_data_free(gan_dataset *d);
+GAN_API gan_status gan_data_load(gan_dataset **out, const gan_data_spec *spec, uint64_t seed, gan_error *err);
+GAN_API void gan_data_free(gan_dataset *d);
 /* Sample i (0 <= i < n) as floats: out (shape). */
-void gan_data_get(const gan_dataset *d, long i, float *out);
+GAN_API void gan_data_get(const gan_dataset *d, long i, float *out);
 /* Convert byte storage to floats in place (x allocated, u8 freed). */
-gan_status gan_data_to_floats(gan_dataset *d, gan_error *err);
+GAN_API gan_status gan_data_to_floats(gan_dataset *d, gan_error *err);
 /* Per-sample shape without loading everything (reads headers only;
  * mixtures: (2)). */
-gan_status gan_data_shape(const gan_data_spec *spec, gan_shape *shape, gan_error *err);
-const char *gan_data_format_name(gan_data_format f);
+GAN_API gan_status gan_data_shape(const gan_data_spec *spec, gan_shape *shape, gan_error *err);
+GAN_API const char *gan_data_format_name(gan_data_format f);
 /* The class names of `format: images` with `labels: folders` (the sorted
  * subfolders of spec->path, read without decoding anything) as a
  * NULL-terminated array; *n = 0 and *names = NULL for other data.  Free
  * with gan_data_free_names. */
-gan_status gan_data_class_names(const gan_data_spec *spec, char ***names, int *n, gan_error *err);
-void gan_data_free_names(char **names);
+GAN_API gan_status gan_data_class_names(const gan_data_spec *spec, char ***names, int *n, gan_error *err);
+GAN_API void gan_data_free_names(char **names);
 
 /* 2-D mixtures: the mode centres and sigma of a format (GRID: 25, RING: 8). */
-int gan_mixture_modes(gan_data_format f, float (*centres)[2], int max, float *sigma);
+GAN_API int gan_mixture_modes(gan_data_format f, float (*centres)[2], int max, float *sigma);
 
 /* PacGAN-style mixture metrics over n 2-D samples xy (n, 2). */
 typedef struct gan_mixture_eval {
@@ -82,13 +84,13 @@ typedef struct gan_mixture_eval {
     double high_quality;  /* fraction of samples within 3 sigma of their nearest mode */
     double reverse_kl;    /* KL(captured histogram || uniform over modes) */
 } gan_mixture_eval;
-void gan_mixture_evaluate(gan_data_format f, const float *xy, long n, gan_mixture_eval *out);
+GAN_API void gan_mixture_evaluate(gan_data_format f, const float *xy, long n, gan_mixture_eval *out);
 
 /* Writers. Values in [-1, 1] are mapped to 0..255. */
-gan_status gan_png_write_grid(const char *path, const float *x, int n, gan_shape s,
+GAN_API gan_status gan_png_write_grid(const char *path, const float *x, int n, gan_shape s,
                               int ncols, gan_error *err);
-gan_status gan_idx_write(const char *path, const float *x, int n, gan_shape s, gan_error *err);
-gan_status gan_csv_write(const char *path, const float *x, int n, gan_shape s, gan_error *err);
+GAN_API gan_status gan_idx_write(const char *path, const float *x, int n, gan_shape s, gan_error *err);
+GAN_API gan_status gan_csv_write(const char *path, const float *x, int n, gan_shape s, gan_error *err);
 
 /* ---- NumPy .npy arrays (npy.c) -------------------------------------
  * Read: format 1.0 or 2.0, descr '<f4', '<i8' or '<i4', fortran_order
@@ -105,14 +107,14 @@ typedef struct gan_npy {
     float *f32;         /* (count) for F32 (gan_alloc_floats), else NULL */
     int64_t *i64;       /* (count) for I64 and I32 (widened), else NULL */
 } gan_npy;
-gan_status gan_npy_read(const char *path, gan_npy *a, gan_error *err);
-void gan_npy_free(gan_npy *a);
-gan_status gan_npy_write(const char *path, const float *x, int ndim, const long *shape, gan_error *err);
+GAN_API gan_status gan_npy_read(const char *path, gan_npy *a, gan_error *err);
+GAN_API void gan_npy_free(gan_npy *a);
+GAN_API gan_status gan_npy_write(const char *path, const float *x, int ndim, const long *shape, gan_error *err);
 /* A float matrix x (rows, cols) from FILE.npy (float32, 2-D) or CSV (one
  * row per line, optional header); *x from gan_alloc_floats. */
-gan_status gan_matrix_read(const char *path, float **x, long *rows, long *cols, gan_error *err);
+GAN_API gan_status gan_matrix_read(const char *path, float **x, long *rows, long *cols, gan_error *err);
 /* Class labels y (n), each in 0..65535, from FILE.npy (int64 or int32,
  * 1-D) or CSV (one whole number per line); *y malloc'd. */
-gan_status gan_labels_read(const char *path, int **y, long *n, gan_error *err);
+GAN_API gan_status gan_labels_read(const char *path, int **y, long *n, gan_error *err);
 
 #endif

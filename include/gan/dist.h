@@ -22,54 +22,49 @@
 #ifndef GAN_DIST_H
 #define GAN_DIST_H
 
+#include "gan/api.h"
+
 #include <stddef.h>
 #include "gan/error.h"
 
 struct gan_net;
-struct gan_trainer;
 
 /* 1 when libgan was built with MPI, else 0. */
-int gan_dist_available(void);
+GAN_API int gan_dist_available(void);
 /* Join the MPI job when this process was started by mpirun (Open MPI's
  * OMPI_COMM_WORLD_SIZE, or PMIX_RANK / PMI_SIZE in the environment);
  * otherwise stay a single process.  Safe to call once per process. */
-gan_status gan_dist_init(int *argc, char ***argv, gan_error *err);
+GAN_API gan_status gan_dist_init(int *argc, char ***argv, gan_error *err);
 /* MPI_Finalize when gan_dist_init initialised MPI. */
-void gan_dist_finalize(void);
-int gan_dist_rank(void);
-int gan_dist_size(void);
+GAN_API void gan_dist_finalize(void);
+GAN_API int gan_dist_rank(void);
+GAN_API int gan_dist_size(void);
 
 /* x[0..n) = sum over ranks of x[0..n), in place (no-op on one rank). */
-void gan_dist_sum_double(double *x, size_t n);
+GAN_API void gan_dist_sum_double(double *x, size_t n);
 /* x[0..n) = mean over ranks of x[0..n), in place. */
-void gan_dist_mean_float(float *x, size_t n);
+GAN_API void gan_dist_mean_float(float *x, size_t n);
 /* net->grads and v[0..n) (the step's losses and scores; may be NULL
  * with n 0) = their means over the ranks: one MPI_Allreduce over the flat
  * gradient arena, with v carried in its slack (n <= GAN_NET_GRAD_SLACK). */
-void gan_dist_allreduce_grads(struct gan_net *net, float *v, size_t n);
+GAN_API void gan_dist_allreduce_grads(struct gan_net *net, float *v, size_t n);
 /* Rank 0's parameters and buffers to every rank. */
-void gan_dist_bcast_net(struct gan_net *net);
+GAN_API void gan_dist_bcast_net(struct gan_net *net);
 
 /* Collective: every rank passes its own status (and err, the message that
  * goes with a failure).  Returns GAN_OK on every rank when all passed
  * GAN_OK; otherwise every rank returns the failure of the lowest failing
  * rank, with its message in err, prefixed "rank K: " when K != 0. */
-gan_status gan_dist_agree(gan_status st, gan_error *err);
+GAN_API gan_status gan_dist_agree(gan_status st, gan_error *err);
 /* Collective: 1 on every rank when flag is non-zero on any rank. */
-int gan_dist_any(int flag);
+GAN_API int gan_dist_any(int flag);
 /* Collective: the lowest rank whose n bytes at p differ from rank 0's
  * (compared by a 64-bit FNV-1a hash), or -1 when all are identical. */
-int gan_dist_first_different(const void *p, size_t n);
-
-/* Collective: make t a data-parallel trainer of this job: check that
- * train.batch and train.noise_batch divide by the number of ranks, set
- * t->rank, t->nranks and the shares t->Br, t->Bf, and broadcast rank 0's
- * parameters and buffers.  On one rank it changes nothing. */
-gan_status gan_dist_start(struct gan_trainer *t, gan_error *err);
+GAN_API int gan_dist_first_different(const void *p, size_t n);
 
 /* In a job of more than one rank: stop every rank at once (MPI_Abort with
  * code).  Otherwise it returns, and the caller exits as it would.  For the
  * CLI, after it printed its one-line error. */
-void gan_dist_abort(int code);
+GAN_API void gan_dist_abort(int code);
 
 #endif

@@ -2,6 +2,8 @@
 #ifndef GAN_GAN_H
 #define GAN_GAN_H
 
+#include "gan/api.h"
+
 #include "gan/error.h"
 #include "gan/rng.h"
 #include "gan/layer.h"
@@ -15,9 +17,10 @@
 #include "gan/classify.h"
 #include "gan/dist.h"
 #include "gan/health.h"
+#include "gan/run.h"
 #include "gan/par.h"
 #include "gan/blas.h"
 
-const char *gan_version(void);
+GAN_API const char *gan_version(void);
 
 #endif

@@ -18,7 +18,7 @@
  * from zero on resume.  With no NaN, training is bit-identical with and
  * without it: taking a snapshot reads the state and changes nothing.
  *
- * Use (what `ganrun train` does):
+ * Use (what gan_run_step does, gan/run.h):
  *     st = gan_trainer_step(t, err);
  *     if (st == GAN_OK) st = gan_health_check(h, t, checkpoint_due, err);
  *     if (st != GAN_OK) st = gan_health_recover(h, t, st, &ev, err);
@@ -27,6 +27,8 @@
  */
 #ifndef GAN_HEALTH_H
 #define GAN_HEALTH_H
+
+#include "gan/api.h"
 #include "gan/train.h"
 
 typedef struct gan_health_snapshot gan_health_snapshot;
@@ -51,24 +53,24 @@ typedef struct gan_health_event {
 /* Watch t with the configuration of its model (t->spec->train.health);
  * with rollback, take the first snapshot of t's current state (its
  * parameters must be finite). */
-gan_status gan_health_init(gan_health *h, const gan_trainer *t, gan_error *err);
-void gan_health_free(gan_health *h);
+GAN_API gan_status gan_health_init(gan_health *h, const gan_trainer *t, gan_error *err);
+GAN_API void gan_health_free(gan_health *h);
 
 /* After a step that succeeded: take a snapshot when t->step is a multiple
  * of snapshot_every, or when force is set (before a checkpoint, at the end
  * of a run).  A snapshot first checks every parameter and buffer of G and
  * D: a non-finite value is GAN_ERR_NUMERIC (then call gan_health_recover),
  * and the previous snapshot is kept.  No-op with on_nan: stop. */
-gan_status gan_health_check(gan_health *h, gan_trainer *t, int force, gan_error *err);
+GAN_API gan_status gan_health_check(gan_health *h, gan_trainer *t, int force, gan_error *err);
 
 /* After a step or a check that failed with st: when st is GAN_ERR_NUMERIC,
  * on_nan is rollback and fewer than `retries` rollbacks happened in a row,
  * restore the snapshot, scale both learning rates by lr_factor, describe it
  * in *ev and return GAN_OK.  Otherwise ev->step = 0 and st is returned with
  * err (a give-up adds the number of rollbacks to the message). */
-gan_status gan_health_recover(gan_health *h, gan_trainer *t, gan_status st, gan_health_event *ev,
+GAN_API gan_status gan_health_recover(gan_health *h, gan_trainer *t, gan_status st, gan_health_event *ev,
                               gan_error *err);
 
 /* 1 when every one of the n values is finite. */
-int gan_all_finite(const float *x, size_t n);
+GAN_API int gan_all_finite(const float *x, size_t n);
 #endif

@@ -15,6 +15,8 @@
 #ifndef GAN_LAYER_H
 #define GAN_LAYER_H
 
+#include "gan/api.h"
+
 #include <stddef.h>
 #include "gan/error.h"
 #include "gan/rng.h"
@@ -24,10 +26,10 @@ typedef struct gan_shape {
     int d[3];    /* (F) or (C, H, W) */
 } gan_shape;
 
-size_t gan_shape_size(gan_shape s);
-int gan_shape_eq(gan_shape a, gan_shape b);
+GAN_API size_t gan_shape_size(gan_shape s);
+GAN_API int gan_shape_eq(gan_shape a, gan_shape b);
 /* "(128, 7, 7)" */
-void gan_shape_str(gan_shape s, char *buf, size_t n);
+GAN_API void gan_shape_str(gan_shape s, char *buf, size_t n);
 
 /* ---- options of a layer type, as written in the model file ---------- */
 typedef enum gan_key_kind {
@@ -84,13 +86,13 @@ typedef struct gan_layer_conf {
 } gan_layer_conf;
 
 /* Fill conf with type's defaults (all keys unset). */
-void gan_layer_conf_defaults(gan_layer_conf *c, const struct gan_layer_type *t);
+GAN_API void gan_layer_conf_defaults(gan_layer_conf *c, const struct gan_layer_type *t);
 /* Index of key in t->keys, or -1. */
-int gan_layer_key_index(const struct gan_layer_type *t, const char *key);
+GAN_API int gan_layer_key_index(const struct gan_layer_type *t, const char *key);
 /* Value of a key the type declares (abort()s on a key the type lacks: a
  * programming error, never an input error). */
-double gan_conf_num(const gan_layer_conf *c, const char *key);
-const gan_key_value *gan_conf_val(const gan_layer_conf *c, const char *key);
+GAN_API double gan_conf_num(const gan_layer_conf *c, const char *key);
+GAN_API const gan_key_value *gan_conf_val(const gan_layer_conf *c, const char *key);
 
 /* ---- a layer instance ------------------------------------------------ */
 #define GAN_LAYER_MAXTENSORS 10   /* attention with spectral_norm: 4 + 6 */
@@ -201,17 +203,21 @@ static inline const gan_layer_multi *gan_layer_multi_of(const gan_layer_type *t)
 }
 
 /* sigma of a spectral-normalised layer's last forward pass (0 without). */
-float gan_layer_sn_sigma(const gan_layer *l);
+GAN_API float gan_layer_sn_sigma(const gan_layer *l);
+/* The weight a layer computes with in eval mode: its parameters, or with
+ * spectral_norm W / sigma from the stored vectors (nothing changes): what
+ * an exporter writes. */
+GAN_API const float *gan_layer_eval_weight(gan_layer *l);
 
 /* The registry (src/layers/registry.c). */
-const gan_layer_type *gan_layer_find(const char *name);
-const gan_layer_type *const *gan_layer_types(int *n);
+GAN_API const gan_layer_type *gan_layer_find(const char *name);
+GAN_API const gan_layer_type *const *gan_layer_types(int *n);
 
 /* Shared weight-initialisation keys (init, init_mean, init_std, bias) and
  * helpers for layers with weights. */
 enum { GAN_INIT_XAVIER, GAN_INIT_HE, GAN_INIT_NORMAL, GAN_INIT_UNIFORM, GAN_INIT_ZEROS };
-extern const char *const gan_init_choices[];
+GAN_API extern const char *const gan_init_choices[];
 /* w[0..n) by the conf's init scheme with the given fans */
-void gan_init_weights(const gan_layer_conf *c, float *w, size_t n, int fan_in, int fan_out, gan_rng *rng);
+GAN_API void gan_init_weights(const gan_layer_conf *c, float *w, size_t n, int fan_in, int fan_out, gan_rng *rng);
 
 #endif

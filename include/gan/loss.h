@@ -6,6 +6,8 @@
 #ifndef GAN_LOSS_H
 #define GAN_LOSS_H
 
+#include "gan/api.h"
+
 typedef enum gan_loss_kind {
     GAN_LOSS_BCE,      /* D: -log s(r) - log(1-s(f));   G: -log s(f) (non-saturating) */
     GAN_LOSS_MINIMAX,  /* D: as bce;                    G: log(1 - s(f)) */
@@ -16,12 +18,12 @@ typedef enum gan_loss_kind {
 
 /* Discriminator loss, split in its real and fake halves: *lreal + *lfake is
  * the loss; dreal (Br), dfake (Bf) receive the gradients. */
-void gan_loss_d(gan_loss_kind k, const float *real, int Br, const float *fake, int Bf,
+GAN_API void gan_loss_d(gan_loss_kind k, const float *real, int Br, const float *fake, int Bf,
                 float *dreal, float *dfake, float *lreal, float *lfake);
 /* Generator loss on D(G(z)); dfake (B) receives the gradient. */
-float gan_loss_g(gan_loss_kind k, const float *fake, int B, float *dfake);
+GAN_API float gan_loss_g(gan_loss_kind k, const float *fake, int B, float *dfake);
 /* What to report as D(x): sigmoid mean for bce/minimax, raw mean otherwise. */
-float gan_loss_score(gan_loss_kind k, const float *logits, int B);
-const char *gan_loss_name(gan_loss_kind k);
+GAN_API float gan_loss_score(gan_loss_kind k, const float *logits, int B);
+GAN_API const char *gan_loss_name(gan_loss_kind k);
 
 #endif

@@ -7,6 +7,8 @@
 #ifndef GAN_MODEL_H
 #define GAN_MODEL_H
 
+#include "gan/api.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include "gan/layer.h"
@@ -98,36 +100,36 @@ typedef struct gan_model_spec {
 /* Parse and validate a model file.  overrides are "KEY=VALUE" strings
  * (dotted keys, e.g. "train.steps=200") applied with the same validation.
  * Errors: err->file/line/col point at the offending node. */
-gan_status gan_model_load(gan_model_spec **out, const char *path,
+GAN_API gan_status gan_model_load(gan_model_spec **out, const char *path,
                           const char *const *overrides, int noverrides, gan_error *err);
 /* Same from text in memory; `name` is used in messages. */
-gan_status gan_model_load_string(gan_model_spec **out, const char *text, size_t len,
+GAN_API gan_status gan_model_load_string(gan_model_spec **out, const char *text, size_t len,
                                  const char *name, const char *const *overrides,
                                  int noverrides, gan_error *err);
-void gan_model_free(gan_model_spec *m);
+GAN_API void gan_model_free(gan_model_spec *m);
 
 /* The expanded model (every default filled in) as YAML text that
  * gan_model_load_string() accepts and that gives the same spec. malloc'd. */
-char *gan_model_expand(const gan_model_spec *m);
+GAN_API char *gan_model_expand(const gan_model_spec *m);
 
 /* Build G (noise -> data shape) and D (data shape -> output) for batch
  * (data_shape from gan_data_shape(&m->data, ...)),
  * Bmax, checking that G's output equals data_shape and D ends in one value
  * per sample.  Errors point at the offending layer in the model file. */
-gan_status gan_model_build(const gan_model_spec *m, gan_shape data_shape, int Bmax,
+GAN_API gan_status gan_model_build(const gan_model_spec *m, gan_shape data_shape, int Bmax,
                            gan_net **G, gan_net **D, gan_error *err);
 
 /* `ganrun check` table: one row per entry (type, output shape, params,
  * the entries it reads, its id) for G and D, with totals. */
-void gan_model_print_summary(FILE *f, const gan_model_spec *m,
+GAN_API void gan_model_print_summary(FILE *f, const gan_model_spec *m,
                              const gan_net *G, const gan_net *D);
 /* `ganrun check --dot`: both networks as a Graphviz digraph, one cluster
  * each, a node per entry (index, type, id, output shape, parameters) and
  * an edge per input. */
-void gan_model_print_dot(FILE *f, const gan_model_spec *m, const gan_net *G, const gan_net *D);
+GAN_API void gan_model_print_dot(FILE *f, const gan_model_spec *m, const gan_net *G, const gan_net *D);
 
 /* Every documented top-level/section key, for the docs test: calls fn with
  * dotted names ("train.batch", "layer.conv2d.kernel", ...). */
-void gan_model_each_key(void (*fn)(const char *key, void *ctx), void *ctx);
+GAN_API void gan_model_each_key(void (*fn)(const char *key, void *ctx), void *ctx);
 
 #endif

@@ -18,6 +18,8 @@
 #ifndef GAN_NET_H
 #define GAN_NET_H
 
+#include "gan/api.h"
+
 #include "gan/layer.h"
 
 /* grads has room for this many floats after its nparams (gan/dist.h) */
@@ -74,25 +76,25 @@ typedef struct gan_net {
  * per-sample input shape `in`, reserved for batch Bmax.  Every entry but
  * the last must be read by a later one.  On error *out is NULL and err
  * carries the offending entry's model-file position. */
-gan_status gan_net_create(gan_net **out, const gan_layer_conf *confs, int n,
+GAN_API gan_status gan_net_create(gan_net **out, const gan_layer_conf *confs, int n,
                           gan_shape in, int Bmax, gan_error *err);
-void gan_net_free(gan_net *net);
+GAN_API void gan_net_free(gan_net *net);
 /* Grow activation buffers and workspace to batch B (no-op if B <= Bmax). */
-gan_status gan_net_reserve(gan_net *net, int B, gan_error *err);
+GAN_API gan_status gan_net_reserve(gan_net *net, int B, gan_error *err);
 /* Initialise every layer's parameters and buffers from rng. */
-void gan_net_init(gan_net *net, gan_rng *rng);
+GAN_API void gan_net_init(gan_net *net, gan_rng *rng);
 /* Forward x (B, in) -> returns y (B, out) owned by the net.  x must stay
  * valid until gan_net_backward.  B <= Bmax. */
-const float *gan_net_forward(gan_net *net, const float *x, int B, int training);
+GAN_API const float *gan_net_forward(gan_net *net, const float *x, int B, int training);
 /* Backward of the last forward: dx (B, in) if non-NULL; grads += ... if
  * param_grads. */
-void gan_net_backward(gan_net *net, const float *dy, float *dx, int param_grads);
-void gan_net_zero_grad(gan_net *net);
+GAN_API void gan_net_backward(gan_net *net, const float *dy, float *dx, int param_grads);
+GAN_API void gan_net_zero_grad(gan_net *net);
 /* Let a and b use one set of gradient buffers and scratch, as large as the
  * larger of each: both hold data only during one gan_net_backward or one
  * layer call, so two nets that never run at the same time (a GAN's G and
  * D) can share them.  Growing either net with gan_net_reserve later gives
  * it its own again. */
-gan_status gan_net_share_scratch(gan_net *a, gan_net *b, gan_error *err);
+GAN_API gan_status gan_net_share_scratch(gan_net *a, gan_net *b, gan_error *err);
 
 #endif

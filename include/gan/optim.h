@@ -3,6 +3,8 @@
 #ifndef GAN_OPTIM_H
 #define GAN_OPTIM_H
 
+#include "gan/api.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include "gan/error.h"
@@ -41,7 +43,7 @@ typedef struct gan_optim_conf {
 /* Defaults for a kind: adam lr 2e-4 betas (0.5, 0.999) eps 1e-8; sgd lr 0.01;
  * rmsprop lr 1e-3 alpha 0.99 eps 1e-8; a constant rate (step_every 1000,
  * gamma 0.1 for the step schedule). */
-void gan_optim_conf_default(gan_optim_conf *c, gan_optim_kind kind);
+GAN_API void gan_optim_conf_default(gan_optim_conf *c, gan_optim_kind kind);
 
 typedef struct gan_optim {
     gan_optim_conf c;
@@ -52,14 +54,14 @@ typedef struct gan_optim {
     float lr;     /* the rate of the next steps: c.lr times the schedule's factor */
 } gan_optim;
 
-gan_status gan_optim_init(gan_optim *o, const gan_optim_conf *c, size_t n, gan_error *err);
+GAN_API gan_status gan_optim_init(gan_optim *o, const gan_optim_conf *c, size_t n, gan_error *err);
 /* The schedule's factor f(step) for a run of `steps` training steps. */
-double gan_optim_lr_factor(const gan_optim_conf *c, long step, long steps);
+GAN_API double gan_optim_lr_factor(const gan_optim_conf *c, long step, long steps);
 /* Set o->lr for training step `step` of a run of `steps`. */
-void gan_optim_schedule(gan_optim *o, long step, long steps);
+GAN_API void gan_optim_schedule(gan_optim *o, long step, long steps);
 /* One step at rate o->lr: params -= update(grads). */
-void gan_optim_step(gan_optim *o, float *params, const float *grads);
-void gan_optim_free(gan_optim *o);
-const char *gan_optim_name(gan_optim_kind k);
+GAN_API void gan_optim_step(gan_optim *o, float *params, const float *grads);
+GAN_API void gan_optim_free(gan_optim *o);
+GAN_API const char *gan_optim_name(gan_optim_kind k);
 
 #endif

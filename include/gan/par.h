@@ -23,6 +23,8 @@
 #ifndef GAN_PAR_H
 #define GAN_PAR_H
 
+#include "gan/api.h"
+
 #include <stddef.h>
 
 #define GAN_PAR_MAX 64
@@ -31,40 +33,40 @@
  * returns when all are done.  Which thread runs a task is not fixed, so a
  * task must depend only on its index. */
 typedef void (*gan_par_fn)(void *arg, int task);
-void gan_par_for(int ntasks, gan_par_fn fn, void *arg);
+GAN_API void gan_par_for(int ntasks, gan_par_fn fn, void *arg);
 
 /* fn(arg, lo, hi) over [0, n) cut into at most gan_par_threads() ranges of
  * at least grain items each (one range, inline, when n < 2*grain).  The cut
  * follows the thread count: fn must compute every item on its own (an
  * element-wise pass, a channel's whole sum), never a sum across items. */
 typedef void (*gan_par_range_fn)(void *arg, size_t lo, size_t hi);
-void gan_par_range(size_t n, size_t grain, gan_par_range_fn fn, void *arg);
+GAN_API void gan_par_range(size_t n, size_t grain, gan_par_range_fn fn, void *arg);
 
 /* Threads parallel work uses now (>= 1). */
-int gan_par_threads(void);
+GAN_API int gan_par_threads(void);
 /* Use n threads from now on (n <= 0: the default above); returns the
  * number in effect (fewer when the system refuses to start threads). */
-int gan_par_set_threads(int n);
+GAN_API int gan_par_set_threads(int n);
 /* 1 when the thread count was chosen explicitly: gan_par_set_threads(n > 0)
  * or one of the environment variables above. */
-int gan_par_explicit(void);
+GAN_API int gan_par_explicit(void);
 /* Stop and join the workers (the next parallel call starts them again). */
-void gan_par_shutdown(void);
+GAN_API void gan_par_shutdown(void);
 
 /* cblas_sgemm, row-major: C (M, N) = alpha op(A) op(B) + beta C, with the
  * rows or columns of C cut into parts run on the pool's threads when the
  * product is large enough to pay for it.  The parts depend only on M, N
  * and K (gan_sgemm_parts), so C gets the same bits on any thread count.
  * ta, tb: 0 no transpose, 1 transpose. */
-void gan_sgemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
+GAN_API void gan_sgemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
                const float *B, int ldb, float beta, float *C, int ldc);
 /* The same product as one cblas_sgemm call on the calling thread (the
  * convolutions' per-chunk products, already split by chunks). */
-void gan_sgemm_whole(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
+GAN_API void gan_sgemm_whole(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
                      const float *B, int ldb, float beta, float *C, int ldc);
 /* How gan_sgemm cuts an (M, N, K) product: the number of parts (1: one
  * call); with more, *split_n (1: C's columns, 0: its rows) and *per, the
  * rows or columns of each part (the last one may have fewer). */
-int gan_sgemm_parts(int M, int N, int K, int *split_n, int *per);
+GAN_API int gan_sgemm_parts(int M, int N, int K, int *split_n, int *per);
 
 #endif

@@ -9,6 +9,8 @@
 #ifndef GAN_TRAIN_H
 #define GAN_TRAIN_H
 
+#include "gan/api.h"
+
 #include <stdint.h>
 #include "gan/model.h"
 #include "gan/net.h"
@@ -63,45 +65,50 @@ typedef struct gan_trainer {
 
 /* Build everything from a spec (takes ownership of spec): data (unless
  * load_data is 0), networks, optimizers, initial parameters from the seed. */
-gan_status gan_trainer_create(gan_trainer **out, gan_model_spec *spec, int load_data, gan_error *err);
-void gan_trainer_free(gan_trainer *t);
+GAN_API gan_status gan_trainer_create(gan_trainer **out, gan_model_spec *spec, int load_data, gan_error *err);
+GAN_API void gan_trainer_free(gan_trainer *t);
+/* Collective (gan/dist.h): make t a data-parallel trainer of this job:
+ * check that train.batch and train.noise_batch divide by the number of
+ * ranks, set t->rank, t->nranks and the shares t->Br, t->Bf, and broadcast
+ * rank 0's parameters and buffers.  On one rank it changes nothing. */
+GAN_API gan_status gan_dist_start(gan_trainer *t, gan_error *err);
 /* One training step (d_steps D updates, g_steps G updates). */
-gan_status gan_trainer_step(gan_trainer *t, gan_error *err);
+GAN_API gan_status gan_trainer_step(gan_trainer *t, gan_error *err);
 /* n samples from G (eval mode) with noise from a stream of `seed`:
  * out (n, data_shape).  With train.ema, G's averaged weights (unless
  * t->no_ema). */
-gan_status gan_trainer_sample(gan_trainer *t, uint64_t seed, int n, float *out, gan_error *err);
+GAN_API gan_status gan_trainer_sample(gan_trainer *t, uint64_t seed, int n, float *out, gan_error *err);
 /* Same with class labels (n) for a conditional model; labels NULL: class
  * r mod K on row r of a ceil(sqrt(n))-column grid (gan_trainer_sample). */
-gan_status gan_trainer_sample_labels(gan_trainer *t, uint64_t seed, int n, const int *labels,
+GAN_API gan_status gan_trainer_sample_labels(gan_trainer *t, uint64_t seed, int n, const int *labels,
                                      float *out, gan_error *err);
 /* y (n) = class (i / cols) mod K of sample i: one class per grid row. */
-void gan_cond_grid_labels(int *y, int n, int cols, int K);
+GAN_API void gan_cond_grid_labels(int *y, int n, int cols, int K);
 /* WGAN-GP: interpolates of real and fake (B each, of D's input size: B
  * packs of train.pack samples) with weights from
  * t->noise_rng, penalty lambda * mean (||dD/dx|| - 1)^2 returned, its
  * parameter gradient accumulated into t->D->grads. */
-float gan_trainer_gradient_penalty(gan_trainer *t, const float *real, const float *fake, int B);
+GAN_API float gan_trainer_gradient_penalty(gan_trainer *t, const float *real, const float *fake, int B);
 /* Collapse signal: mean pairwise L2 distance between G's outputs (eval
  * mode) for the first min(n, 64) fixed sample-grid noise vectors; 0 when G
  * maps them all to one point.  Touches no training state. */
-float gan_trainer_diversity(gan_trainer *t);
+GAN_API float gan_trainer_diversity(gan_trainer *t);
 /* ---- weight averaging (ema.c) ---------------------------------------
  * ema (n) = decay * ema + (1 - decay) * x, element by element in float. */
-void gan_ema_update(float *ema, const float *x, size_t n, float decay);
+GAN_API void gan_ema_update(float *ema, const float *x, size_t n, float decay);
 /* The decay of training step `step`: e->decay, or less during the ramp. */
-float gan_ema_decay(const gan_ema_spec *e, long step);
+GAN_API float gan_ema_decay(const gan_ema_spec *e, long step);
 /* Allocate t->ema as a copy of G's weights and buffers when the model asks
  * for train.ema (decay > 0); no-op otherwise. */
-gan_status gan_trainer_ema_init(gan_trainer *t, gan_error *err);
+GAN_API gan_status gan_trainer_ema_init(gan_trainer *t, gan_error *err);
 /* After a G update: before train.ema.start steps a copy, from then on the
  * average; G's buffers (batchnorm running statistics, spectral-norm
  * vectors) are copied, never averaged. */
-void gan_trainer_ema_after_g(gan_trainer *t);
+GAN_API void gan_trainer_ema_after_g(gan_trainer *t);
 /* Exchange G's weights and buffers with the averaged ones when t->ema is
  * set and t->no_ema is 0; returns 1 when it did (call again to undo,
  * bit for bit), 0 otherwise. */
-int gan_trainer_ema_swap(gan_trainer *t);
+GAN_API int gan_trainer_ema_swap(gan_trainer *t);
 
 /* ---- sampling tools (interp.c) --------------------------------------
  * The stream gan_trainer_sample draws a seed's noise from. */
@@ -109,19 +116,19 @@ int gan_trainer_ema_swap(gan_trainer *t);
 /* As gan_noise_fill, but with T > 0 each component farther than T std
  * from the distribution's mean is redrawn until it is not (truncation
  * trick); T <= 0: exactly gan_noise_fill. */
-void gan_noise_fill_trunc(const gan_noise_spec *ns, gan_rng *r, float *z, size_t n, float T);
+GAN_API void gan_noise_fill_trunc(const gan_noise_spec *ns, gan_rng *r, float *z, size_t n, float T);
 /* z (Z) between a (t = 0) and b (t = 1): linear, spherical */
-void gan_noise_lerp(float *z, const float *a, const float *b, int Z, double t);
-void gan_noise_slerp(float *z, const float *a, const float *b, int Z, double t);
+GAN_API void gan_noise_lerp(float *z, const float *a, const float *b, int Z, double t);
+GAN_API void gan_noise_slerp(float *z, const float *a, const float *b, int Z, double t);
 /* z (n, dim): the noise gan_trainer_sample uses for seed (with truncation T) */
-void gan_trainer_seed_noise(const gan_trainer *t, uint64_t seed, int n, float T, float *z);
+GAN_API void gan_trainer_seed_noise(const gan_trainer *t, uint64_t seed, int n, float T, float *z);
 /* out (n, data_shape) = G(z (n, dim)) in eval mode (averaged weights as
  * gan_trainer_sample), sample i of class labels[i] (labels NULL: class 0,
  * which unconditional models ignore) */
-gan_status gan_trainer_generate(gan_trainer *t, const float *z, const int *labels, int n, float *out,
+GAN_API gan_status gan_trainer_generate(gan_trainer *t, const float *z, const int *labels, int n, float *out,
                                 gan_error *err);
 
 /* Fill z (n, dim) from the spec's noise distribution. */
-void gan_noise_fill(const gan_noise_spec *ns, gan_rng *r, float *z, size_t n);
+GAN_API void gan_noise_fill(const gan_noise_spec *ns, gan_rng *r, float *z, size_t n);
 
 #endif

@@ -15,6 +15,36 @@ int cli_usage(const char *sub, const char *fmt, ...) __attribute__((format(print
 /* parse a non-negative long option value; -1 on error */
 long cli_parse_long(const char *s);
 
+/* Train t up to step target through a gan_run (gan/run.h) in dir (NULL:
+ * write nothing, no signals: reproduce), mode GAN_RUN_NEW, _FORCE or
+ * _RESUME; progress and rollbacks on stderr; prints its error.  Returns
+ * the exit status. */
+int cli_run(gan_trainer *t, const char *dir, long target, int mode, int quiet);
+/* ---- options, parsed one way for every subcommand (opts.c) ---------- */
+typedef enum { CLI_FLAG, CLI_STR, CLI_LONG, CLI_DOUBLE } cli_kind;
+typedef struct cli_opt {
+    const char *name, *alias;   /* "--quiet", "-q" (alias may be NULL) */
+    cli_kind kind;
+    void *dst;                  /* int (FLAG: set to 1), const char *, long, double */
+    double min, max;            /* LONG and DOUBLE: the accepted range */
+    const char *what;           /* LONG and DOUBLE: the range in words, for the message */
+} cli_opt;
+#define CLI_MAX_SETS 64
+/* --set KEY=VALUE and --steps N (--set train.steps=N) of the subcommands
+ * that read a model file (train, check) */
+typedef struct cli_model_args {
+    const char *sets[CLI_MAX_SETS];
+    int nsets;
+    char steps_set[64];
+} cli_model_args;
+/* Parse argv[1..argc) by opts (ended by an entry with name NULL), the
+ * model options when model is not NULL, and at most maxpos positional
+ * arguments into pos (*npos: how many; none is a usage error "missing
+ * POSNAME" unless posname is NULL).  Returns EXIT_OK, or the usage status
+ * after printing the usage error. */
+int cli_parse(const char *sub, int argc, char **argv, const cli_opt *opts, cli_model_args *model,
+              const char **pos, int maxpos, int *npos, const char *posname);
+
 int cmd_train(int argc, char **argv);
 int cmd_resume(int argc, char **argv);
 int cmd_check(int argc, char **argv);

@@ -20,22 +20,14 @@ static int classify_train(int argc, char **argv)
     const char *file = NULL, *out = NULL;
     long steps = -1;
     int quiet = 0;
-    for (int i = 2; i < argc; i++) {
-        if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--steps")) {
-            if (i + 1 >= argc) return cli_usage("classify", "option '%s' needs a value", argv[i]);
-            if (!strcmp(argv[i], "-o")) out = argv[++i];
-            else if ((steps = cli_parse_long(argv[++i])) < 1) return cli_usage("classify", "bad value '%s' for --steps", argv[i]);
-        } else if (!strcmp(argv[i], "--quiet")) {
-            quiet = 1;
-        } else if (argv[i][0] == '-') {
-            return cli_usage("classify", "unknown option '%s'", argv[i]);
-        } else if (file) {
-            return cli_usage("classify", "more than one classifier file");
-        } else {
-            file = argv[i];
-        }
-    }
-    if (!file) return cli_usage("classify", "missing classifier file");
+    const cli_opt opts[] = {
+        { "-o", NULL, CLI_STR, &out, 0, 0, NULL },
+        { "--steps", NULL, CLI_LONG, &steps, 1, 1e18, "a positive integer" },
+        { "--quiet", "-q", CLI_FLAG, &quiet, 0, 0, NULL },
+        { NULL, NULL, CLI_FLAG, NULL, 0, 0, NULL },
+    };
+    int usage = cli_parse("classify", argc - 1, argv + 1, opts, NULL, &file, 1, NULL, "classifier file");
+    if (usage != EXIT_OK) return usage;
     gan_error err;
     gan_error_clear(&err);
     gan_clf_spec *spec;

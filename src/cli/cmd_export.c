@@ -14,24 +14,14 @@ int cmd_export(int argc, char **argv)
 {
     const char *src = NULL, *out = NULL;
     int no_ema = 0, disc = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *o = argv[i];
-        if (!strcmp(o, "-o")) {
-            if (i + 1 >= argc) return cli_usage("export", "option '-o' needs a value");
-            out = argv[++i];
-        } else if (!strcmp(o, "--no-ema")) {
-            no_ema = 1;
-        } else if (!strcmp(o, "--discriminator")) {
-            disc = 1;
-        } else if (o[0] == '-') {
-            return cli_usage("export", "unknown option '%s'", o);
-        } else if (src) {
-            return cli_usage("export", "more than one run or checkpoint");
-        } else {
-            src = o;
-        }
-    }
-    if (!src) return cli_usage("export", "missing run directory or checkpoint");
+    const cli_opt opts[] = {
+        { "-o", NULL, CLI_STR, &out, 0, 0, NULL },
+        { "--no-ema", NULL, CLI_FLAG, &no_ema, 0, 0, NULL },
+        { "--discriminator", NULL, CLI_FLAG, &disc, 0, 0, NULL },
+        { NULL, NULL, CLI_FLAG, NULL, 0, 0, NULL },
+    };
+    int usage = cli_parse("export", argc, argv, opts, NULL, &src, 1, NULL, "run directory or checkpoint");
+    if (usage != EXIT_OK) return usage;
     if (!out) return cli_usage("export", "missing -o FILE.onnx");
 #ifndef HAVE_ONNX
     fprintf(stderr, "ganrun export: error: this ganrun was built without ONNX support (configure needs "

@@ -42,34 +42,19 @@ int cmd_interpolate(int argc, char **argv)
     int nseeds = 3;
     long steps = 8;
     int no_ema = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *o = argv[i];
-        if (!strcmp(o, "-o") || !strcmp(o, "--seeds") || !strcmp(o, "--steps")) {
-            if (i + 1 >= argc) return cli_usage("interpolate", "option '%s' needs a value", o);
-            const char *v = argv[++i];
-            if (!strcmp(o, "-o")) {
-                outfile = v;
-            } else if (!strcmp(o, "--seeds")) {
-                nseeds = parse_seeds(v, seeds);
-                if (nseeds < 2)
-                    return cli_usage("interpolate", "bad value '%s' for --seeds (expected two or more "
-                                     "seeds >= 0, comma-separated, at most %d)", v, MAX_SEEDS);
-            } else {
-                steps = cli_parse_long(v);
-                if (steps < 2 || steps > 1000)
-                    return cli_usage("interpolate", "bad value '%s' for --steps (expected 2..1000)", v);
-            }
-        } else if (!strcmp(o, "--no-ema")) {
-            no_ema = 1;
-        } else if (o[0] == '-') {
-            return cli_usage("interpolate", "unknown option '%s'", o);
-        } else if (src) {
-            return cli_usage("interpolate", "more than one run or checkpoint");
-        } else {
-            src = o;
-        }
-    }
-    if (!src) return cli_usage("interpolate", "missing run directory or checkpoint");
+    const char *seedlist = NULL;
+    const cli_opt opts[] = {
+        { "-o", NULL, CLI_STR, &outfile, 0, 0, NULL },
+        { "--seeds", NULL, CLI_STR, &seedlist, 0, 0, NULL },
+        { "--steps", NULL, CLI_LONG, &steps, 2, 1000, "2..1000" },
+        { "--no-ema", NULL, CLI_FLAG, &no_ema, 0, 0, NULL },
+        { NULL, NULL, CLI_FLAG, NULL, 0, 0, NULL },
+    };
+    int usage = cli_parse("interpolate", argc, argv, opts, NULL, &src, 1, NULL, "run directory or checkpoint");
+    if (usage != EXIT_OK) return usage;
+    if (seedlist && (nseeds = parse_seeds(seedlist, seeds)) < 2)
+        return cli_usage("interpolate", "bad value '%s' for --seeds (expected two or more "
+                         "seeds >= 0, comma-separated, at most %d)", seedlist, MAX_SEEDS);
     size_t olen = strlen(outfile);
     if (olen < 4 || strcmp(outfile + olen - 4, ".png"))
         return cli_usage("interpolate", "output '%s' must end in .png", outfile);

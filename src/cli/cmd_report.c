@@ -1044,17 +1044,12 @@ int cmd_report(int argc, char **argv)
 {
     const char *runs[MAX_RUNS], *out = NULL;
     int n = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-o")) {
-            if (i + 1 >= argc) return cli_usage("report", "option '-o' needs a value");
-            out = argv[++i];
-            continue;
-        }
-        if (argv[i][0] == '-' && argv[i][1]) return cli_usage("report", "unknown option '%s'", argv[i]);
-        if (n == MAX_RUNS) return cli_usage("report", "more than %d run directories", MAX_RUNS);
-        runs[n++] = argv[i];
-    }
-    if (!n) return cli_usage("report", "missing run directory");
+    const cli_opt opts[] = {
+        { "-o", NULL, CLI_STR, &out, 0, 0, NULL },
+        { NULL, NULL, CLI_FLAG, NULL, 0, 0, NULL },
+    };
+    int usage = cli_parse("report", argc, argv, opts, NULL, runs, MAX_RUNS, &n, "run directory");
+    if (usage != EXIT_OK) return usage;
     gan_error err;
     gan_error_clear(&err);
     for (int k = 0; k < n; k++)

@@ -6,36 +6,24 @@
 #include <string.h>
 #include "cli/cli.h"
 
-#define MAX_SETS 64
 
 int cmd_check(int argc, char **argv)
 {
-    const char *sets[MAX_SETS];
-    int nsets = 0, expand = 0, dot = 0;
+    cli_model_args m = { .nsets = 0 };
+    int expand = 0, dot = 0;
     const char *model = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--set") || !strcmp(argv[i], "--steps")) {
-            if (i + 1 >= argc) return cli_usage("check", "option '%s' needs a value", argv[i]);
-            if (nsets >= MAX_SETS - 1) return cli_usage("check", "too many --set options");
-            sets[nsets++] = argv[++i];
-        } else if (!strcmp(argv[i], "--expand")) {
-            expand = 1;
-        } else if (!strcmp(argv[i], "--dot")) {
-            dot = 1;
-        } else if (argv[i][0] == '-') {
-            return cli_usage("check", "unknown option '%s'", argv[i]);
-        } else if (model) {
-            return cli_usage("check", "more than one model file");
-        } else {
-            model = argv[i];
-        }
-    }
-    if (!model) return cli_usage("check", "missing model file");
+    const cli_opt opts[] = {
+        { "--expand", NULL, CLI_FLAG, &expand, 0, 0, NULL },
+        { "--dot", NULL, CLI_FLAG, &dot, 0, 0, NULL },
+        { NULL, NULL, CLI_FLAG, NULL, 0, 0, NULL },
+    };
+    int rc = cli_parse("check", argc, argv, opts, &m, &model, 1, NULL, "model file");
+    if (rc != EXIT_OK) return rc;
     if (expand && dot) return cli_usage("check", "--expand and --dot exclude each other");
     gan_error err;
     gan_error_clear(&err);
     gan_model_spec *spec;
-    if (gan_model_load(&spec, model, sets, nsets, &err) != GAN_OK) {
+    if (gan_model_load(&spec, model, m.sets, m.nsets, &err) != GAN_OK) {
         cli_error(&err);
         return EXIT_ERR;
     }
@@ -98,53 +86,33 @@ static int ends_with(const char *s, const char *suffix)
 
 static int parse_sample_args(const char *sub, int argc, char **argv, sample_args *a)
 {
-    for (int i = 1; i < argc; i++) {
-        const char *o = argv[i];
-        if (!strcmp(o, "--classifier") && strcmp(sub, "eval") == 0) {
-            if (i + 1 >= argc) return cli_usage(sub, "option '%s' needs a value", o);
-            a->clf = argv[++i];
-        } else if (!strcmp(o, "--class") && strcmp(sub, "sample") == 0) {
-            if (i + 1 >= argc || (a->cls = cli_parse_long(argv[i + 1])) < 0 || a->cls > 65535)
-                return cli_usage(sub, "option '--class' needs a class number");
-            i++;
-        } else if (!strcmp(o, "-n") || !strcmp(o, "--seed") || !strcmp(o, "-o")) {
-            if (i + 1 >= argc) return cli_usage(sub, "option '%s' needs a value", o);
-            const char *v = argv[++i];
-            if (!strcmp(o, "-o")) {
-                a->outfile = v;
-                continue;
-            }
-            long x = cli_parse_long(v);
-            if (x < 0 || (!strcmp(o, "-n") && (x < 1 || x > 1000000)))
-                return cli_usage(sub, "bad value '%s' for %s", v, o);
-            if (!strcmp(o, "-n")) a->n = x, a->n_set = 1;
-            else a->seed = x;
-        } else if ((!strcmp(o, "--latents") || !strcmp(o, "--labels") || !strcmp(o, "--latents-out")) &&
-                   !strcmp(sub, "sample")) {
-            if (i + 1 >= argc) return cli_usage(sub, "option '%s' needs a value", o);
-            const char *v = argv[++i];
-            if (!strcmp(o, "--latents")) a->latents = v;
-            else if (!strcmp(o, "--labels")) a->labels = v;
-            else a->latents_out = v;
-        } else if (!strcmp(o, "--no-ema")) {
-            a->no_ema = 1;
-        } else if (!strcmp(o, "--truncation") && !strcmp(sub, "sample")) {
-            if (i + 1 >= argc) return cli_usage(sub, "option '%s' needs a value", o);
-            const char *v = argv[++i];
-            char *end;
-            double x = strtod(v, &end);
-            if (!*v || *end || !(x >= 0.05 && x <= 100))
-                return cli_usage(sub, "bad value '%s' for --truncation (expected 0.05..100 standard deviations)", v);
-            a->truncation = x;
-        } else if (o[0] == '-') {
-            return cli_usage(sub, "unknown option '%s'", o);
-        } else if (a->src) {
-            return cli_usage(sub, "more than one run or checkpoint");
-        } else {
-            a->src = o;
-        }
-    }
-    if (!a->src) return cli_usage(sub, "missing run directory or checkpoint");
+    long n = -1;
+    const cli_opt common[] = {
+        { "-n", NULL, CLI_LONG, &n, 1, 1000000, "1..1000000" },
+        { "--seed", NULL, CLI_LONG, &a->seed, 0, 9e18, "an integer >= 0" },
+        { "-o", NULL, CLI_STR, &a->outfile, 0, 0, NULL },
+        { "--no-ema", NULL, CLI_FLAG, &a->no_ema, 0, 0, NULL },
+    };
+    const cli_opt sample_only[] = {
+        { "--class", NULL, CLI_LONG, &a->cls, 0, 65535, "a class number" },
+        { "--latents", NULL, CLI_STR, &a->latents, 0, 0, NULL },
+        { "--labels", NULL, CLI_STR, &a->labels, 0, 0, NULL },
+        { "--latents-out", NULL, CLI_STR, &a->latents_out, 0, 0, NULL },
+        { "--truncation", NULL, CLI_DOUBLE, &a->truncation, 0.05, 100, "0.05..100 standard deviations" },
+    };
+    const cli_opt eval_only[] = {
+        { "--classifier", NULL, CLI_STR, &a->clf, 0, 0, NULL },
+    };
+    cli_opt opts[16];
+    int k = 0;
+    for (size_t i = 0; i < sizeof common / sizeof common[0]; i++) opts[k++] = common[i];
+    if (!strcmp(sub, "sample"))
+        for (size_t i = 0; i < sizeof sample_only / sizeof sample_only[0]; i++) opts[k++] = sample_only[i];
+    else opts[k++] = eval_only[0];
+    opts[k] = (cli_opt){ NULL, NULL, CLI_FLAG, NULL, 0, 0, NULL };
+    int rc = cli_parse(sub, argc, argv, opts, NULL, &a->src, 1, NULL, "run directory or checkpoint");
+    if (rc != EXIT_OK) return rc;
+    if (n > 0) a->n = n, a->n_set = 1;
     if (a->latents && a->truncation > 0) return cli_usage(sub, "--truncation applies to drawn noise, not to --latents");
     if (a->labels && a->cls >= 0) return cli_usage(sub, "give --labels or --class, not both");
     if (a->latents_out && !ends_with(a->latents_out, ".npy") && !ends_with(a->latents_out, ".csv"))
@@ -345,13 +313,12 @@ int cmd_info(int argc, char **argv)
 {
     const char *ckpt = NULL;
     int model = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--model")) model = 1;
-        else if (argv[i][0] == '-') return cli_usage("info", "unknown option '%s'", argv[i]);
-        else if (ckpt) return cli_usage("info", "more than one checkpoint");
-        else ckpt = argv[i];
-    }
-    if (!ckpt) return cli_usage("info", "missing checkpoint");
+    const cli_opt opts[] = {
+        { "--model", NULL, CLI_FLAG, &model, 0, 0, NULL },
+        { NULL, NULL, CLI_FLAG, NULL, 0, 0, NULL },
+    };
+    int rc = cli_parse("info", argc, argv, opts, NULL, &ckpt, 1, NULL, "checkpoint");
+    if (rc != EXIT_OK) return rc;
     char path[1200];
     cli_ckpt_path(ckpt, path, sizeof path);
     gan_error err;
@@ -396,12 +363,8 @@ static int compare_nets(const char *which, const gan_net *a, const gan_net *b)
 int cmd_reproduce(int argc, char **argv)
 {
     const char *ckpt = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (argv[i][0] == '-') return cli_usage("reproduce", "unknown option '%s'", argv[i]);
-        if (ckpt) return cli_usage("reproduce", "more than one checkpoint");
-        ckpt = argv[i];
-    }
-    if (!ckpt) return cli_usage("reproduce", "missing checkpoint");
+    int rc = cli_parse("reproduce", argc, argv, NULL, NULL, &ckpt, 1, NULL, "checkpoint");
+    if (rc != EXIT_OK) return rc;
     char path[1200];
     cli_ckpt_path(ckpt, path, sizeof path);
     gan_error err;
@@ -423,23 +386,10 @@ int cmd_reproduce(int argc, char **argv)
                         "changed: fingerprint %016llx, the checkpoint's %016llx)\n", spec->data.path, path,
                 (unsigned long long)t->data_fingerprint, (unsigned long long)ref->ckpt_data_fingerprint);
     fprintf(stderr, "ganrun: re-running %ld steps of %s from step 0\n", ref->step, spec->name);
-    int rc = EXIT_OK;
-    /* train.health as `ganrun train` applies it (snapshots also before each
-     * checkpoint), so a run that rolled back reproduces too */
-    gan_health h;
-    long every = spec->output.checkpoint_every;
-    if (gan_health_init(&h, t, &err) != GAN_OK) rc = EXIT_ERR;
-    while (rc == EXIT_OK && t->step < ref->step) {
-        gan_health_event ev = { 0 };
-        gan_status st = gan_trainer_step(t, &err);
-        if (st == GAN_OK) st = gan_health_check(&h, t, every && t->step % every == 0, &err);
-        if (st != GAN_OK) st = gan_health_recover(&h, t, st, &ev, &err);
-        if (st != GAN_OK) rc = EXIT_ERR;
-        else if (ev.step)
-            fprintf(stderr, "ganrun: %s; rolled back to step %ld\n", ev.reason, ev.to_step);
-    }
-    gan_health_free(&h);
-    if (rc != EXIT_OK) cli_error(&err);
+    /* the loop `ganrun train` runs (train.health and its snapshots before
+     * each checkpoint included), writing nothing, so a run that rolled
+     * back reproduces too */
+    rc = cli_run(t, NULL, ref->step, GAN_RUN_NEW, 1);
     if (rc == EXIT_OK) {
         int same = compare_nets("g", t->G, ref->G) & compare_nets("d", t->D, ref->D);
         if (same) printf("reproduced: step %ld, all parameters and buffers match bit for bit\n", ref->step);

@@ -384,11 +384,10 @@ static int emit_maxout(ox *o, const emit_args *e)
 }
 
 /* The weight as the evaluation forward uses it: W, or W / sigma from the
- * stored spectral-norm vectors (gan_sn_weight in eval mode changes no
- * state). */
+ * stored spectral-norm vectors (changes no state). */
 static const float *eval_weight(gan_layer *l)
 {
-    return gan_sn_weight(l, 0);
+    return gan_layer_eval_weight(l);
 }
 
 /* y = x W^T + b */

@@ -17,18 +17,19 @@ typedef struct subcommand {
 
 static const subcommand subs[] = {
     { "train", cmd_train,
-      "ganrun [train] MODEL.yaml [--set KEY=VALUE]... [--steps N] [--out DIR] [--quiet]",
+      "ganrun [train] MODEL.yaml [--set KEY=VALUE]... [--steps N] [--out DIR] [--force] [--quiet]",
       "Train the generator and discriminator of MODEL.yaml against each other.\n"
       "  --set KEY=VALUE  override a model-file key (e.g. train.steps=200), validated as in the file\n"
       "  --steps N        shortcut for --set train.steps=N\n"
       "  --out DIR        run directory (default: output.dir of the model)\n"
+      "  --force          a run already in DIR is moved aside to DIR.old-N (else refused)\n"
       "  --quiet          no progress output\n" },
     { "resume", cmd_resume, "ganrun resume CHECKPOINT [--steps N] [--quiet]",
       "Continue the run of CHECKPOINT in its run directory, bit-exactly.\n"
       "  --steps N  run N more steps (default: up to the model's train.steps)\n" },
-    { "check", cmd_check, "ganrun check MODEL.yaml [--set KEY=VALUE]... [--expand | --dot]",
+    { "check", cmd_check, "ganrun check MODEL.yaml [--set KEY=VALUE]... [--steps N] [--expand | --dot]",
       "Validate MODEL.yaml and print each network's entries: type, output shape, parameter count,\n"
-      "the entries it reads and its id.\n"
+      "the entries it reads and its id.  --set and --steps as for train.\n"
       "  --expand  print the expanded model (blocks expanded, every default filled in) instead\n"
       "  --dot     print both networks as a Graphviz digraph instead (dot -Tsvg draws it)\n" },
     { "sample", cmd_sample,

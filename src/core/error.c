@@ -64,6 +64,8 @@ const char *gan_status_str(gan_status s)
     case GAN_ERR_SHAPE: return "shape mismatch";
     case GAN_ERR_NUMERIC: return "non-finite value";
     case GAN_ERR_INTERRUPTED: return "interrupted";
+    case GAN_ERR_BUSY: return "in use";
+    case GAN_ERR_EXISTS: return "already exists";
     }
     return "unknown error";
 }

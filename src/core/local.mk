@@ -1,10 +1,14 @@
 ### core: errors, random numbers, shapes, networks
-pkginclude_HEADERS += include/gan/gan.h include/gan/error.h include/gan/rng.h \
+pkginclude_HEADERS += include/gan/api.h include/gan/gan.h include/gan/error.h include/gan/rng.h \
 	include/gan/layer.h include/gan/net.h include/gan/optim.h include/gan/loss.h \
 	include/gan/data.h include/gan/model.h include/gan/train.h include/gan/ckpt.h include/gan/par.h \
 	include/gan/blas.h
 libgan_la_SOURCES += src/core/error.c src/core/rng.c src/core/shape.c src/core/net.c src/core/par.c \
 	src/core/blas.c
+### data parallelism over MPI (one-rank no-ops without --with-mpi): in
+### core, below the layers (batchnorm's sync) and the trainer
+libgan_la_SOURCES += src/core/dist.c
+pkginclude_HEADERS += include/gan/dist.h
 
 check_PROGRAMS += tests/check_core
 TESTS += tests/check_core

@@ -1,4 +1,4 @@
-### io
+### io: data loaders and writers (below training; checkpoints are in src/ckpt)
 ### data: loaders (IDX, CIFAR-10, PNG folder, images (PNG/JPEG folders), CSV, 2-D mixtures), PNG/IDX/CSV writers
 libgan_la_SOURCES += src/io/io.h src/io/iofile.c src/io/data.c src/io/idx.c src/io/cifar.c \
 	src/io/pngdir.c src/io/images.c src/io/imgdecode.c src/io/csv.c src/io/mixture.c src/io/pngwrite.c src/io/writers.c \
@@ -9,20 +9,6 @@ tests_check_data_SOURCES = tests/check_data.c
 tests_check_data_CFLAGS = $(TEST_CFLAGS)
 tests_check_data_LDADD = $(TEST_LIBS) $(ZLIB_LIBS) $(PNG_LIBS)
 
-### checkpoints: container (ckpt_file.c, ckpt_enc.c), trainer state
-### (ckpt_state.c), `ganrun info` (ckpt_info.c), save/load (ckpt.c)
-libgan_la_SOURCES += src/io/ckpt_file.h src/io/ckpt_file.c src/io/ckpt_enc.c \
-	src/io/ckpt_state.h src/io/ckpt_state.c src/io/ckpt_info.c src/io/ckpt.c \
-	src/io/ckpt_clf.c
-dist_man_MANS += man/ganrun-checkpoint.5
-
-check_PROGRAMS += tests/check_ckpt
-TESTS += tests/check_ckpt
-# the private API (not exported by libgan) is compiled into the test too
-tests_check_ckpt_SOURCES = tests/check_ckpt.c tests/gradcheck.c tests/gradcheck.h \
-	src/io/ckpt_file.c src/io/ckpt_enc.c src/io/ckpt_state.c src/io/ckpt_file.h src/io/ckpt_state.h
-tests_check_ckpt_CFLAGS = $(TEST_CFLAGS)
-tests_check_ckpt_LDADD = $(TEST_LIBS) $(ZLIB_LIBS) $(BLAS_LIBS)
 ### format: images (PNG/JPEG folders, tests/images.sh builds them with Pillow)
 check_PROGRAMS += tests/imgdump
 tests_imgdump_SOURCES = tests/imgdump.c

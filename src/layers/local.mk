@@ -23,12 +23,14 @@ libgan_la_LIBADD += src/layers/libganlayers.la
 
 check_PROGRAMS += tests/check_layers
 TESTS += tests/check_layers
-tests_check_layers_SOURCES = tests/check_layers.c tests/gradcheck.c tests/gradcheck.h
+# gan_im2col and gan_col2im are internal (not exported): compiled into the test
+tests_check_layers_SOURCES = tests/check_layers.c tests/gradcheck.c tests/gradcheck.h tests/testutil.c tests/testutil.h \
+	src/layers/im2col.c
 tests_check_layers_CFLAGS = $(TEST_CFLAGS)
 tests_check_layers_LDADD = $(TEST_LIBS)
 
 check_PROGRAMS += tests/check_layers2
 TESTS += tests/check_layers2
-tests_check_layers2_SOURCES = tests/check_layers2.c tests/gradcheck.c tests/gradcheck.h
+tests_check_layers2_SOURCES = tests/check_layers2.c tests/gradcheck.c tests/gradcheck.h tests/testutil.c tests/testutil.h
 tests_check_layers2_CFLAGS = $(TEST_CFLAGS)
 tests_check_layers2_LDADD = $(TEST_LIBS)

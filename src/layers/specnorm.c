@@ -194,3 +194,8 @@ float gan_layer_sn_sigma(const gan_layer *l)
     const gan_sn *s = l->priv;
     return s ? s->sigma[0] : 0.0f;
 }
+
+const float *gan_layer_eval_weight(gan_layer *l)
+{
+    return gan_sn_weight(l, 0);
+}

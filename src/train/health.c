@@ -1,29 +1,22 @@
 /* health.c - roll a trainer back to its last healthy state on NaN or
  * infinity (the contract is in gan/health.h).
  *
- * The snapshot lists the trainer's state field by field: whatever
- * gan_trainer carries between steps (everything gan_ckpt_save writes but
- * the model text) must be copied here too, or a rollback would mix an old
- * state with a new one.
+ * The snapshot holds a copy of every row of the trainer's state table
+ * (src/train/state.h) marked for it: whatever gan_trainer carries between
+ * steps is listed there once, for the checkpoint and the snapshot alike.
  */
 #include "config.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "gan/health.h"
+#include "train/state.h"
 
 struct gan_health_snapshot {
-    long step, epoch, pos;
-    uint32_t *order;                 /* (norder) */
-    size_t norder;
-    gan_rng noise_rng, data_rng, net_rng, g_rng, d_rng;
-    float *gparams, *gbufs;          /* (G->nparams), (G->nbufs) */
-    float *dparams, *dbufs;          /* (D->nparams), (D->nbufs) */
-    float *gm, *gv, *dm, *dv;        /* optimizer moments, NULL where the optimizer has none */
-    float *ema;                      /* (G->nparams + G->nbufs) train.ema's average, or NULL */
-    size_t nema;
-    uint64_t gt, dt;                 /* optimizer steps taken */
-    float aug_p;                     /* train.augment's p */
+    long step;                  /* the trainer's step when it was taken */
+    int n;                      /* rows of the table */
+    unsigned char **copy;       /* (n) each snapshot row's bytes, NULL for other rows */
+    size_t *bytes;              /* (n) their sizes */
 };
 
 int gan_all_finite(const float *x, size_t n)
@@ -37,16 +30,9 @@ int gan_all_finite(const float *x, size_t n)
 static void snapshot_free(gan_health_snapshot *s)
 {
     if (!s) return;
-    free(s->order);
-    gan_free_floats(s->gparams);
-    gan_free_floats(s->gbufs);
-    gan_free_floats(s->dparams);
-    gan_free_floats(s->dbufs);
-    gan_free_floats(s->gm);
-    gan_free_floats(s->gv);
-    gan_free_floats(s->dm);
-    gan_free_floats(s->dv);
-    gan_free_floats(s->ema);
+    for (int i = 0; s->copy && i < s->n; i++) free(s->copy[i]);
+    free(s->copy);
+    free(s->bytes);
     free(s);
 }
 
@@ -55,19 +41,15 @@ static gan_health_snapshot *snapshot_new(const gan_trainer *t)
 {
     gan_health_snapshot *s = calloc(1, sizeof *s);
     if (!s) return NULL;
-    int ok = 1;
-    s->norder = t->data ? (size_t)t->data->n : 0;
-    if (s->norder) ok &= (s->order = malloc(s->norder * sizeof *s->order)) != NULL;
-    ok &= (s->gparams = gan_alloc_floats(t->G->nparams)) != NULL;
-    ok &= (s->gbufs = gan_alloc_floats(t->G->nbufs)) != NULL;
-    ok &= (s->dparams = gan_alloc_floats(t->D->nparams)) != NULL;
-    ok &= (s->dbufs = gan_alloc_floats(t->D->nbufs)) != NULL;
-    if (t->gopt.m) ok &= (s->gm = gan_alloc_floats(t->gopt.n)) != NULL;
-    if (t->gopt.v) ok &= (s->gv = gan_alloc_floats(t->gopt.n)) != NULL;
-    if (t->dopt.m) ok &= (s->dm = gan_alloc_floats(t->dopt.n)) != NULL;
-    if (t->dopt.v) ok &= (s->dv = gan_alloc_floats(t->dopt.n)) != NULL;
-    s->nema = t->ema ? t->G->nparams + t->G->nbufs : 0;
-    if (s->nema) ok &= (s->ema = gan_alloc_floats(s->nema)) != NULL;
+    s->n = trainer_state_n;
+    s->copy = calloc((size_t)s->n, sizeof *s->copy);
+    s->bytes = calloc((size_t)s->n, sizeof *s->bytes);
+    int ok = s->copy && s->bytes;
+    for (int i = 0; ok && i < s->n; i++) {
+        const state_field *f = &trainer_state[i];
+        if (!f->snapshot || !(s->bytes[i] = f->bytes(t))) continue;
+        ok = (s->copy[i] = malloc(s->bytes[i])) != NULL;
+    }
     if (!ok) {
         snapshot_free(s);
         return NULL;
@@ -75,59 +57,17 @@ static gan_health_snapshot *snapshot_new(const gan_trainer *t)
     return s;
 }
 
-static void copy(float *dst, const float *src, size_t n)
-{
-    if (dst && src && n) memcpy(dst, src, n * sizeof *dst);
-}
-
 static void snapshot_take(gan_health_snapshot *s, const gan_trainer *t)
 {
     s->step = t->step;
-    s->epoch = t->epoch;
-    s->pos = t->pos;
-    if (s->norder) memcpy(s->order, t->order, s->norder * sizeof *s->order);
-    s->noise_rng = t->noise_rng;
-    s->data_rng = t->data_rng;
-    s->net_rng = t->net_rng;
-    s->g_rng = t->G->rng;
-    s->d_rng = t->D->rng;
-    copy(s->gparams, t->G->params, t->G->nparams);
-    copy(s->gbufs, t->G->bufs, t->G->nbufs);
-    copy(s->dparams, t->D->params, t->D->nparams);
-    copy(s->dbufs, t->D->bufs, t->D->nbufs);
-    copy(s->gm, t->gopt.m, t->gopt.n);
-    copy(s->gv, t->gopt.v, t->gopt.n);
-    copy(s->dm, t->dopt.m, t->dopt.n);
-    copy(s->dv, t->dopt.v, t->dopt.n);
-    copy(s->ema, t->ema, s->nema);
-    s->gt = t->gopt.t;
-    s->dt = t->dopt.t;
-    s->aug_p = t->aug_p;
+    for (int i = 0; i < s->n; i++)
+        if (s->copy[i]) memcpy(s->copy[i], trainer_state[i].at(t), s->bytes[i]);
 }
 
 static void snapshot_restore(const gan_health_snapshot *s, gan_trainer *t)
 {
-    t->step = s->step;
-    t->epoch = s->epoch;
-    t->pos = s->pos;
-    if (s->norder) memcpy(t->order, s->order, s->norder * sizeof *s->order);
-    t->noise_rng = s->noise_rng;
-    t->data_rng = s->data_rng;
-    t->net_rng = s->net_rng;
-    t->G->rng = s->g_rng;
-    t->D->rng = s->d_rng;
-    copy(t->G->params, s->gparams, t->G->nparams);
-    copy(t->G->bufs, s->gbufs, t->G->nbufs);
-    copy(t->D->params, s->dparams, t->D->nparams);
-    copy(t->D->bufs, s->dbufs, t->D->nbufs);
-    copy(t->gopt.m, s->gm, t->gopt.n);
-    copy(t->gopt.v, s->gv, t->gopt.n);
-    copy(t->dopt.m, s->dm, t->dopt.n);
-    copy(t->dopt.v, s->dv, t->dopt.n);
-    copy(t->ema, s->ema, s->nema);
-    t->gopt.t = s->gt;
-    t->dopt.t = s->dt;
-    t->aug_p = s->aug_p;
+    for (int i = 0; i < s->n; i++)
+        if (s->copy[i]) memcpy(trainer_state[i].at(t), s->copy[i], s->bytes[i]);
 }
 
 /* GAN_OK, or GAN_ERR_NUMERIC naming the first network with a non-finite

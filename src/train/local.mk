@@ -20,12 +20,9 @@ tests_check_train_math_LDADD = $(TEST_LIBS)
 libgan_la_SOURCES += src/train/train.c src/train/augment.h src/train/augment.c src/train/ema.c src/train/interp.c src/train/cond.h src/train/cond.c \
 	src/train/classifier.c src/train/frechet.c
 pkginclude_HEADERS += include/gan/classify.h
-### data parallelism over MPI (one-rank no-ops without --with-mpi)
-libgan_la_SOURCES += src/train/dist.c
-pkginclude_HEADERS += include/gan/dist.h
 check_PROGRAMS += tests/check_train
 TESTS += tests/check_train
-tests_check_train_SOURCES = tests/check_train.c
+tests_check_train_SOURCES = tests/check_train.c tests/gradcheck.c tests/gradcheck.h tests/testutil.c tests/testutil.h
 tests_check_train_CFLAGS = $(TEST_CFLAGS)
 tests_check_train_LDADD = $(TEST_LIBS)
 ### conditional GANs (label layers, labels, class-conditional sampling)
@@ -43,15 +40,30 @@ tests_check_classify_LDADD = $(TEST_LIBS)
 TESTS += tests/classify.sh
 EXTRA_DIST += tests/classify.sh
 ### training health (rollback on NaN/inf)
-libgan_la_SOURCES += src/train/health.c
+libgan_la_SOURCES += src/train/health.c src/train/state.h src/train/state.c
 pkginclude_HEADERS += include/gan/health.h
+### the run: loop, output cadence, run directory (lock, history, checkpoints)
+libgan_la_SOURCES += src/train/run.c
+pkginclude_HEADERS += include/gan/run.h
+check_PROGRAMS += tests/check_run
+TESTS += tests/check_run
+tests_check_run_SOURCES = tests/check_run.c tests/testutil.c tests/testutil.h tests/gradcheck.c tests/gradcheck.h
+tests_check_run_CFLAGS = $(TEST_CFLAGS)
+tests_check_run_LDADD = $(TEST_LIBS)
 check_PROGRAMS += tests/check_health
 TESTS += tests/check_health
-tests_check_health_SOURCES = tests/check_health.c
+tests_check_health_SOURCES = tests/check_health.c tests/gradcheck.c tests/gradcheck.h tests/testutil.c tests/testutil.h
 tests_check_health_CFLAGS = $(TEST_CFLAGS)
 tests_check_health_LDADD = $(TEST_LIBS)
 TESTS += tests/health.sh
 EXTRA_DIST += tests/health.sh
+### the trainer's state table (private: compiled into the test)
+check_PROGRAMS += tests/check_state
+TESTS += tests/check_state
+tests_check_state_SOURCES = tests/check_state.c tests/testutil.c tests/testutil.h tests/gradcheck.c tests/gradcheck.h \
+	src/train/state.c src/train/state.h
+tests_check_state_CFLAGS = $(TEST_CFLAGS)
+tests_check_state_LDADD = $(TEST_LIBS)
 ### train.augment (flip, DiffAugment, ADA's p): the private ops compiled into the test
 check_PROGRAMS += tests/check_augment
 TESTS += tests/check_augment

@@ -443,3 +443,27 @@ float gan_trainer_diversity(gan_trainer *t)
         }
     return (float)(sum / ((double)n * (n - 1) / 2));
 }
+
+/* data parallelism (gan/dist.h): this trainer as rank gan_dist_rank() of
+ * gan_dist_size() */
+gan_status gan_dist_start(gan_trainer *t, gan_error *err)
+{
+    int g_size = gan_dist_size();
+    if (g_size == 1) return GAN_OK;
+    const gan_train_spec *ts = &t->spec->train;
+    if (ts->batch % g_size || ts->noise_batch % g_size)
+        return gan_error_at(err, GAN_ERR_INVALID, t->spec->source, 0, 0,
+                            "train.batch %d and train.noise_batch %d must both divide by the %d ranks",
+                            ts->batch, ts->noise_batch, g_size);
+    t->rank = gan_dist_rank();
+    t->nranks = g_size;
+    t->Br = ts->batch / g_size;
+    t->Bf = ts->noise_batch / g_size;
+    if (ts->pack > 1 && (t->Br % ts->pack || t->Bf % ts->pack))
+        return gan_error_at(err, GAN_ERR_INVALID, t->spec->source, 0, 0,
+                            "train.pack %d must divide each rank's share of the batches "
+                            "(%d real, %d fake on %d ranks)", ts->pack, t->Br, t->Bf, g_size);
+    gan_dist_bcast_net(t->G);
+    gan_dist_bcast_net(t->D);
+    return GAN_OK;
+}

@@ -17,13 +17,13 @@ cov="$out/cov"
 mkdir -p "$cov"
 cppflags="-I$top_builddir -I$src/include -I$src/src -I$src/tests/fuzz -DFUZZ_REPLAY $(pkg-config --cflags libpng openblas)"
 clang -O0 -g -fprofile-instr-generate -fcoverage-mapping $cppflags \
-    "$src"/src/core/*.c "$src"/src/layers/*.c "$src"/src/train/*.c "$src"/src/model/*.c "$src"/src/io/*.c \
+    "$src"/src/core/*.c "$src"/src/layers/*.c "$src"/src/train/*.c "$src"/src/model/*.c "$src"/src/io/*.c "$src"/src/ckpt/*.c \
     "$src"/tests/fuzz/fuzz.c "$src"/tests/fuzz/fuzz_*.c "$src"/tests/fuzz/replay.c \
     $(pkg-config --libs yaml-0.1 zlib libpng openblas) -lm -o "$cov/replay"
 for t in $targets; do
     case $t in
     model) files="src/model" ;;
-    ckpt) files="src/io/ckpt" ;;
+    ckpt) files="src/ckpt/ckpt" ;;
     idx) files="src/io/idx.c" ;;
     cifar10) files="src/io/cifar.c" ;;
     pngdir) files="src/io/pngdir.c" ;;

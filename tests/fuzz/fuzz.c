@@ -67,7 +67,7 @@ void fuzz_check_status(const char *what, gan_status st, const gan_error *err)
     if (verbose < 0) verbose = getenv("FUZZ_VERBOSE") != NULL;
     if (verbose) fprintf(stderr, "%s: %s\n", what, st == GAN_OK ? "ok" : err->msg);
     if (st == GAN_OK) return;
-    if (st < GAN_OK || st > GAN_ERR_INTERRUPTED || err->code != st || !err->msg[0]) {
+    if (st < GAN_OK || st > GAN_ERR_EXISTS || err->code != st || !err->msg[0]) {
         fprintf(stderr, "fuzz: %s returned status %d with error code %d and message \"%s\"\n",
                 what, (int)st, (int)err->code, err->msg);
         abort();

@@ -10,7 +10,7 @@
  * A checkpoint that loads is saved again and that file must load too. */
 #include "fuzz.h"
 #include <string.h>
-#include "io/ckpt_state.h"
+#include "ckpt/ckpt_state.h"
 
 static uint32_t le32(const uint8_t *p)
 {

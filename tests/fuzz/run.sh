@@ -34,7 +34,7 @@ libs="$(pkg-config --libs yaml-0.1 zlib libpng libjpeg openblas 2>/dev/null || e
 # the library, instrumented for coverage (the harness adds the fuzzer's main)
 objs=
 for f in "$src"/src/core/*.c "$src"/src/layers/*.c "$src"/src/train/*.c "$src"/src/model/*.c \
-         "$src"/src/io/*.c "$src"/tests/fuzz/fuzz.c; do
+         "$src"/src/io/*.c "$src"/src/ckpt/*.c "$src"/tests/fuzz/fuzz.c; do
     o="$out/obj/$(basename "$(dirname "$f")")_$(basename "$f" .c).o"
     # rebuilt when the source or any header changed
     if [ ! -f "$o" ] || [ "$f" -nt "$o" ] || [ -n "$(find "$src/include" "$src/src" "$src/tests/fuzz" \

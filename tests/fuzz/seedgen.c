@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
-#include "io/ckpt_file.h"
+#include "ckpt/ckpt_file.h"
 
 static const char *out;
 

@@ -9,7 +9,7 @@
 #include "config.h"
 #include <stdlib.h>
 #include <string.h>
-#include "io/ckpt_file.h"
+#include "ckpt/ckpt_file.h"
 
 void ckpt_tag_str(uint32_t tag, char *buf)
 {

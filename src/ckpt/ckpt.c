@@ -86,7 +86,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "gan/gan.h"
-#include "io/ckpt_state.h"
+#include "ckpt/ckpt_state.h"
 
 void gan_ckpt_set_fault(long fail_after_bytes)
 {

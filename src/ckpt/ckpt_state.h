@@ -1,6 +1,6 @@
 /* ckpt_state.h - a trainer's state <-> checkpoint sections (private).
  *
- * The payload of every section is documented in src/io/ckpt.c.  These
+ * The payload of every section is documented in src/ckpt/ckpt.c.  These
  * functions need only the structs of train.h, net.h and optim.h, so they
  * can be tested on a trainer assembled by hand.
  */
@@ -8,7 +8,7 @@
 #define GAN_CKPT_STATE_H
 
 #include "gan/train.h"
-#include "io/ckpt_file.h"
+#include "ckpt/ckpt_file.h"
 
 #define CKPT_TAG_MODL CKPT_TAG('M', 'O', 'D', 'L')
 #define CKPT_TAG_BILD CKPT_TAG('B', 'I', 'L', 'D')

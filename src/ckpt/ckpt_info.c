@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "gan/gan.h"
-#include "io/ckpt_state.h"
+#include "ckpt/ckpt_state.h"
+#include "train/state.h"
 
 /* str fields of 'BILD' into buf as "A, B, C" */
 static void build_line(const ckpt_reader *r, char *buf, size_t n)
@@ -133,8 +134,10 @@ gan_status gan_ckpt_info(const char *path, FILE *f, int model_only, gan_error *e
     for (int i = 0; i < r->n; i++) {
         char tag[5];
         ckpt_tag_str(r->s[i].tag, tag);
-        fprintf(f, "%-12s'%s' %zu bytes (%zu compressed), crc32 %08" PRIx32 "\n", i ? "" : "sections", tag,
-                r->s[i].len, r->s[i].clen, r->s[i].crc);
+        char holds[512];   /* the trainer state it holds (src/train/state.h) */
+        trainer_state_in_section(tag, holds, sizeof holds);
+        fprintf(f, "%-12s'%s' %zu bytes (%zu compressed), crc32 %08" PRIx32 "%s%s\n", i ? "" : "sections", tag,
+                r->s[i].len, r->s[i].clen, r->s[i].crc, holds[0] ? ": " : "", holds);
     }
     size_t total = 0;
     for (int i = 0; i < nts; i++) total += ts[i].size;

@@ -1,7 +1,7 @@
 /* ckpt_file.c - the checkpoint container: header, compressed sections,
  * atomic writes and a reader that trusts nothing it reads.
  *
- * The byte layout is documented in src/io/ckpt.c and ganrun-checkpoint(5).
+ * The byte layout is documented in src/ckpt/ckpt.c and ganrun-checkpoint(5).
  * Writing goes to PATH.tmp.XXXXXX in the same folder and is renamed over
  * PATH only after fflush + fsync + fclose all succeeded, then the folder is
  * fsynced so the rename itself is durable.  Reading loads the whole file
@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
-#include "io/ckpt_file.h"
+#include "ckpt/ckpt_file.h"
 
 static long fault_after = -1;
 

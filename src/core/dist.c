@@ -1,4 +1,7 @@
-/* dist.c - data-parallel training over MPI (see gan/dist.h).
+/* dist.c - data-parallel training over MPI (see gan/dist.h): the plumbing,
+ * in core so that layers (batchnorm's sync) use it without reaching up
+ * into the trainer; gan_dist_start, which shares a trainer out, is in
+ * src/train/train.c.
  *
  * One file holds every MPI call of ganrun.  Built without MPI (no HAVE_MPI
  * in config.h), or run in a process mpirun did not start, each function is
@@ -6,6 +9,7 @@
  */
 #include "config.h"
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef HAVE_MPI
@@ -13,7 +17,7 @@
 #endif
 #include "gan/dist.h"
 #include "gan/par.h"
-#include "gan/train.h"
+#include "gan/net.h"
 
 static int g_rank = 0, g_size = 1;
 #ifdef HAVE_MPI
@@ -213,25 +217,4 @@ int gan_dist_first_different(const void *p, size_t n)
     (void)p, (void)n;
     return -1;
 #endif
-}
-
-gan_status gan_dist_start(gan_trainer *t, gan_error *err)
-{
-    if (g_size == 1) return GAN_OK;
-    const gan_train_spec *ts = &t->spec->train;
-    if (ts->batch % g_size || ts->noise_batch % g_size)
-        return gan_error_at(err, GAN_ERR_INVALID, t->spec->source, 0, 0,
-                            "train.batch %d and train.noise_batch %d must both divide by the %d ranks",
-                            ts->batch, ts->noise_batch, g_size);
-    t->rank = g_rank;
-    t->nranks = g_size;
-    t->Br = ts->batch / g_size;
-    t->Bf = ts->noise_batch / g_size;
-    if (ts->pack > 1 && (t->Br % ts->pack || t->Bf % ts->pack))
-        return gan_error_at(err, GAN_ERR_INVALID, t->spec->source, 0, 0,
-                            "train.pack %d must divide each rank's share of the batches "
-                            "(%d real, %d fake on %d ranks)", ts->pack, t->Br, t->Bf, g_size);
-    gan_dist_bcast_net(t->G);
-    gan_dist_bcast_net(t->D);
-    return GAN_OK;
 }

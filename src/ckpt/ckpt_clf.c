@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "gan/classify.h"
-#include "io/ckpt_file.h"
+#include "ckpt/ckpt_file.h"
 
 #define TAG_CLFM CKPT_TAG('C', 'L', 'F', 'M')
 #define TAG_CLFS CKPT_TAG('C', 'L', 'F', 'S')

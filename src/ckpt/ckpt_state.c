@@ -1,6 +1,6 @@
 /* ckpt_state.c - a trainer's state to checkpoint sections and back.
  *
- * Payload layouts are documented at the top of src/io/ckpt.c.  Writing
+ * Payload layouts are documented at the top of src/ckpt/ckpt.c.  Writing
  * walks the trainer; reading decodes each section through a bounded cursor
  * (ckpt_cur), checks every count against the bytes that remain before it
  * allocates, and checks every tensor against the networks built from the
@@ -14,7 +14,8 @@
 #include <string.h>
 #include <cblas.h>
 #include "gan/gan.h"
-#include "io/ckpt_state.h"
+#include "ckpt/ckpt_state.h"
+#include "train/state.h"
 
 #define FAIL(code, ...) gan_error_at(err, code, r->path, 0, 0, __VA_ARGS__)
 
@@ -136,15 +137,13 @@ static void encode(const gan_trainer *t, uint32_t tag, ckpt_buf *b)
         ckpt_put_str(b, blas_info(blas, sizeof blas));
         break;
     }
-    case CKPT_TAG_STAT:
-        ckpt_put_u64(b, (uint64_t)t->step);
-        ckpt_put_u64(b, (uint64_t)t->epoch);
-        ckpt_put_u64(b, (uint64_t)t->pos);
-        put_rng(b, &t->noise_rng);
-        put_rng(b, &t->data_rng);
-        put_rng(b, &t->net_rng);
-        put_rng(b, &t->G->rng);
-        put_rng(b, &t->D->rng);
+    case CKPT_TAG_STAT:   /* its rows of the state table, in order */
+        for (int i = 0; i < trainer_state_n; i++) {
+            const state_field *f = &trainer_state[i];
+            if (!f->ckpt || strcmp(f->ckpt, "STAT")) continue;
+            if (f->kind == STATE_LONG) ckpt_put_u64(b, (uint64_t)*(const long *)f->at(t));
+            else put_rng(b, f->at(t));
+        }
         break;
     case CKPT_TAG_ORDR: {
         uint64_t n = t->order && t->data ? (uint64_t)t->data->n : 0;
@@ -322,39 +321,46 @@ gan_status ckpt_state_tensors(const ckpt_reader *r, ckpt_tensor **out, int *nout
     return GAN_OK;
 }
 
-static int rng_zero(const gan_rng *g)
-{
-    return !(g->s[0] | g->s[1] | g->s[2] | g->s[3]);
-}
-
+/* 'STAT': the rows of the state table that it holds, in order (longs as
+ * u64, random streams as 4 u64), checked before any is set */
 static gan_status restore_stat(gan_trainer *t, const ckpt_reader *r, uint64_t norder, gan_error *err)
 {
     ckpt_cur c = cursor(r, CKPT_TAG_STAT);
-    uint64_t v[3];
-    for (int i = 0; i < 3; i++) v[i] = ckpt_get_u64(&c);
-    gan_rng g[5];
-    for (int k = 0; k < 5; k++)
-        for (int i = 0; i < 4; i++) g[k].s[i] = ckpt_get_u64(&c);
+    uint64_t v[64];
+    int nv = 0;
+    for (int i = 0; i < trainer_state_n; i++) {
+        const state_field *f = &trainer_state[i];
+        if (!f->ckpt || strcmp(f->ckpt, "STAT")) continue;
+        int words = f->kind == STATE_LONG ? 1 : 4;
+        for (int k = 0; k < words && nv < 64; k++) v[nv++] = ckpt_get_u64(&c);
+    }
     gan_status st = done(r, &c, CKPT_TAG_STAT, err);
     if (st != GAN_OK) return st;
-    static const char *const what[3] = { "step", "epoch", "position" };
-    for (int i = 0; i < 3; i++)
-        if (v[i] > LONG_MAX) return FAIL(GAN_ERR_FORMAT, "%s %" PRIu64 " is out of range", what[i], v[i]);
-    /* an empty order (saved without data) keeps the position it had: it
-     * cannot be resumed (restore_order refuses it with data) */
-    if (norder > 0 && v[2] > norder)
-        return FAIL(GAN_ERR_FORMAT, "position %" PRIu64 " is past the data order's %" PRIu64 " entries", v[2], norder);
-    static const char *const names[5] = { "noise", "data", "net", "G dropout", "D dropout" };
-    for (int k = 0; k < 5; k++)
-        if (rng_zero(&g[k])) return FAIL(GAN_ERR_FORMAT, "%s random stream has the all-zero state", names[k]);
-    t->step = (long)v[0];
-    t->epoch = (long)v[1];
-    t->pos = (long)v[2];
-    t->noise_rng = g[0];
-    t->data_rng = g[1];
-    t->net_rng = g[2];
-    t->G->rng = g[3];
-    t->D->rng = g[4];
+    const uint64_t *p = v;
+    for (int i = 0; i < trainer_state_n; i++) {
+        const state_field *f = &trainer_state[i];
+        if (!f->ckpt || strcmp(f->ckpt, "STAT")) continue;
+        if (f->kind == STATE_LONG && *p > LONG_MAX)
+            return FAIL(GAN_ERR_FORMAT, "%s %" PRIu64 " is out of range", f->label, *p);
+        if (f->kind == STATE_RNG && !(p[0] | p[1] | p[2] | p[3]))
+            return FAIL(GAN_ERR_FORMAT, "%s has the all-zero state", f->label);
+        /* an empty order (saved without data) keeps the position it had: it
+         * cannot be resumed (restore_order refuses it with data) */
+        if (f->kind == STATE_LONG && f->at(t) == (void *)&t->pos && norder > 0 && *p > norder)
+            return FAIL(GAN_ERR_FORMAT, "position %" PRIu64 " is past the data order's %" PRIu64 " entries", *p, norder);
+        p += f->kind == STATE_LONG ? 1 : 4;
+    }
+    p = v;
+    for (int i = 0; i < trainer_state_n; i++) {
+        const state_field *f = &trainer_state[i];
+        if (!f->ckpt || strcmp(f->ckpt, "STAT")) continue;
+        if (f->kind == STATE_LONG) {
+            *(long *)f->at(t) = (long)*p++;
+        } else {
+            gan_rng *g = f->at(t);
+            for (int k = 0; k < 4; k++) g->s[k] = *p++;
+        }
+    }
     return GAN_OK;
 }
 

@@ -1,7 +1,7 @@
 /* ckpt_file.h - the checkpoint container (private to libgan).
  *
  * A container is a header and a list of sections, each zlib-compressed and
- * CRC-checked; the layout is documented in src/io/ckpt.c and
+ * CRC-checked; the layout is documented in src/ckpt/ckpt.c and
  * ganrun-checkpoint(5).  This layer knows nothing of trainers: it writes
  * and verifies (tag, bytes) pairs.  Byte buffers (ckpt_buf) and bounded
  * cursors (ckpt_cur) encode the little-endian fields inside payloads.

@@ -1,0 +1,500 @@
+/* run.c - a training run (the contract is in gan/run.h): the loop of
+ * steps under train.health, the output cadence, and the run directory
+ * (lock, existing runs, log.csv / events.csv history, checkpoints and
+ * their pruning).
+ *
+ * Under mpirun every rank trains and only rank 0 writes the run directory;
+ * the ranks agree on the outcome of each write and on the stop flag, so an
+ * error or a signal stops all of them at one step.
+ */
+#include "config.h"
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "gan/run.h"
+#include "gan/ckpt.h"
+#include "gan/dist.h"
+#include "io/io.h"
+
+#define PATH_N 1300
+
+struct gan_run {
+    gan_trainer *t;
+    gan_run_opts o;
+    char dir[1024];
+    int lead;            /* rank 0 with a directory: writes it */
+    FILE *log;
+    int lockfd;          /* -1: none */
+    gan_health health;
+    double t0, tlast;
+    long start_step, last_step;
+    int stopped;
+};
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static gan_status make_dir(const char *path, gan_error *err)
+{
+    char tmp[PATH_N];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = 0;
+        if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
+            return gan_error_at(err, GAN_ERR_IO, tmp, 0, 0, "cannot create directory: %s", strerror(errno));
+        *p = '/';
+    }
+    if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
+        return gan_error_at(err, GAN_ERR_IO, tmp, 0, 0, "cannot create directory: %s", strerror(errno));
+    return GAN_OK;
+}
+
+/* model.yaml: a temporary file beside it, renamed (io/io.h) */
+static gan_status write_text_atomic(const char *path, const char *text, gan_error *err)
+{
+    io_out o;
+    gan_status st = io_out_open(&o, path, err);
+    if (st != GAN_OK) return st;
+    io_out_write(&o, text, strlen(text));
+    return io_out_commit(&o, err);
+}
+
+/* ---- the run directory: lock, an existing run, history ------------- */
+
+/* An exclusive flock on DIR/.lock with our pid in it.  A lock file that
+ * its owner unlinked between our open and our flock is not the directory's
+ * lock any more: try again with the one at the path. */
+static gan_status lock_dir(const char *dir, int *fdp, gan_error *err)
+{
+    char p[PATH_N];
+    snprintf(p, sizeof p, "%s/.lock", dir);
+    for (int tries = 0; tries < 100; tries++) {
+        int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0) return gan_error_at(err, GAN_ERR_IO, p, 0, 0, "cannot open the lock file: %s", strerror(errno));
+        if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+            int e = errno;
+            char buf[32] = "";
+            ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+            buf[n > 0 ? n : 0] = 0;
+            long pid = atol(buf);
+            close(fd);
+            if (e != EWOULDBLOCK)
+                return gan_error_at(err, GAN_ERR_IO, p, 0, 0, "cannot lock: %s", strerror(e));
+            if (pid > 0)
+                return gan_error_at(err, GAN_ERR_BUSY, dir, 0, 0, "the run directory is in use by process %ld "
+                                    "(it holds %s); wait for it to end or use another directory", pid, p);
+            return gan_error_at(err, GAN_ERR_BUSY, dir, 0, 0, "the run directory is in use by another process "
+                                "(it holds %s); wait for it to end or use another directory", p);
+        }
+        struct stat a, b;
+        if (fstat(fd, &a) != 0 || stat(p, &b) != 0 || a.st_ino != b.st_ino || a.st_dev != b.st_dev) {
+            close(fd);
+            continue;
+        }
+        char buf[32];
+        int n = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+        if (ftruncate(fd, 0) != 0 || pwrite(fd, buf, (size_t)n, 0) != n) {
+            int e = errno;
+            close(fd);
+            return gan_error_at(err, GAN_ERR_IO, p, 0, 0, "cannot write the lock file: %s", strerror(e));
+        }
+        *fdp = fd;
+        return GAN_OK;
+    }
+    return gan_error_at(err, GAN_ERR_IO, p, 0, 0, "cannot lock: the lock file keeps being replaced");
+}
+
+/* unlink before close: whoever opened the file meanwhile finds it gone
+ * once it gets the lock, and retries */
+static void unlock_dir(const char *dir, int fd)
+{
+    if (fd < 0) return;
+    char p[PATH_N];
+    snprintf(p, sizeof p, "%s/.lock", dir);
+    unlink(p);
+    close(fd);
+}
+
+/* the last step of a log.csv (0 when it has no row) */
+static long last_logged_step(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return 0;
+    char line[4096];
+    long last = 0;
+    while (fgets(line, sizeof line, f))
+        if (line[0] >= '0' && line[0] <= '9') last = atol(line);
+    fclose(f);
+    return last;
+}
+
+/* The files that make DIR a run; *what describes the run for a message.
+ * 0 when it holds none of them. */
+static int holds_run(const char *dir, char *what, size_t n)
+{
+    static const char *const names[] = { "log.csv", "latest.ckpt", "model.yaml", "events.csv", "ckpt", "samples" };
+    char p[PATH_N];
+    int found = -1;
+    for (int i = 0; i < 6 && found < 0; i++) {
+        snprintf(p, sizeof p, "%s/%s", dir, names[i]);
+        if (access(p, F_OK) == 0) found = i;
+    }
+    if (found < 0) return 0;
+    char name[128] = "", line[256];
+    snprintf(p, sizeof p, "%s/model.yaml", dir);
+    FILE *f = fopen(p, "r");
+    while (f && !name[0] && fgets(line, sizeof line, f))
+        if (sscanf(line, "name: \"%127[^\"]\"", name) != 1) name[0] = 0;
+    if (f) fclose(f);
+    snprintf(p, sizeof p, "%s/log.csv", dir);
+    long last = last_logged_step(p);
+    snprintf(p, sizeof p, "%s/latest.ckpt", dir);
+    int latest = access(p, F_OK) == 0;
+    char where[128];
+    if (last > 0) snprintf(where, sizeof where, "log.csv up to step %ld%s", last, latest ? ", latest.ckpt" : "");
+    else snprintf(where, sizeof where, "%s", latest ? "latest.ckpt" : names[found]);
+    if (name[0]) snprintf(what, n, "the run of model '%s' (%s)", name, where);
+    else snprintf(what, n, "a run (%s)", where);
+    return 1;
+}
+
+/* DIR -> DIR.old-N, the smallest N not taken; *to names it */
+static gan_status move_aside(const char *dir, char *to, size_t n, gan_error *err)
+{
+    for (int i = 1; i < 100000; i++) {
+        snprintf(to, n, "%s.old-%d", dir, i);
+        if (access(to, F_OK) == 0) continue;
+        if (rename(dir, to) == 0) return GAN_OK;
+        if (errno == EEXIST || errno == ENOTEMPTY) continue;
+        return gan_error_at(err, GAN_ERR_IO, dir, 0, 0, "cannot move the old run to %s: %s", to, strerror(errno));
+    }
+    return gan_error_at(err, GAN_ERR_IO, dir, 0, 0, "cannot move the old run aside: every %s.old-N is taken", dir);
+}
+
+/* Keep the header and the rows of a CSV whose first column (the step) is
+ * at most `step`: a resumed run's history ends at its checkpoint.  A row
+ * cut short (a killed process) goes too. */
+static gan_status truncate_history(const char *path, long step, gan_error *err)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return GAN_OK;   /* none yet */
+    char line[16384];   /* rows are far shorter: a longer one counts as cut short */
+    long keep = 0, off = 0;
+    int header = 1;
+    while (fgets(line, sizeof line, f)) {
+        size_t len = strlen(line);
+        int whole = len > 0 && line[len - 1] == '\n';
+        if (!whole) break;
+        if (header) header = 0;
+        else if (atol(line) > step) break;
+        off += (long)len;
+        keep = off;
+    }
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    fclose(f);
+    if (keep < size && truncate(path, keep) != 0)
+        return gan_error_at(err, GAN_ERR_IO, path, 0, 0, "cannot truncate to step %ld: %s", step, strerror(errno));
+    return GAN_OK;
+}
+
+/* newest-first removal of step checkpoints beyond `keep` */
+static void prune_checkpoints(const char *dir, int keep)
+{
+    if (keep <= 0) return;
+    DIR *d = opendir(dir);
+    if (!d) return;
+    long steps[4096];
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL && n < 4096) {
+        /* only our own names: step-NNNNNNNN.ckpt */
+        char *end;
+        size_t len = strlen(e->d_name);
+        if (len < 10 || strncmp(e->d_name, "step-", 5) || strcmp(e->d_name + len - 5, ".ckpt")) continue;
+        long s = strtol(e->d_name + 5, &end, 10);
+        if (end == e->d_name + len - 5 && s >= 0) steps[n++] = s;
+    }
+    closedir(d);
+    for (int i = 0; i < n; i++)          /* sort descending */
+        for (int j = i + 1; j < n; j++)
+            if (steps[j] > steps[i]) { long t = steps[i]; steps[i] = steps[j]; steps[j] = t; }
+    for (int i = keep; i < n; i++) {
+        char p[PATH_N];
+        snprintf(p, sizeof p, "%s/step-%08ld.ckpt", dir, steps[i]);
+        unlink(p);
+    }
+}
+
+static gan_status write_checkpoint(gan_trainer *t, const char *dir, gan_error *err)
+{
+    char p[PATH_N], latest[PATH_N], tmp[PATH_N + 16];
+    snprintf(p, sizeof p, "%s/ckpt/step-%08ld.ckpt", dir, t->step);
+    snprintf(latest, sizeof latest, "%s/latest.ckpt", dir);
+    gan_status st = gan_ckpt_save(t, p, err);
+    if (st != GAN_OK) return st;
+    /* latest.ckpt: a hard link to the step file, swapped in atomically */
+    snprintf(tmp, sizeof tmp, "%s.tmp.link", latest);
+    unlink(tmp);
+    if (link(p, tmp) != 0 || rename(tmp, latest) != 0) {
+        unlink(tmp);
+        st = gan_ckpt_save(t, latest, err);
+        if (st != GAN_OK) return st;
+    }
+    snprintf(tmp, sizeof tmp, "%s/ckpt", dir);
+    prune_checkpoints(tmp, t->spec->output.keep);
+    return GAN_OK;
+}
+
+static gan_status write_samples(gan_trainer *t, const char *dir, gan_error *err)
+{
+    int n = t->spec->output.samples;
+    size_t S = gan_shape_size(t->data_shape);
+    float *x = gan_alloc_floats((size_t)n * S);
+    if (!x) return gan_error_set(err, GAN_ERR_NOMEM, "out of memory");
+    gan_status st = gan_net_reserve(t->G, n, err);
+    if (st == GAN_OK) {
+        t->G->labels = t->yfixed;   /* conditional: class r mod K on row r */
+        int swapped = gan_trainer_ema_swap(t);   /* grids of the averaged G (train.ema) */
+        const float *y = gan_net_forward(t->G, t->fixed_z, n, 0);
+        memcpy(x, y, (size_t)n * S * sizeof(float));
+        if (swapped) gan_trainer_ema_swap(t);
+        char p[PATH_N];
+        snprintf(p, sizeof p, "%s/samples/step-%08ld.png", dir, t->step);
+        int cols = (int)ceil(sqrt((double)n));
+        st = gan_png_write_grid(p, x, n, t->data_shape, cols, err);
+    }
+    gan_free_floats(x);
+    return st;
+}
+
+/* rank 0: lock the directory, deal with a run it holds, create its
+ * layout, model.yaml and the log */
+static gan_status open_dir(gan_run *r, gan_error *err)
+{
+    const char *dir = r->dir;
+    gan_trainer *t = r->t;
+    char p[PATH_N], what[400];
+    gan_status st;
+    if ((st = make_dir(dir, err)) != GAN_OK || (st = lock_dir(dir, &r->lockfd, err)) != GAN_OK) return st;
+    if (r->o.mode != GAN_RUN_RESUME && holds_run(dir, what, sizeof what)) {
+        if (r->o.mode != GAN_RUN_FORCE)
+            return gan_error_at(err, GAN_ERR_EXISTS, dir, 0, 0, "holds %s already; a new run would "
+                                "overwrite it", what);
+        char to[PATH_N];
+        if ((st = move_aside(dir, to, sizeof to, err)) != GAN_OK) return st;
+        unlock_dir(to, r->lockfd);   /* the old run, moved with its lock file */
+        r->lockfd = -1;
+        if ((st = make_dir(dir, err)) != GAN_OK || (st = lock_dir(dir, &r->lockfd, err)) != GAN_OK) return st;
+        if (holds_run(dir, what, sizeof what))   /* another process started one meanwhile */
+            return gan_error_at(err, GAN_ERR_EXISTS, dir, 0, 0, "holds %s already", what);
+    }
+    if ((snprintf(p, sizeof p, "%s/samples", dir), st = make_dir(p, err)) ||
+        (snprintf(p, sizeof p, "%s/ckpt", dir), st = make_dir(p, err)))
+        return st;
+    if (r->o.mode == GAN_RUN_RESUME) {
+        snprintf(p, sizeof p, "%s/log.csv", dir);
+        if ((st = truncate_history(p, t->step, err)) != GAN_OK) return st;
+        snprintf(p, sizeof p, "%s/events.csv", dir);
+        if ((st = truncate_history(p, t->step, err)) != GAN_OK) return st;
+    }
+    snprintf(p, sizeof p, "%s/model.yaml", dir);
+    if ((st = write_text_atomic(p, t->model_text, err)) != GAN_OK) return st;
+    snprintf(p, sizeof p, "%s/log.csv", dir);
+    FILE *log = fopen(p, r->o.mode == GAN_RUN_RESUME ? "a" : "w");
+    if (!log) return gan_error_at(err, GAN_ERR_IO, p, 0, 0, "cannot open log: %s", strerror(errno));
+    setvbuf(log, NULL, _IOLBF, 0);   /* rows appear as they are written (tail -f) */
+    if (ftell(log) == 0)
+        fprintf(log, "step,epoch,d_loss,g_loss,d_real,d_fake,lr_g,lr_d,seconds,images_per_s,"
+                     "gap,d_grad_norm,g_grad_norm,diversity%s\n", t->aug ? ",aug_p,aug_rt" : "");
+    r->log = log;
+    return GAN_OK;
+}
+
+/* DIR/events.csv: one row per training-health event (a rollback, or the
+ * error that stopped the run), created on the first */
+static void log_event(const gan_run *r, long step, const char *event, const gan_health_event *ev,
+                      const char *reason)
+{
+    const gan_trainer *t = r->t;
+    char p[PATH_N], why[800];
+    snprintf(p, sizeof p, "%s/events.csv", r->dir);
+    FILE *f = fopen(p, "a");
+    if (!f) return;   /* the error or the callback says it all the same */
+    if (ftell(f) == 0) fprintf(f, "step,event,to_step,retry,lr_g,lr_d,reason\n");
+    snprintf(why, sizeof why, "%s", reason);
+    for (char *q = why; *q; q++)
+        if (*q == '"' || *q == '\n') *q = '\'';
+    if (ev) fprintf(f, "%ld,%s,%ld,%d,%.6g,%.6g,\"%s\"\n", step, event, ev->to_step, ev->retry,
+                    t->gopt.c.lr, t->dopt.c.lr, why);
+    else fprintf(f, "%ld,%s,,,%.6g,%.6g,\"%s\"\n", step, event, t->gopt.c.lr, t->dopt.c.lr, why);
+    fclose(f);
+}
+
+/* ---- the loop ------------------------------------------------------- */
+
+gan_status gan_run_open(gan_run **out, gan_trainer *t, const gan_run_opts *o, gan_error *err)
+{
+    *out = NULL;
+    gan_run *r = calloc(1, sizeof *r);
+    if (!r) return gan_dist_agree(gan_error_set(err, GAN_ERR_NOMEM, "out of memory"), err);
+    r->t = t;
+    r->o = *o;
+    r->lockfd = -1;
+    if (o->dir) {
+        snprintf(r->dir, sizeof r->dir, "%s", o->dir);
+        r->o.dir = r->dir;
+    }
+    r->lead = o->dir && t->rank == 0;
+    gan_status st = gan_dist_agree(r->lead ? open_dir(r, err) : GAN_OK, err);
+    if (st == GAN_OK) st = gan_dist_agree(gan_health_init(&r->health, t, err), err);
+    else memset(&r->health, 0, sizeof r->health);
+    if (st != GAN_OK) {
+        if (r->log) fclose(r->log);
+        unlock_dir(r->dir, r->lockfd);
+        gan_health_free(&r->health);
+        free(r);
+        return st;
+    }
+    r->t0 = r->tlast = now_s();
+    r->start_step = r->last_step = t->step;
+    *out = r;
+    return GAN_OK;
+}
+
+/* the caller's flag at any rank stops every rank after the same step */
+int gan_run_done(gan_run *r)
+{
+    if (r->stopped || r->t->step >= r->o.target) return 1;
+    int flag = r->o.stop && *r->o.stop;
+    if (r->t->nranks > 1) flag = gan_dist_any(flag);
+    r->stopped = flag;
+    return flag;
+}
+
+int gan_run_stopped(const gan_run *r)
+{
+    return r->stopped;
+}
+
+/* One step under train.health: a numeric failure rolls back (*rolled
+ * set; a row in events.csv, the callback); any other failure, or a
+ * give-up, is returned. */
+static gan_status health_step(gan_run *r, int *rolled, gan_error *err)
+{
+    gan_trainer *t = r->t;
+    gan_health *h = &r->health;
+    const gan_output_spec *out = &t->spec->output;
+    *rolled = 0;
+    gan_status st = gan_trainer_step(t, err);
+    /* checkpoints and the end of the run take a snapshot: never save a
+     * non-finite state, and never roll back behind a checkpoint */
+    int force = t->step >= r->o.target || (out->checkpoint_every && t->step % out->checkpoint_every == 0);
+    if (st == GAN_OK) st = gan_health_check(h, t, force, err);
+    if (st == GAN_OK) return GAN_OK;
+    long failed = h->failed_at ? h->failed_at : t->step + 1;
+    gan_health_event ev;
+    st = gan_health_recover(h, t, st, &ev, err);
+    if (st != GAN_OK) {
+        if (st == GAN_ERR_NUMERIC && r->lead) {
+            log_event(r, failed, "stop", NULL, err->msg);
+            if (h->rollbacks) {   /* say what is left to resume from */
+                char p[PATH_N];
+                size_t n = strlen(err->msg);
+                snprintf(p, sizeof p, "%s/latest.ckpt", r->dir);
+                snprintf(err->msg + n, sizeof err->msg - n, access(p, F_OK) == 0 ?
+                         "; the last checkpoint is %s" : "; no checkpoint was written", p);
+            }
+        }
+        return st;
+    }
+    *rolled = 1;
+    if (t->rank > 0) return GAN_OK;   /* every rank rolled back alike; rank 0 says so */
+    if (r->lead) log_event(r, ev.step, "rollback", &ev, ev.reason);
+    if (r->o.on_rollback) r->o.on_rollback(&ev, h, r->o.user);
+    return GAN_OK;
+}
+
+gan_status gan_run_step(gan_run *r, gan_error *err)
+{
+    gan_trainer *t = r->t;
+    const gan_output_spec *out = &t->spec->output;
+    int rolled;
+    gan_status st = health_step(r, &rolled, err);
+    if (st != GAN_OK || rolled) return st;   /* rolled: back at a step already logged and saved */
+    long s = t->step;
+    double tn = now_s();
+    gan_run_progress p = { t, s, r->o.target, r->start_step, tn - r->t0, 0, 0 };
+    if (out->log_every && s % out->log_every == 0) {
+        p.logged = 1;
+        p.images_per_s = (double)(s - r->last_step) * t->spec->train.batch / (tn - r->tlast + 1e-12);
+        if (r->lead) {
+            fprintf(r->log, "%ld,%ld,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.3f,%.1f,%.6g,%.6g,%.6g,%.6g", s,
+                    t->epoch, t->d_loss, t->g_loss, t->d_real, t->d_fake, t->gopt.lr, t->dopt.lr,
+                    tn - r->t0, p.images_per_s, t->d_real - t->d_fake, t->d_grad_norm, t->g_grad_norm,
+                    gan_trainer_diversity(t));
+            /* train.augment: its probability p and ADA's rt = E[sign(D(real))] */
+            if (t->aug) fprintf(r->log, ",%.6g,%.6g", t->aug_p, t->aug_rt);
+            fputc('\n', r->log);
+        }
+        r->last_step = s;
+        r->tlast = tn;
+    }
+    if (t->rank == 0 && r->o.on_progress) r->o.on_progress(&p, r->o.user);
+    if (out->sample_every && s % out->sample_every == 0 && s < r->o.target &&
+        (st = gan_dist_agree(r->lead ? write_samples(t, r->dir, err) : GAN_OK, err)) != GAN_OK)
+        return st;
+    if (out->checkpoint_every && s % out->checkpoint_every == 0 && s < r->o.target &&
+        (st = gan_dist_agree(r->lead ? write_checkpoint(t, r->dir, err) : GAN_OK, err)) != GAN_OK)
+        return st;
+    return GAN_OK;
+}
+
+gan_status gan_run_until(gan_run *r, gan_error *err)
+{
+    gan_status st = GAN_OK;
+    while (st == GAN_OK && !gan_run_done(r)) st = gan_run_step(r, err);
+    return st;
+}
+
+gan_status gan_run_close(gan_run *r, gan_status st, gan_error *err)
+{
+    if (!r) return st;
+    gan_trainer *t = r->t;
+    gan_health_free(&r->health);
+    gan_status cst = GAN_OK;
+    if (r->log && fclose(r->log) != 0)
+        cst = gan_error_at(err, GAN_ERR_IO, r->dir, 0, 0, "log.csv: write failed: %s", strerror(errno));
+    r->log = NULL;
+    if (st == GAN_OK) st = gan_dist_agree(cst, err);
+    /* the end of the run, or a stop: samples and a checkpoint */
+    if (st == GAN_OK && r->o.dir) {
+        cst = GAN_OK;
+        if (r->lead && (cst = write_samples(t, r->dir, err)) == GAN_OK) cst = write_checkpoint(t, r->dir, err);
+        st = gan_dist_agree(cst, err);
+    }
+    /* data parallel: the ranks' parameters must have stayed byte-identical */
+    if (st == GAN_OK && t->nranks > 1) {
+        int g = gan_dist_first_different(t->G->params, t->G->nparams * sizeof(float));
+        int d = gan_dist_first_different(t->D->params, t->D->nparams * sizeof(float));
+        if (g >= 0 || d >= 0)
+            st = gan_error_set(err, GAN_ERR_INVALID, "rank %d's %s parameters differ from rank 0's",
+                               g >= 0 ? g : d, g >= 0 ? "generator" : "discriminator");
+    }
+    unlock_dir(r->dir, r->lockfd);
+    free(r);
+    return st;
+}

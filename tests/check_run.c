@@ -1,0 +1,124 @@
+/* check_run.c - the run object (gan/run.h) from C: without a directory it
+ * trains exactly as gan_trainer_step does; the caller's stop flag ends it
+ * after the current step with a checkpoint; a directory in use is
+ * GAN_ERR_BUSY naming this process, one holding a run GAN_ERR_EXISTS,
+ * GAN_RUN_FORCE moves it aside, GAN_RUN_RESUME continues it. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include "gan/gan.h"
+#include "testutil.h"
+
+static gan_trainer *tiny(void)
+{
+    char text[4096];
+    tu_tiny_model(text, sizeof text, "");
+    return tu_trainer(text, 1);
+}
+
+START_TEST(without_a_directory_it_is_the_plain_loop)
+{
+    gan_trainer *a = tiny(), *b = tiny();
+    gan_error err;
+    for (int i = 0; i < 25; i++) ck_assert_msg(gan_trainer_step(a, &err) == GAN_OK, "%s", err.msg);
+    gan_run *r;
+    gan_run_opts o = { .dir = NULL, .target = 25 };
+    ck_assert_msg(gan_run_open(&r, b, &o, &err) == GAN_OK, "%s", err.msg);
+    ck_assert_int_eq(gan_run_until(r, &err), GAN_OK);
+    ck_assert(gan_run_done(r) && !gan_run_stopped(r));
+    ck_assert_int_eq(gan_run_close(r, GAN_OK, &err), GAN_OK);
+    ck_assert_int_eq(b->step, 25);
+    ck_assert(memcmp(a->G->params, b->G->params, a->G->nparams * sizeof(float)) == 0);
+    ck_assert(memcmp(a->D->params, b->D->params, a->D->nparams * sizeof(float)) == 0);
+    gan_trainer_free(a);
+    gan_trainer_free(b);
+}
+END_TEST
+
+static volatile sig_atomic_t stop;
+static int calls;
+
+static void stop_at_3(const gan_run_progress *p, void *user)
+{
+    (void)user;
+    calls++;
+    if (p->step == 3) stop = 1;
+}
+
+static int exists(const char *dir, const char *name)
+{
+    char p[1200];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    return access(p, F_OK) == 0;
+}
+
+START_TEST(directory_lock_stop_exists_force_resume)
+{
+    char dir[] = "/tmp/ganrun-check-run.XXXXXX";
+    ck_assert(mkdtemp(dir) != NULL);
+    char run[1100], old[1200];
+    snprintf(run, sizeof run, "%s/run", dir);
+    gan_trainer *t = tiny();
+    gan_error err;
+    gan_run *r, *r2;
+    gan_run_opts o = { .dir = run, .target = 50, .stop = &stop, .on_progress = stop_at_3 };
+    ck_assert_msg(gan_run_open(&r, t, &o, &err) == GAN_OK, "%s", err.msg);
+    ck_assert(exists(run, ".lock") && exists(run, "log.csv") && exists(run, "model.yaml"));
+    /* a second open while this one holds the directory */
+    gan_trainer *u = tiny();
+    ck_assert_int_eq(gan_run_open(&r2, u, &o, &err), GAN_ERR_BUSY);
+    char pid[64];
+    snprintf(pid, sizeof pid, "in use by process %ld ", (long)getpid());
+    ck_assert_msg(strstr(err.msg, pid), "%s", err.msg);
+    /* the stop flag: after step 3, with samples and a checkpoint */
+    ck_assert_int_eq(gan_run_until(r, &err), GAN_OK);
+    ck_assert(gan_run_stopped(r));
+    ck_assert_int_eq(t->step, 3);
+    ck_assert_int_eq(calls, 3);
+    ck_assert_int_eq(gan_run_close(r, GAN_OK, &err), GAN_OK);
+    ck_assert(exists(run, "latest.ckpt") && exists(run, "ckpt/step-00000003.ckpt") && !exists(run, ".lock"));
+    stop = 0;
+    /* a new run into it: refused, nothing changed */
+    struct stat before, after;
+    char log[1200];
+    snprintf(log, sizeof log, "%s/log.csv", run);
+    ck_assert_int_eq(stat(log, &before), 0);
+    ck_assert_int_eq(gan_run_open(&r2, u, &o, &err), GAN_ERR_EXISTS);
+    ck_assert_msg(strstr(err.msg, "holds the run of model 'tiny'"), "%s", err.msg);
+    ck_assert_int_eq(stat(log, &after), 0);
+    ck_assert(before.st_size == after.st_size && before.st_mtime == after.st_mtime && !exists(run, ".lock"));
+    /* resume: goes on from step 3 */
+    gan_run_opts ro = { .dir = run, .target = 6, .mode = GAN_RUN_RESUME };
+    ck_assert_msg(gan_run_open(&r, t, &ro, &err) == GAN_OK, "%s", err.msg);
+    ck_assert_int_eq(gan_run_until(r, &err), GAN_OK);
+    ck_assert_int_eq(gan_run_close(r, GAN_OK, &err), GAN_OK);
+    ck_assert_int_eq(t->step, 6);
+    /* force: the old run moves to RUN.old-1 whole */
+    gan_run_opts fo = { .dir = run, .target = 2, .mode = GAN_RUN_FORCE };
+    ck_assert_msg(gan_run_open(&r2, u, &fo, &err) == GAN_OK, "%s", err.msg);
+    ck_assert_int_eq(gan_run_until(r2, &err), GAN_OK);
+    ck_assert_int_eq(gan_run_close(r2, GAN_OK, &err), GAN_OK);
+    snprintf(old, sizeof old, "%s.old-1", run);
+    ck_assert(exists(old, "ckpt/step-00000006.ckpt") && exists(run, "ckpt/step-00000002.ckpt") &&
+              !exists(run, "ckpt/step-00000006.ckpt"));
+    gan_trainer_free(t);
+    gan_trainer_free(u);
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("run");
+    TCase *tc = tcase_create("run");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, without_a_directory_it_is_the_plain_loop);
+    tcase_add_test(tc, directory_lock_stop_exists_force_resume);
+    suite_add_tcase(s, tc);
+    return tu_run_suite(s);
+}

@@ -1,0 +1,108 @@
+#!/bin/sh
+# rundir.sh - a run directory belongs to one run (gan/run.h): a second
+# train or resume into a directory in use exits 1 at once naming the
+# process; a rerun into a finished run is refused unless --force, which
+# moves the old run to DIR.old-N untouched; kill -9 leaves no lock that
+# blocks the next run; a resume truncates log.csv to its checkpoint, so a
+# run killed and resumed logs each step once, as a run made in one go
+# (timing columns aside).  examples/train trains through the same loop.
+set -u
+top_srcdir=${top_srcdir:-.}
+top_builddir=${top_builddir:-.}
+G="$top_builddir/ganrun"
+M="$top_srcdir/models"
+tmp=$(mktemp -d /tmp/ganrun-rundir.XXXXXX)
+pids=""
+trap 'for p in $pids; do kill -9 $p 2>/dev/null; done; rm -rf "$tmp"' EXIT
+pass=0; fail=0
+ok()   { pass=$((pass + 1)); echo "ok - $1"; }
+bad()  { fail=$((fail + 1)); echo "FAIL - $1"; }
+check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+export GANRUN_THREADS=1
+# checksums of every file of a directory, for "untouched"
+sums() { (cd "$1" && find . -type f ! -name .lock | sort | xargs sha256sum); }
+# wait until FILE's last row has a step >= N (at most 60 s)
+wait_step() {
+    i=0
+    while [ $i -lt 600 ]; do
+        [ -s "$1" ] && [ "$(tail -n 1 "$1" | cut -d, -f1 | grep -x '[0-9]*')" ] &&
+            [ "$(tail -n 1 "$1" | cut -d, -f1)" -ge "$2" ] && return 0
+        sleep 0.1; i=$((i + 1))
+    done
+    return 1
+}
+long="--set train.steps=100000000 --set output.log_every=10 --set output.checkpoint_every=50 --quiet"
+
+# 1. two trains into one directory at once: the second exits 1 at once,
+# naming the first, and changes nothing of it (its model.yaml would differ)
+"$G" "$M/grid.yaml" $long --out "$tmp/a" 2>"$tmp/a.err" &
+pa=$!; pids="$pids $pa"
+wait_step "$tmp/a/log.csv" 20 || bad "first run logs"
+cp "$tmp/a/model.yaml" "$tmp/a.model"
+"$G" "$M/grid.yaml" --steps 30 --set seed=2 --out "$tmp/a" >"$tmp/out" 2>"$tmp/err"; st=$?
+check "second train into a directory in use: exit 1" "[ $st -eq 1 ]"
+check "second train: one line naming the first's pid" \
+    "[ \$(wc -l <'$tmp/err') -eq 1 ] && grep -q '^$tmp/a: error: the run directory is in use by process $pa ' '$tmp/err'"
+check "second train: the first's model.yaml untouched" "cmp -s '$tmp/a/model.yaml' '$tmp/a.model'"
+i=0; while [ ! -e "$tmp/a/latest.ckpt" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+"$G" resume "$tmp/a" --steps 10 >"$tmp/out" 2>"$tmp/err"; st=$?
+check "resume into a directory in use: exit 1 naming the pid" \
+    "[ $st -eq 1 ] && grep -q 'in use by process $pa ' '$tmp/err'"
+kill -INT $pa; wait $pa; st=$?
+check "the first run goes on and stops on SIGINT (130)" "[ $st -eq 130 ]"
+check "the first run's log has each step once, in order" \
+    "tail -n +2 '$tmp/a/log.csv' | cut -d, -f1 | sort -n -c -u"
+check "no lock file left after a clean stop" "[ ! -e '$tmp/a/.lock' ]"
+
+# 2. a rerun into a finished run is refused and changes nothing
+"$G" "$M/grid.yaml" --steps 20 --set output.log_every=10 --quiet --out "$tmp/b" 2>/dev/null
+sums "$tmp/b" >"$tmp/b.sums"
+"$G" "$M/grid.yaml" --steps 30 --quiet --out "$tmp/b" >"$tmp/out" 2>"$tmp/err"; st=$?
+check "rerun into a run: exit 1" "[ $st -eq 1 ]"
+check "rerun: one line naming the run and both ways on" \
+    "[ \$(wc -l <'$tmp/err') -eq 1 ] && grep \"^$tmp/b: error: holds the run of model 'grid' (log.csv up to step 20, latest.ckpt)\" '$tmp/err' | grep -q -- '--out OTHER_DIR.*--force'"
+check "rerun: the old run untouched" "sums '$tmp/b' | cmp -s - '$tmp/b.sums' && [ ! -e '$tmp/b/.lock' ]"
+
+# 3. --force moves the old run to DIR.old-1 (then .old-2), unchanged
+"$G" "$M/grid.yaml" --steps 30 --quiet --force --out "$tmp/b" >"$tmp/out" 2>"$tmp/err"; st=$?
+check "--force: exit 0" "[ $st -eq 0 ]"
+check "--force: the old run is DIR.old-1, byte for byte" "sums '$tmp/b.old-1' | cmp -s - '$tmp/b.sums'"
+check "--force: a new run in DIR" "[ \"\$(tail -n 1 '$tmp/b/log.csv' | cut -d, -f1)\" = 30 ] && [ ! -e '$tmp/b/ckpt/step-00000020.ckpt' ]"
+"$G" "$M/grid.yaml" --steps 10 --quiet --force --out "$tmp/b" 2>/dev/null
+check "--force again: DIR.old-2, DIR.old-1 kept" \
+    "[ -e '$tmp/b.old-2/ckpt/step-00000030.ckpt' ] && sums '$tmp/b.old-1' | cmp -s - '$tmp/b.sums'"
+
+# 4. kill -9 at a step past a checkpoint; its lock blocks nothing; the
+# resume from step 100 drops the rows after 100 and logs each step once,
+# as the run made in one go does
+one="--set train.steps=400 --set output.log_every=10 --set output.checkpoint_every=100 --set output.keep=0 --quiet"
+"$G" "$M/grid.yaml" $one --out "$tmp/k" 2>/dev/null &
+pk=$!; pids="$pids $pk"
+wait_step "$tmp/k/log.csv" 150 || bad "the run to kill logs"
+kill -9 $pk; wait $pk 2>/dev/null
+last=$(tail -n 1 "$tmp/k/log.csv" | cut -d, -f1)
+check "killed after step 100 and before 400 (at $last)" "[ $last -gt 100 ] && [ $last -lt 400 ]"
+"$G" resume "$tmp/k/ckpt/step-00000100.ckpt" --quiet >"$tmp/out" 2>"$tmp/err"; st=$?
+check "resume after kill -9: no stale lock (exit $st)" "[ $st -eq 0 ] || { cat '$tmp/err'; false; }"
+"$G" "$M/grid.yaml" $one --out "$tmp/g" 2>/dev/null
+check "resumed log: each step once" "tail -n +2 '$tmp/k/log.csv' | cut -d, -f1 | sort -n -c -u"
+cut -d, -f1-8,11- "$tmp/k/log.csv" >"$tmp/k.cols"
+cut -d, -f1-8,11- "$tmp/g/log.csv" >"$tmp/g.cols"
+check "resumed log equals the one-go log but for the timing columns" \
+    "cmp -s '$tmp/k.cols' '$tmp/g.cols' && [ \$(wc -l <'$tmp/g.cols') -eq 41 ]"
+check "resumed run ends where the one-go run does" \
+    "\"$G\" sample '$tmp/k' -n 32 --seed 3 -o '$tmp/k.csv' && \"$G\" sample '$tmp/g' -n 32 --seed 3 -o '$tmp/g.csv' && cmp -s '$tmp/k.csv' '$tmp/g.csv'"
+
+# 5. examples/train: the library's loop outside ganrun, same result
+E="$top_builddir/examples/train"
+"$E" "$M/grid.yaml" "$tmp/e" 60 >"$tmp/out" 2>"$tmp/err"; st=$?
+check "examples/train: exit 0 and progress lines" "[ $st -eq 0 ] && grep -q '^step 60/60 ' '$tmp/out'"
+"$G" "$M/grid.yaml" --steps 60 --quiet --out "$tmp/e60" 2>/dev/null
+check "examples/train: the samples of ganrun train" \
+    "\"$G\" sample '$tmp/e' -n 32 --seed 3 -o '$tmp/e.csv' && \"$G\" sample '$tmp/e60' -n 32 --seed 3 -o '$tmp/e60.csv' && cmp -s '$tmp/e.csv' '$tmp/e60.csv'"
+"$E" "$M/grid.yaml" "$tmp/e" 60 >"$tmp/out" 2>"$tmp/err"; st=$?
+check "examples/train: refuses the run it made (exit 1, one line)" \
+    "[ $st -eq 1 ] && [ \$(wc -l <'$tmp/err') -eq 1 ] && grep -q 'holds the run of model' '$tmp/err'"
+
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
