@@ -93,6 +93,26 @@ check "resumed log equals the one-go log but for the timing columns" \
 check "resumed run ends where the one-go run does" \
     "\"$G\" sample '$tmp/k' -n 32 --seed 3 -o '$tmp/k.csv' && \"$G\" sample '$tmp/g' -n 32 --seed 3 -o '$tmp/g.csv' && cmp -s '$tmp/k.csv' '$tmp/g.csv'"
 
+# 4b. a resume from an earlier checkpoint of a finished run: the later
+# checkpoints, grids and latest.ckpt of the first life move, unchanged, to
+# DIR/superseded/step-00000100 (nothing deleted, nothing overwritten), and
+# the new life writes its own; a second such resume gets step-00000100-2
+fin="--set train.steps=300 --set output.log_every=10 --set output.checkpoint_every=100 --set output.sample_every=100 --set output.keep=0 --quiet"
+"$G" "$M/grid.yaml" $fin --out "$tmp/f" 2>/dev/null
+(cd "$tmp/f" && sha256sum ckpt/step-00000200.ckpt ckpt/step-00000300.ckpt samples/step-00000200.png \
+    samples/step-00000300.png latest.ckpt) >"$tmp/f.later"
+cp "$tmp/f/ckpt/step-00000100.ckpt" "$tmp/f100.ckpt"
+"$G" resume "$tmp/f/ckpt/step-00000100.ckpt" --quiet >"$tmp/out" 2>"$tmp/err"; st=$?
+check "resume from step 100 of a finished run (exit $st)" "[ $st -eq 0 ] || { cat '$tmp/err'; false; }"
+check "the first life's later files kept in superseded/step-00000100, unchanged" \
+    "(cd '$tmp/f/superseded/step-00000100' && sha256sum -c --quiet '$tmp/f.later')"
+check "the new life wrote its own checkpoints 200 and 300 and latest.ckpt" \
+    "[ -f '$tmp/f/ckpt/step-00000200.ckpt' ] && [ -f '$tmp/f/ckpt/step-00000300.ckpt' ] && [ -f '$tmp/f/latest.ckpt' ]"
+check "the checkpoint resumed from stays where it was, unchanged" "cmp -s '$tmp/f100.ckpt' '$tmp/f/ckpt/step-00000100.ckpt'"
+"$G" resume "$tmp/f/ckpt/step-00000100.ckpt" --quiet >"$tmp/out" 2>"$tmp/err"; st=$?
+check "a second resume from step 100 moves the second life's to step-00000100-2 (exit $st)" \
+    "[ $st -eq 0 ] && [ -f '$tmp/f/superseded/step-00000100-2/ckpt/step-00000300.ckpt' ] || { cat '$tmp/err'; false; }"
+
 # 5. examples/train: the library's loop outside ganrun, same result
 E="$top_builddir/examples/train"
 "$E" "$M/grid.yaml" "$tmp/e" 60 >"$tmp/out" 2>"$tmp/err"; st=$?

@@ -21,7 +21,10 @@
  * smallest N free): nothing of it is deleted.  GAN_RUN_RESUME continues
  * the directory's run from the trainer's step: rows of log.csv and
  * events.csv after that step (a later life of the run that was killed)
- * are removed first, so every step appears once.
+ * are removed first, so every step appears once, and that life's
+ * checkpoints and sample grids after the step (with latest.ckpt when it is
+ * one of them) move to DIR/superseded/step-S, kept but out of the way of
+ * the new life's files and of output.keep's pruning.
  *
  * Use:
  *     gan_run *r;

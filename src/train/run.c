@@ -211,24 +211,37 @@ static gan_status truncate_history(const char *path, long step, gan_error *err)
     return GAN_OK;
 }
 
+/* N of a file named step-N.EXT (the run's own names), or -1 */
+static long step_of_name(const char *name, const char *ext)
+{
+    size_t len = strlen(name), le = strlen(ext);
+    if (len < 6 + le || strncmp(name, "step-", 5) || strcmp(name + len - le, ext)) return -1;
+    char *end;
+    long s = strtol(name + 5, &end, 10);
+    return end == name + len - le && s >= 0 ? s : -1;
+}
+
+/* the steps of DIR's files step-N.EXT, at most max of them */
+static int list_steps(const char *dir, const char *ext, long *steps, int max)
+{
+    DIR *d = opendir(dir);
+    if (!d) return 0;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL && n < max) {
+        long s = step_of_name(e->d_name, ext);
+        if (s >= 0) steps[n++] = s;
+    }
+    closedir(d);
+    return n;
+}
+
 /* newest-first removal of step checkpoints beyond `keep` */
 static void prune_checkpoints(const char *dir, int keep)
 {
     if (keep <= 0) return;
-    DIR *d = opendir(dir);
-    if (!d) return;
     long steps[4096];
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL && n < 4096) {
-        /* only our own names: step-NNNNNNNN.ckpt */
-        char *end;
-        size_t len = strlen(e->d_name);
-        if (len < 10 || strncmp(e->d_name, "step-", 5) || strcmp(e->d_name + len - 5, ".ckpt")) continue;
-        long s = strtol(e->d_name + 5, &end, 10);
-        if (end == e->d_name + len - 5 && s >= 0) steps[n++] = s;
-    }
-    closedir(d);
+    int n = list_steps(dir, ".ckpt", steps, 4096);
     for (int i = 0; i < n; i++)          /* sort descending */
         for (int j = i + 1; j < n; j++)
             if (steps[j] > steps[i]) { long t = steps[i]; steps[i] = steps[j]; steps[j] = t; }
@@ -237,6 +250,55 @@ static void prune_checkpoints(const char *dir, int keep)
         snprintf(p, sizeof p, "%s/step-%08ld.ckpt", dir, steps[i]);
         unlink(p);
     }
+}
+
+/* A resume from `step` supersedes what a later life of the run wrote: its
+ * checkpoints and sample grids after that step (and latest.ckpt when it is
+ * one of those checkpoints) move to DIR/superseded/step-S (or step-S-K),
+ * kept as they were, so that the new life's files neither overwrite them
+ * nor are pruned in their place. */
+static gan_status supersede_later(const char *dir, long step, gan_error *err)
+{
+    static const char *const sub[2] = { "ckpt", "samples" }, *const ext[2] = { ".ckpt", ".png" };
+    char dest[PATH_N] = "", latest[PATH_N];
+    snprintf(latest, sizeof latest, "%s/latest.ckpt", dir);
+    struct stat ls;
+    int have_latest = stat(latest, &ls) == 0, latest_later = 0;
+    for (int k = 0; k < 2; k++) {
+        char from_dir[PATH_N], to_dir[PATH_N], from[PATH_N + 32], to[PATH_N + 32];
+        long steps[4096];
+        snprintf(from_dir, sizeof from_dir, "%s/%s", dir, sub[k]);
+        int n = list_steps(from_dir, ext[k], steps, 4096);
+        for (int i = 0; i < n; i++) {
+            if (steps[i] <= step) continue;
+            if (!dest[0]) {   /* the first file to move: a folder no resume used yet */
+                struct stat ds;
+                for (int v = 1; v < 10000; v++) {
+                    if (v == 1) snprintf(dest, sizeof dest, "%s/superseded/step-%08ld", dir, step);
+                    else snprintf(dest, sizeof dest, "%s/superseded/step-%08ld-%d", dir, step, v);
+                    if (stat(dest, &ds) != 0) break;
+                }
+            }
+            snprintf(to_dir, sizeof to_dir, "%s/%s", dest, sub[k]);
+            gan_status st = make_dir(to_dir, err);
+            if (st != GAN_OK) return st;
+            snprintf(from, sizeof from, "%s/step-%08ld%s", from_dir, steps[i], ext[k]);
+            snprintf(to, sizeof to, "%s/step-%08ld%s", to_dir, steps[i], ext[k]);
+            struct stat fs;
+            if (k == 0 && have_latest && stat(from, &fs) == 0 && fs.st_ino == ls.st_ino && fs.st_dev == ls.st_dev)
+                latest_later = 1;   /* latest.ckpt is a hard link to it */
+            if (rename(from, to) != 0)
+                return gan_error_at(err, GAN_ERR_IO, from, 0, 0, "cannot move this later checkpoint or grid "
+                                    "aside to %s: %s", to_dir, strerror(errno));
+        }
+    }
+    if (latest_later) {
+        char to[PATH_N + 32];
+        snprintf(to, sizeof to, "%s/latest.ckpt", dest);
+        if (rename(latest, to) != 0)
+            return gan_error_at(err, GAN_ERR_IO, latest, 0, 0, "cannot move aside to %s: %s", dest, strerror(errno));
+    }
+    return GAN_OK;
 }
 
 static gan_status write_checkpoint(gan_trainer *t, const char *dir, gan_error *err)
@@ -306,6 +368,7 @@ static gan_status open_dir(gan_run *r, gan_error *err)
         (snprintf(p, sizeof p, "%s/ckpt", dir), st = make_dir(p, err)))
         return st;
     if (r->o.mode == GAN_RUN_RESUME) {
+        if ((st = supersede_later(dir, t->step, err)) != GAN_OK) return st;
         snprintf(p, sizeof p, "%s/log.csv", dir);
         if ((st = truncate_history(p, t->step, err)) != GAN_OK) return st;
         snprintf(p, sizeof p, "%s/events.csv", dir);
