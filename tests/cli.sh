@@ -32,6 +32,10 @@ grep -q "usage:" "$tmp/err" && ok "usage shown" || bad "usage shown"
 expect 2 "unknown option" "$G" train "$M/ring.yaml" --bogus
 expect 2 "bad --steps" "$G" "$M/ring.yaml" --steps -3
 expect 0 "help sample" "$G" help sample
+expect 0 "eval --help" "$G" eval --help
+grep -q "^usage: ganrun eval" "$tmp/out" && [ ! -s "$tmp/err" ] && ok "eval --help: its usage on stdout, nothing on stderr" ||
+    bad "eval --help: its usage on stdout, nothing on stderr"
+expect 0 "train MODEL -h" "$G" train "$M/ring.yaml" -h
 for f in "$M"/*.yaml; do
     expect 0 "check $(basename "$f")" "$G" check "$f"
     grep -q "total" "$tmp/out" && ok "check $(basename "$f") prints totals" || bad "check $(basename "$f") prints totals"

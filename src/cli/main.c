@@ -164,6 +164,9 @@ static int run(int argc, char **argv)
         return help(argv[2]);
     }
     const subcommand *s = find_sub(a);
+    /* ganrun SUBCOMMAND --help (or -h): that subcommand's help, as ganrun help SUBCOMMAND */
+    for (int i = 2; s && i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return help(a);
     if (s && s->fn != cmd_train && s->fn != cmd_resume) return s->fn(argc - 1, argv + 1);
     if (!s && a[0] == '-') return cli_usage(NULL, "unknown option '%s'", a);
     /* train and resume: data-parallel when started by mpirun (gan/dist.h) */
