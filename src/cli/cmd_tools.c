@@ -82,6 +82,7 @@ typedef struct sample_args {
     long seed;
     long cls;     /* --class K: every sample of class K (conditional models); -1 none */
     const char *clf;   /* eval --classifier CLF.ckpt */
+    const char *real;  /* eval --real PATH: the reference images */
     int no_ema;        /* --no-ema: G's raw weights even when the run averages them */
     double truncation; /* --truncation T (sample only): 0 = off */
     const char *latents;     /* --latents FILE (sample only): decode these (N, dim) */
@@ -103,6 +104,9 @@ static int parse_sample_args(const char *sub, int argc, char **argv, sample_args
         if (!strcmp(o, "--classifier") && strcmp(sub, "eval") == 0) {
             if (i + 1 >= argc) return cli_usage(sub, "option '%s' needs a value", o);
             a->clf = argv[++i];
+        } else if (!strcmp(o, "--real") && strcmp(sub, "eval") == 0) {
+            if (i + 1 >= argc) return cli_usage(sub, "option '%s' needs a value", o);
+            a->real = argv[++i];
         } else if (!strcmp(o, "--class") && strcmp(sub, "sample") == 0) {
             if (i + 1 >= argc || (a->cls = cli_parse_long(argv[i + 1])) < 0 || a->cls > 65535)
                 return cli_usage(sub, "option '--class' needs a class number");
@@ -279,7 +283,7 @@ static int draw(sample_args *a, gan_trainer **tp, float **out)
 
 int cmd_sample(int argc, char **argv)
 {
-    sample_args a = { NULL, "samples.png", 64, 1, -1, NULL, 0, 0.0, NULL, NULL, NULL, 0 };
+    sample_args a = { NULL, "samples.png", 64, 1, -1, NULL, NULL, 0, 0.0, NULL, NULL, NULL, 0 };
     int rc = parse_sample_args("sample", argc, argv, &a);
     if (rc != EXIT_OK) return rc;
     int fmt = ends_with(a.outfile, ".png") ? 0 : ends_with(a.outfile, ".csv") ? 1
@@ -313,17 +317,18 @@ int cmd_sample(int argc, char **argv)
 
 int cmd_eval(int argc, char **argv)
 {
-    sample_args a = { NULL, NULL, 2500, 1, -1, NULL, 0, 0.0, NULL, NULL, NULL, 0 };
+    sample_args a = { NULL, NULL, 2500, 1, -1, NULL, NULL, 0, 0.0, NULL, NULL, NULL, 0 };
     int rc = parse_sample_args("eval", argc, argv, &a);
     if (rc != EXIT_OK) return rc;
     if (a.outfile) return cli_usage("eval", "eval takes no -o");
+    if (a.real && !a.clf) return cli_usage("eval", "--real needs --classifier");
     gan_trainer *t = NULL;
     float *x = NULL;
     rc = draw(&a, &t, &x);
     if (rc == EXIT_OK) {
         gan_data_format f = t->spec->data.format;
         if (a.clf) {
-            rc = cli_eval_images(t, x, a.n, a.clf, a.seed);
+            rc = cli_eval_images(t, x, a.n, a.clf, a.real, a.seed);
         } else if (f != GAN_DATA_GRID && f != GAN_DATA_RING) {
             fprintf(stderr, "%s: error: eval without --classifier supports the 2-D mixtures (grid, ring); this model's data is %s "
                     "(expected --classifier CLF.ckpt from ganrun classify train)\n",
