@@ -1,7 +1,7 @@
 #!/bin/sh
 # classify.sh - conditional GANs and the classifier metric through the
 # command line: classify train/test, a tiny cGAN on 4 labelled 2-D blobs,
-# sample --class, eval --classifier, and their errors.
+# sample --class, eval --classifier (and --real), and their errors.
 set -u
 top_srcdir=${top_srcdir:-.}
 top_builddir=${top_builddir:-.}
@@ -66,6 +66,24 @@ check "eval: class_match >= 95%" \
     "awk '/^class_match/ { sub(\"%\", \"\", \$2); exit !(\$2 + 0 >= 95) }' '$tmp/out'"
 check "eval: Frechet distance below 1 and labelled as not Inception FID" \
     "awk '/^frechet_distance / { exit !(\$2 < 1) }' '$tmp/out' && grep -q 'not Inception FID' '$tmp/out'"
+fd_own=$(awk '/^frechet_distance / { print $2 }' "$tmp/out")
+# --real: the reference is every sample of another file read like the model's data
+"$G" eval "$tmp/run" --classifier "$tmp/clf.ckpt" -n 1000 --real "$tmp/test.csv" >"$tmp/out" 2>"$tmp/err"
+check "eval --real test.csv: exit 0, all 400 test samples as the reference" \
+    "[ \$? -eq 0 ] && grep -q '^samples 1000 (real 400 from $tmp/test.csv)' '$tmp/out'"
+check "eval --real: a Frechet distance below 1, not the one against the model's data ($fd_own)" \
+    "awk -v o='$fd_own' '/^frechet_distance / { exit !(\$2 < 1 && \$2 != o) }' '$tmp/out'"
+check "eval --real: the model's own data scored against the reference" \
+    "awk '/^frechet_distance_data / { exit !(\$2 < 1 && \$3 == \"(1000\") }' '$tmp/out'"
+"$G" eval "$tmp/run" --classifier "$tmp/clf.ckpt" -n 100 --real "$tmp/nonexistent.csv" >"$tmp/out" 2>"$tmp/err"
+check "eval --real with a missing file: exit 1, one line FILE: error: ..." \
+    "[ \$? -eq 1 ] && [ \$(wc -l < '$tmp/err') -eq 1 ] && grep -q '^$tmp/nonexistent.csv: error: ' '$tmp/err'"
+awk -F, '{ print $1 "," $2 }' "$tmp/test.csv" > "$tmp/one.csv"
+"$G" eval "$tmp/run" --classifier "$tmp/clf.ckpt" -n 100 --real "$tmp/one.csv" >"$tmp/out" 2>"$tmp/err"
+check "eval --real with samples of another shape: exit 1, one line naming the file" \
+    "[ \$? -eq 1 ] && [ \$(wc -l < '$tmp/err') -eq 1 ] && grep -q '^$tmp/one.csv: error: ' '$tmp/err'"
+"$G" eval "$tmp/run" --real "$tmp/test.csv" >"$tmp/out" 2>"$tmp/err"
+check "eval --real without --classifier: usage, exit 2" '[ $? -eq 2 ]'
 "$G" eval "$tmp/run" --classifier "$tmp/run/latest.ckpt" >"$tmp/out" 2>"$tmp/err"
 check "eval with a GAN checkpoint as classifier: exit 1, one line" \
     '[ $? -eq 1 ] && [ $(wc -l < "$tmp/err") -eq 1 ] && grep -q "not a classifier checkpoint" "$tmp/err"'

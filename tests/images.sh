@@ -4,8 +4,9 @@
 # RGB, RGBA, P, 16-bit), loaded through tests/imgdump: the resize against
 # Pillow's, class folders and their labels, the decoded cache (hit, and
 # missed after a change), every bad-file case, an empty folder, and the
-# model keys through `ganrun check`.  Skips (77) without /usr/bin/python3
-# with PIL or without the Fashion-MNIST package.
+# model keys through `ganrun check`, skipped files counted by `ganrun train`,
+# a classifier on class folders and eval --real FOLDER.  Skips (77) without
+# /usr/bin/python3 with PIL or without the Fashion-MNIST package.
 set -u
 top_srcdir=${top_srcdir:-.}
 top_builddir=${top_builddir:-.}
@@ -166,6 +167,32 @@ check "reproduce with augment matches bit for bit" "'$G' reproduce '$tmp/aug' 2>
 sed 's/policy: "color,translation,cutout"/policy: "color,rotate"/' "$tmp/aug.yaml" > "$tmp/bad.yaml"
 check "an unknown augment op is an error" \
     "! '$G' check '$tmp/bad.yaml' > '$tmp/out' 2> '$tmp/err' && grep -q \"unknown op 'rotate'\" '$tmp/err'"
+
+# ---- on_bad_file: skip through ganrun train: the count at the start
+sed -e "s|path: $F/classes, labels: folders}|path: $F/bad, on_bad_file: skip}|" -e "s|dir: $tmp/run|dir: $tmp/skip|" "$tmp/m.yaml" > "$tmp/s.yaml"
+check "train with on_bad_file: skip says how many files it left out (5), naming the first" \
+    "'$G' train -q '$tmp/s.yaml' > '$tmp/out' 2> '$tmp/err' && grep -q '^$F/bad: warning: skipped 5 bad files (data.on_bad_file: skip); the first: $F/bad/' '$tmp/err'"
+
+# ---- a classifier on class folders, and eval --classifier --real FOLDER
+cat > "$tmp/clf.yaml" <<EOT
+name: folders
+data: {format: images, path: $F/classes, labels: folders, classes: 3, height: 28, width: 28, channels: 1}
+test: {format: images, path: $F/classes, labels: folders, height: 28, width: 28, channels: 1}
+layers: [flatten, dense: {units: 32}, tanh, dense: {units: 3}]
+train: {batch: 16, steps: 200, lr: 1.0e-2}
+EOT
+check "classify train on class folders: test accuracy >= 80%" \
+    "'$G' classify train '$tmp/clf.yaml' -o '$tmp/clf.ckpt' --quiet > '$tmp/out' 2> '$tmp/err' && awk '/^test accuracy/ { sub(\"%\", \"\", \$3); exit !(\$3 + 0 >= 80) }' '$tmp/out'"
+acc=$(awk '/^test accuracy/ { print $3 }' "$tmp/out")
+check "classify test of it reads the folders again: the same accuracy ($acc)" \
+    "'$G' classify test '$tmp/clf.ckpt' > '$tmp/out' 2> '$tmp/err' && grep -q 'test accuracy $acc' '$tmp/out'"
+sed 's/, height: 28, width: 28, channels: 1}/}/' "$tmp/clf.yaml" > "$tmp/clf2.yaml"
+check "a classifier on images without height: one FILE:LINE:COL error line" \
+    "! '$G' classify train '$tmp/clf2.yaml' > '$tmp/out' 2> '$tmp/err' && [ \$(wc -l < '$tmp/err') -eq 1 ] && grep -q \"^$tmp/clf2.yaml:2:[0-9]*: error: missing required key 'height'\" '$tmp/err'"
+check "eval --classifier --real FOLDER: every image of the folder is the reference" \
+    "'$G' eval '$tmp/run' --classifier '$tmp/clf.ckpt' -n 50 --real '$F/flat' > '$tmp/out' 2> '$tmp/err' && grep -q '^samples 50 (real 121 from $F/flat)' '$tmp/out' && grep -q '^frechet_distance ' '$tmp/out'"
+check "eval --real with a folder of no images: exit 1, one line naming it" \
+    "! '$G' eval '$tmp/run' --classifier '$tmp/clf.ckpt' -n 50 --real '$F/empty' > '$tmp/out' 2> '$tmp/err' && [ \$(wc -l < '$tmp/err') -eq 1 ] && grep -q '^$F/empty.*error: ' '$tmp/err'"
 
 echo "images.sh: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

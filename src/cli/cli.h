@@ -58,8 +58,10 @@ int cmd_report(int argc, char **argv);
 char *report_graph_html(const char *yaml, size_t len);
 int cmd_classify(int argc, char **argv);
 /* ganrun eval for image models: Frechet distance, class histogram and
- * confidence of x (n, shape) in the features of classifier clfpath */
-int cli_eval_images(gan_trainer *t, const float *x, long n, const char *clfpath, long seed);
+ * confidence of x (n, shape) in the features of classifier clfpath, against
+ * n images of the model's data, or every image of realpath (an IDX images
+ * file or a folder of images) when not NULL */
+int cli_eval_images(gan_trainer *t, const float *x, long n, const char *clfpath, const char *realpath, long seed);
 int cmd_interpolate(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 

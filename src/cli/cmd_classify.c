@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "cli/cli.h"
 #include "gan/classify.h"
 
@@ -142,7 +143,33 @@ static double fd_against(gan_classifier *c, const float *x, long n, const double
     return fd;
 }
 
-int cli_eval_images(gan_trainer *t, const float *x, long n, const char *clfpath, long seed)
+/* --real PATH: read like the model's data (the same format and settings,
+ * all of it, without its label file); a folder for a model whose data are
+ * files, or a file for one whose data is a folder, is read as `format:
+ * images` or IDX images at the model's sample shape */
+static void real_spec(const char *path, const gan_data_spec *model, gan_shape shape, gan_data_spec *s)
+{
+    struct stat st;
+    int dir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+    int model_dir = model->format == GAN_DATA_IMAGES || model->format == GAN_DATA_PNGDIR;
+    *s = *model;
+    snprintf(s->path, sizeof s->path, "%s", path);
+    s->labels[0] = 0;
+    s->limit = 0;
+    if (dir && !model_dir) {
+        s->format = GAN_DATA_IMAGES;
+        s->channels = (int)shape.d[0];
+        s->height = (int)shape.d[1];
+        s->width = (int)shape.d[2];
+        s->crop = GAN_CROP_CENTER;
+        s->on_bad_file = GAN_BAD_ERROR;
+        s->cache = 1;
+    } else if (!dir && model_dir) {
+        s->format = GAN_DATA_IDX;
+    }
+}
+
+int cli_eval_images(gan_trainer *t, const float *x, long n, const char *clfpath, const char *realpath, long seed)
 {
     gan_error err;
     gan_error_clear(&err);
@@ -160,11 +187,21 @@ int cli_eval_images(gan_trainer *t, const float *x, long n, const char *clfpath,
         fprintf(stderr, "%s: error: classifier input %s differs from the model's sample shape %s\n", clfpath, a, b);
         goto out;
     }
-    if (gan_data_load(&d, &t->spec->data, t->spec->seed, &err) != GAN_OK) {
+    gan_data_spec rs;
+    if (realpath) real_spec(realpath, &t->spec->data, t->data_shape, &rs);
+    if (gan_data_load(&d, realpath ? &rs : &t->spec->data, t->spec->seed, &err) != GAN_OK) {
         cli_error(&err);
         goto out;
     }
-    long nr = n < d->n ? n : d->n;
+    if (realpath && !gan_shape_eq(d->shape, t->data_shape)) {
+        char a[64], b[64];
+        gan_shape_str(d->shape, a, sizeof a);
+        gan_shape_str(t->data_shape, b, sizeof b);
+        fprintf(stderr, "%s: error: samples of shape %s differ from the model's sample shape %s\n", realpath, a, b);
+        goto out;
+    }
+    /* the reference: N of the model's data, or every image of --real */
+    long nr = realpath ? d->n : n < d->n ? n : d->n;
     real = gan_alloc_floats((size_t)nr * S);
     prob = gan_alloc_floats((size_t)n * K);
     mu = malloc((size_t)F * sizeof *mu);
@@ -188,10 +225,13 @@ int cli_eval_images(gan_trainer *t, const float *x, long n, const char *clfpath,
         fprintf(stderr, "ganrun: error: %s\n", err.msg[0] ? err.msg : "Frechet distance failed");
         goto out;
     }
-    /* the floor at this n: real model data against as many test images */
+    /* the floor at this n: real model data against as many test images;
+     * with --real, what the model's own data scores against the reference */
     double fd_real = NAN;
     long nt = 0;
-    if (gan_data_load(&test, &c->spec->test, 1, &err) == GAN_OK && gan_shape_eq(test->shape, t->data_shape)) {
+    const gan_data_spec *ts = realpath ? &t->spec->data : &c->spec->test;
+    if (gan_data_load(&test, ts, realpath ? t->spec->seed : 1, &err) == GAN_OK &&
+        gan_shape_eq(test->shape, t->data_shape)) {
         nt = n < test->n ? n : test->n;
         float *tx = gan_alloc_floats((size_t)nt * S);
         if (tx) {
@@ -216,11 +256,14 @@ int cli_eval_images(gan_trainer *t, const float *x, long n, const char *clfpath,
     }
     int modes = 0;
     for (int k = 0; hist && k < K; k++) modes += hist[k] > 0;
-    printf("step %ld\nsamples %ld (real %ld)\n", t->step, n, nr);
+    printf("step %ld\nsamples %ld (real %ld%s%s)\n", t->step, n, nr, realpath ? " from " : "", realpath ? realpath : "");
     printf("classifier %s (%s): %d features, %d classes, test accuracy %.2f%%\n", c->spec->name, clfpath, F, K,
            100.0 * c->test_accuracy);
     printf("frechet_distance %.4f\n", fd);
-    if (isfinite(fd_real)) printf("frechet_distance_real %.4f (%ld test images vs the real samples)\n", fd_real, nt);
+    if (isfinite(fd_real) && realpath)
+        printf("frechet_distance_data %.4f (%ld images of the model's data vs the real samples)\n", fd_real, nt);
+    else if (isfinite(fd_real))
+        printf("frechet_distance_real %.4f (%ld test images vs the real samples)\n", fd_real, nt);
     printf("confidence %.4f\nclasses", conf / n);
     for (int k = 0; hist && k < K; k++) printf(" %ld", hist[k]);
     printf("\nmodes %d/%d\n", modes, K);

@@ -70,6 +70,7 @@ typedef struct sample_args {
     long seed;
     long cls;     /* --class K: every sample of class K (conditional models); -1 none */
     const char *clf;   /* eval --classifier CLF.ckpt */
+    const char *real;  /* eval --real PATH: the reference images */
     int no_ema;        /* --no-ema: G's raw weights even when the run averages them */
     double truncation; /* --truncation T (sample only): 0 = off */
     const char *latents;     /* --latents FILE (sample only): decode these (N, dim) */
@@ -102,13 +103,15 @@ static int parse_sample_args(const char *sub, int argc, char **argv, sample_args
     };
     const cli_opt eval_only[] = {
         { "--classifier", NULL, CLI_STR, &a->clf, 0, 0, NULL },
+        { "--real", NULL, CLI_STR, &a->real, 0, 0, NULL },
     };
     cli_opt opts[16];
     int k = 0;
     for (size_t i = 0; i < sizeof common / sizeof common[0]; i++) opts[k++] = common[i];
     if (!strcmp(sub, "sample"))
         for (size_t i = 0; i < sizeof sample_only / sizeof sample_only[0]; i++) opts[k++] = sample_only[i];
-    else opts[k++] = eval_only[0];
+    else
+        for (size_t i = 0; i < sizeof eval_only / sizeof eval_only[0]; i++) opts[k++] = eval_only[i];
     opts[k] = (cli_opt){ NULL, NULL, CLI_FLAG, NULL, 0, 0, NULL };
     int rc = cli_parse(sub, argc, argv, opts, NULL, &a->src, 1, NULL, "run directory or checkpoint");
     if (rc != EXIT_OK) return rc;
@@ -247,7 +250,7 @@ static int draw(sample_args *a, gan_trainer **tp, float **out)
 
 int cmd_sample(int argc, char **argv)
 {
-    sample_args a = { NULL, "samples.png", 64, 1, -1, NULL, 0, 0.0, NULL, NULL, NULL, 0 };
+    sample_args a = { NULL, "samples.png", 64, 1, -1, NULL, NULL, 0, 0.0, NULL, NULL, NULL, 0 };
     int rc = parse_sample_args("sample", argc, argv, &a);
     if (rc != EXIT_OK) return rc;
     int fmt = ends_with(a.outfile, ".png") ? 0 : ends_with(a.outfile, ".csv") ? 1
@@ -281,17 +284,18 @@ int cmd_sample(int argc, char **argv)
 
 int cmd_eval(int argc, char **argv)
 {
-    sample_args a = { NULL, NULL, 2500, 1, -1, NULL, 0, 0.0, NULL, NULL, NULL, 0 };
+    sample_args a = { NULL, NULL, 2500, 1, -1, NULL, NULL, 0, 0.0, NULL, NULL, NULL, 0 };
     int rc = parse_sample_args("eval", argc, argv, &a);
     if (rc != EXIT_OK) return rc;
     if (a.outfile) return cli_usage("eval", "eval takes no -o");
+    if (a.real && !a.clf) return cli_usage("eval", "--real needs --classifier");
     gan_trainer *t = NULL;
     float *x = NULL;
     rc = draw(&a, &t, &x);
     if (rc == EXIT_OK) {
         gan_data_format f = t->spec->data.format;
         if (a.clf) {
-            rc = cli_eval_images(t, x, a.n, a.clf, a.seed);
+            rc = cli_eval_images(t, x, a.n, a.clf, a.real, a.seed);
         } else if (f != GAN_DATA_GRID && f != GAN_DATA_RING) {
             fprintf(stderr, "%s: error: eval without --classifier supports the 2-D mixtures (grid, ring); this model's data is %s "
                     "(expected --classifier CLF.ckpt from ganrun classify train)\n",

@@ -51,13 +51,15 @@ static const subcommand subs[] = {
       "(N, F), computed as `ganrun sample` does (batchnorm running statistics, averaged weights).\n"
       "  --no-ema          the generator's raw weights, not their average (train.ema)\n"
       "  --discriminator   the discriminator instead: input x (and label), output score (N, 1)\n" },
-    { "eval", cmd_eval, "ganrun eval RUN_OR_CHECKPOINT [-n N] [--seed S] [--classifier CLF.ckpt] [--no-ema]",
+    { "eval", cmd_eval, "ganrun eval RUN_OR_CHECKPOINT [-n N] [--seed S] [--classifier CLF.ckpt [--real PATH]] [--no-ema]",
       "For 2-D mixtures (grid, ring): modes captured, high-quality samples and reverse KL over N\n"
       "samples (default 2500).  For images, with --classifier (from ganrun classify train): the\n"
       "Frechet distance between N generated and N real images in that classifier's penultimate\n"
       "features (NOT Inception FID: compare only with the same classifier checkpoint), the class\n"
       "histogram, modes covered and the mean confidence.\n"
-      "  --no-ema  use the generator's raw weights, not their average (train.ema)\n" },
+      "  --real PATH  the real images: every image of PATH (an IDX images file, gz or not, or a\n"
+      "               folder of images) instead of N of the model's data\n"
+      "  --no-ema     use the generator's raw weights, not their average (train.ema)\n" },
     { "classify", cmd_classify, "ganrun classify train CLASSIFIER.yaml [-o FILE] [--steps N] [--quiet] | test CLF.ckpt",
       "train: train the classifier of CLASSIFIER.yaml (softmax cross-entropy, Adam) on its data,\n"
       "print its accuracy on its test set and save it to FILE (default NAME.clf.ckpt).\n"

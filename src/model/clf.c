@@ -19,24 +19,42 @@
 
 #define NONE 1e18
 #define SZ(T, m) sizeof(((T *)0)->m)
-#define FILES (1u << GAN_DATA_IDX | 1u << GAN_DATA_CIFAR10 | 1u << GAN_DATA_PNGDIR | 1u << GAN_DATA_CSV)
+#define IMAGES (1u << GAN_DATA_IMAGES)
+#define FILES (1u << GAN_DATA_IDX | 1u << GAN_DATA_CIFAR10 | 1u << GAN_DATA_PNGDIR | 1u << GAN_DATA_CSV | IMAGES)
 #define D(m) offsetof(gan_data_spec, m), SZ(gan_data_spec, m)
 
+/* images: no generator to take the size from, so height, width and
+ * channels are required */
 #define DATA_FIELDS(name)                                                                           \
     static const field name##_f[] = {                                                              \
         { "format", F_ENUM, 0, 1, 0, 0, 0, 0, 0, 0, gan_model_format_names, D(format), NULL,      \
-          "idx, cifar10, pngdir or csv" },                                                           \
+          "idx, cifar10, pngdir, csv or images" },                                                   \
         { "path", F_STR, FILES, 1, 0, 0, 1, 0, 0, 0, NULL, D(path), NULL, "data file or folder" }, \
         { "labels", F_STR, FILES, 0, 0, 0, 0, 0, 0, 0, NULL, D(labels), NULL,                      \
-          "IDX label file matching the images" },                                                    \
+          "IDX label file matching the images; images: folders (each subfolder a class)" },         \
         { "label_column", F_INT, 1u << GAN_DATA_CSV, 0, 0, 0, 0, 65536, 0, 0, NULL, D(label_column), \
           NULL, "1-based CSV column of the labels; 0 = none" },                                     \
         { "limit", F_LONG, 0, 0, 0, 0, 0, NONE, 0, 0, NULL, D(limit), NULL,                          \
           "use at most this many samples; 0 = all" },                                                \
         { "classes", F_INT, 0, 0, 0, 0, 0, 65536, 0, 0, NULL, D(classes), NULL,                     \
           "number of classes (data: required, > 0)" },                                               \
+        { "height", F_INT, IMAGES, 1, 0, 0, 1, 4096, 0, 0, NULL, D(height), NULL,                   \
+          "images are resized to this height" },                                                     \
+        { "width", F_INT, IMAGES, 1, 0, 0, 1, 4096, 0, 0, NULL, D(width), NULL,                     \
+          "images are resized to this width" },                                                      \
+        { "channels", F_INT, IMAGES, 1, 0, 0, 1, 3, 0, 0, NULL, D(channels), NULL,                  \
+          "1 (gray) or 3 (RGB)" },                                                                   \
+        { "crop", F_ENUM, IMAGES, 0, GAN_CROP_CENTER, 0, 0, 0, 0, 0, gan_model_crop_names, D(crop), \
+          NULL, "center, or random after the shorter side is scaled" },                              \
+        { "background", F_INT, IMAGES, 0, 255, 0, 0, 255, 0, 0, NULL, D(background), NULL,          \
+          "gray level 0..255 that transparent pixels are composited over" },                         \
+        { "on_bad_file", F_ENUM, IMAGES, 0, GAN_BAD_ERROR, 0, 0, 0, 0, 0, gan_model_bad_file_names, \
+          D(on_bad_file), NULL, "error, or skip (files that cannot be decoded are left out)" },     \
+        { "cache", F_BOOL, IMAGES, 0, 1, 0, 0, 1, 0, 0, NULL, D(cache), NULL,                        \
+          "keep the decoded images in the cache directory" },                                        \
     };                                                                                             \
-    static const section name##_s = { #name, name##_f, 6, 1, "data format", NULL };
+    static const section name##_s = { #name, name##_f, (int)(sizeof name##_f / sizeof name##_f[0]), 1, \
+                                      "data format", NULL };
 DATA_FIELDS(data)
 DATA_FIELDS(test)
 

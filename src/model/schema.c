@@ -15,8 +15,8 @@ const char *const gan_model_loss_names[] = { "bce", "minimax", "lsgan", "hinge",
 const char *const gan_model_optim_names[] = { "adam", "sgd", "rmsprop", NULL };
 const char *const gan_model_lr_schedule_names[] = { "constant", "linear", "cosine", "step", NULL };
 const char *const gan_model_format_names[] = { "idx", "cifar10", "pngdir", "csv", "grid", "ring", "images", NULL };
-static const char *const crop_names[] = { "center", "random", NULL };
-static const char *const bad_file_names[] = { "error", "skip", NULL };
+const char *const gan_model_crop_names[] = { "center", "random", NULL };
+const char *const gan_model_bad_file_names[] = { "error", "skip", NULL };
 const char *const gan_model_noise_names[] = { "normal", "uniform", "truncated_normal", NULL };
 
 /* ---- data --------------------------------------------------------------- */
@@ -46,11 +46,11 @@ static const field data_f[] = {
       "images are resized to this width; default: the generator's output" },
     { "channels", F_INT, IMAGES, 0, 0, 0, 0, 3, 0, 0, NULL, D(channels), NULL,
       "1 (gray) or 3 (RGB); default: the generator's output" },
-    { "crop", F_ENUM, IMAGES, 0, GAN_CROP_CENTER, 0, 0, 0, 0, 0, crop_names, D(crop), NULL,
+    { "crop", F_ENUM, IMAGES, 0, GAN_CROP_CENTER, 0, 0, 0, 0, 0, gan_model_crop_names, D(crop), NULL,
       "center, or random (an offset drawn once per file from the seed) after the shorter side is scaled" },
     { "background", F_INT, IMAGES, 0, 255, 0, 0, 255, 0, 0, NULL, D(background), NULL,
       "gray level 0..255 that transparent pixels are composited over" },
-    { "on_bad_file", F_ENUM, IMAGES, 0, GAN_BAD_ERROR, 0, 0, 0, 0, 0, bad_file_names, D(on_bad_file), NULL,
+    { "on_bad_file", F_ENUM, IMAGES, 0, GAN_BAD_ERROR, 0, 0, 0, 0, 0, gan_model_bad_file_names, D(on_bad_file), NULL,
       "error, or skip (files that cannot be decoded are counted and left out)" },
     { "cache", F_BOOL, IMAGES, 0, 1, 0, 0, 1, 0, 0, NULL, D(cache), NULL,
       "keep the decoded images in $GANRUN_CACHE_DIR, $XDG_CACHE_HOME/ganrun or ~/.cache/ganrun" },

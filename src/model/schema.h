@@ -60,6 +60,8 @@ extern const char *const gan_model_optim_names[];
 extern const char *const gan_model_lr_schedule_names[];
 extern const char *const gan_model_format_names[];
 extern const char *const gan_model_noise_names[];
+extern const char *const gan_model_crop_names[];      /* data.crop */
+extern const char *const gan_model_bad_file_names[];  /* data.on_bad_file */
 extern const char *const gan_model_health_names[];
 
 /* ---- validation context ---------------------------------------------- */
