@@ -673,20 +673,6 @@ static void toy_free(gan_trainer *t)
     free(t);
 }
 
-/* what gan_ckpt_save does */
-static gan_status save(const gan_trainer *t, const char *path, gan_error *err)
-{
-    ckpt_writer *w;
-    gan_status st = ckpt_writer_open(&w, path, 0, err);
-    if (st != GAN_OK) return st;
-    st = ckpt_state_write(t, w, path, err);
-    if (st != GAN_OK) {
-        ckpt_writer_abort(w);
-        return st;
-    }
-    return ckpt_writer_commit(w, err);
-}
-
 /* what gan_ckpt_load does after building t from the embedded model */
 static gan_status restore(gan_trainer *t, const char *path, gan_error *err)
 {
@@ -723,7 +709,7 @@ START_TEST(trainer_state_round_trips_bit_for_bit)
     ck_assert_uint_gt(a->G->nbufs, 0);
     const char *p = path_in("s.ckpt");
     gan_error err;
-    ck_assert_int_eq(save(a, p, &err), GAN_OK);
+    ck_assert_int_eq(gan_ckpt_save(a, p, &err), GAN_OK);
     ck_assert_msg(restore(b, p, &err) == GAN_OK, "%s", err.msg);
     ck_assert(same_net(a->G, b->G));
     ck_assert(same_net(a->D, b->D));
@@ -748,9 +734,9 @@ START_TEST(save_after_load_gives_the_same_file)
     gan_trainer *a = toy(8, 1, 100, GAN_OPTIM_RMSPROP), *b = toy(8, 5, 100, GAN_OPTIM_RMSPROP);
     gan_error err;
     const char *p = path_in("1.ckpt"), *q = path_in("2.ckpt");
-    ck_assert_int_eq(save(a, p, &err), GAN_OK);
+    ck_assert_int_eq(gan_ckpt_save(a, p, &err), GAN_OK);
     ck_assert_int_eq(restore(b, p, &err), GAN_OK);
-    ck_assert_int_eq(save(b, q, &err), GAN_OK);
+    ck_assert_int_eq(gan_ckpt_save(b, q, &err), GAN_OK);
     size_t n, m;
     uint8_t *x = slurp(p, &n), *y = slurp(q, &m);
     ck_assert_uint_eq(n, m);
@@ -767,7 +753,7 @@ START_TEST(sgd_without_second_moment_round_trips)
     gan_trainer *a = toy(3, 1, 10, GAN_OPTIM_SGD), *b = toy(3, 9, 10, GAN_OPTIM_SGD);
     gan_error err;
     const char *p = path_in("sgd.ckpt");
-    ck_assert_int_eq(save(a, p, &err), GAN_OK);
+    ck_assert_int_eq(gan_ckpt_save(a, p, &err), GAN_OK);
     ck_assert_int_eq(restore(b, p, &err), GAN_OK);
     ck_assert(same_optim(&a->gopt, &b->gopt) && b->gopt.v == NULL);
     toy_free(a);
@@ -780,7 +766,7 @@ START_TEST(tensor_shape_mismatch_names_the_tensor)
     gan_trainer *a = toy(8, 1, 10, GAN_OPTIM_ADAM), *b = toy(6, 1, 10, GAN_OPTIM_ADAM);
     gan_error err;
     const char *p = path_in("8.ckpt");
-    ck_assert_int_eq(save(a, p, &err), GAN_OK);
+    ck_assert_int_eq(gan_ckpt_save(a, p, &err), GAN_OK);
     ck_assert_int_eq(restore(b, p, &err), GAN_ERR_SHAPE);
     ck_assert_msg(!strcmp(err.msg, "tensor g.0.dense.weight has shape (8, 4) in the checkpoint but (6, 4) in its model"),
                   "%s", err.msg);
@@ -832,7 +818,7 @@ START_TEST(unknown_sections_are_skipped_missing_ones_are_errors)
     gan_trainer *a = toy(4, 1, 50, GAN_OPTIM_ADAM), *b = toy(4, 2, 50, GAN_OPTIM_ADAM);
     gan_error err;
     const char *p = path_in("u.ckpt"), *q = path_in("v.ckpt");
-    ck_assert_int_eq(save(a, p, &err), GAN_OK);
+    ck_assert_int_eq(gan_ckpt_save(a, p, &err), GAN_OK);
     rewrite(p, q, 0, NULL, 0, CKPT_TAG('X', 'T', 'R', 'A'));
     ck_assert_msg(restore(b, q, &err) == GAN_OK, "%s", err.msg);
     ck_assert(same_net(a->G, b->G));
@@ -855,7 +841,7 @@ START_TEST(section_payloads_are_checked_field_by_field)
     gan_trainer *a = toy(4, 1, 50, GAN_OPTIM_ADAM), *b = toy(4, 2, 50, GAN_OPTIM_ADAM);
     gan_error err;
     const char *p = path_in("o.ckpt"), *q = path_in("w.ckpt");
-    ck_assert_int_eq(save(a, p, &err), GAN_OK);
+    ck_assert_int_eq(gan_ckpt_save(a, p, &err), GAN_OK);
     size_t n;
     uint8_t *ord = section_of(p, CKPT_TAG_ORDR, &n);
     ck_assert_uint_eq(n, 8 + 4 * 50);
@@ -923,7 +909,7 @@ START_TEST(data_order_checked_against_the_data_set)
     gan_trainer *a = toy(4, 1, 50, GAN_OPTIM_ADAM), *b = toy(4, 2, 60, GAN_OPTIM_ADAM);
     gan_error err;
     const char *p = path_in("n.ckpt");
-    ck_assert_int_eq(save(a, p, &err), GAN_OK);
+    ck_assert_int_eq(gan_ckpt_save(a, p, &err), GAN_OK);
     ck_assert_int_eq(restore(b, p, &err), GAN_ERR_FORMAT);
     ck_assert_str_eq(err.msg, "data order has 50 entries but the data set has 60 samples");
     toy_free(b);
@@ -934,7 +920,7 @@ START_TEST(data_order_checked_against_the_data_set)
     ck_assert(same_net(a->D, b->D));
     /* saved without data: resuming with data is refused */
     const char *q = path_in("nodata.ckpt");
-    ck_assert_int_eq(save(b, q, &err), GAN_OK);
+    ck_assert_int_eq(gan_ckpt_save(b, q, &err), GAN_OK);
     toy_free(a);
     a = toy(4, 3, 50, GAN_OPTIM_ADAM);
     ck_assert_int_eq(restore(a, q, &err), GAN_ERR_FORMAT);
@@ -949,7 +935,7 @@ START_TEST(optimizer_mismatch_is_an_error)
     gan_trainer *a = toy(4, 1, 10, GAN_OPTIM_ADAM), *b = toy(4, 2, 10, GAN_OPTIM_SGD);
     gan_error err;
     const char *p = path_in("opt.ckpt");
-    ck_assert_int_eq(save(a, p, &err), GAN_OK);
+    ck_assert_int_eq(gan_ckpt_save(a, p, &err), GAN_OK);
     ck_assert_int_eq(restore(b, p, &err), GAN_ERR_FORMAT);
     ck_assert_str_eq(err.msg, "section 'OPTG': optimizer adam, but the model's is sgd");
     b->gopt.c.kind = b->dopt.c.kind = GAN_OPTIM_ADAM;   /* adam without v */
@@ -967,12 +953,12 @@ START_TEST(extra_or_missing_tensor_is_an_error)
     const char *p = path_in("e.ckpt");
     /* b's G lacks the runstat layer's buffer name: rename it */
     b->G->layers[1].tensors[0].name = "running_var";
-    ck_assert_int_eq(save(a, p, &err), GAN_OK);
+    ck_assert_int_eq(gan_ckpt_save(a, p, &err), GAN_OK);
     ck_assert_int_eq(restore(b, p, &err), GAN_ERR_FORMAT);
     ck_assert_str_eq(err.msg, "tensor g.1.runstat.running_var of the model is missing");
     b->G->layers[1].tensors[0].name = "running_mean";
     a->G->layers[1].tensors[0].name = "running_var";   /* written under another name */
-    ck_assert_int_eq(save(a, p, &err), GAN_OK);
+    ck_assert_int_eq(gan_ckpt_save(a, p, &err), GAN_OK);
     ck_assert_int_eq(restore(b, p, &err), GAN_ERR_FORMAT);
     ck_assert_str_eq(err.msg, "tensor g.1.runstat.running_mean of the model is missing");
     toy_free(a);
@@ -986,7 +972,7 @@ START_TEST(tensors_must_cover_every_parameter_to_save)
     gan_error err;
     const char *p = path_in("cov.ckpt");
     a->D->layers[0].ntensors = 1;   /* bias not named */
-    ck_assert_int_eq(save(a, p, &err), GAN_ERR_INVALID);
+    ck_assert_int_eq(gan_ckpt_save(a, p, &err), GAN_ERR_INVALID);
     ck_assert_str_eq(err.msg, "d.0.dense: named tensors cover 8 of 12 parameters and 0 of 0 buffers");
     ck_assert_int_eq(access(p, F_OK), -1);
     ck_assert_int_eq(count_temp_files(), 0);
@@ -1015,7 +1001,7 @@ START_TEST(rank_count_section_only_from_data_parallel_runs)
     gan_status st;
     const char *p = path_in("one.ckpt");
     a->nranks = 1;
-    ck_assert_int_eq(save(a, p, &err), GAN_OK);
+    ck_assert_int_eq(gan_ckpt_save(a, p, &err), GAN_OK);
     ckpt_reader *r;
     ck_assert_int_eq(ckpt_reader_open(&r, p, &err), GAN_OK);
     ck_assert_ptr_null(ckpt_reader_find(r, CKPT_TAG_DIST));
@@ -1029,7 +1015,7 @@ START_TEST(rank_count_section_only_from_data_parallel_runs)
 
     p = path_in("three.ckpt");
     a->nranks = 3;
-    ck_assert_int_eq(save(a, p, &err), GAN_OK);
+    ck_assert_int_eq(gan_ckpt_save(a, p, &err), GAN_OK);
     ck_assert_int_eq(restore(b, p, &err), GAN_OK);
     ck_assert_int_eq(b->ckpt_nranks, 3);
     ck_assert(same_net(a->G, b->G));
@@ -1039,7 +1025,7 @@ START_TEST(rank_count_section_only_from_data_parallel_runs)
     free(out);
 
     a->nranks = 0x7fffffff;   /* encodes as more ranks than the reader allows */
-    ck_assert_int_eq(save(a, p, &err), GAN_OK);
+    ck_assert_int_eq(gan_ckpt_save(a, p, &err), GAN_OK);
     ck_assert_int_eq(restore(b, p, &err), GAN_ERR_FORMAT);
     ck_assert_msg(strstr(err.msg, "section 'DIST'"), "%s", err.msg);
     toy_free(a);
@@ -1056,7 +1042,7 @@ START_TEST(info_prints_state_build_and_tensors)
     gan_error err;
     gan_status st;
     const char *p = path_in("i.ckpt");
-    ck_assert_int_eq(save(a, p, &err), GAN_OK);
+    ck_assert_int_eq(gan_ckpt_save(a, p, &err), GAN_OK);
     char *out = info(p, 0, &st, &err);
     ck_assert_int_eq(st, GAN_OK);
     printf("%s", out);
@@ -1110,12 +1096,12 @@ START_TEST(version_1_fixture_loads_and_reencodes_identically)
     const char *make = getenv("CKPT_MAKE_FIXTURE");
     gan_trainer *a = toy(4, 1, 10, GAN_OPTIM_ADAM), *b = toy(4, 2, 10, GAN_OPTIM_ADAM);
     gan_error err;
-    if (make && *make) ck_assert_int_eq(save(a, make, &err), GAN_OK);
+    if (make && *make) ck_assert_int_eq(gan_ckpt_save(a, make, &err), GAN_OK);
     const char *p = fixture("toy-v1.ckpt"), *q = path_in("again.ckpt");
     ck_assert_msg(restore(b, p, &err) == GAN_OK, "%s: %s", p, err.msg);
     ck_assert_int_eq(b->step, a->step);
     ck_assert_mem_eq(b->order, a->order, 10 * sizeof *a->order);
-    ck_assert_int_eq(save(b, q, &err), GAN_OK);
+    ck_assert_int_eq(gan_ckpt_save(b, q, &err), GAN_OK);
     /* every state section decodes and encodes back to the same bytes */
     static const uint32_t state_tags[] = { CKPT_TAG_MODL, CKPT_TAG_STAT, CKPT_TAG_ORDR, CKPT_TAG_TENS,
                                      CKPT_TAG_OPTG, CKPT_TAG_OPTD };
