@@ -390,6 +390,14 @@ static const float *eval_weight(gan_layer *l)
     return gan_layer_eval_weight(l);
 }
 
+/* Tensor `name` of l out of W, the layer's weights as eval_weight gives
+ * them (a multi-part spectral-normalised weight keeps the tensors' layout) */
+static const char *ox_eval_tensor(ox *o, const gan_layer *l, int i, const char *name, const float *W)
+{
+    const gan_tensor_info *ti = tensor_of(l, name);
+    return ti ? ox_layer_tensor(o, l, i, name, W + ti->offset) : NULL;
+}
+
 /* y = x W^T + b */
 static int emit_dense(ox *o, const emit_args *e)
 {
@@ -581,9 +589,9 @@ static int emit_attention(ox *o, const emit_args *e)
                *ov = tmp(o, e, "o"), *go = tmp(o, e, "gamma_o"), *y = tmp(o, e, "y");
     ox_node(o, "Reshape", X, 2, e->in, ox_int64s(o, tmp(o, e, "flat"), 3, flat));
     const float *Wsn = eval_weight(l);   /* [Wf; Wg; Wh], each over its sigma with spectral_norm */
-    ox_node(o, "MatMul", f, 2, ox_layer_tensor(o, l, e->i, "weight_f", Wsn + tensor_of(l, "weight_f")->offset), X);
-    ox_node(o, "MatMul", g, 2, ox_layer_tensor(o, l, e->i, "weight_g", Wsn + tensor_of(l, "weight_g")->offset), X);
-    ox_node(o, "MatMul", h, 2, ox_layer_tensor(o, l, e->i, "weight_h", Wsn + tensor_of(l, "weight_h")->offset), X);
+    ox_node(o, "MatMul", f, 2, ox_eval_tensor(o, l, e->i, "weight_f", Wsn), X);
+    ox_node(o, "MatMul", g, 2, ox_eval_tensor(o, l, e->i, "weight_g", Wsn), X);
+    ox_node(o, "MatMul", h, 2, ox_eval_tensor(o, l, e->i, "weight_h", Wsn), X);
     ox_attr_ints(o, ox_node(o, "Transpose", gt, 1, g), "perm", 3, perm);
     ox_node(o, "MatMul", sc, 2, gt, f);
     ox_attr_int(o, ox_node(o, "Softmax", a, 1, sc), "axis", -1);
@@ -661,8 +669,8 @@ static int emit_modulate(ox *o, const emit_args *e)
 {
     gan_layer *l = e->l;
     const float *Wsn = eval_weight(l);   /* [Wg; Wb], each over its sigma with spectral_norm */
-    const char *wg = ox_layer_tensor(o, l, e->i, "weight_gamma", Wsn + tensor_of(l, "weight_gamma")->offset);
-    const char *wb = ox_layer_tensor(o, l, e->i, "weight_beta", Wsn + tensor_of(l, "weight_beta")->offset);
+    const char *wg = ox_eval_tensor(o, l, e->i, "weight_gamma", Wsn);
+    const char *wb = ox_eval_tensor(o, l, e->i, "weight_beta", Wsn);
     const char *bg = ox_layer_tensor(o, l, e->i, "bias_gamma", NULL);
     const char *bb = ox_layer_tensor(o, l, e->i, "bias_beta", NULL);
     const char *g0 = tmp(o, e, "g"), *ga = tmp(o, e, "gamma"), *be = tmp(o, e, "beta"), *gx = tmp(o, e, "gamma_x");
