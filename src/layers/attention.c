@@ -41,12 +41,7 @@
 static const gan_key_desc keys[] = {
     { "reduce", GAN_KEY_INT, 0, 8, 1, 65536, 0, 0, NULL, 0, 0,
       "channels of f and g are C / reduce (SAGAN: 8)" },
-    { "init", GAN_KEY_ENUM, 0, GAN_INIT_XAVIER, 0, 0, 0, 0, gan_init_choices, 0, 0,
-      "initialisation of the three 1x1 weights, as for dense and conv2d" },
-    { "init_mean", GAN_KEY_FLOAT, 0, 0.0, -1e3, 1e3, 0, 0, NULL, 0, 0,
-      "mean for init normal or uniform" },
-    { "init_std", GAN_KEY_FLOAT, 0, 0.02, 0.0, 1e3, 0, 0, NULL, 0, 0,
-      "standard deviation (normal) or half-width (uniform)" },
+    GAN_INIT_KEYS(GAN_INIT_XAVIER, "initialisation of the three 1x1 weights, as for dense and conv2d"),
     GAN_SN_KEYS,
 };
 

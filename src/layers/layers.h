@@ -4,14 +4,18 @@
 
 #include "gan/layer.h"
 
-/* the keys every layer with weights accepts */
-#define GAN_WEIGHT_KEYS \
-    { "init", GAN_KEY_ENUM, 0, GAN_INIT_XAVIER, 0, 0, 0, 0, gan_init_choices, 0, 0, \
-      "weight initialisation: xavier (glorot uniform), he (kaiming normal), normal, uniform, zeros" }, \
+/* init (default def, described by doc), init_mean and init_std */
+#define GAN_INIT_KEYS(def, doc) \
+    { "init", GAN_KEY_ENUM, 0, def, 0, 0, 0, 0, gan_init_choices, 0, 0, doc }, \
     { "init_mean", GAN_KEY_FLOAT, 0, 0.0, -1e3, 1e3, 0, 0, NULL, 0, 0, \
       "mean for init normal or uniform" }, \
     { "init_std", GAN_KEY_FLOAT, 0, 0.02, 0.0, 1e3, 0, 0, NULL, 0, 0, \
-      "standard deviation (normal) or half-width (uniform)" }, \
+      "standard deviation (normal) or half-width (uniform)" }
+
+/* the keys every layer with weights accepts */
+#define GAN_WEIGHT_KEYS \
+    GAN_INIT_KEYS(GAN_INIT_XAVIER, \
+                  "weight initialisation: xavier (glorot uniform), he (kaiming normal), normal, uniform, zeros"), \
     { "bias", GAN_KEY_BOOL, 0, 1, 0, 1, 0, 0, NULL, 0, 0, \
       "add a learned bias (initialised to zero)" }
 

@@ -25,12 +25,7 @@
 #include "layers/layers.h"
 
 static const gan_key_desc keys[] = {
-    { "init", GAN_KEY_ENUM, 0, GAN_INIT_ZEROS, 0, 0, 0, 0, gan_init_choices, 0, 0,
-      "initialisation of Wg and Wb (default zeros: the layer starts as the identity)" },
-    { "init_mean", GAN_KEY_FLOAT, 0, 0.0, -1e3, 1e3, 0, 0, NULL, 0, 0,
-      "mean for init normal or uniform" },
-    { "init_std", GAN_KEY_FLOAT, 0, 0.02, 0.0, 1e3, 0, 0, NULL, 0, 0,
-      "standard deviation (normal) or half-width (uniform)" },
+    GAN_INIT_KEYS(GAN_INIT_ZEROS, "initialisation of Wg and Wb (default zeros: the layer starts as the identity)"),
     GAN_SN_KEYS,
 };
 
