@@ -48,6 +48,9 @@ GAN_API void gan_dist_mean_float(float *x, size_t n);
  * with n 0) = their means over the ranks: one MPI_Allreduce over the flat
  * gradient arena, with v carried in its slack (n <= GAN_NET_GRAD_SLACK). */
 GAN_API void gan_dist_allreduce_grads(struct gan_net *net, float *v, size_t n);
+/* In place: rank r's n floats at buf + r n (buf holds size * n) to every
+ * rank (an all-gather; no-op on one rank). */
+GAN_API void gan_dist_gather_floats(float *buf, size_t n);
 /* Rank 0's parameters and buffers to every rank. */
 GAN_API void gan_dist_bcast_net(struct gan_net *net);
 

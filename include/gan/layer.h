@@ -122,6 +122,8 @@ typedef struct gan_layer {
     size_t ws_task;            /* scratch floats each further parallel task
                                 * needs (gan_ctx.ntasks), after slot 0 */
     size_t saved_per_sample;   /* floats kept from forward to backward */
+    size_t shard_sums;         /* GAN_LAYER_BATCH: doubles of sums per shard
+                                * it hands to gan_shards_sum */
     int ntensors;
     gan_tensor_info tensors[GAN_LAYER_MAXTENSORS];
     float *params, *grads;     /* views, nparams floats each */
@@ -141,7 +143,34 @@ typedef struct gan_ctx {
     gan_rng *rng;     /* the network's stream (dropout) */
     const int *labels;  /* (B) class labels of a conditional pass, or NULL
                          * (label layers then use class 0) */
+    int shard;          /* a sharded pass (below) calls a layer once per
+                         * shard: which one this call is (0: the first, or
+                         * the only call of an unsharded pass) */
+    const struct gan_shards *sh;   /* the net's shards in a sharded pass,
+                                    * else NULL */
 } gan_ctx;
+
+/* Shards (gan_net_set_shards): a training pass's global batch cut into S
+ * equal shards of consecutive rows, of which this process computes
+ * shards s0 .. s0 + ns - 1 (all S on one process; S / ranks on each rank
+ * of a data-parallel job).  Every layer but the batch-coupled ones
+ * (GAN_LAYER_BATCH: batchnorm) is called once per shard with that shard's
+ * rows, and accumulates its parameter gradients into that shard's own
+ * arena; the arenas are summed in a fixed tree over the S shards
+ * (gan_net_shard_reduce).  So every float of a step depends on the model,
+ * the batch and S, never on how many threads or ranks computed it. */
+typedef struct gan_shards {
+    int S, s0, ns;
+    size_t gstride;   /* floats from one shard's gradient arena to the next */
+    double *dbuf;     /* (S, dmax) doubles: batch-coupled layers' sums */
+    size_t dmax;
+} gan_shards;
+/* Batch-coupled layers' sums: part (S, n), of which rows s0 .. s0+ns-1
+ * hold this process's shards' partial sums, becomes in part[0, n) their
+ * sum over all S shards (all = 1: exchanged between the ranks) or over
+ * this process's (all = 0), added in a fixed pairwise tree over the shard
+ * index. */
+GAN_API void gan_shards_sum(const gan_shards *sh, double *part, size_t n, int all);
 
 typedef struct gan_layer_type {
     const char *name;              /* key in the model file: "conv2d" */
@@ -174,12 +203,17 @@ typedef struct gan_layer_type {
  *   ALIAS     y is x bit for bit (reshape, flatten): y can be x's memory
  *             and the layer skipped, backward passing dy on as dx. */
 enum { GAN_LAYER_Y_UNUSED = 1u << 0, GAN_LAYER_INPLACE = 1u << 1, GAN_LAYER_ALIAS = 1u << 2,
-       GAN_LAYER_X_UNUSED = 1u << 3, GAN_LAYER_MULTI = 1u << 4 };
+       GAN_LAYER_X_UNUSED = 1u << 3, GAN_LAYER_MULTI = 1u << 4, GAN_LAYER_BATCH = 1u << 5 };
 /*   X_UNUSED  backward never reads x (implied by INPLACE and ALIAS), so
  *             an input read by no other entry may be overwritten once this
  *             entry's forward has run;
  *   MULTI     the type is the first member of a gan_layer_multi (below)
- *             and reads several inputs. */
+ *             and reads several inputs;
+ *   BATCH     a training pass couples the samples (batchnorm's
+ *             statistics): in a sharded pass the layer is called once
+ *             for all of this process's shards (gan_ctx.sh) and cuts its
+ *             sums by shard itself; l->grads is then the first local
+ *             shard's arena, the next ones gstride floats apart. */
 
 /* A multi-input (merge) layer type: add, concat.  Its gan_layer_type has
  * flags GAN_LAYER_MULTI and NULL setup, forward and backward; the network

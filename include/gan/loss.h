@@ -22,6 +22,12 @@ GAN_API void gan_loss_d(gan_loss_kind k, const float *real, int Br, const float 
                 float *dreal, float *dfake, float *lreal, float *lfake);
 /* Generator loss on D(G(z)); dfake (B) receives the gradient. */
 GAN_API float gan_loss_g(gan_loss_kind k, const float *fake, int B, float *dfake);
+/* The same over a share (Br, Bf; B) of whole batches of Nr, Nf; N
+ * samples (data-parallel shards): the share's part of the mean, sums and
+ * gradients divided by the whole batch's count. */
+GAN_API void gan_loss_d_share(gan_loss_kind k, const float *real, int Br, int Nr, const float *fake,
+                              int Bf, int Nf, float *dreal, float *dfake, float *lreal, float *lfake);
+GAN_API float gan_loss_g_share(gan_loss_kind k, const float *fake, int B, int N, float *dfake);
 /* What to report as D(x): sigmoid mean for bce/minimax, raw mean otherwise. */
 GAN_API float gan_loss_score(gan_loss_kind k, const float *logits, int B);
 GAN_API const char *gan_loss_name(gan_loss_kind k);

@@ -74,6 +74,7 @@ typedef struct gan_train_spec {
     gan_ema_spec ema;         /* train.ema */
     gan_aug_spec augment;     /* train.augment */
     int pack;                 /* PacGAN: D judges pack samples at once (default 1) */
+    int shards;               /* batches cut into shards (gan_net_set_shards; default 1) */
     gan_health_spec health;
 } gan_train_spec;
 

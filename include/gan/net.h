@@ -70,6 +70,11 @@ typedef struct gan_net {
     gan_rng rng;        /* dropout stream */
     const int *labels;  /* (B) class labels for the label layers (embed,
                          * project) of the next passes, or NULL; not owned */
+    /* sharded training passes (gan_net_set_shards); sh.S == 0: none */
+    gan_shards sh;
+    float *sgrads;      /* (S, sh.gstride) the shards' gradient arenas;
+                         * this process's are rows s0 .. s0 + ns - 1 */
+    gan_rng *srng;      /* (ns) the local shards' dropout streams */
 } gan_net;
 
 /* Build (shape inference, arenas, the memory plan) from n entries, for
@@ -90,6 +95,20 @@ GAN_API const float *gan_net_forward(gan_net *net, const float *x, int B, int tr
  * param_grads. */
 GAN_API void gan_net_backward(gan_net *net, const float *dy, float *dx, int param_grads);
 GAN_API void gan_net_zero_grad(gan_net *net);
+
+/* Shard the training passes (gan/layer.h, gan_shards): S shards of every
+ * training batch, of which this process computes s0 .. s0 + ns - 1.  A
+ * training pass's batch must then divide by ns.  Parameter gradients go to
+ * per-shard arenas until gan_net_shard_reduce sums them into grads; zero
+ * them with gan_net_zero_grad as usual.  S = 1 (or 0) turns sharding off:
+ * the net computes as it always did.  Allocates; call before training. */
+GAN_API gan_status gan_net_set_shards(gan_net *net, int S, int s0, int ns, gan_error *err);
+/* grads = the sum of the S shards' arenas in a fixed pairwise tree (with
+ * ns < S, the arenas of the other ranks are gathered first: collective).
+ * No-op without shards. */
+GAN_API void gan_net_shard_reduce(gan_net *net);
+/* Seed local shard k's dropout stream from (seed, id, s0 + k). */
+GAN_API void gan_net_seed_shards(gan_net *net, uint64_t seed, uint64_t id);
 /* Let a and b use one set of gradient buffers and scratch, as large as the
  * larger of each: both hold data only during one gan_net_backward or one
  * layer call, so two nets that never run at the same time (a GAN's G and

@@ -144,6 +144,52 @@ void gan_dist_allreduce_grads(gan_net *net, float *v, size_t n)
     memcpy(v, net->grads + net->nparams, n * sizeof *v);
 }
 
+/* In place: rank r's n values at buf + r n go to every rank (buf holds
+ * size * n).  Counts past MPI's int in pieces. */
+static void gather(void *buf, size_t n, size_t esize)
+{
+#ifdef HAVE_MPI
+    if (g_size == 1 || !n) return;
+    MPI_Datatype t;
+    /* one element of n values: MPI's count stays 1 whatever n is */
+    MPI_Type_contiguous((int)(n * esize / 4), MPI_FLOAT, &t);
+    if (n * esize / 4 > (size_t)1 << 30) {   /* too large for one type: pieces */
+        MPI_Type_free(&t);
+        char *b = buf;
+        for (int r = 0; r < g_size; r++)
+            for (size_t i = 0; i < n * esize; i += (size_t)1 << 30) {
+                size_t m = n * esize - i < (size_t)1 << 30 ? n * esize - i : (size_t)1 << 30;
+                MPI_Bcast(b + (size_t)r * n * esize + i, (int)m, MPI_BYTE, r, MPI_COMM_WORLD);
+            }
+        return;
+    }
+    MPI_Type_commit(&t);
+    MPI_Allgather(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, buf, 1, t, MPI_COMM_WORLD);
+    MPI_Type_free(&t);
+#else
+    (void)buf, (void)n, (void)esize;
+#endif
+}
+
+void gan_dist_gather_floats(float *buf, size_t n)
+{
+    gather(buf, n, sizeof *buf);
+}
+
+void gan_shards_sum(const gan_shards *sh, double *part, size_t n, int all)
+{
+    int lo = sh->s0, k = sh->ns;
+    if (all && sh->ns < sh->S) {
+        gather(part, (size_t)sh->ns * n, sizeof *part);
+        lo = 0, k = sh->S;
+    }
+    double *a = part + (size_t)lo * n;
+    for (int w = 1; w < k; w *= 2)
+        for (int i = 0; i + w < k; i += 2 * w)
+            for (size_t j = 0; j < n; j++) a[(size_t)i * n + j] += a[(size_t)(i + w) * n + j];
+    if (a != part) memmove(part, a, n * sizeof *part);
+}
+
 void gan_dist_bcast_net(gan_net *net)
 {
 #ifdef HAVE_MPI

@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "gan/dist.h"
 #include "gan/net.h"
 #include "gan/par.h"
 
@@ -430,6 +431,9 @@ void gan_net_free(gan_net *net)
     gan_free_floats(net->params);
     gan_free_floats(net->grads);
     gan_free_floats(net->bufs);
+    gan_free_floats(net->sgrads);
+    free(net->sh.dbuf);
+    free(net->srng);
     free(net);
 }
 
@@ -446,23 +450,113 @@ void gan_net_init(gan_net *net, gan_rng *rng)
         if (net->layers[i].type->init) net->layers[i].type->init(&net->layers[i], rng);
 }
 
+/* ---- passes ------------------------------------------------------------- */
+
+static const float *input_of(const gan_net *net, const gan_layer *l, int k)
+{
+    return l->src[k] < 0 ? net->x : net->act[l->src[k]];
+}
+
+/* A training pass of a sharded net (gan_net_set_shards) runs shard by
+ * shard; any other pass is one call per entry. */
+static int sharded(const gan_net *net, int B)
+{
+    return net->sh.S > 1 && net->training && B % net->sh.ns == 0;
+}
+
+/* Local shard k's gradient arena, at layer l's offset */
+static float *shard_grads(const gan_net *net, const gan_layer *l, int k)
+{
+    return net->sgrads + (size_t)(net->sh.s0 + k) * net->sh.gstride + (size_t)(l->params - net->params);
+}
+
+/* Forward of entry i over the rows [r0, r0 + c->B) of the batch */
+static void forward_rows(gan_net *net, int i, const gan_ctx *c, size_t r0)
+{
+    gan_layer *l = &net->layers[i];
+    float *y = net->act[i] + r0 * gan_shape_size(l->out);
+    const gan_layer_multi *mt = gan_layer_multi_of(l->type);
+    if (mt) {
+        const float *xs[GAN_LAYER_MAXFROM];
+        for (int k = 0; k < l->nin; k++) xs[k] = input_of(net, l, k) + r0 * gan_shape_size(l->ins[k]);
+        mt->forward_n(l, c, xs, l->nin, y);
+    } else {
+        l->type->forward(l, c, input_of(net, l, 0) + r0 * gan_shape_size(l->in), y);
+    }
+}
+
+/* Backward of entry i over the rows [r0, r0 + c->B): g and d[k] are the
+ * whole batch's dL/dy and input gradients (d[k] may be NULL) */
+static void backward_rows(gan_net *net, int i, const gan_ctx *c, size_t r0, const float *g,
+                          float *const *d, int param_grads)
+{
+    gan_layer *l = &net->layers[i];
+    size_t on = r0 * gan_shape_size(l->out);
+    if (gan_layer_multi_of(l->type)) {
+        const float *xs[GAN_LAYER_MAXFROM];
+        float *ds[GAN_LAYER_MAXFROM];
+        for (int k = 0; k < l->nin; k++) {
+            size_t o = r0 * gan_shape_size(l->ins[k]);
+            xs[k] = input_of(net, l, k) + o;
+            ds[k] = d[k] ? d[k] + o : NULL;
+        }
+        gan_layer_multi_of(l->type)->backward_n(l, c, xs, l->nin, net->act[i] + on, g + on, ds,
+                                                param_grads);
+    } else {
+        size_t o = r0 * gan_shape_size(l->in);
+        /* the first layer's input gradient is only needed when asked for */
+        l->type->backward(l, c, input_of(net, l, 0) + o, net->act[i] + on, g + on,
+                          d[0] ? d[0] + o : NULL, param_grads);
+    }
+}
+
+/* Entry i of a pass: one call, or in a sharded pass one call per local
+ * shard with that shard's rows, labels, dropout stream, saved floats and
+ * gradient arena (a batch-coupled layer: one call for all of them, with
+ * the first local shard's arena).  g == NULL: forward. */
+static void run_entry(gan_net *net, int i, const gan_ctx *c, const float *g, float *const *d,
+                      int param_grads)
+{
+    gan_layer *l = &net->layers[i];
+    if (!c->sh) {
+        if (g) backward_rows(net, i, c, 0, g, d, param_grads);
+        else forward_rows(net, i, c, 0);
+        return;
+    }
+    float *saved0 = l->saved, *grads0 = l->grads;
+    if (l->type->flags & GAN_LAYER_BATCH) {
+        l->grads = shard_grads(net, l, 0);
+        if (g) backward_rows(net, i, c, 0, g, d, param_grads);
+        else forward_rows(net, i, c, 0);
+    } else {
+        int rows = c->B / net->sh.ns;
+        for (int k = 0; k < net->sh.ns; k++) {
+            gan_ctx cs = *c;
+            size_t r0 = (size_t)k * rows;
+            cs.B = rows;
+            cs.shard = k;
+            cs.rng = &net->srng[k];
+            cs.labels = c->labels ? c->labels + r0 : NULL;
+            l->saved = saved0 + r0 * l->saved_per_sample;
+            l->grads = shard_grads(net, l, k);
+            if (g) backward_rows(net, i, &cs, r0, g, d, param_grads);
+            else forward_rows(net, i, &cs, r0);
+        }
+    }
+    l->saved = saved0;
+    l->grads = grads0;
+}
+
 const float *gan_net_forward(gan_net *net, const float *x, int B, int training)
 {
-    gan_ctx c = { B, training, net->ws, net->ntasks, &net->rng, net->labels };
     net->x = x;
     net->B = B;
     net->training = training;
+    gan_ctx c = { B, training, net->ws, net->ntasks, &net->rng, net->labels, 0,
+                  sharded(net, B) ? &net->sh : NULL };
     for (int i = 0; i < net->n; i++) {
-        gan_layer *l = &net->layers[i];
         if (net->share[i] == 2) continue;   /* alias: act[i] is its input */
-        const gan_layer_multi *mt = gan_layer_multi_of(l->type);
-        if (mt) {
-            const float *xs[GAN_LAYER_MAXFROM];
-            for (int k = 0; k < l->nin; k++) xs[k] = l->src[k] < 0 ? x : net->act[l->src[k]];
-            mt->forward_n(l, &c, xs, l->nin, net->act[i]);
-        } else {
-            l->type->forward(l, &c, l->src[0] < 0 ? x : net->act[l->src[0]], net->act[i]);
-        }
+        run_entry(net, i, &c, NULL, NULL, 0);
     }
     return net->act[net->n - 1];
 }
@@ -475,7 +569,8 @@ static void add_to(float *g, const float *t, size_t n)
 
 void gan_net_backward(gan_net *net, const float *dy, float *dx, int param_grads)
 {
-    gan_ctx c = { net->B, net->training, net->ws, net->ntasks, &net->rng, net->labels };
+    gan_ctx c = { net->B, net->training, net->ws, net->ntasks, &net->rng, net->labels, 0,
+                  sharded(net, net->B) ? &net->sh : NULL };
     float **tmp = net->dbuf + net->ngbuf;
     net->gptr[net->n - 1] = dy;
     for (int i = net->n - 1; i >= 0; i--) {
@@ -498,14 +593,8 @@ void gan_net_backward(gan_net *net, const float *dy, float *dx, int param_grads)
             int j = l->src[0];
             if (net->gbuf[j] < 0) net->gptr[j] = g;   /* dx is dy */
             else if (d[0]) memcpy(d[0], g, (size_t)net->B * gan_shape_size(l->in) * sizeof *g);
-        } else if (gan_layer_multi_of(l->type)) {
-            const float *xs[GAN_LAYER_MAXFROM];
-            for (int k = 0; k < l->nin; k++) xs[k] = l->src[k] < 0 ? net->x : net->act[l->src[k]];
-            gan_layer_multi_of(l->type)->backward_n(l, &c, xs, l->nin, net->act[i], g, d, param_grads);
         } else {
-            const float *x = l->src[0] < 0 ? net->x : net->act[l->src[0]];
-            /* the first layer's input gradient is only needed when asked for */
-            l->type->backward(l, &c, x, net->act[i], g, d[0], param_grads);
+            run_entry(net, i, &c, g, d, param_grads);
         }
         for (int k = 0; k < l->nin; k++) {
             if (!sum[k] || !d[k]) continue;
@@ -535,4 +624,72 @@ gan_status gan_net_share_scratch(gan_net *a, gan_net *b, gan_error *err)
 void gan_net_zero_grad(gan_net *net)
 {
     memset(net->grads, 0, net->nparams * sizeof(float));
+    if (net->sh.S > 1)
+        memset(net->sgrads + (size_t)net->sh.s0 * net->sh.gstride, 0,
+               (size_t)net->sh.ns * net->sh.gstride * sizeof(float));
+}
+
+/* ---- shards --------------------------------------------------------------- */
+
+gan_status gan_net_set_shards(gan_net *net, int S, int s0, int ns, gan_error *err)
+{
+    gan_free_floats(net->sgrads);
+    free(net->sh.dbuf);
+    free(net->srng);
+    net->sgrads = NULL;
+    net->srng = NULL;
+    memset(&net->sh, 0, sizeof net->sh);
+    if (S <= 1) return GAN_OK;
+    if (S > 4096 || ns < 1 || s0 < 0 || s0 + ns > S)
+        return gan_error_set(err, GAN_ERR_INVALID, "shards %d .. %d of %d: not a valid range",
+                             s0, s0 + ns - 1, S);
+    size_t dmax = 1;
+    for (int i = 0; i < net->n; i++)
+        if (net->layers[i].shard_sums > dmax) dmax = net->layers[i].shard_sums;
+    gan_shards sh = { S, s0, ns, (net->nparams + 15) & ~(size_t)15, NULL, dmax };
+    net->sgrads = gan_alloc_floats((size_t)S * sh.gstride);
+    sh.dbuf = malloc((size_t)S * dmax * sizeof *sh.dbuf);
+    net->srng = calloc((size_t)ns, sizeof *net->srng);
+    if (!net->sgrads || !sh.dbuf || !net->srng) {
+        free(sh.dbuf);
+        gan_net_set_shards(net, 0, 0, 0, NULL);
+        return gan_error_set(err, GAN_ERR_NOMEM, "out of memory for %d shards' gradients", S);
+    }
+    net->sh = sh;
+    for (int k = 0; k < ns; k++) gan_rng_seed_stream(&net->srng[k], 0, (uint64_t)(s0 + k));
+    return GAN_OK;
+}
+
+void gan_net_seed_shards(gan_net *net, uint64_t seed, uint64_t id)
+{
+    for (int k = 0; k < net->sh.ns; k++)
+        gan_rng_seed_stream(&net->srng[k], seed, id ^ ((uint64_t)(net->sh.s0 + k) << 8));
+}
+
+/* the pairwise tree over the S arenas, for the floats [lo, hi) of each:
+ * a[i] += a[i + w] for i = 0, 2w, 4w, ... and w = 1, 2, 4, ... */
+typedef struct tree_arg {
+    float *a;
+    size_t stride;
+    int S;
+} tree_arg;
+
+static void tree_range(void *arg, size_t lo, size_t hi)
+{
+    const tree_arg *t = arg;
+    for (int w = 1; w < t->S; w *= 2)
+        for (int i = 0; i + w < t->S; i += 2 * w) {
+            float *to = t->a + (size_t)i * t->stride;
+            const float *from = t->a + (size_t)(i + w) * t->stride;
+            for (size_t j = lo; j < hi; j++) to[j] += from[j];
+        }
+}
+
+void gan_net_shard_reduce(gan_net *net)
+{
+    if (net->sh.S <= 1) return;
+    if (net->sh.ns < net->sh.S) gan_dist_gather_floats(net->sgrads, (size_t)net->sh.ns * net->sh.gstride);
+    tree_arg t = { net->sgrads, net->sh.gstride, net->sh.S };
+    gan_par_range(net->nparams, (size_t)1 << 14, tree_range, &t);
+    memcpy(net->grads, net->sgrads, net->nparams * sizeof(float));
 }

@@ -165,7 +165,7 @@ static void forward_task(void *arg, int t)
 static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
 {
     geom g = get_geom(l);
-    pass p = { l, c, g, gan_sn_weight(l, c->training), x, NULL, y, NULL, 0,
+    pass p = { l, c, g, gan_sn_weight_pass(l, c), x, NULL, y, NULL, 0,
                c->B < c->ntasks ? c->B : c->ntasks };
     gan_par_for(p.ntasks, forward_task, &p);
 }

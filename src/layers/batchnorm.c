@@ -101,6 +101,7 @@ static gan_status setup(gan_layer *l, gan_shape in, gan_error *err)
     /* scratch: four double arrays (C) mu, var, sum dy, sum dy xh, then two
      * five float arrays (C) */
     l->ws_fixed = 13 * (size_t)C;
+    l->shard_sums = 2 * (size_t)C;   /* sharded passes: sum dy, sum dy xh per shard */
     return GAN_OK;
 }
 
@@ -285,6 +286,51 @@ static void run_pass(pass *P, int phase)
  * or the running statistics outside training.  Returns M, the values per
  * channel they are taken over (all ranks' with sync).  With sync, var[0]
  * carries M through the first sum over ranks: mu and var are adjacent. */
+/* A sharded training pass (gan_ctx.sh): the pass's sums (phase SUM, VAR
+ * or DSUMS, n doubles each) shard by shard, each from 0 over its own rows
+ * into its row of the shards' scratch, then added in the fixed tree over
+ * the shards (all of them with sync, this process's without); the result
+ * in out.  Conditional DSUMS adds each shard's table gradients to that
+ * shard's arena. */
+static void sharded_sums(pass *P, const gan_ctx *c, int phase, size_t n, double *out, int sync,
+                         float *dgamma, float *dbeta)
+{
+    const gan_shards *sh = c->sh;
+    pass Q = *P;
+    const int rows = P->B / sh->ns;
+    const size_t per = (size_t)rows * P->d.C * P->d.HW;
+    for (int k = 0; k < sh->ns; k++) {
+        double *part = sh->dbuf + (size_t)(sh->s0 + k) * n;
+        memset(part, 0, n * sizeof *part);
+        Q.B = rows;
+        Q.x = P->x + k * per;
+        if (P->dy) Q.dy = P->dy + k * per;
+        if (phase == SUM) Q.mu = part;
+        if (phase == VAR) Q.var = part;
+        if (phase == DSUMS) {
+            Q.sdy = part;
+            Q.sdyxh = part + P->d.C;
+            gan_ctx cs = *c;
+            cs.labels = c->labels ? c->labels + (size_t)k * rows : NULL;
+            Q.ctx = &cs;
+            Q.dG = P->dG ? P->dG + k * sh->gstride : NULL;
+            Q.dB = P->dB ? P->dB + k * sh->gstride : NULL;
+            run_pass(&Q, phase);
+            if (dgamma) {   /* the plain layer's: this shard's sums */
+                float *dg = dgamma + k * sh->gstride, *db = dbeta + k * sh->gstride;
+                for (int ch = 0; ch < P->d.C; ch++) {
+                    dg[ch] += (float)part[P->d.C + ch];
+                    db[ch] += (float)part[ch];
+                }
+            }
+            continue;
+        }
+        run_pass(&Q, phase);
+    }
+    gan_shards_sum(sh, sh->dbuf, n, sync);
+    memcpy(out, sh->dbuf, n * sizeof *out);
+}
+
 static double stats(pass *P, const gan_layer *l, const gan_ctx *c)
 {
     int C = P->d.C;
@@ -298,6 +344,14 @@ static double stats(pass *P, const gan_layer *l, const gan_ctx *c)
         return M;
     }
     int sync = synced(l, c);
+    if (c->sh) {   /* sums by shard; M over the shards they cover */
+        M = (double)(sync ? c->sh->S : c->sh->ns) * (c->B / c->sh->ns) * P->d.HW;
+        sharded_sums(P, c, SUM, (size_t)C, mu, sync, NULL, NULL);
+        for (int ch = 0; ch < C; ch++) mu[ch] /= M;
+        sharded_sums(P, c, VAR, (size_t)C, var, sync, NULL, NULL);
+        for (int ch = 0; ch < C; ch++) var[ch] /= M;
+        return M;
+    }
     for (int ch = 0; ch < C; ch++) mu[ch] = var[ch] = 0.0;
     run_pass(P, SUM);
     if (sync) {   /* M rides in var[0] through the one sum over ranks */
@@ -378,15 +432,22 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
     P.r = r;
     P.dG = d.K ? dgamma : NULL;   /* conditional: the tables' rows in the pass */
     P.dB = d.K ? dbeta : NULL;
-    run_pass(&P, DSUMS);
-    if (dgamma && !d.K)
-        for (int ch = 0; ch < C; ch++) {
-            dgamma[ch] += (float)sdyxh[ch];
-            dbeta[ch] += (float)sdy[ch];
-        }
-    if (!dx) return;
-    /* sync: the means of dy and dy xh below are over every rank's rows */
-    if (synced(l, c)) gan_dist_sum_double(sdy, 2 * (size_t)C);
+    if (c->sh) {
+        /* each shard's dgamma and dbeta from its own sums, into its arena;
+         * dx from the sums over the shards (all of them with sync) */
+        sharded_sums(&P, c, DSUMS, 2 * (size_t)C, sdy, synced(l, c), d.K ? NULL : dgamma, dbeta);
+        if (!dx) return;
+    } else {
+        run_pass(&P, DSUMS);
+        if (dgamma && !d.K)
+            for (int ch = 0; ch < C; ch++) {
+                dgamma[ch] += (float)sdyxh[ch];
+                dbeta[ch] += (float)sdy[ch];
+            }
+        if (!dx) return;
+        /* sync: the means of dy and dy xh below are over every rank's rows */
+        if (synced(l, c)) gan_dist_sum_double(sdy, 2 * (size_t)C);
+    }
     /* training: dx = gamma r (dy - mean dy - xh mean(dy xh)) = k (dy - p - (x - mu) q);
      * k, p, q (C) floats after mu and r */
     float *k = r + C, *p = k + C, *q = p + C;                  // (C) each
@@ -406,5 +467,6 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
 
 const gan_layer_type gan_layer_batchnorm = {
     "batchnorm", "batch normalisation per feature (F) or channel (C, H, W), as PyTorch BatchNorm",
-    keys, GAN_NKEYS(keys), setup, init, forward, backward, NULL, GAN_LAYER_Y_UNUSED,
+    keys, GAN_NKEYS(keys), setup, init, forward, backward, NULL,
+    GAN_LAYER_Y_UNUSED | GAN_LAYER_BATCH,
 };

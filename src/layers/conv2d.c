@@ -135,7 +135,7 @@ static void forward_task(void *arg, int t)
 static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
 {
     geom g = get_geom(l);
-    pass p = { l, c, g, x, NULL, gan_sn_weight(l, c->training), NULL, y, NULL, NULL, NULL,
+    pass p = { l, c, g, x, NULL, gan_sn_weight_pass(l, c), NULL, y, NULL, NULL, NULL,
                gan_conv_tasks(c, g.NB), NULL };
     if (l->nparams > (size_t)g.OC * g.CKK) p.b = l->params + (size_t)g.OC * g.CKK;
     gan_par_for(p.ntasks, forward_task, &p);

@@ -35,7 +35,7 @@ static void init(gan_layer *l, gan_rng *rng)
 static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
 {
     int B = c->B, IN = (int)gan_shape_size(l->in), O = l->out.d[0];
-    const float *W = gan_sn_weight(l, c->training);   /* (O, IN), W / sigma with spectral_norm */
+    const float *W = gan_sn_weight_pass(l, c);   /* (O, IN), W / sigma with spectral_norm */
     int bias = l->nparams > (size_t)O * IN;
     if (bias) {
         const float *b = l->params + (size_t)O * IN;

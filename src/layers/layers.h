@@ -56,6 +56,10 @@ void gan_sn_init(gan_layer *l, gan_rng *rng);
 /* The weight to compute with: l->params, or W / sigma after power
  * iteration (training) or with the stored u, v (eval). */
 const float *gan_sn_weight(gan_layer *l, int training);
+/* gan_sn_weight for a forward pass: a sharded pass's later shards
+ * (c->shard > 0) take the first one's weight, so the power iteration runs
+ * once per pass. */
+const float *gan_sn_weight_pass(gan_layer *l, const gan_ctx *c);
 /* The weight of the last forward (for backward): l->params or W_sn. */
 const float *gan_sn_last(const gan_layer *l);
 /* Where backward accumulates dL/dW: l->grads, or a scratch G that

@@ -91,7 +91,7 @@ static void forward_n(gan_layer *l, const gan_ctx *c, const float *const *x, int
     (void)nin;
     const geom g = get_geom(l);
     const int B = c->B, C2 = 2 * g.C;
-    const float *W = gan_sn_weight(l, c->training);          // (2C, F) = [Wg; Wb]
+    const float *W = gan_sn_weight_pass(l, c);          // (2C, F) = [Wg; Wb]
     const float *bg = l->params + (size_t)C2 * g.F, *bb = bg + g.C;
     float *gb = l->saved;                                     // (B, 2C) = [gamma_n; beta_n]
     /* [g_n; b_n] = W c_n, then 1 + bg and bb added */

@@ -153,6 +153,11 @@ const float *gan_sn_weight(gan_layer *l, int training)
     return s->w;
 }
 
+const float *gan_sn_weight_pass(gan_layer *l, const gan_ctx *c)
+{
+    return c->shard > 0 ? gan_sn_last(l) : gan_sn_weight(l, c->training);
+}
+
 const float *gan_sn_last(const gan_layer *l)
 {
     const gan_sn *s = l->priv;

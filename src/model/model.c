@@ -185,6 +185,13 @@ static gan_status cross_checks(const mctx *c, const ynode *root, gan_model_spec 
         return gan_model_err(c, blame(root, "train.pack", "train"), GAN_ERR_INVALID,
                              "train.pack %d does not divide train.batch %d and train.noise_batch %d "
                              "(expected both multiples of pack)", pk, m->train.batch, m->train.noise_batch);
+    int S = m->train.shards;
+    if (S > 1 && (m->train.batch % S || m->train.noise_batch % S ||
+                  (m->train.batch / S) % pk || (m->train.noise_batch / S) % pk))
+        return gan_model_err(c, blame(root, "train.shards", "train"), GAN_ERR_INVALID,
+                             "train.shards %d does not divide train.batch %d and train.noise_batch %d "
+                             "into whole packs of %d (expected both multiples of shards * pack)",
+                             S, m->train.batch, m->train.noise_batch, pk);
     /* a pack would mix classes under one score: not defined here */
     if (pk > 1 && m->data.classes > 0)
         return gan_model_err(c, blame(root, "train.pack", "train"), GAN_ERR_INVALID,

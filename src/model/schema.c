@@ -197,12 +197,15 @@ static const field train_f[] = {
       "exponential moving average of the generator's weights, used for sampling" },
     { "pack", F_INT, 0, 0, 1, 0, 1, 64, 0, 0, NULL, T(pack), NULL,
       "PacGAN: D judges this many samples at once, concatenated along channels or features" },
+    { "shards", F_INT, 0, 0, 1, 0, 1, 4096, 0, 0, NULL, T(shards), NULL,
+      "cut each batch into this many shards whose gradients add in a fixed tree: the same bits on "
+      "any number of ranks that divides it" },
     { "health", F_SECTION, 0, 0, 0, 0, 0, 0, 0, 0, NULL, offsetof(gan_train_spec, health), 0, &health_s,
       "what a step that meets NaN or infinity does" },
     { "augment", F_SECTION, 0, 0, 0, 0, 0, 0, 0, 0, NULL, offsetof(gan_train_spec, augment), 0, &augment_s,
       "augmentation of the images D sees (flip, DiffAugment, ADA's adaptive p)" },
 };
-static const section train_s = { "train", train_f, 11, 1, "loss", NULL };
+static const section train_s = { "train", train_f, 12, 1, "loss", NULL };
 
 /* ---- output ------------------------------------------------------------- */
 #define U(m) offsetof(gan_output_spec, m), SZ(gan_output_spec, m)

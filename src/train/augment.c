@@ -292,11 +292,16 @@ void aug_grad(gan_trainer *t, float *dx, const float *dy, int B)
         aug_backward(dx + (size_t)i * g->S, dy + (size_t)i * g->S, &g->draw[1][i], g->C, g->H, g->W, g->tmp);
 }
 
+float aug_sign_sum(const float *yr, int n)
+{
+    int s = 0;
+    for (int i = 0; i < n; i++) s += (yr[i] > 0) - (yr[i] < 0);
+    return (float)s;
+}
+
 float aug_sign_mean(const float *yr, int n)
 {
-    double s = 0;
-    for (int i = 0; i < n; i++) s += (yr[i] > 0) - (yr[i] < 0);
-    return n > 0 ? (float)(s / n) : 0.0f;
+    return n > 0 ? (float)((double)aug_sign_sum(yr, n) / n) : 0.0f;
 }
 
 void aug_adapt(gan_trainer *t, float rt)

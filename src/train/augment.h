@@ -49,5 +49,7 @@ void aug_grad(gan_trainer *t, float *dx, const float *dy, int B);
 void aug_adapt(gan_trainer *t, float rt_mean);
 /* mean over yr (n) of sign(yr) */
 float aug_sign_mean(const float *yr, int n);
+/* sum of the signs (an integer, exact in a float for n < 2^24) */
+float aug_sign_sum(const float *yr, int n);
 
 #endif

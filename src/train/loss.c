@@ -56,20 +56,27 @@ static double sample_loss(target t, double x, double *d)
     return 0.0;
 }
 
-/* Mean of l over x (B); dx (B) = l'(x) / B.  0 for an empty batch. */
-static float mean_loss(target t, const float *x, int B, float *dx)
+/* Sum of l over x (B) divided by N (B, or the whole batch of which x is a
+ * share); dx (B) = l'(x) / N.  0 for an empty batch. */
+static float mean_loss(target t, const float *x, int B, int N, float *dx)
 {
-    if (B <= 0) return 0.0f;
+    if (B <= 0 || N <= 0) return 0.0f;
     double sum = 0.0, d;
     for (int i = 0; i < B; i++) {
         sum += sample_loss(t, (double)x[i], &d);
-        if (dx) dx[i] = (float)(d / B);
+        if (dx) dx[i] = (float)(d / N);
     }
-    return (float)(sum / B);
+    return (float)(sum / N);
 }
 
 void gan_loss_d(gan_loss_kind k, const float *real, int Br, const float *fake, int Bf,
                 float *dreal, float *dfake, float *lreal, float *lfake)
+{
+    gan_loss_d_share(k, real, Br, Br, fake, Bf, Bf, dreal, dfake, lreal, lfake);
+}
+
+void gan_loss_d_share(gan_loss_kind k, const float *real, int Br, int Nr, const float *fake, int Bf,
+                      int Nf, float *dreal, float *dfake, float *lreal, float *lfake)
 {
     target tr, tf;
     switch (k) {
@@ -80,13 +87,18 @@ void gan_loss_d(gan_loss_kind k, const float *real, int Br, const float *fake, i
     case GAN_LOSS_MINIMAX:
     default: tr = T_BCE_REAL; tf = T_BCE_FAKE; break;
     }
-    float a = mean_loss(tr, real, Br, dreal);
-    float b = mean_loss(tf, fake, Bf, dfake);
+    float a = mean_loss(tr, real, Br, Nr, dreal);
+    float b = mean_loss(tf, fake, Bf, Nf, dfake);
     if (lreal) *lreal = a;
     if (lfake) *lfake = b;
 }
 
 float gan_loss_g(gan_loss_kind k, const float *fake, int B, float *dfake)
+{
+    return gan_loss_g_share(k, fake, B, B, dfake);
+}
+
+float gan_loss_g_share(gan_loss_kind k, const float *fake, int B, int N, float *dfake)
 {
     target t;
     switch (k) {
@@ -97,7 +109,7 @@ float gan_loss_g(gan_loss_kind k, const float *fake, int B, float *dfake)
     case GAN_LOSS_BCE:
     default: t = T_BCE_REAL; break;   /* non-saturating: -log s(f) */
     }
-    return mean_loss(t, fake, B, dfake);
+    return mean_loss(t, fake, B, N, dfake);
 }
 
 float gan_loss_score(gan_loss_kind k, const float *logits, int B)

@@ -113,6 +113,11 @@ gan_status gan_trainer_create(gan_trainer **out, gan_model_spec *spec, int load_
     }
     st = gan_model_build(spec, t->data_shape, Bmax, &t->G, &t->D, err);
     if (st != GAN_OK) goto fail;
+    /* train.shards: all of them on this process (gan_dist_start deals
+     * them out among ranks) */
+    if ((st = gan_net_set_shards(t->G, ts->shards, 0, ts->shards, err)) != GAN_OK ||
+        (st = gan_net_set_shards(t->D, ts->shards, 0, ts->shards, err)) != GAN_OK)
+        goto fail;
     st = gan_optim_init(&t->gopt, &ts->gopt, t->G->nparams, err);
     if (st != GAN_OK) goto fail;
     st = gan_optim_init(&t->dopt, &ts->dopt, t->D->nparams, err);
@@ -223,12 +228,30 @@ static const float *next_noise(gan_trainer *t)
     return t->z + (size_t)t->rank * t->Bf * Z;
 }
 
+/* train.shards > 1: every float of a step is the same on any number of
+ * ranks (gan/layer.h, gan_shards) */
+static int sharded(const gan_trainer *t)
+{
+    return t->spec->train.shards > 1;
+}
+
 /* Data parallelism: net's gradients and the step's measurements v[0..n)
  * become their means over the ranks, in one all-reduce (nothing on one
- * rank). */
+ * rank).  Sharded: the gradients are the shards' sum in the fixed tree, and
+ * v, each rank's part of the whole batch's values, their sum over the ranks
+ * (measurements only: no update depends on their last bits, but for
+ * ADA's sign count, an integer, exact). */
 static void reduce_step(const gan_trainer *t, gan_net *net, float *v, size_t n)
 {
-    if (t->nranks > 1) gan_dist_allreduce_grads(net, v, n);
+    if (sharded(t)) {
+        gan_net_shard_reduce(net);
+        double d[GAN_NET_GRAD_SLACK];
+        for (size_t i = 0; i < n; i++) d[i] = v[i];
+        gan_dist_sum_double(d, n);
+        for (size_t i = 0; i < n; i++) v[i] = (float)d[i];
+    } else if (t->nranks > 1) {
+        gan_dist_allreduce_grads(net, v, n);
+    }
 }
 
 /* L2 norm of x, or NaN/inf when any element is not finite */
@@ -252,6 +275,8 @@ static float grad_norm(const float *x, size_t n)
 float gan_trainer_gradient_penalty(gan_trainer *t, const float *real, const float *fake, int B)
 {
     gan_net *D = t->D;
+    /* the count the penalty is a mean over: the whole batch when sharded */
+    const int N = sharded(t) ? B * t->nranks : B;
     size_t S = gan_shape_size(D->in);   /* a packed sample with train.pack */
     float lambda = t->spec->train.gp_lambda;
     float *xi = t->gp_buf, *g = xi + (size_t)B * S, *xp = g + (size_t)B * S;
@@ -275,7 +300,7 @@ float gan_trainer_gradient_penalty(gan_trainer *t, const float *real, const floa
         double norm = sqrt(nn);
         P += (norm - 1) * (norm - 1);
         /* dy for the +h pass: c_i |v| / 2h, with |v| = norm */
-        double c = norm > 0 ? 2.0 * lambda * (norm - 1) / (norm * B) : 0.0;
+        double c = norm > 0 ? 2.0 * lambda * (norm - 1) / (norm * N) : 0.0;
         coef[i] = (float)(c * norm / (2.0 * h));
         float inv = norm > 0 ? (float)(1.0 / norm) : 0.0f;
         for (size_t k = 0; k < S; k++) g[i * S + k] *= inv;   /* u_i */
@@ -286,7 +311,7 @@ float gan_trainer_gradient_penalty(gan_trainer *t, const float *real, const floa
         gan_net_forward(D, xp, B, 1);
         gan_net_backward(D, t->dout, NULL, 1);
     }
-    return (float)(lambda * P / B);
+    return (float)(lambda * P / N);
 }
 
 static gan_status d_step(gan_trainer *t, int k, gan_error *err)
@@ -296,6 +321,8 @@ static gan_status d_step(gan_trainer *t, int k, gan_error *err)
     /* PacGAN: D judges groups of pk consecutive samples; (B, S) is
      * (B/pk, pk S) in memory, so packing is only a smaller batch for D */
     int pk = ts->pack > 1 ? ts->pack : 1, Pr = Br / pk, Pf = Bf / pk;
+    /* the counts the losses are means over: the whole batch when sharded */
+    int Nr = sharded(t) ? ts->batch / pk : Pr, Nf = sharded(t) ? ts->noise_batch / pk : Pf;
     gan_net *G = t->G, *D = t->D;
     float *scratch = t->dout + 2 * (size_t)(Br > Bf ? Br : Bf);
     float lr, lf, unused;
@@ -316,15 +343,16 @@ static gan_status d_step(gan_trainer *t, int k, gan_error *err)
      * is a placeholder whose outputs are discarded). */
     D->labels = t->yreal;
     const float *yr = gan_net_forward(D, real, Pr, 1);
-    gan_loss_d(ts->loss, yr, Pr, yr, Pr, t->dout, scratch, &lr, &unused);
-    t->d_real = gan_loss_score(ts->loss, yr, Pr);
-    float rt = t->aug ? aug_sign_mean(yr, Pr) : 0.0f;
+    gan_loss_d_share(ts->loss, yr, Pr, Nr, yr, Pr, Nr, t->dout, scratch, &lr, &unused);
+    t->d_real = gan_loss_score(ts->loss, yr, Pr) * ((float)Pr / (float)Nr);
+    /* ADA's r_t: sharded, the count of signs (exact over ranks), divided below */
+    float rt = !t->aug ? 0.0f : sharded(t) ? aug_sign_sum(yr, Pr) : aug_sign_mean(yr, Pr);
     gan_net_backward(D, t->dout, NULL, 1);
 
     D->labels = t->yfake;
     const float *yf = gan_net_forward(D, fake, Pf, 1);
-    gan_loss_d(ts->loss, yf, Pf, yf, Pf, scratch, t->dout, &unused, &lf);
-    t->d_fake = gan_loss_score(ts->loss, yf, Pf);
+    gan_loss_d_share(ts->loss, yf, Pf, Nf, yf, Pf, Nf, scratch, t->dout, &unused, &lf);
+    t->d_fake = gan_loss_score(ts->loss, yf, Pf) * ((float)Pf / (float)Nf);
     gan_net_backward(D, t->dout, NULL, 1);
     t->d_loss = lr + lf;
 
@@ -334,7 +362,7 @@ static gan_status d_step(gan_trainer *t, int k, gan_error *err)
     float m[4] = { t->d_loss, t->d_real, t->d_fake, rt };
     reduce_step(t, D, m, t->aug ? 4 : 3);
     t->d_loss = m[0], t->d_real = m[1], t->d_fake = m[2];
-    aug_adapt(t, m[3]);
+    aug_adapt(t, sharded(t) ? (float)((double)m[3] / Nr) : m[3]);
     t->d_grad_norm = grad_norm(D->grads, D->nparams);
     if (!isfinite(t->d_loss) || !isfinite(t->d_grad_norm))
         return gan_error_set(err, GAN_ERR_NUMERIC, "step %ld: discriminator %s is not finite",
@@ -348,6 +376,7 @@ static gan_status g_step(gan_trainer *t, int k, gan_error *err)
     const gan_train_spec *ts = &t->spec->train;
     int Bf = t->Bf;   /* this rank's share */
     int Pf = Bf / (ts->pack > 1 ? ts->pack : 1);   /* packs of fakes D judges */
+    int Nf = sharded(t) ? ts->noise_batch / (ts->pack > 1 ? ts->pack : 1) : Pf;
     gan_net *G = t->G, *D = t->D;
 
     const float *z = next_noise(t);
@@ -356,7 +385,7 @@ static gan_status g_step(gan_trainer *t, int k, gan_error *err)
     const float *fake = gan_net_forward(G, z, Bf, 1);
     fake = aug_apply(t, fake, Bf, 1, 4 * k + 3);
     const float *yf = gan_net_forward(D, fake, Pf, 1);
-    t->g_loss = gan_loss_g(ts->loss, yf, Pf, t->dout);
+    t->g_loss = gan_loss_g_share(ts->loss, yf, Pf, Nf, t->dout);
     /* through the frozen discriminator: input gradients only; with
      * train.augment on, then back through the augmentation */
     float *ga = aug_grad_buffer(t);
@@ -378,7 +407,13 @@ gan_status gan_trainer_step(gan_trainer *t, gan_error *err)
 {
     if (!t->data) return gan_error_set(err, GAN_ERR_INVALID, "trainer has no data loaded");
     gan_status st;
-    if (t->rank > 0) {
+    if (sharded(t)) {
+        /* shards: dropout streams of (seed, step, shard), the same on any
+         * rank count; bit 23 keeps them apart from the ranks' below */
+        uint64_t id = (uint64_t)t->step << 24 | (uint64_t)1 << 23;
+        gan_net_seed_shards(t->G, t->spec->seed, id | STREAM_G_NET);
+        gan_net_seed_shards(t->D, t->spec->seed, id | STREAM_D_NET);
+    } else if (t->rank > 0) {
         /* ranks > 0: dropout streams of (seed, rank, step), so a resumed
          * run needs none of their state; ids >= 256 never meet 1..8 */
         uint64_t id = (uint64_t)t->step << 24 | (uint64_t)t->rank << 8;
@@ -459,6 +494,16 @@ gan_status gan_dist_start(gan_trainer *t, gan_error *err)
     t->nranks = g_size;
     t->Br = ts->batch / g_size;
     t->Bf = ts->noise_batch / g_size;
+    if (ts->shards > 1) {
+        int S = ts->shards, ns = S / g_size;
+        if (S % g_size)
+            return gan_error_at(err, GAN_ERR_INVALID, t->spec->source, 0, 0,
+                                "train.shards %d does not divide among %d ranks (expected a rank "
+                                "count that divides it)", S, g_size);
+        gan_status st = gan_net_set_shards(t->G, S, t->rank * ns, ns, err);
+        if (st == GAN_OK) st = gan_net_set_shards(t->D, S, t->rank * ns, ns, err);
+        if (st != GAN_OK) return st;
+    }
     if (ts->pack > 1 && (t->Br % ts->pack || t->Bf % ts->pack))
         return gan_error_at(err, GAN_ERR_INVALID, t->spec->source, 0, 0,
                             "train.pack %d must divide each rank's share of the batches "
