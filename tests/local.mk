@@ -33,6 +33,11 @@ tests_check_dist_LDADD = libgan.la -lm
 TESTS += tests/mpi.sh
 EXTRA_DIST += tests/mpi.sh tests/mpi-ci.sh
 ### training extensions: ema, spectral norm, packing, truncation, interpolation
+check_PROGRAMS += tests/check_shards
+TESTS += tests/check_shards
+tests_check_shards_SOURCES = tests/check_shards.c tests/gradcheck.c tests/gradcheck.h tests/testutil.c tests/testutil.h
+tests_check_shards_CFLAGS = $(TEST_CFLAGS)
+tests_check_shards_LDADD = $(TEST_LIBS)
 check_PROGRAMS += tests/check_ext
 TESTS += tests/check_ext
 tests_check_ext_SOURCES = tests/check_ext.c tests/gradcheck.c tests/gradcheck.h tests/testutil.c tests/testutil.h

@@ -3,7 +3,8 @@
 # pieces (check_dist), two ranks that keep byte-identical parameters, a
 # two-rank checkpoint that resumes on two ranks bit for bit, two ranks that
 # match one process with the same global batch, sync batchnorm in training,
-# and a rank that fails to read its data stopping the whole job.
+# train.shards giving the same bits on 1, 2 and 4 ranks (and resuming
+# across rank counts), and a rank that fails to read its data stopping the whole job.
 # Skipped (77) when ganrun is built without MPI.
 set -u
 top_srcdir=${top_srcdir:-.}
@@ -122,6 +123,45 @@ mkdir -p "$tmp/d2/ckpt" && cp "$tmp/d/ckpt/step-00000005.ckpt" "$tmp/d2/ckpt/"
 expect 0 "2-rank dropout resume" mpi 2 "$G" resume "$tmp/d2/ckpt/step-00000005.ckpt" --quiet
 cmp -s "$tmp/d/latest.ckpt" "$tmp/d2/latest.ckpt" && ok "dropout: resumed == straight, bit for bit" \
     || bad "dropout: resumed == straight"
+
+# train.shards: the same bits on 1, 2 and 4 ranks.  DCGAN with synced
+# batchnorm in G and D, and the ring with dropout; checkpoints agree in
+# every section but BILD, MODL (the run directory) and DIST (the rank
+# count), and so do samples; a 4-rank checkpoint resumes on 2 ranks and on
+# 1 process bit for bit.
+state() { "$G" info "$1" | grep -o "'[A-Z ]*' .*crc32 [0-9a-f]*" | grep -v "^'BILD'\|^'MODL'\|^'DIST'" \
+    | sed 's/ ([0-9]* compressed)//'; }
+sed -e 's/batchnorm: {}/batchnorm: {sync: true}/' "$M/dcgan.yaml" >"$tmp/dcsync.yaml"
+grep -q "sync: true" "$tmp/dcsync.yaml" || bad "synced dcgan model"
+sh="--set train.shards=4 --set output.sample_every=0 --quiet"
+for model in dcsync drop; do
+    steps=4; [ "$model" = drop ] && steps=10
+    for n in 1 2 4; do
+        expect 0 "$model, 4 shards on $n ranks" mpi "$n" "$G" train "$tmp/$model.yaml" --steps $steps \
+            --out "$tmp/s-$model-$n" $sh --set output.checkpoint_every=$((steps / 2))
+        state "$tmp/s-$model-$n/latest.ckpt" >"$tmp/s-$model-$n.state"
+        "$G" sample "$tmp/s-$model-$n" -n 16 --seed 3 -o "$tmp/s-$model-$n.npy" 2>/dev/null
+        [ "$n" = 1 ] && continue
+        cmp -s "$tmp/s-$model-1.state" "$tmp/s-$model-$n.state" && cmp -s "$tmp/s-$model-1.npy" "$tmp/s-$model-$n.npy" \
+            && ok "$model, 4 shards: $n ranks give the checkpoint state and samples of 1" \
+            || bad "$model, 4 shards: $n ranks against 1: $(diff "$tmp/s-$model-1.state" "$tmp/s-$model-$n.state" | tr '\n' ' ')"
+    done
+    mid=$(ls "$tmp/s-$model-4/ckpt" | head -n 1)
+    for n in 2 1; do
+        mkdir -p "$tmp/r-$model-$n/ckpt" && cp "$tmp/s-$model-4/ckpt/$mid" "$tmp/r-$model-$n/ckpt/"
+        expect 0 "$model: 4-rank $mid resumes on $n" mpi "$n" "$G" resume "$tmp/r-$model-$n/ckpt/$mid"
+        grep -q "not bit for bit" "$tmp/err" && bad "$model: a sharded resume warns of other bits"
+        state "$tmp/r-$model-$n/latest.ckpt" >"$tmp/r-$model-$n.state"
+        cmp -s "$tmp/s-$model-1.state" "$tmp/r-$model-$n.state" \
+            && ok "$model: $mid of 4 ranks resumed on $n == straight run, bit for bit" \
+            || bad "$model: $mid of 4 ranks resumed on $n"
+    done
+done
+# shards that the ranks cannot share
+expect 1 "shards not divisible by the ranks" mpi 4 "$G" train "$M/ring.yaml" --steps 2 --out "$tmp/h" \
+    --set train.shards=2 --quiet
+grep -q "train.shards 2 does not divide among 4 ranks" "$tmp/err" && ok "shards divisibility message" \
+    || bad "shards divisibility message: $(cat "$tmp/err")"
 
 # a rank that cannot read its data stops the job, one message from rank 0
 GANRUN_TEST_FAIL_RANK=1 expect 1 "rank 1 failing to load stops the job" mpi 2 "$G" train "$M/ring.yaml" \

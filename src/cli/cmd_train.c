@@ -217,7 +217,8 @@ int cmd_resume(int argc, char **argv)
                         "changed: fingerprint %016llx, the checkpoint's %016llx)\n", t->spec->data.path, path,
                 (unsigned long long)t->data_fingerprint, (unsigned long long)t->ckpt_data_fingerprint);
     int was = t->ckpt_nranks ? t->ckpt_nranks : 1;
-    if (was != t->nranks && !quiet && t->rank == 0)
+    /* train.shards > 1: the same bits on any rank count that divides it */
+    if (was != t->nranks && t->spec->train.shards < 2 && !quiet && t->rank == 0)
         fprintf(stderr, "ganrun: note: %s was written by %d rank%s and resumes on %d: the run goes on, "
                         "but not bit for bit as it would on %d\n", path, was, was > 1 ? "s" : "", t->nranks, was);
     run_dir_of(path, dir, sizeof dir);
