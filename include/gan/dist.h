@@ -10,6 +10,9 @@
  * MPI_Allreduce, so the mean-loss gradient equals the one-process gradient
  * up to summation order, every rank applies the same update, and the
  * parameters stay byte-identical (rank 0's are broadcast at the start).
+ * With train.shards the ranks instead gather every shard's gradient arena
+ * and add them in a fixed tree (gan_net_shard_reduce), which gives the
+ * same bits on any number of ranks dividing the shards.
  *
  * Without MPI (or in a process not started by mpirun) every function here
  * is the one-process case: rank 0 of 1, sums and broadcasts return their

@@ -21,6 +21,12 @@
  * share (rows rank*B/N ..); gradients and measurements are averaged over
  * the ranks before each update.  Rank 0 keeps the dropout streams above;
  * rank r > 0 derives its own from (seed, r, step) at every step.
+ *
+ * train.shards S > 1 (gan/layer.h, gan_shards): each batch is S shards,
+ * rank r computes S/N of them, the losses are means over the whole batch,
+ * the gradients are the shards' arenas added in a fixed tree, and every
+ * shard draws dropout from its own stream of (seed, step, shard): the same
+ * bits on any N that divides S.
  */
 #include "config.h"
 #include <math.h>
