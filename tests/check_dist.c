@@ -7,6 +7,7 @@
  *     batchnorm over the whole batch B in one process: outputs, input
  *     gradients, parameter gradients (summed over ranks) and running
  *     statistics, within float rounding; per-rank statistics do not;
+ *   - the same with train.shards (8 shards), bit for bit;
  *   - gan_dist_allreduce_grads leaves every rank with the mean;
  *   - gan_dist_agree hands the lowest failing rank's error to all. */
 #include "config.h"
@@ -136,6 +137,42 @@ static void agree(void)
     if (N > 1) check(gan_dist_first_different(&rank, sizeof rank) == 1, "first_different finds rank 1");
 }
 
+/* train.shards: sync batchnorm over 8 shards, this rank computing 8/N of
+ * them, gives the bits of one process computing all 8: outputs, input
+ * gradients, parameter gradients after the gathered tree, running
+ * statistics. */
+static void sharded_bn(gan_shape in, const char *name)
+{
+    int N = gan_dist_size(), rank = gan_dist_rank(), B = 16, b = B / N, S = 8;
+    size_t F = gan_shape_size(in), n = (size_t)B * F, off = (size_t)rank * b * F;
+    float *x = malloc(n * sizeof *x), *dy = malloc(n * sizeof *dy), *dx = malloc(n * sizeof *dx);
+    float *dxl = malloc(n * sizeof *dxl);
+    gan_rng r;
+    gan_rng_seed(&r, 13);
+    gan_rng_fill_normal(&r, x, n, 0.5f, 2.0f);
+    gan_rng_fill_normal(&r, dy, n, 0, 1);
+    gan_net *one = bn_net(in, B, 1), *mine = bn_net(in, b, 1);
+    gan_error err;
+    int ok = gan_net_set_shards(one, S, 0, S, &err) == GAN_OK &&
+             gan_net_set_shards(mine, S, rank * (S / N), S / N, &err) == GAN_OK;
+    const float *y1 = gan_net_forward(one, x, B, 1);   /* all shards: no exchange */
+    gan_net_zero_grad(one);
+    gan_net_backward(one, dy, dx, 1);
+    gan_net_shard_reduce(one);
+    const float *ym = gan_net_forward(mine, x + off, b, 1);
+    gan_net_zero_grad(mine);
+    gan_net_backward(mine, dy + off, dxl, 1);
+    gan_net_shard_reduce(mine);
+    char what[160];
+    snprintf(what, sizeof what, "%s: 8 shards of sync batchnorm on %d rank(s), the bits of one process", name, N);
+    check(ok && memcmp(ym, y1 + off, (size_t)b * F * sizeof *ym) == 0 &&
+              memcmp(dxl, dx + off, (size_t)b * F * sizeof *dx) == 0 &&
+              memcmp(mine->grads, one->grads, one->nparams * sizeof *dx) == 0 &&
+              memcmp(mine->bufs, one->bufs, one->nbufs * sizeof *dx) == 0, what);
+    free(x), free(dy), free(dx), free(dxl);
+    gan_net_free(one), gan_net_free(mine);
+}
+
 int main(int argc, char **argv)
 {
     gan_error err;
@@ -151,6 +188,8 @@ int main(int argc, char **argv)
     gan_shape conv = { 3, { 3, 4, 5 } }, flat = { 1, { 6, 0, 0 } };
     sync_bn(conv, "(3, 4, 5)");
     sync_bn(flat, "(6)");
+    sharded_bn(conv, "(3, 4, 5)");
+    sharded_bn(flat, "(6)");
     grads_mean();
     agree();
     gan_dist_finalize();
