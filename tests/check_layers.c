@@ -136,8 +136,8 @@ static void col2im_naive(float *x, const float *col, size_t ldc, int C, int H, i
 }
 
 /* One shape, NB samples side by side in each row (ldc = NB*OH*OW + extra),
- * as the conv layers call them: gan_im2col, gan_col2im (onto a random x)
- * and gan_col2im_set (onto a NaN-filled x) bit-identical to the naive
+ * as the conv layers call them: gan_im2col, gan_col2im (onto a random x),
+ * gan_col2im_set and gan_col2im_bias (onto a NaN-filled x) bit-identical to the naive
  * loops, sample by sample; the columns past NB*OH*OW of each row left
  * alone.  Returns the number of mismatches. */
 static int columns_case(int NB, int C, int H, int W, int K, int S, int P, size_t extra,
@@ -168,6 +168,16 @@ static int columns_case(int NB, int C, int H, int W, int K, int S, int P, size_t
     for (int n = 0; n < NB; n++)
         col2im_naive(x2 + n * chw, dc + n * ohw, ldc, C, H, W, K, S, P, OH, OW);
     bad += memcmp(x1, x2, nx * sizeof *x1) != 0;
+    /* gan_col2im_bias: as gan_col2im on x filled with each channel's b */
+    float *b = tu_randn((size_t)C, seed + 4);
+    for (size_t i = 0; i < nx; i++) x1[i] = NAN;
+    for (size_t i = 0; i < nx; i++) x2[i] = b[i / ((size_t)H * W) % C];
+    for (int n = 0; n < NB; n++)
+        gan_col2im_bias(x1 + n * chw, dc + n * ohw, ldc, b, C, H, W, K, S, P, OH, OW);
+    for (int n = 0; n < NB; n++)
+        col2im_naive(x2 + n * chw, dc + n * ohw, ldc, C, H, W, K, S, P, OH, OW);
+    bad += memcmp(x1, x2, nx * sizeof *x1) != 0;
+    free(b);
     if (bad)
         printf("columns: mismatch at NB=%d C=%d H=%d W=%d K=%d S=%d P=%d ldc=%zu\n", NB, C, H, W,
                K, S, P, ldc);

@@ -124,15 +124,10 @@ static void forward_task(void *arg, int t)
             xt = tt;
         }
         gan_sgemm_whole(1, 0, (int)g.OCKK, N, g.C, 1.0f, p->Wt, (int)g.OCKK, xt, N, 0.0f, col, N);
+        /* y = b + col2im(col), one pass */
         for (int i = 0; i < nb; i++)
-            for (int o = 0; o < g.OC; o++) {
-                float *yo = yn + ((size_t)i * g.OC + o) * g.OHW;
-                float bo = p->b ? p->b[o] : 0.0f;
-                for (size_t j = 0; j < g.OHW; j++) yo[j] = bo;
-            }
-        for (int i = 0; i < nb; i++)
-            gan_col2im(yn + (size_t)i * g.OC * g.OHW, col + (size_t)i * g.HW, (size_t)N,
-                       g.OC, g.OH, g.OW, g.K, g.S, g.P, g.H, g.W);
+            gan_col2im_bias(yn + (size_t)i * g.OC * g.OHW, col + (size_t)i * g.HW, (size_t)N, p->b,
+                            g.OC, g.OH, g.OW, g.K, g.S, g.P, g.H, g.W);
     }
 }
 

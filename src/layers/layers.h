@@ -90,6 +90,11 @@ void gan_col2im(float *x, const float *col, size_t ldc, int C, int H, int W,
  * bit-identical to it, without the separate memset. */
 void gan_col2im_set(float *x, const float *col, size_t ldc, int C, int H, int W,
                     int K, int S, int P, int OH, int OW);
+/* x (C, H, W) = b[c] + the columns scattered back: gan_col2im on an x
+ * whose channel c is filled with b[c], bit-identical to it, in one pass
+ * (b NULL: gan_col2im_set). */
+void gan_col2im_bias(float *x, const float *col, size_t ldc, const float *b, int C, int H, int W,
+                     int K, int S, int P, int OH, int OW);
 /* dst (C, NB, HW) = src (NB, C, HW): samples side by side per channel */
 void gan_batch_to_chan(float *dst, const float *src, int NB, int C, size_t HW);
 /* dst (NB, C, HW) = src (C, NB, HW) */
