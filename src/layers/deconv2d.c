@@ -94,8 +94,8 @@ static void init(gan_layer *l, gan_rng *rng)
 }
 
 /* One pass split into tasks as in conv2d.c, each with its own scratch
- * slot: forward's task t takes chunks t, t + ntasks, ...; backward's tasks
- * claim groups of chunks and add their dW and db in group order. */
+ * slot: forward's tasks claim single chunks, backward's tasks claim groups
+ * of chunks and add their dW and db in group order. */
 typedef struct pass {
     gan_layer *l;
     const gan_ctx *c;
@@ -103,7 +103,7 @@ typedef struct pass {
     const float *x, *dy, *Wt, *b;   /* Wt (C, OCKK), b (OC) or NULL */
     float *y, *dx, *dW, *db;        /* dW (C, OCKK), db (OC) or NULL */
     int ntasks;
-    gan_conv_groups *gr;            /* backward */
+    gan_conv_groups *gr;            /* the chunks (forward) or groups (backward) to claim */
 } pass;
 
 static void forward_task(void *arg, int t)
@@ -111,7 +111,7 @@ static void forward_task(void *arg, int t)
     const pass *p = arg;
     const geom g = p->g;
     float *col = gan_conv_slot(p->l, p->c, t);   // (OCKK, N)
-    for (int k = t; k < gan_conv_nchunks(p->c, g.NB); k += p->ntasks) {
+    for (int k; (k = gan_conv_group_claim(p->gr)) >= 0;) {
         int n0 = k * g.NB, nb = p->c->B - n0 < g.NB ? p->c->B - n0 : g.NB;
         int N = nb * (int)g.HW;
         const float *xn = p->x + (size_t)n0 * g.C * g.HW;           // (nb, C, HW)
@@ -134,8 +134,10 @@ static void forward_task(void *arg, int t)
 static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
 {
     geom g = get_geom(l);
+    gan_conv_groups gr;   /* single chunks, claimed by whichever task is free */
+    gan_conv_groups_init(&gr, gan_conv_nchunks(c, g.NB), 0);
     pass p = { l, c, g, x, NULL, gan_sn_weight(l, c->training), NULL, y, NULL, NULL, NULL,
-               gan_conv_tasks(c, g.NB), NULL };
+               gan_conv_tasks(c, g.NB), &gr };
     if (l->nparams > (size_t)g.C * g.OCKK) p.b = l->params + (size_t)g.C * g.OCKK;
     gan_par_for(p.ntasks, forward_task, &p);
 }

@@ -112,10 +112,11 @@ void gan_chan_to_batch(float *dst, const float *src, int NB, int C, size_t HW);
 /* Samples per chunk for per-sample scratch ps and per-sample columns cols. */
 int gan_conv_chunk(size_t ps, size_t cols);
 /* A pass in chunks of NB samples split into tasks (conv2d, deconv2d):
- * forward's task t takes chunks t, t + ntasks, ... of the nchunks, with
- * ntasks = min(nchunks, c->ntasks); every task has its own scratch slot of
- * l->ws_task floats: task 0 at c->ws, task t > 0 (t-1)*ws_task past
- * l->ws_fixed (the layers make ws_task = ws_fixed: slot t at t*ws_fixed). */
+ * forward's tasks claim the nchunks one at a time (gan_conv_groups below,
+ * without grads), with ntasks = min(nchunks, c->ntasks); every task has
+ * its own scratch slot of l->ws_task floats: task 0 at c->ws, task t > 0
+ * (t-1)*ws_task past l->ws_fixed (the layers make ws_task = ws_fixed:
+ * slot t at t*ws_fixed). */
 int gan_conv_nchunks(const gan_ctx *c, int NB);
 int gan_conv_tasks(const gan_ctx *c, int NB);
 float *gan_conv_slot(const gan_layer *l, const gan_ctx *c, int t);
