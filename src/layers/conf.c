@@ -116,11 +116,23 @@ void gan_conv_add_task_sums(float *dW, float *db, const float *part, size_t nw, 
         for (int o = 0; o < nb; o++) db[o] += part[nw + (size_t)o];
 }
 
+static void ew_run(size_t n, size_t grain, void (*fn)(void *e, size_t lo, size_t hi),
+                   const float *a, const float *b, float *out, float k)
+{
+    gan_ew e = { a, b, out, k };
+    gan_par_range(n, grain, fn, &e);
+}
+
 void gan_ew_run(size_t n, void (*fn)(void *e, size_t lo, size_t hi), const float *a,
                 const float *b, float *out, float k)
 {
-    gan_ew e = { a, b, out, k };
-    gan_par_range(n, GAN_EW_GRAIN, fn, &e);
+    ew_run(n, GAN_EW_GRAIN, fn, a, b, out, k);
+}
+
+void gan_ew_run_libm(size_t n, void (*fn)(void *e, size_t lo, size_t hi), const float *a,
+                     const float *b, float *out, float k)
+{
+    ew_run(n, GAN_EW_GRAIN_LIBM, fn, a, b, out, k);
 }
 
 double gan_sum_floats(const float *x, size_t n)
