@@ -116,6 +116,21 @@ void gan_conv_add_task_sums(float *dW, float *db, const float *part, size_t nw, 
         for (int o = 0; o < nb; o++) db[o] += part[nw + (size_t)o];
 }
 
+void gan_conv_hold(gan_conv_held *h, int gi)
+{
+    if (gi) h->g = gi;
+    else gan_conv_group_done(h->gr, 0);
+}
+
+void gan_conv_settle(gan_conv_held *h)
+{
+    if (!h->g) return;
+    gan_conv_group_wait(h->gr, h->g);
+    gan_conv_add_task_sums(h->dW, h->db, h->part, h->nw, h->nb);
+    gan_conv_group_done(h->gr, h->g);
+    h->g = 0;
+}
+
 static void ew_run(size_t n, size_t grain, void (*fn)(void *e, size_t lo, size_t hi),
                    const float *a, const float *b, float *out, float k)
 {

@@ -144,9 +144,11 @@ static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
     gan_par_for(p.ntasks, forward_task, &p);
 }
 
-/* One chunk k of backward: dx, and the chunk's dW and db added into dW,
- * db (assigned instead when first: a group's partial starts there). */
-static void backward_chunk(const pass *p, float *col, int k, float *dW, float *db, int first)
+/* One chunk k of backward: dx, then (the held partial settled first, as
+ * dW may be the partial) the chunk's dW and db added into dW, db (assigned
+ * instead when first: a group's partial starts there). */
+static void backward_chunk(const pass *p, float *col, int k, float *dW, float *db, int first,
+                           gan_conv_held *held)
 {
     const geom g = p->g;
     int n0 = k * g.NB, nb = p->c->B - n0 < g.NB ? p->c->B - n0 : g.NB;
@@ -159,25 +161,25 @@ static void backward_chunk(const pass *p, float *col, int k, float *dW, float *d
         gan_batch_to_chan(tt, dyn, nb, g.OC, g.OHW);
         dt = tt;
     }
-    if (dW) {
-        for (int i = 0; i < nb; i++)
-            gan_im2col(col + (size_t)i * g.OHW, (size_t)N, p->x + (size_t)(n0 + i) * g.C * g.HW,
-                       g.C, g.H, g.W, g.K, g.S, g.P, g.OH, g.OW);
-        gan_sgemm_whole(0, 1, g.OC, (int)g.CKK, N, 1.0f, dt, N, col, N, first ? 0.0f : 1.0f, dW,
-                        (int)g.CKK);
-        if (db)
-            for (int o = 0; o < g.OC; o++) {
-                float s = (float)gan_sum_floats(dt + (size_t)o * N, (size_t)N);
-                db[o] = first ? s : db[o] + s;
-            }
-    }
-    if (p->dx) {
+    if (p->dx) {   /* dcol (CKK, N) = W^T dt in col, scattered into dx */
         float *dxn = p->dx + (size_t)n0 * g.C * g.HW;           // (nb, C, H, W)
         gan_sgemm_whole(1, 0, (int)g.CKK, N, g.OC, 1.0f, p->Wt, (int)g.CKK, dt, N, 0.0f, col, N);
         for (int i = 0; i < nb; i++)
             gan_col2im_set(dxn + (size_t)i * g.C * g.HW, col + (size_t)i * g.OHW, (size_t)N,
                            g.C, g.H, g.W, g.K, g.S, g.P, g.OH, g.OW);
     }
+    if (!dW) return;
+    gan_conv_settle(held);
+    for (int i = 0; i < nb; i++)
+        gan_im2col(col + (size_t)i * g.OHW, (size_t)N, p->x + (size_t)(n0 + i) * g.C * g.HW,
+                   g.C, g.H, g.W, g.K, g.S, g.P, g.OH, g.OW);
+    gan_sgemm_whole(0, 1, g.OC, (int)g.CKK, N, 1.0f, dt, N, col, N, first ? 0.0f : 1.0f, dW,
+                    (int)g.CKK);
+    if (db)
+        for (int o = 0; o < g.OC; o++) {
+            float s = (float)gan_sum_floats(dt + (size_t)o * N, (size_t)N);
+            db[o] = first ? s : db[o] + s;
+        }
 }
 
 static void backward_task(void *arg, int t)
@@ -187,16 +189,15 @@ static void backward_task(void *arg, int t)
     float *col = gan_conv_slot(p->l, p->c, t);                  // (CKK, N)
     float *part = col + p->l->ws_fixed - (size_t)g.OC * (g.CKK + 1);   // dW (OC, CKK), db (OC)
     size_t nw = (size_t)g.OC * g.CKK;
+    gan_conv_held held = { p->gr, p->dW, p->db, part, nw, g.OC, 0 };
     for (int gi; (gi = gan_conv_group_claim(p->gr)) >= 0;) {
         int k0 = gi * p->gr->per, k1 = k0 + p->gr->per < p->gr->nchunks ? k0 + p->gr->per : p->gr->nchunks;
         /* group 0 straight into the gradients, the others into the partial */
         float *dW = p->dW && gi ? part : p->dW, *db = p->db && gi ? part + nw : p->db;
-        for (int k = k0; k < k1; k++) backward_chunk(p, col, k, dW, db, gi && k == k0);
-        if (!p->dW) continue;
-        gan_conv_group_wait(p->gr, gi);
-        if (gi) gan_conv_add_task_sums(p->dW, p->db, part, nw, g.OC);
-        gan_conv_group_done(p->gr, gi);
+        for (int k = k0; k < k1; k++) backward_chunk(p, col, k, dW, db, gi && k == k0, &held);
+        if (p->dW) gan_conv_hold(&held, gi);
     }
+    gan_conv_settle(&held);
 }
 
 static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float *y,

@@ -142,9 +142,11 @@ static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
     gan_par_for(p.ntasks, forward_task, &p);
 }
 
-/* One chunk k of backward: dx, and the chunk's dW and db added into dW,
- * db (assigned instead when first: a group's partial starts there). */
-static void backward_chunk(const pass *p, float *dcol, int k, float *dW, float *db, int first)
+/* One chunk k of backward: dx, then (the held partial settled first, as
+ * dW may be the partial) the chunk's dW and db added into dW, db (assigned
+ * instead when first: a group's partial starts there). */
+static void backward_chunk(const pass *p, float *dcol, int k, float *dW, float *db, int first,
+                           gan_conv_held *held)
 {
     const geom g = p->g;
     int n0 = k * g.NB, nb = p->c->B - n0 < g.NB ? p->c->B - n0 : g.NB;
@@ -154,23 +156,6 @@ static void backward_chunk(const pass *p, float *dcol, int k, float *dW, float *
     for (int i = 0; i < nb; i++)
         gan_im2col(dcol + (size_t)i * g.HW, (size_t)N, dyn + (size_t)i * g.OC * g.OHW,
                    g.OC, g.OH, g.OW, g.K, g.S, g.P, g.H, g.W);
-    if (dW) {
-        const float *xn = p->x + (size_t)n0 * g.C * g.HW;
-        const float *xr = xn;
-        if (nb > 1) {
-            gan_batch_to_chan(xt, xn, nb, g.C, g.HW);
-            xr = xt;
-        }
-        gan_sgemm_whole(0, 1, g.C, (int)g.OCKK, N, 1.0f, xr, N, dcol, N, first ? 0.0f : 1.0f, dW,
-                        (int)g.OCKK);
-        if (db)
-            for (int o = 0; o < g.OC; o++) {
-                double s = 0.0;
-                for (int i = 0; i < nb; i++)
-                    s += gan_sum_floats(dyn + ((size_t)i * g.OC + o) * g.OHW, g.OHW);
-                db[o] = first ? (float)s : db[o] + (float)s;
-            }
-    }
     if (p->dx) {
         float *dxn = p->dx + (size_t)n0 * g.C * g.HW;           // (nb, C, HW)
         /* with one sample, dxt is dx itself */
@@ -178,6 +163,23 @@ static void backward_chunk(const pass *p, float *dcol, int k, float *dW, float *
         gan_sgemm_whole(0, 0, g.C, N, (int)g.OCKK, 1.0f, p->Wt, (int)g.OCKK, dcol, N, 0.0f, dxt, N);
         if (nb > 1) gan_chan_to_batch(dxn, xt, nb, g.C, g.HW);
     }
+    if (!dW) return;
+    gan_conv_settle(held);
+    const float *xn = p->x + (size_t)n0 * g.C * g.HW;
+    const float *xr = xn;
+    if (nb > 1) {   /* x reordered into xt (after dx is out of it) */
+        gan_batch_to_chan(xt, xn, nb, g.C, g.HW);
+        xr = xt;
+    }
+    gan_sgemm_whole(0, 1, g.C, (int)g.OCKK, N, 1.0f, xr, N, dcol, N, first ? 0.0f : 1.0f, dW,
+                    (int)g.OCKK);
+    if (db)
+        for (int o = 0; o < g.OC; o++) {
+            double s = 0.0;
+            for (int i = 0; i < nb; i++)
+                s += gan_sum_floats(dyn + ((size_t)i * g.OC + o) * g.OHW, g.OHW);
+            db[o] = first ? (float)s : db[o] + (float)s;
+        }
 }
 
 static void backward_task(void *arg, int t)
@@ -187,16 +189,15 @@ static void backward_task(void *arg, int t)
     float *dcol = gan_conv_slot(p->l, p->c, t);                 // (OCKK, N)
     size_t nw = (size_t)g.C * g.OCKK;
     float *part = dcol + p->l->ws_fixed - nw - (size_t)g.OC;    // dW (C, OCKK), db (OC)
+    gan_conv_held held = { p->gr, p->dW, p->db, part, nw, g.OC, 0 };
     for (int gi; (gi = gan_conv_group_claim(p->gr)) >= 0;) {
         int k0 = gi * p->gr->per, k1 = k0 + p->gr->per < p->gr->nchunks ? k0 + p->gr->per : p->gr->nchunks;
         /* group 0 straight into the gradients, the others into the partial */
         float *dW = p->dW && gi ? part : p->dW, *db = p->db && gi ? part + nw : p->db;
-        for (int k = k0; k < k1; k++) backward_chunk(p, dcol, k, dW, db, gi && k == k0);
-        if (!p->dW) continue;
-        gan_conv_group_wait(p->gr, gi);
-        if (gi) gan_conv_add_task_sums(p->dW, p->db, part, nw, g.OC);
-        gan_conv_group_done(p->gr, gi);
+        for (int k = k0; k < k1; k++) backward_chunk(p, dcol, k, dW, db, gi && k == k0, &held);
+        if (p->dW) gan_conv_hold(&held, gi);
     }
+    gan_conv_settle(&held);
 }
 
 static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float *y,

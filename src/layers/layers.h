@@ -129,8 +129,12 @@ float *gan_conv_slot(const gan_layer *l, const gan_ctx *c, int t);
  * groups 0 .. g-1 are in:
  *   dW = (((dW + chunks of group 0) + P1) + P2) + ...
  * Tasks claim groups in order (whichever thread is free), so at most one
- * partial per task is alive.  With only dx wanted the groups are single
- * chunks (nothing is summed across them). */
+ * partial per task is alive.  A task holds its group's partial (it does
+ * not wait for the groups before it) until it needs the partial's room
+ * again: at its next chunk's dW, after that chunk's dx, or at its end
+ * (gan_conv_hold, gan_conv_settle), so a task that finishes early computes
+ * dx instead of waiting.  With only dx wanted the groups are single chunks
+ * (nothing is summed across them). */
 #define GAN_CONV_GROUPS 8
 typedef struct gan_conv_groups {
     int nchunks, per, ngroups;
@@ -148,6 +152,20 @@ void gan_conv_group_done(gan_conv_groups *gr, int g);
 /* dW (nw) += part[0, nw) and db (nb) += part[nw, nw + nb) when db is not
  * NULL: a group's partial sums (conv2d, deconv2d backward) */
 void gan_conv_add_task_sums(float *dW, float *db, const float *part, size_t nw, int nb);
+/* A backward task's held partial: group g's (0: none held) in part, to be
+ * added to dW (nw) and db (nb, or NULL). */
+typedef struct gan_conv_held {
+    gan_conv_groups *gr;
+    float *dW, *db;
+    const float *part;
+    size_t nw;
+    int nb, g;
+} gan_conv_held;
+/* A task has summed group gi: group 0 (straight in dW) is marked in, a
+ * later group's partial is held. */
+void gan_conv_hold(gan_conv_held *h, int gi);
+/* Add the held partial, if any, once the groups before it are in. */
+void gan_conv_settle(gan_conv_held *h);
 /* sum of x[0, n) in double, four partial sums (one chain of dependent
  * additions ran at a quarter of the speed): ((s0 + s1) + (s2 + s3)) */
 double gan_sum_floats(const float *x, size_t n);
