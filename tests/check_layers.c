@@ -190,6 +190,34 @@ static int columns_case(int NB, int C, int H, int W, int K, int S, int P, size_t
     return bad;
 }
 
+/* Forward's units (gan_conv_unit) cover the batch once, in order: whole
+ * chunks, then the last GAN_CONV_TAIL chunks in halves (one sample whole). */
+START_TEST(test_conv_units_cover_the_batch)
+{
+    for (int B = 1; B <= 70; B++)
+        for (int NB = 1; NB <= 9; NB++) {
+            gan_ctx c = { .B = B, .ntasks = 2 };
+            int nu = gan_conv_nunits(&c, NB), nch = (B + NB - 1) / NB, next = 0;
+            for (int u = 0; u < nu; u++) {
+                int n0, nb;
+                gan_conv_unit(&c, NB, u, &n0, &nb);
+                ck_assert_int_eq(n0, next);
+                ck_assert_int_ge(nb, 1);
+                ck_assert_int_le(nb, NB);
+                /* a unit inside one chunk */
+                ck_assert_int_eq(n0 / NB, (n0 + nb - 1) / NB);
+                next = n0 + nb;
+            }
+            ck_assert_int_eq(next, B);
+            int tail = nch < GAN_CONV_TAIL ? nch : GAN_CONV_TAIL;
+            ck_assert_int_le(nu, nch + tail);
+            /* every tail chunk halved when none has a single sample */
+            if (NB > 1 && nch >= GAN_CONV_TAIL && B - (nch - 1) * NB > 1)
+                ck_assert_int_eq(nu, nch + tail);
+        }
+}
+END_TEST
+
 START_TEST(test_columns_match_naive)
 {
     /* odd and even sizes, kernels larger than the stride and smaller, pad up
@@ -804,6 +832,7 @@ static Suite *suite(void)
     Suite *s = suite_create("layers");
     TCase *t = tcase_create("conv");
     tcase_set_timeout(t, 60);
+    tcase_add_test(t, test_conv_units_cover_the_batch);
     tcase_add_test(t, test_columns_match_naive);
     tcase_add_test(t, test_conv2d_forward_matches_naive);
     tcase_add_test(t, test_conv2d_forward_matches_naive_across_chunks);

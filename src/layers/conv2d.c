@@ -108,8 +108,9 @@ static void forward_task(void *arg, int t)
     const pass *p = arg;
     const geom g = p->g;
     float *col = gan_conv_slot(p->l, p->c, t);   // (CKK, N)
-    for (int k; (k = gan_conv_group_claim(p->gr)) >= 0;) {
-        int n0 = k * g.NB, nb = p->c->B - n0 < g.NB ? p->c->B - n0 : g.NB;
+    for (int u; (u = gan_conv_group_claim(p->gr)) >= 0;) {
+        int n0, nb;
+        gan_conv_unit(p->c, g.NB, u, &n0, &nb);
         int N = nb * (int)g.OHW;
         float *yn = p->y + (size_t)n0 * g.OC * g.OHW;               // (nb, OC, OHW)
         /* with one sample, t is y itself */
@@ -136,8 +137,8 @@ static void forward_task(void *arg, int t)
 static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
 {
     geom g = get_geom(l);
-    gan_conv_groups gr;   /* single chunks, claimed by whichever task is free */
-    gan_conv_groups_init(&gr, gan_conv_nchunks(c, g.NB), 0);
+    gan_conv_groups gr;   /* single units, claimed by whichever task is free */
+    gan_conv_groups_init(&gr, gan_conv_nunits(c, g.NB), 0);
     pass p = { l, c, g, x, NULL, gan_sn_weight(l, c->training), NULL, y, NULL, NULL, NULL,
                gan_conv_tasks(c, g.NB), &gr };
     if (l->nparams > (size_t)g.OC * g.CKK) p.b = l->params + (size_t)g.OC * g.CKK;

@@ -119,6 +119,15 @@ int gan_conv_chunk(size_t ps, size_t cols);
  * slot t at t*ws_fixed). */
 int gan_conv_nchunks(const gan_ctx *c, int NB);
 int gan_conv_tasks(const gan_ctx *c, int NB);
+/* Forward's units: the chunks, except the last GAN_CONV_TAIL, which are cut
+ * into halves (a chunk of one sample stays whole), so the thread that
+ * finishes first waits at most half a chunk for the other (the cut depends
+ * on B and NB only).  A unit's GEMM is its chunk's columns cut in two:
+ * every output is the same sum over the same K terms. */
+#define GAN_CONV_TAIL 2
+int gan_conv_nunits(const gan_ctx *c, int NB);
+/* Unit u: samples [n0, n0 + nb). */
+void gan_conv_unit(const gan_ctx *c, int NB, int u, int *n0, int *nb);
 float *gan_conv_slot(const gan_layer *l, const gan_ctx *c, int t);
 
 /* Backward's parameter gradients in a fixed order, whatever the thread
