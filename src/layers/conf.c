@@ -90,11 +90,13 @@ void gan_conv_groups_init(gan_conv_groups *gr, int nchunks, int grads)
     atomic_init(&gr->added, 0);
 }
 
-int gan_conv_group_claim(gan_conv_groups *gr)
+int gan_conv_claim(gan_conv_groups *gr, int n)
 {
     int g = atomic_fetch_add_explicit(&gr->next, 1, memory_order_relaxed);
-    return g < gr->ngroups ? g : -1;
+    return g < n ? g : -1;
 }
+
+int gan_conv_group_claim(gan_conv_groups *gr) { return gan_conv_claim(gr, gr->ngroups); }
 
 void gan_conv_group_wait(gan_conv_groups *gr, int g)
 {
@@ -120,6 +122,11 @@ void gan_conv_hold(gan_conv_held *h, int gi)
 {
     if (gi) h->g = gi;
     else gan_conv_group_done(h->gr, 0);
+}
+
+void gan_conv_try_settle(gan_conv_held *h)
+{
+    if (h->g && atomic_load_explicit(&h->gr->added, memory_order_acquire) >= h->g) gan_conv_settle(h);
 }
 
 void gan_conv_settle(gan_conv_held *h)

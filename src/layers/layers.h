@@ -154,6 +154,9 @@ typedef struct gan_conv_groups {
 void gan_conv_groups_init(gan_conv_groups *gr, int nchunks, int grads);
 /* The next group for a task, or -1 when none is left. */
 int gan_conv_group_claim(gan_conv_groups *gr);
+/* The next of n units (the groups first, then others: conv2d's dx units),
+ * or -1 when none is left. */
+int gan_conv_claim(gan_conv_groups *gr, int n);
 /* Wait until groups 0 .. g-1 are in dW. */
 void gan_conv_group_wait(gan_conv_groups *gr, int g);
 /* Mark group g as in dW (after its sums were added). */
@@ -175,6 +178,8 @@ typedef struct gan_conv_held {
 void gan_conv_hold(gan_conv_held *h, int gi);
 /* Add the held partial, if any, once the groups before it are in. */
 void gan_conv_settle(gan_conv_held *h);
+/* The same when the groups before it are in already; else nothing. */
+void gan_conv_try_settle(gan_conv_held *h);
 /* sum of x[0, n) in double, four partial sums (one chain of dependent
  * additions ran at a quarter of the speed): ((s0 + s1) + (s2 + s3)) */
 double gan_sum_floats(const float *x, size_t n);
