@@ -136,8 +136,8 @@ static void col2im_naive(float *x, const float *col, size_t ldc, int C, int H, i
 }
 
 /* One shape, NB samples side by side in each row (ldc = NB*OH*OW + extra),
- * as the conv layers call them: gan_im2col, gan_col2im (onto a random x)
- * and gan_col2im_set (onto a NaN-filled x) bit-identical to the naive
+ * as the conv layers call them: gan_im2col, gan_col2im (onto a random x),
+ * gan_col2im_set and gan_col2im_bias (onto a NaN-filled x) bit-identical to the naive
  * loops, sample by sample; the columns past NB*OH*OW of each row left
  * alone.  Returns the number of mismatches. */
 static int columns_case(int NB, int C, int H, int W, int K, int S, int P, size_t extra,
@@ -168,6 +168,16 @@ static int columns_case(int NB, int C, int H, int W, int K, int S, int P, size_t
     for (int n = 0; n < NB; n++)
         col2im_naive(x2 + n * chw, dc + n * ohw, ldc, C, H, W, K, S, P, OH, OW);
     bad += memcmp(x1, x2, nx * sizeof *x1) != 0;
+    /* gan_col2im_bias: as gan_col2im on x filled with each channel's b */
+    float *b = tu_randn((size_t)C, seed + 4);
+    for (size_t i = 0; i < nx; i++) x1[i] = NAN;
+    for (size_t i = 0; i < nx; i++) x2[i] = b[i / ((size_t)H * W) % C];
+    for (int n = 0; n < NB; n++)
+        gan_col2im_bias(x1 + n * chw, dc + n * ohw, ldc, b, C, H, W, K, S, P, OH, OW);
+    for (int n = 0; n < NB; n++)
+        col2im_naive(x2 + n * chw, dc + n * ohw, ldc, C, H, W, K, S, P, OH, OW);
+    bad += memcmp(x1, x2, nx * sizeof *x1) != 0;
+    free(b);
     if (bad)
         printf("columns: mismatch at NB=%d C=%d H=%d W=%d K=%d S=%d P=%d ldc=%zu\n", NB, C, H, W,
                K, S, P, ldc);
@@ -179,6 +189,34 @@ static int columns_case(int NB, int C, int H, int W, int K, int S, int P, size_t
     free(x2);
     return bad;
 }
+
+/* Forward's units (gan_conv_unit) cover the batch once, in order: whole
+ * chunks, then the last GAN_CONV_TAIL chunks in halves (one sample whole). */
+START_TEST(test_conv_units_cover_the_batch)
+{
+    for (int B = 1; B <= 70; B++)
+        for (int NB = 1; NB <= 9; NB++) {
+            gan_ctx c = { .B = B, .ntasks = 2 };
+            int nu = gan_conv_nunits(&c, NB), nch = (B + NB - 1) / NB, next = 0;
+            for (int u = 0; u < nu; u++) {
+                int n0, nb;
+                gan_conv_unit(&c, NB, u, &n0, &nb);
+                ck_assert_int_eq(n0, next);
+                ck_assert_int_ge(nb, 1);
+                ck_assert_int_le(nb, NB);
+                /* a unit inside one chunk */
+                ck_assert_int_eq(n0 / NB, (n0 + nb - 1) / NB);
+                next = n0 + nb;
+            }
+            ck_assert_int_eq(next, B);
+            int tail = nch < GAN_CONV_TAIL ? nch : GAN_CONV_TAIL;
+            ck_assert_int_le(nu, nch + tail);
+            /* every tail chunk halved when none has a single sample */
+            if (NB > 1 && nch >= GAN_CONV_TAIL && B - (nch - 1) * NB > 1)
+                ck_assert_int_eq(nu, nch + tail);
+        }
+}
+END_TEST
 
 START_TEST(test_columns_match_naive)
 {
@@ -794,6 +832,7 @@ static Suite *suite(void)
     Suite *s = suite_create("layers");
     TCase *t = tcase_create("conv");
     tcase_set_timeout(t, 60);
+    tcase_add_test(t, test_conv_units_cover_the_batch);
     tcase_add_test(t, test_columns_match_naive);
     tcase_add_test(t, test_conv2d_forward_matches_naive);
     tcase_add_test(t, test_conv2d_forward_matches_naive_across_chunks);

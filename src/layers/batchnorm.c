@@ -203,6 +203,11 @@ static void pass_cond_range(void *arg, size_t lo_, size_t hi_)
     }
 }
 
+/* two floats, two doubles (GCC vector extensions: lane-wise IEEE
+ * operations, the same as the scalar ones) */
+typedef float v2f __attribute__((vector_size(2 * sizeof(float))));
+typedef double v2d __attribute__((vector_size(2 * sizeof(double))));
+
 static void pass_range(void *arg, size_t lo_, size_t hi_)
 {
     const pass *P = arg;
@@ -250,13 +255,19 @@ static void pass_range(void *arg, size_t lo_, size_t hi_)
                 break;
             }
             case DSUMS: {
+                /* two partial sums of each, over the even and the odd j, as
+                 * the lanes of a vector (GCC leaves the scalar form scalar) */
                 float m = P->fmu[ch], rc = P->r[ch];
-                double s0 = 0, s1 = 0, q0 = 0, q1 = 0;
+                v2d s = { 0, 0 }, q = { 0, 0 };
                 size_t j = 0;
                 for (; j + 2 <= HW; j += 2) {
-                    s0 += dyc[j], s1 += dyc[j + 1];
-                    q0 += dyc[j] * ((xc[j] - m) * rc), q1 += dyc[j + 1] * ((xc[j + 1] - m) * rc);
+                    v2f d, xv;
+                    memcpy(&d, dyc + j, sizeof d);
+                    memcpy(&xv, xc + j, sizeof xv);
+                    s += __builtin_convertvector(d, v2d);
+                    q += __builtin_convertvector(d * ((xv - m) * rc), v2d);
                 }
+                double s0 = s[0], s1 = s[1], q0 = q[0], q1 = q[1];
                 for (; j < HW; j++) s0 += dyc[j], q0 += dyc[j] * ((xc[j] - m) * rc);
                 P->sdy[ch] += s0 + s1;
                 P->sdyxh[ch] += q0 + q1;

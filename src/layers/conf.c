@@ -90,11 +90,13 @@ void gan_conv_groups_init(gan_conv_groups *gr, int nchunks, int grads)
     atomic_init(&gr->added, 0);
 }
 
-int gan_conv_group_claim(gan_conv_groups *gr)
+int gan_conv_claim(gan_conv_groups *gr, int n)
 {
     int g = atomic_fetch_add_explicit(&gr->next, 1, memory_order_relaxed);
-    return g < gr->ngroups ? g : -1;
+    return g < n ? g : -1;
 }
+
+int gan_conv_group_claim(gan_conv_groups *gr) { return gan_conv_claim(gr, gr->ngroups); }
 
 void gan_conv_group_wait(gan_conv_groups *gr, int g)
 {
@@ -116,11 +118,43 @@ void gan_conv_add_task_sums(float *dW, float *db, const float *part, size_t nw, 
         for (int o = 0; o < nb; o++) db[o] += part[nw + (size_t)o];
 }
 
+void gan_conv_hold(gan_conv_held *h, int gi)
+{
+    if (gi) h->g = gi;
+    else gan_conv_group_done(h->gr, 0);
+}
+
+void gan_conv_try_settle(gan_conv_held *h)
+{
+    if (h->g && atomic_load_explicit(&h->gr->added, memory_order_acquire) >= h->g) gan_conv_settle(h);
+}
+
+void gan_conv_settle(gan_conv_held *h)
+{
+    if (!h->g) return;
+    gan_conv_group_wait(h->gr, h->g);
+    gan_conv_add_task_sums(h->dW, h->db, h->part, h->nw, h->nb);
+    gan_conv_group_done(h->gr, h->g);
+    h->g = 0;
+}
+
+static void ew_run(size_t n, size_t grain, void (*fn)(void *e, size_t lo, size_t hi),
+                   const float *a, const float *b, float *out, float k)
+{
+    gan_ew e = { a, b, out, k };
+    gan_par_range(n, grain, fn, &e);
+}
+
 void gan_ew_run(size_t n, void (*fn)(void *e, size_t lo, size_t hi), const float *a,
                 const float *b, float *out, float k)
 {
-    gan_ew e = { a, b, out, k };
-    gan_par_range(n, GAN_EW_GRAIN, fn, &e);
+    ew_run(n, GAN_EW_GRAIN, fn, a, b, out, k);
+}
+
+void gan_ew_run_libm(size_t n, void (*fn)(void *e, size_t lo, size_t hi), const float *a,
+                     const float *b, float *out, float k)
+{
+    ew_run(n, GAN_EW_GRAIN_LIBM, fn, a, b, out, k);
 }
 
 double gan_sum_floats(const float *x, size_t n)

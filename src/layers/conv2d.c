@@ -90,8 +90,9 @@ static void init(gan_layer *l, gan_rng *rng)
 }
 
 /* One pass split into tasks, each with its own scratch slot (layers.h):
- * forward's task t takes chunks t, t + ntasks, ...; backward's tasks claim
- * groups of chunks and add their dW and db in group order. */
+ * forward's tasks claim single chunks (whichever task is free takes the
+ * next: a thread that starts late or runs slow takes fewer); backward's
+ * tasks claim groups of chunks and add their dW and db in group order. */
 typedef struct pass {
     gan_layer *l;
     const gan_ctx *c;
@@ -99,7 +100,8 @@ typedef struct pass {
     const float *x, *dy, *Wt, *b;   /* Wt (OC, CKK), b (OC) or NULL */
     float *y, *dx, *dW, *db;        /* dW (OC, CKK), db (OC) or NULL */
     int ntasks;
-    gan_conv_groups *gr;            /* backward */
+    gan_conv_groups *gr;            /* the units (forward) or groups (backward) to claim */
+    int nunits;                     /* backward: dx units after the groups */
 } pass;
 
 static void forward_task(void *arg, int t)
@@ -107,8 +109,9 @@ static void forward_task(void *arg, int t)
     const pass *p = arg;
     const geom g = p->g;
     float *col = gan_conv_slot(p->l, p->c, t);   // (CKK, N)
-    for (int k = t; k < gan_conv_nchunks(p->c, g.NB); k += p->ntasks) {
-        int n0 = k * g.NB, nb = p->c->B - n0 < g.NB ? p->c->B - n0 : g.NB;
+    for (int u; (u = gan_conv_group_claim(p->gr)) >= 0;) {
+        int n0, nb;
+        gan_conv_unit(p->c, g.NB, u, &n0, &nb);
         int N = nb * (int)g.OHW;
         float *yn = p->y + (size_t)n0 * g.OC * g.OHW;               // (nb, OC, OHW)
         /* with one sample, t is y itself */
@@ -135,48 +138,65 @@ static void forward_task(void *arg, int t)
 static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
 {
     geom g = get_geom(l);
+    gan_conv_groups gr;   /* single units, claimed by whichever task is free */
+    gan_conv_groups_init(&gr, gan_conv_nunits(c, g.NB), 0);
     pass p = { l, c, g, x, NULL, gan_sn_weight_pass(l, c), NULL, y, NULL, NULL, NULL,
-               gan_conv_tasks(c, g.NB), NULL };
+               gan_conv_tasks(c, g.NB), &gr, 0 };
     if (l->nparams > (size_t)g.OC * g.CKK) p.b = l->params + (size_t)g.OC * g.CKK;
     gan_par_for(p.ntasks, forward_task, &p);
 }
 
-/* One chunk k of backward: dx, and the chunk's dW and db added into dW,
- * db (assigned instead when first: a group's partial starts there). */
-static void backward_chunk(const pass *p, float *col, int k, float *dW, float *db, int first)
+/* dt (OC, nb*OHW): dy of samples [n0, n0 + nb) reordered into tt; with
+ * one sample, dy itself */
+static const float *backward_dt(const pass *p, float *tt, int n0, int nb)
+{
+    const geom g = p->g;
+    const float *dyn = p->dy + (size_t)n0 * g.OC * g.OHW;       // (nb, OC, OHW)
+    if (nb == 1) return dyn;
+    gan_batch_to_chan(tt, dyn, nb, g.OC, g.OHW);
+    return tt;
+}
+
+/* dx of samples [n0, n0 + nb): dcol (CKK, N) = W^T dt in col, scattered */
+static void backward_dx(const pass *p, float *col, int n0, int nb)
+{
+    const geom g = p->g;
+    int N = nb * (int)g.OHW;
+    const float *dt = backward_dt(p, col + g.CKK * (size_t)N, n0, nb);
+    float *dxn = p->dx + (size_t)n0 * g.C * g.HW;               // (nb, C, H, W)
+    gan_sgemm_whole(1, 0, (int)g.CKK, N, g.OC, 1.0f, p->Wt, (int)g.CKK, dt, N, 0.0f, col, N);
+    for (int i = 0; i < nb; i++)
+        gan_col2im_set(dxn + (size_t)i * g.C * g.HW, col + (size_t)i * g.OHW, (size_t)N,
+                       g.C, g.H, g.W, g.K, g.S, g.P, g.OH, g.OW);
+}
+
+/* Chunk k's dW and db added into dW, db (assigned instead when first: a
+ * group's partial starts there), after the held partial is settled (dW
+ * may be the partial's room). */
+static void backward_dw(const pass *p, float *col, int k, float *dW, float *db, int first,
+                        gan_conv_held *held)
 {
     const geom g = p->g;
     int n0 = k * g.NB, nb = p->c->B - n0 < g.NB ? p->c->B - n0 : g.NB;
     int N = nb * (int)g.OHW;
-    const float *dyn = p->dy + (size_t)n0 * g.OC * g.OHW;       // (nb, OC, OHW)
-    /* dt (OC, N): dy reordered; with one sample, dy itself */
-    const float *dt = dyn;
-    if (nb > 1) {
-        float *tt = col + g.CKK * (size_t)N;
-        gan_batch_to_chan(tt, dyn, nb, g.OC, g.OHW);
-        dt = tt;
-    }
-    if (dW) {
-        for (int i = 0; i < nb; i++)
-            gan_im2col(col + (size_t)i * g.OHW, (size_t)N, p->x + (size_t)(n0 + i) * g.C * g.HW,
-                       g.C, g.H, g.W, g.K, g.S, g.P, g.OH, g.OW);
-        gan_sgemm_whole(0, 1, g.OC, (int)g.CKK, N, 1.0f, dt, N, col, N, first ? 0.0f : 1.0f, dW,
-                        (int)g.CKK);
-        if (db)
-            for (int o = 0; o < g.OC; o++) {
-                float s = (float)gan_sum_floats(dt + (size_t)o * N, (size_t)N);
-                db[o] = first ? s : db[o] + s;
-            }
-    }
-    if (p->dx) {
-        float *dxn = p->dx + (size_t)n0 * g.C * g.HW;           // (nb, C, H, W)
-        gan_sgemm_whole(1, 0, (int)g.CKK, N, g.OC, 1.0f, p->Wt, (int)g.CKK, dt, N, 0.0f, col, N);
-        for (int i = 0; i < nb; i++)
-            gan_col2im_set(dxn + (size_t)i * g.C * g.HW, col + (size_t)i * g.OHW, (size_t)N,
-                           g.C, g.H, g.W, g.K, g.S, g.P, g.OH, g.OW);
-    }
+    const float *dt = backward_dt(p, col + g.CKK * (size_t)N, n0, nb);
+    gan_conv_settle(held);
+    for (int i = 0; i < nb; i++)
+        gan_im2col(col + (size_t)i * g.OHW, (size_t)N, p->x + (size_t)(n0 + i) * g.C * g.HW,
+                   g.C, g.H, g.W, g.K, g.S, g.P, g.OH, g.OW);
+    gan_sgemm_whole(0, 1, g.OC, (int)g.CKK, N, 1.0f, dt, N, col, N, first ? 0.0f : 1.0f, dW,
+                    (int)g.CKK);
+    if (db)
+        for (int o = 0; o < g.OC; o++) {
+            float s = (float)gan_sum_floats(dt + (size_t)o * N, (size_t)N);
+            db[o] = first ? s : db[o] + s;
+        }
 }
 
+/* A backward task claims the dW groups first, then the dx units (forward's
+ * units: whole chunks, the last ones in halves), so a pass ends on small
+ * units; a held partial is added as soon as the groups before it are in,
+ * and at the latest at the task's end. */
 static void backward_task(void *arg, int t)
 {
     const pass *p = arg;
@@ -184,16 +204,23 @@ static void backward_task(void *arg, int t)
     float *col = gan_conv_slot(p->l, p->c, t);                  // (CKK, N)
     float *part = col + p->l->ws_fixed - (size_t)g.OC * (g.CKK + 1);   // dW (OC, CKK), db (OC)
     size_t nw = (size_t)g.OC * g.CKK;
-    for (int gi; (gi = gan_conv_group_claim(p->gr)) >= 0;) {
-        int k0 = gi * p->gr->per, k1 = k0 + p->gr->per < p->gr->nchunks ? k0 + p->gr->per : p->gr->nchunks;
+    int ng = p->dW ? p->gr->ngroups : 0;
+    gan_conv_held held = { p->gr, p->dW, p->db, part, nw, g.OC, 0 };
+    for (int u; (u = gan_conv_claim(p->gr, ng + p->nunits)) >= 0;) {
+        if (u >= ng) {
+            int n0, nb;
+            gan_conv_try_settle(&held);
+            gan_conv_unit(p->c, g.NB, u - ng, &n0, &nb);
+            backward_dx(p, col, n0, nb);
+            continue;
+        }
+        int k0 = u * p->gr->per, k1 = k0 + p->gr->per < p->gr->nchunks ? k0 + p->gr->per : p->gr->nchunks;
         /* group 0 straight into the gradients, the others into the partial */
-        float *dW = p->dW && gi ? part : p->dW, *db = p->db && gi ? part + nw : p->db;
-        for (int k = k0; k < k1; k++) backward_chunk(p, col, k, dW, db, gi && k == k0);
-        if (!p->dW) continue;
-        gan_conv_group_wait(p->gr, gi);
-        if (gi) gan_conv_add_task_sums(p->dW, p->db, part, nw, g.OC);
-        gan_conv_group_done(p->gr, gi);
+        float *dW = u ? part : p->dW, *db = p->db && u ? part + nw : p->db;
+        for (int k = k0; k < k1; k++) backward_dw(p, col, k, dW, db, u && k == k0, &held);
+        gan_conv_hold(&held, u);
     }
+    gan_conv_settle(&held);
 }
 
 static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float *y,
@@ -204,8 +231,9 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
     geom g = get_geom(l);
     gan_conv_groups gr;
     gan_conv_groups_init(&gr, gan_conv_nchunks(c, g.NB), param_grads);
+    int nunits = dx ? gan_conv_nunits(c, g.NB) : 0, units = (param_grads ? gr.ngroups : 0) + nunits;
     pass p = { l, c, g, x, dy, gan_sn_last(l), NULL, NULL, dx, NULL, NULL,
-               gr.ngroups < c->ntasks ? gr.ngroups : c->ntasks, &gr };
+               units < c->ntasks ? units : c->ntasks, &gr, nunits };
     if (param_grads) {
         p.dW = gan_sn_grad_begin(l);                                // dW_sn with SN
         if (l->nparams > (size_t)g.OC * g.CKK) p.db = l->grads + (size_t)g.OC * g.CKK;

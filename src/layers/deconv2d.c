@@ -94,8 +94,8 @@ static void init(gan_layer *l, gan_rng *rng)
 }
 
 /* One pass split into tasks as in conv2d.c, each with its own scratch
- * slot: forward's task t takes chunks t, t + ntasks, ...; backward's tasks
- * claim groups of chunks and add their dW and db in group order. */
+ * slot: forward's tasks claim single chunks, backward's tasks claim groups
+ * of chunks and add their dW and db in group order. */
 typedef struct pass {
     gan_layer *l;
     const gan_ctx *c;
@@ -103,7 +103,7 @@ typedef struct pass {
     const float *x, *dy, *Wt, *b;   /* Wt (C, OCKK), b (OC) or NULL */
     float *y, *dx, *dW, *db;        /* dW (C, OCKK), db (OC) or NULL */
     int ntasks;
-    gan_conv_groups *gr;            /* backward */
+    gan_conv_groups *gr;            /* the chunks (forward) or groups (backward) to claim */
 } pass;
 
 static void forward_task(void *arg, int t)
@@ -111,8 +111,9 @@ static void forward_task(void *arg, int t)
     const pass *p = arg;
     const geom g = p->g;
     float *col = gan_conv_slot(p->l, p->c, t);   // (OCKK, N)
-    for (int k = t; k < gan_conv_nchunks(p->c, g.NB); k += p->ntasks) {
-        int n0 = k * g.NB, nb = p->c->B - n0 < g.NB ? p->c->B - n0 : g.NB;
+    for (int u; (u = gan_conv_group_claim(p->gr)) >= 0;) {
+        int n0, nb;
+        gan_conv_unit(p->c, g.NB, u, &n0, &nb);
         int N = nb * (int)g.HW;
         const float *xn = p->x + (size_t)n0 * g.C * g.HW;           // (nb, C, HW)
         float *yn = p->y + (size_t)n0 * g.OC * g.OHW;               // (nb, OC, OH, OW)
@@ -124,30 +125,29 @@ static void forward_task(void *arg, int t)
             xt = tt;
         }
         gan_sgemm_whole(1, 0, (int)g.OCKK, N, g.C, 1.0f, p->Wt, (int)g.OCKK, xt, N, 0.0f, col, N);
+        /* y = b + col2im(col), one pass */
         for (int i = 0; i < nb; i++)
-            for (int o = 0; o < g.OC; o++) {
-                float *yo = yn + ((size_t)i * g.OC + o) * g.OHW;
-                float bo = p->b ? p->b[o] : 0.0f;
-                for (size_t j = 0; j < g.OHW; j++) yo[j] = bo;
-            }
-        for (int i = 0; i < nb; i++)
-            gan_col2im(yn + (size_t)i * g.OC * g.OHW, col + (size_t)i * g.HW, (size_t)N,
-                       g.OC, g.OH, g.OW, g.K, g.S, g.P, g.H, g.W);
+            gan_col2im_bias(yn + (size_t)i * g.OC * g.OHW, col + (size_t)i * g.HW, (size_t)N, p->b,
+                            g.OC, g.OH, g.OW, g.K, g.S, g.P, g.H, g.W);
     }
 }
 
 static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
 {
     geom g = get_geom(l);
+    gan_conv_groups gr;   /* single units, claimed by whichever task is free */
+    gan_conv_groups_init(&gr, gan_conv_nunits(c, g.NB), 0);
     pass p = { l, c, g, x, NULL, gan_sn_weight_pass(l, c), NULL, y, NULL, NULL, NULL,
-               gan_conv_tasks(c, g.NB), NULL };
+               gan_conv_tasks(c, g.NB), &gr };
     if (l->nparams > (size_t)g.C * g.OCKK) p.b = l->params + (size_t)g.C * g.OCKK;
     gan_par_for(p.ntasks, forward_task, &p);
 }
 
-/* One chunk k of backward: dx, and the chunk's dW and db added into dW,
- * db (assigned instead when first: a group's partial starts there). */
-static void backward_chunk(const pass *p, float *dcol, int k, float *dW, float *db, int first)
+/* One chunk k of backward: dx, then (the held partial settled first, as
+ * dW may be the partial) the chunk's dW and db added into dW, db (assigned
+ * instead when first: a group's partial starts there). */
+static void backward_chunk(const pass *p, float *dcol, int k, float *dW, float *db, int first,
+                           gan_conv_held *held)
 {
     const geom g = p->g;
     int n0 = k * g.NB, nb = p->c->B - n0 < g.NB ? p->c->B - n0 : g.NB;
@@ -157,23 +157,6 @@ static void backward_chunk(const pass *p, float *dcol, int k, float *dW, float *
     for (int i = 0; i < nb; i++)
         gan_im2col(dcol + (size_t)i * g.HW, (size_t)N, dyn + (size_t)i * g.OC * g.OHW,
                    g.OC, g.OH, g.OW, g.K, g.S, g.P, g.H, g.W);
-    if (dW) {
-        const float *xn = p->x + (size_t)n0 * g.C * g.HW;
-        const float *xr = xn;
-        if (nb > 1) {
-            gan_batch_to_chan(xt, xn, nb, g.C, g.HW);
-            xr = xt;
-        }
-        gan_sgemm_whole(0, 1, g.C, (int)g.OCKK, N, 1.0f, xr, N, dcol, N, first ? 0.0f : 1.0f, dW,
-                        (int)g.OCKK);
-        if (db)
-            for (int o = 0; o < g.OC; o++) {
-                double s = 0.0;
-                for (int i = 0; i < nb; i++)
-                    s += gan_sum_floats(dyn + ((size_t)i * g.OC + o) * g.OHW, g.OHW);
-                db[o] = first ? (float)s : db[o] + (float)s;
-            }
-    }
     if (p->dx) {
         float *dxn = p->dx + (size_t)n0 * g.C * g.HW;           // (nb, C, HW)
         /* with one sample, dxt is dx itself */
@@ -181,6 +164,23 @@ static void backward_chunk(const pass *p, float *dcol, int k, float *dW, float *
         gan_sgemm_whole(0, 0, g.C, N, (int)g.OCKK, 1.0f, p->Wt, (int)g.OCKK, dcol, N, 0.0f, dxt, N);
         if (nb > 1) gan_chan_to_batch(dxn, xt, nb, g.C, g.HW);
     }
+    if (!dW) return;
+    gan_conv_settle(held);
+    const float *xn = p->x + (size_t)n0 * g.C * g.HW;
+    const float *xr = xn;
+    if (nb > 1) {   /* x reordered into xt (after dx is out of it) */
+        gan_batch_to_chan(xt, xn, nb, g.C, g.HW);
+        xr = xt;
+    }
+    gan_sgemm_whole(0, 1, g.C, (int)g.OCKK, N, 1.0f, xr, N, dcol, N, first ? 0.0f : 1.0f, dW,
+                    (int)g.OCKK);
+    if (db)
+        for (int o = 0; o < g.OC; o++) {
+            double s = 0.0;
+            for (int i = 0; i < nb; i++)
+                s += gan_sum_floats(dyn + ((size_t)i * g.OC + o) * g.OHW, g.OHW);
+            db[o] = first ? (float)s : db[o] + (float)s;
+        }
 }
 
 static void backward_task(void *arg, int t)
@@ -190,16 +190,15 @@ static void backward_task(void *arg, int t)
     float *dcol = gan_conv_slot(p->l, p->c, t);                 // (OCKK, N)
     size_t nw = (size_t)g.C * g.OCKK;
     float *part = dcol + p->l->ws_fixed - nw - (size_t)g.OC;    // dW (C, OCKK), db (OC)
+    gan_conv_held held = { p->gr, p->dW, p->db, part, nw, g.OC, 0 };
     for (int gi; (gi = gan_conv_group_claim(p->gr)) >= 0;) {
         int k0 = gi * p->gr->per, k1 = k0 + p->gr->per < p->gr->nchunks ? k0 + p->gr->per : p->gr->nchunks;
         /* group 0 straight into the gradients, the others into the partial */
         float *dW = p->dW && gi ? part : p->dW, *db = p->db && gi ? part + nw : p->db;
-        for (int k = k0; k < k1; k++) backward_chunk(p, dcol, k, dW, db, gi && k == k0);
-        if (!p->dW) continue;
-        gan_conv_group_wait(p->gr, gi);
-        if (gi) gan_conv_add_task_sums(p->dW, p->db, part, nw, g.OC);
-        gan_conv_group_done(p->gr, gi);
+        for (int k = k0; k < k1; k++) backward_chunk(p, dcol, k, dW, db, gi && k == k0, &held);
+        if (p->dW) gan_conv_hold(&held, gi);
     }
+    gan_conv_settle(&held);
 }
 
 static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float *y,

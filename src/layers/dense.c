@@ -32,14 +32,36 @@ static void init(gan_layer *l, gan_rng *rng)
     gan_sn_init(l, rng);
 }
 
+/* the bias passes on the pool's threads: rows [lo, hi) of y (B, O) = b
+ * (forward); db[o] += the column o of dy over its B rows, in row order, for
+ * o in [lo, hi) (backward) */
+typedef struct bias_pass {
+    int B, O;
+    const float *b, *dy;
+    float *y, *db;
+} bias_pass;
+
+static void fill_rows(void *arg, size_t lo, size_t hi)
+{
+    const bias_pass *p = arg;
+    for (size_t n = lo; n < hi; n++) memcpy(p->y + n * p->O, p->b, (size_t)p->O * sizeof(float));
+}
+
+static void sum_cols(void *arg, size_t lo, size_t hi)
+{
+    const bias_pass *p = arg;
+    for (int n = 0; n < p->B; n++)
+        for (size_t o = lo; o < hi; o++) p->db[o] += p->dy[(size_t)n * p->O + o];
+}
+
 static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
 {
     int B = c->B, IN = (int)gan_shape_size(l->in), O = l->out.d[0];
     const float *W = gan_sn_weight_pass(l, c);   /* (O, IN), W / sigma with spectral_norm */
     int bias = l->nparams > (size_t)O * IN;
     if (bias) {
-        const float *b = l->params + (size_t)O * IN;
-        for (int n = 0; n < B; n++) memcpy(y + (size_t)n * O, b, (size_t)O * sizeof(float));
+        bias_pass p = { B, O, l->params + (size_t)O * IN, NULL, y, NULL };
+        gan_par_range((size_t)B, GAN_EW_GRAIN / (size_t)O + 1, fill_rows, &p);
     }
     /* y (B, O) (+)= x (B, IN) . W^T (IN, O) */
     gan_sgemm(0, 1, B, O, IN, 1.0f, x, IN, W, IN, bias ? 1.0f : 0.0f, y, O);
@@ -57,9 +79,8 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
     gan_sgemm(1, 0, O, IN, B, 1.0f, dy, O, x, IN, 1.0f, gan_sn_grad_begin(l), IN);
     gan_sn_grad_end(l);
     if (l->nparams > (size_t)O * IN) {
-        float *db = l->grads + (size_t)O * IN;
-        for (int n = 0; n < B; n++)
-            for (int o = 0; o < O; o++) db[o] += dy[(size_t)n * O + o];
+        bias_pass p = { B, O, NULL, dy, NULL, l->grads + (size_t)O * IN };
+        gan_par_range((size_t)O, GAN_EW_GRAIN / (size_t)B + 1, sum_cols, &p);
     }
 }
 

@@ -25,6 +25,7 @@
  */
 #include "config.h"
 #include <limits.h>
+#include <math.h>
 #include <string.h>
 #include "layers/layers.h"
 
@@ -290,14 +291,33 @@ static void im2col_planes(const planes *g, float *col, size_t ldc, const float *
         im2col_chan(g, col + (size_t)c * K * K * ldc, ldc, x + (size_t)c * H * W, W, K, OH, OW);
 }
 
-/* one sample's channel: xc (H, W) += (or = when set) the col2im of its K*K
- * rows from colc */
-static void col2im_chan(const planes *g, float *xc, const float *colc, size_t ldc, int H, int W,
-                        int K, int OH, int OW, int set)
+/* How col2im starts each channel of x: from x itself (ADD), or from the
+ * channel's constant v (FILL: 0 for gan_col2im_set, the bias for
+ * gan_col2im_bias), as if x had been filled with v first. */
+enum { ADD, FILL };
+
+/* n floats of d = v */
+static void fill_floats(float *d, size_t n, float v)
 {
-    if (set) {
-        size_t nq = (g->S > 1 ? (size_t)g->NP * g->NP : 1) * g->plane;
-        memset(g->q, 0, nq * sizeof *g->q);
+    if (v == 0.0f && !signbit(v)) memset(d, 0, n * sizeof *d);
+    else for (size_t i = 0; i < n; i++) d[i] = v;
+}
+
+/* q's planes (all NP x NP, or xp when S == 1) = v, and xp too when
+ * NP < S (its phases without a plane are copied out as they are) */
+static void fill_planes(const planes *g, float v)
+{
+    fill_floats(g->q, (g->S > 1 ? (size_t)g->NP * g->NP : 1) * g->plane, v);
+    if (g->S > 1 && g->NP < g->S) fill_floats(g->xp, (size_t)g->XH * g->XW, v);
+}
+
+/* one sample's channel: xc (H, W) += the col2im of its K*K rows from colc
+ * (ADD), or = v + it (FILL) */
+static void col2im_chan(const planes *g, float *xc, const float *colc, size_t ldc, int H, int W,
+                        int K, int OH, int OW, int mode, float v)
+{
+    if (mode == FILL) {
+        fill_planes(g, v);
     } else {
         load_xp(g, xc, W);
         if (g->S > 1) split_xp(g);
@@ -315,21 +335,22 @@ static void col2im_chan(const planes *g, float *xc, const float *colc, size_t ld
     if (g->S > 1) merge_xp(g);
     for (int ih = 0; ih < g->CH; ih++)
         copy_run(xc + (size_t)ih * W, g->xp + (size_t)(ih + g->P) * g->XW + g->P, g->CW);
-    if (set) {   /* x's last rows and columns that no output reaches */
+    if (mode == FILL) {   /* x's last rows and columns that no output reaches */
         for (int ih = 0; ih < g->CH; ih++)
-            for (int iw = g->CW; iw < W; iw++) xc[(size_t)ih * W + iw] = 0.0f;
-        if (g->CH < H) memset(xc + (size_t)g->CH * W, 0, (size_t)(H - g->CH) * W * sizeof *xc);
+            for (int iw = g->CW; iw < W; iw++) xc[(size_t)ih * W + iw] = v;
+        if (g->CH < H) fill_floats(xc + (size_t)g->CH * W, (size_t)(H - g->CH) * W, v);
     }
 }
 
-/* x (C, H, W) += (or = when set) the col2im of col */
+/* x (C, H, W) += the col2im of col (ADD), or = b[c] + it (FILL; 0 when b
+ * is NULL) */
 static void col2im_planes(const planes *g, float *x, const float *col, size_t ldc, int C, int H,
-                          int W, int K, int OH, int OW, int set)
+                          int W, int K, int OH, int OW, int mode, const float *b)
 {
     memset(g->xp, 0, (size_t)g->XH * g->XW * sizeof *g->xp);
     for (int c = 0; c < C; c++)
         col2im_chan(g, x + (size_t)c * H * W, col + (size_t)c * K * K * ldc, ldc, H, W, K, OH, OW,
-                    set);
+                    mode, b ? b[c] : 0.0f);
 }
 
 /* ---- entry points ---------------------------------------------------- */
@@ -346,28 +367,35 @@ void gan_im2col(float *col, size_t ldc, const float *x, int C, int H, int W,
 }
 
 static void col2im(float *x, const float *col, size_t ldc, int C, int H, int W, int K, int S,
-                   int P, int OH, int OW, int set)
+                   int P, int OH, int OW, int mode, const float *b)
 {
     float buf[PLANE_FLOATS];
     planes g;
     if (planes_init(&g, buf, PLANE_FLOATS, H, W, K, S, P, OH, OW)) {
-        col2im_planes(&g, x, col, ldc, C, H, W, K, OH, OW, set);
+        col2im_planes(&g, x, col, ldc, C, H, W, K, OH, OW, mode, b);
         return;
     }
-    if (set) memset(x, 0, (size_t)C * H * W * sizeof *x);
+    if (mode == FILL)
+        for (int c = 0; c < C; c++) fill_floats(x + (size_t)c * H * W, (size_t)H * W, b ? b[c] : 0.0f);
     col2im_rows(x, col, ldc, C, H, W, K, S, P, OH, OW);
 }
 
 void gan_col2im(float *x, const float *col, size_t ldc, int C, int H, int W,
                 int K, int S, int P, int OH, int OW)
 {
-    col2im(x, col, ldc, C, H, W, K, S, P, OH, OW, 0);
+    col2im(x, col, ldc, C, H, W, K, S, P, OH, OW, ADD, NULL);
 }
 
 void gan_col2im_set(float *x, const float *col, size_t ldc, int C, int H, int W,
                     int K, int S, int P, int OH, int OW)
 {
-    col2im(x, col, ldc, C, H, W, K, S, P, OH, OW, 1);
+    col2im(x, col, ldc, C, H, W, K, S, P, OH, OW, FILL, NULL);
+}
+
+void gan_col2im_bias(float *x, const float *col, size_t ldc, const float *b, int C, int H, int W,
+                     int K, int S, int P, int OH, int OW)
+{
+    col2im(x, col, ldc, C, H, W, K, S, P, OH, OW, FILL, b);
 }
 
 void gan_batch_to_chan(float *dst, const float *src, int NB, int C, size_t HW)
@@ -394,4 +422,53 @@ int gan_conv_chunk(size_t ps, size_t cols)
     /* a GEMM dimension nb*cols must fit an int */
     if (cols && nb > (size_t)INT_MAX / cols) nb = (size_t)INT_MAX / cols;
     return nb < 1 ? 1 : (int)nb;
+}
+
+/* chunks of NB samples in the batch (gan_conv_nchunks) */
+static int nchunks(const gan_ctx *c, int NB) { return (c->B + NB - 1) / NB; }
+
+/* samples in chunk k */
+static int chunk_nb(const gan_ctx *c, int NB, int k)
+{
+    int n0 = k * NB;
+    return c->B - n0 < NB ? c->B - n0 : NB;
+}
+
+/* the first chunk of the tail (the chunks before it are whole units) */
+static int tail_from(const gan_ctx *c, int NB)
+{
+    int n = nchunks(c, NB);
+    return n < GAN_CONV_TAIL ? 0 : n - GAN_CONV_TAIL;
+}
+
+int gan_conv_nunits(const gan_ctx *c, int NB)
+{
+    int n = nchunks(c, NB), units = tail_from(c, NB);
+    for (int k = units; k < n; k++) units += chunk_nb(c, NB, k) > 1 ? 2 : 1;
+    return units;
+}
+
+void gan_conv_unit(const gan_ctx *c, int NB, int u, int *n0, int *nb)
+{
+    int n = nchunks(c, NB), full = tail_from(c, NB);
+    int k = full, h = 0;
+    if (u < full) {
+        k = u;
+    } else {
+        for (u -= full; k < n; k++) {   /* a tail chunk: halves, the first the smaller */
+            int kb = chunk_nb(c, NB, k), parts = kb > 1 ? 2 : 1;
+            if (u < parts) {
+                h = u;
+                break;
+            }
+            u -= parts;
+        }
+    }
+    int kb = chunk_nb(c, NB, k);
+    *n0 = k * NB;
+    *nb = kb;
+    if (k >= full && kb > 1) {
+        *n0 += h ? kb / 2 : 0;
+        *nb = h ? kb - kb / 2 : kb / 2;
+    }
 }

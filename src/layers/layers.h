@@ -94,6 +94,11 @@ void gan_col2im(float *x, const float *col, size_t ldc, int C, int H, int W,
  * bit-identical to it, without the separate memset. */
 void gan_col2im_set(float *x, const float *col, size_t ldc, int C, int H, int W,
                     int K, int S, int P, int OH, int OW);
+/* x (C, H, W) = b[c] + the columns scattered back: gan_col2im on an x
+ * whose channel c is filled with b[c], bit-identical to it, in one pass
+ * (b NULL: gan_col2im_set). */
+void gan_col2im_bias(float *x, const float *col, size_t ldc, const float *b, int C, int H, int W,
+                     int K, int S, int P, int OH, int OW);
 /* dst (C, NB, HW) = src (NB, C, HW): samples side by side per channel */
 void gan_batch_to_chan(float *dst, const float *src, int NB, int C, size_t HW);
 /* dst (NB, C, HW) = src (C, NB, HW) */
@@ -111,12 +116,22 @@ void gan_chan_to_batch(float *dst, const float *src, int NB, int C, size_t HW);
 /* Samples per chunk for per-sample scratch ps and per-sample columns cols. */
 int gan_conv_chunk(size_t ps, size_t cols);
 /* A pass in chunks of NB samples split into tasks (conv2d, deconv2d):
- * forward's task t takes chunks t, t + ntasks, ... of the nchunks, with
- * ntasks = min(nchunks, c->ntasks); every task has its own scratch slot of
- * l->ws_task floats: task 0 at c->ws, task t > 0 (t-1)*ws_task past
- * l->ws_fixed (the layers make ws_task = ws_fixed: slot t at t*ws_fixed). */
+ * forward's tasks claim the nchunks one at a time (gan_conv_groups below,
+ * without grads), with ntasks = min(nchunks, c->ntasks); every task has
+ * its own scratch slot of l->ws_task floats: task 0 at c->ws, task t > 0
+ * (t-1)*ws_task past l->ws_fixed (the layers make ws_task = ws_fixed:
+ * slot t at t*ws_fixed). */
 int gan_conv_nchunks(const gan_ctx *c, int NB);
 int gan_conv_tasks(const gan_ctx *c, int NB);
+/* Forward's units: the chunks, except the last GAN_CONV_TAIL, which are cut
+ * into halves (a chunk of one sample stays whole), so the thread that
+ * finishes first waits at most half a chunk for the other (the cut depends
+ * on B and NB only).  A unit's GEMM is its chunk's columns cut in two:
+ * every output is the same sum over the same K terms. */
+#define GAN_CONV_TAIL 2
+int gan_conv_nunits(const gan_ctx *c, int NB);
+/* Unit u: samples [n0, n0 + nb). */
+void gan_conv_unit(const gan_ctx *c, int NB, int u, int *n0, int *nb);
 float *gan_conv_slot(const gan_layer *l, const gan_ctx *c, int t);
 
 /* Backward's parameter gradients in a fixed order, whatever the thread
@@ -127,8 +142,12 @@ float *gan_conv_slot(const gan_layer *l, const gan_ctx *c, int t);
  * groups 0 .. g-1 are in:
  *   dW = (((dW + chunks of group 0) + P1) + P2) + ...
  * Tasks claim groups in order (whichever thread is free), so at most one
- * partial per task is alive.  With only dx wanted the groups are single
- * chunks (nothing is summed across them). */
+ * partial per task is alive.  A task holds its group's partial (it does
+ * not wait for the groups before it) until it needs the partial's room
+ * again: at its next chunk's dW, after that chunk's dx, or at its end
+ * (gan_conv_hold, gan_conv_settle), so a task that finishes early computes
+ * dx instead of waiting.  With only dx wanted the groups are single chunks
+ * (nothing is summed across them). */
 #define GAN_CONV_GROUPS 8
 typedef struct gan_conv_groups {
     int nchunks, per, ngroups;
@@ -139,6 +158,9 @@ typedef struct gan_conv_groups {
 void gan_conv_groups_init(gan_conv_groups *gr, int nchunks, int grads);
 /* The next group for a task, or -1 when none is left. */
 int gan_conv_group_claim(gan_conv_groups *gr);
+/* The next of n units (the groups first, then others: conv2d's dx units),
+ * or -1 when none is left. */
+int gan_conv_claim(gan_conv_groups *gr, int n);
 /* Wait until groups 0 .. g-1 are in dW. */
 void gan_conv_group_wait(gan_conv_groups *gr, int g);
 /* Mark group g as in dW (after its sums were added). */
@@ -146,6 +168,22 @@ void gan_conv_group_done(gan_conv_groups *gr, int g);
 /* dW (nw) += part[0, nw) and db (nb) += part[nw, nw + nb) when db is not
  * NULL: a group's partial sums (conv2d, deconv2d backward) */
 void gan_conv_add_task_sums(float *dW, float *db, const float *part, size_t nw, int nb);
+/* A backward task's held partial: group g's (0: none held) in part, to be
+ * added to dW (nw) and db (nb, or NULL). */
+typedef struct gan_conv_held {
+    gan_conv_groups *gr;
+    float *dW, *db;
+    const float *part;
+    size_t nw;
+    int nb, g;
+} gan_conv_held;
+/* A task has summed group gi: group 0 (straight in dW) is marked in, a
+ * later group's partial is held. */
+void gan_conv_hold(gan_conv_held *h, int gi);
+/* Add the held partial, if any, once the groups before it are in. */
+void gan_conv_settle(gan_conv_held *h);
+/* The same when the groups before it are in already; else nothing. */
+void gan_conv_try_settle(gan_conv_held *h);
 /* sum of x[0, n) in double, four partial sums (one chain of dependent
  * additions ran at a quarter of the speed): ((s0 + s1) + (s2 + s3)) */
 double gan_sum_floats(const float *x, size_t n);
@@ -161,6 +199,12 @@ typedef struct gan_ew {
 #define GAN_EW_GRAIN ((size_t)1 << 15)
 void gan_ew_run(size_t n, void (*fn)(void *e, size_t lo, size_t hi), const float *a,
                 const float *b, float *out, float k);
+/* The same for a pass that calls libm per value (tanhf: about 10 ns, where
+ * a copy takes 0.1): ranges of at least GAN_EW_GRAIN_LIBM values, so the
+ * DCGAN's output tanh (64 x 784) runs on two threads, not one. */
+#define GAN_EW_GRAIN_LIBM ((size_t)1 << 12)
+void gan_ew_run_libm(size_t n, void (*fn)(void *e, size_t lo, size_t hi), const float *a,
+                     const float *b, float *out, float k);
 
 extern const gan_layer_type gan_layer_dense, gan_layer_relu, gan_layer_leaky_relu,
     gan_layer_elu, gan_layer_tanh, gan_layer_sigmoid, gan_layer_dropout, gan_layer_reshape,

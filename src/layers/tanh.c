@@ -24,7 +24,7 @@ static void bwd(void *arg, size_t lo, size_t hi)   /* a = dy, b = y */
 
 static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
 {
-    gan_ew_run((size_t)c->B * gan_shape_size(l->in), fwd, x, NULL, y, 0.0f);
+    gan_ew_run_libm((size_t)c->B * gan_shape_size(l->in), fwd, x, NULL, y, 0.0f);
 }
 
 static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float *y,
