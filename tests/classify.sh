@@ -75,6 +75,27 @@ check "eval --real: a Frechet distance below 1, not the one against the model's 
     "awk -v o='$fd_own' '/^frechet_distance / { exit !(\$2 < 1 && \$2 != o) }' '$tmp/out'"
 check "eval --real: the model's own data scored against the reference" \
     "awk '/^frechet_distance_data / { exit !(\$2 < 1 && \$3 == \"(1000\") }' '$tmp/out'"
+check "eval --real of a conditional model: no D probe (the images carry no labels)" \
+    "! grep -q '^d_positive' '$tmp/out'"
+# the D probe (d_positive_data, d_positive_real) of an unconditional model:
+# --real the model's own data file gives both the same share, and a share
+# is in [0, 1]
+cut -d, -f2,3 "$tmp/train.csv" | head -n 256 >"$tmp/xy.csv"
+cat > "$tmp/gan.yaml" <<EOT
+name: tiny-gan
+seed: 5
+data: {format: csv, path: $tmp/xy.csv}
+noise: {dim: 2}
+generator: [dense: {units: 32}, relu, dense: {units: 2}]
+discriminator: [dense: {units: 32}, leaky_relu, dense: {units: 1}]
+train: {batch: 64, steps: 200}
+output: {dir: $tmp/gan, sample_every: 0, checkpoint_every: 0, samples: 16}
+EOT
+"$G" "$tmp/gan.yaml" --quiet >"$tmp/out" 2>"$tmp/err"
+"$G" eval "$tmp/gan" --classifier "$tmp/clf.ckpt" -n 256 --real "$tmp/xy.csv" >"$tmp/out" 2>"$tmp/err"
+check "eval --real: D's share of positive logits on the model's data and on --real, equal for the same file" \
+    "awk '/^d_positive_data / { a = \$2; n++ } /^d_positive_real / { b = \$2; n++ }
+          END { exit !(n == 2 && a == b && a >= 0 && a <= 1) }' '$tmp/out'"
 "$G" eval "$tmp/run" --classifier "$tmp/clf.ckpt" -n 100 --real "$tmp/nonexistent.csv" >"$tmp/out" 2>"$tmp/err"
 check "eval --real with a missing file: exit 1, one line FILE: error: ..." \
     "[ \$? -eq 1 ] && [ \$(wc -l < '$tmp/err') -eq 1 ] && grep -q '^$tmp/nonexistent.csv: error: ' '$tmp/err'"

@@ -169,6 +169,31 @@ static void real_spec(const char *path, const gan_data_spec *model, gan_shape sh
     }
 }
 
+/* The discriminator's share of positive logits ("real") on m images of d
+ * (picked from seed), in batches of train.batch as it trains (training
+ * mode: batch statistics), packs of consecutive images with train.pack.
+ * NaN for a conditional D (these images carry no labels) or when fewer
+ * than a batch are there.  ADA's overfitting signal r_t (Karras et al.
+ * 2020) on the model's data against unseen images: a D that calls its
+ * training images real and unseen ones fake has memorised its data. */
+static double d_positive(gan_trainer *t, const gan_dataset *d, long m, uint64_t seed, long *used)
+{
+    int B = t->spec->train.batch, pk = t->spec->train.pack > 1 ? t->spec->train.pack : 1;
+    *used = m < d->n ? m - m % B : d->n - d->n % B;
+    if (t->classes || *used < B) return NAN;
+    size_t S = gan_shape_size(d->shape);
+    float *x = gan_alloc_floats((size_t)*used * S);
+    if (!x) return NAN;
+    pick(d, *used, seed, x);
+    long pos = 0;
+    for (long b = 0; b < *used; b += B) {
+        const float *y = gan_net_forward(t->D, x + (size_t)b * S, B / pk, 1);   /* (B / pk) logits */
+        for (int i = 0; i < B / pk; i++) pos += y[i] > 0;
+    }
+    gan_free_floats(x);
+    return (double)pos * pk / *used;
+}
+
 int cli_eval_images(gan_trainer *t, const float *x, long n, const char *clfpath, const char *realpath, long seed)
 {
     gan_error err;
@@ -264,6 +289,14 @@ int cli_eval_images(gan_trainer *t, const float *x, long n, const char *clfpath,
         printf("frechet_distance_data %.4f (%ld images of the model's data vs the real samples)\n", fd_real, nt);
     else if (isfinite(fd_real))
         printf("frechet_distance_real %.4f (%ld test images vs the real samples)\n", fd_real, nt);
+    if (realpath && test) {   /* D on its data against the unseen --real images */
+        long ud, ur;
+        double pd = d_positive(t, test, n, (uint64_t)seed + 2, &ud), pr = d_positive(t, d, n, (uint64_t)seed + 3, &ur);
+        if (isfinite(pd) && isfinite(pr))
+            printf("d_positive_data %.4f (D's logit > 0 on %ld images of the model's data)\n"
+                   "d_positive_real %.4f (on %ld --real images; far below d_positive_data: D has memorised "
+                   "its data)\n", pd, ud, pr, ur);
+    }
     printf("confidence %.4f\nclasses", conf / n);
     for (int k = 0; hist && k < K; k++) printf(" %ld", hist[k]);
     printf("\nmodes %d/%d\n", modes, K);
