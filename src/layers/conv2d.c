@@ -194,8 +194,8 @@ static void backward_dw(const pass *p, float *col, int k, float *dW, float *db, 
 }
 
 /* A backward task claims the dW groups first, then the dx units (forward's
- * units: whole chunks, the last ones in halves), so a pass ends on small
- * units; a held partial is added as soon as the groups before it are in,
+ * units, the chunks), so a pass ends on one chunk's dx
+ * at most; a held partial is added as soon as the groups before it are in,
  * and at the latest at the task's end. */
 static void backward_task(void *arg, int t)
 {

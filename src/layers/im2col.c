@@ -434,41 +434,13 @@ static int chunk_nb(const gan_ctx *c, int NB, int k)
     return c->B - n0 < NB ? c->B - n0 : NB;
 }
 
-/* the first chunk of the tail (the chunks before it are whole units) */
-static int tail_from(const gan_ctx *c, int NB)
-{
-    int n = nchunks(c, NB);
-    return n < GAN_CONV_TAIL ? 0 : n - GAN_CONV_TAIL;
-}
-
 int gan_conv_nunits(const gan_ctx *c, int NB)
 {
-    int n = nchunks(c, NB), units = tail_from(c, NB);
-    for (int k = units; k < n; k++) units += chunk_nb(c, NB, k) > 1 ? 2 : 1;
-    return units;
+    return nchunks(c, NB);
 }
 
 void gan_conv_unit(const gan_ctx *c, int NB, int u, int *n0, int *nb)
 {
-    int n = nchunks(c, NB), full = tail_from(c, NB);
-    int k = full, h = 0;
-    if (u < full) {
-        k = u;
-    } else {
-        for (u -= full; k < n; k++) {   /* a tail chunk: halves, the first the smaller */
-            int kb = chunk_nb(c, NB, k), parts = kb > 1 ? 2 : 1;
-            if (u < parts) {
-                h = u;
-                break;
-            }
-            u -= parts;
-        }
-    }
-    int kb = chunk_nb(c, NB, k);
-    *n0 = k * NB;
-    *nb = kb;
-    if (k >= full && kb > 1) {
-        *n0 += h ? kb / 2 : 0;
-        *nb = h ? kb - kb / 2 : kb / 2;
-    }
+    *n0 = u * NB;
+    *nb = chunk_nb(c, NB, u);
 }

@@ -123,16 +123,11 @@ int gan_conv_chunk(size_t ps, size_t cols);
  * slot t at t*ws_fixed). */
 int gan_conv_nchunks(const gan_ctx *c, int NB);
 int gan_conv_tasks(const gan_ctx *c, int NB);
-/* Forward's units: the chunks, except the last GAN_CONV_TAIL, which are cut
- * into halves (a chunk of one sample stays whole), so the thread that
- * finishes first waits at most half a chunk for the other (the cut depends
- * on B and NB only).  A unit's GEMM is its chunk's columns cut in two:
- * every output is the same sum over the same K terms, but OpenBLAS does not
- * always compute it with the same operations (an element's place in the
- * call picks its kernel): with 2, models/resnet.yaml at its batch of 32
- * trained to other bits than before the halves, so they are off (0) until
- * a cut is found that keeps every model's floats. */
-#define GAN_CONV_TAIL 0
+/* Forward's units, claimed one at a time by whichever task is free: the
+ * chunks.  (Cutting the last chunks' GEMMs in halves, so the thread that
+ * finishes first waits less, was tried and taken back: OpenBLAS does not
+ * always compute an element with the same operations in a narrower call,
+ * and models/resnet.yaml at its batch of 32 trained to other bits.) */
 int gan_conv_nunits(const gan_ctx *c, int NB);
 /* Unit u: samples [n0, n0 + nb). */
 void gan_conv_unit(const gan_ctx *c, int NB, int u, int *n0, int *nb);
