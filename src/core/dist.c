@@ -8,6 +8,7 @@
  * the one-rank case, so the trainer calls them unconditionally.
  */
 #include "config.h"
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,28 +145,22 @@ void gan_dist_allreduce_grads(gan_net *net, float *v, size_t n)
     memcpy(v, net->grads + net->nparams, n * sizeof *v);
 }
 
-/* In place: rank r's n values at buf + r n go to every rank (buf holds
- * size * n).  Counts past MPI's int in pieces. */
+/* In place: rank r's n values of esize bytes at buf + r n go to every rank
+ * (buf holds size * n); past MPI's int count, each rank's block by pieces. */
 static void gather(void *buf, size_t n, size_t esize)
 {
 #ifdef HAVE_MPI
-    if (g_size == 1 || !n) return;
-    MPI_Datatype t;
-    /* one element of n values: MPI's count stays 1 whatever n is */
-    MPI_Type_contiguous((int)(n * esize / 4), MPI_FLOAT, &t);
-    if (n * esize / 4 > (size_t)1 << 30) {   /* too large for one type: pieces */
-        MPI_Type_free(&t);
-        char *b = buf;
-        for (int r = 0; r < g_size; r++)
-            for (size_t i = 0; i < n * esize; i += (size_t)1 << 30) {
-                size_t m = n * esize - i < (size_t)1 << 30 ? n * esize - i : (size_t)1 << 30;
-                MPI_Bcast(b + (size_t)r * n * esize + i, (int)m, MPI_BYTE, r, MPI_COMM_WORLD);
-            }
+    size_t bytes = n * esize;
+    if (g_size == 1 || !bytes) return;
+    if (bytes <= (size_t)INT_MAX) {
+        MPI_Allgather(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, buf, (int)bytes, MPI_BYTE, MPI_COMM_WORLD);
         return;
     }
-    MPI_Type_commit(&t);
-    MPI_Allgather(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, buf, 1, t, MPI_COMM_WORLD);
-    MPI_Type_free(&t);
+    const size_t piece = (size_t)1 << 30;
+    for (int r = 0; r < g_size; r++)
+        for (size_t i = 0; i < bytes; i += piece)
+            MPI_Bcast((char *)buf + (size_t)r * bytes + i, (int)(bytes - i < piece ? bytes - i : piece),
+                      MPI_BYTE, r, MPI_COMM_WORLD);
 #else
     (void)buf, (void)n, (void)esize;
 #endif
