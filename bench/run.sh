@@ -66,6 +66,13 @@ gg, tg = flops / g / 1e6, flops / t / 1e6
 print(f"[{cpu}, OpenBLAS {core}] DCGAN-28 step, {th} threads: ganrun {g:.1f} ms ({64/g*1e3:.0f} img/s, {gg:.1f} GFLOP/s = {100*gg/limit/int(th):.0f}% of {th} x sgemm) | "
       f"PyTorch (BLAS on {tb}) {t:.1f} ms ({64/t*1e3:.0f} img/s, {tg:.1f} GFLOP/s) | time ratio ganrun/PyTorch {g/t:.2f} | "
       f"peak RSS {gr:.0f} MB vs {tr:.0f} MB")
+# issue 20's target, a third of PyTorch's time, against what sgemm allows:
+# the step's FLOPs at th x the limit, everything else free, is the floor
+need = flops / (t / 3) / 1e6
+floor = flops / (limit * int(th)) / 1e6
+print(f"  a third of PyTorch ({t/3:.1f} ms) needs {need:.1f} GFLOP/s = {100*need/limit/int(th):.0f}% of {th} x sgemm; "
+      f"the floor at the limit is {floor:.1f} ms = {floor/t:.2f} of PyTorch: "
+      + ("reachable" if need < limit * int(th) else "out of reach on this CPU"))
 PY
     done
 }
