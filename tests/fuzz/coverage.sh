@@ -9,7 +9,7 @@
 # target is about.  Needs clang and llvm-cov / llvm-profdata.
 set -eu
 src=$(cd "$(dirname "$0")/../.." && pwd)
-targets=${*:-model ckpt idx cifar10 pngdir csv}
+targets=${*:-model ckpt idx cifar10 pngdir csv images}
 out=${FUZZ_BUILD:-$PWD/build-fuzz}
 top_builddir=${top_builddir:-$PWD}
 [ -f "$top_builddir/config.h" ] || top_builddir=$src
@@ -19,7 +19,7 @@ cppflags="-I$top_builddir -I$src/include -I$src/src -I$src/tests/fuzz -DFUZZ_REP
 clang -O0 -g -fprofile-instr-generate -fcoverage-mapping $cppflags \
     "$src"/src/core/*.c "$src"/src/layers/*.c "$src"/src/train/*.c "$src"/src/model/*.c "$src"/src/io/*.c "$src"/src/ckpt/*.c \
     "$src"/tests/fuzz/fuzz.c "$src"/tests/fuzz/fuzz_*.c "$src"/tests/fuzz/replay.c \
-    $(pkg-config --libs yaml-0.1 zlib libpng openblas) -lm -o "$cov/replay"
+    $(pkg-config --libs yaml-0.1 zlib libpng libjpeg openblas 2>/dev/null || echo -lyaml -lz -lpng16 -ljpeg -lopenblas) -lm -o "$cov/replay"
 for t in $targets; do
     case $t in
     model) files="src/model" ;;
@@ -28,6 +28,7 @@ for t in $targets; do
     cifar10) files="src/io/cifar.c" ;;
     pngdir) files="src/io/pngdir.c" ;;
     csv) files="src/io/csv.c" ;;
+    images) files="src/io/(images|imgdecode).c" ;;
     esac
     rm -f "$cov/$t.profraw"
     # the replay driver takes files whose folder names the target

@@ -81,14 +81,19 @@ void fuzz_data(gan_data_format format, const char *path, const char *labels)
     spec.format = format;
     snprintf(spec.path, sizeof spec.path, "%s", path);
     snprintf(spec.labels, sizeof spec.labels, "%s", labels);
+    fuzz_data_spec(&spec);
+}
+
+void fuzz_data_spec(const gan_data_spec *spec)
+{
     gan_error err;
     gan_error_clear(&err);
     gan_shape shape;
-    gan_status sst = gan_data_shape(&spec, &shape, &err);
+    gan_status sst = gan_data_shape(spec, &shape, &err);
     fuzz_check_status("gan_data_shape", sst, &err);
     gan_dataset *d;
     gan_error_clear(&err);
-    gan_status st = gan_data_load(&d, &spec, 1, &err);
+    gan_status st = gan_data_load(&d, spec, 1, &err);
     fuzz_check_status("gan_data_load", st, &err);
     if (st != GAN_OK) {
         FUZZ_ASSERT(d == NULL);

@@ -48,4 +48,6 @@ void fuzz_check_status(const char *what, gan_status st, const gan_error *err);
  * checking: gan_data_shape agrees with the load, samples and labels are in
  * range, every value is finite (and in [-1, 1] for 8-bit sources). */
 void fuzz_data(gan_data_format format, const char *path, const char *labels);
+/* the same for a whole spec (format: images and its settings) */
+void fuzz_data_spec(const gan_data_spec *spec);
 #endif

@@ -17,6 +17,7 @@ int fuzz_idx(const uint8_t *data, size_t size);
 int fuzz_cifar10(const uint8_t *data, size_t size);
 int fuzz_pngdir(const uint8_t *data, size_t size);
 int fuzz_csv(const uint8_t *data, size_t size);
+int fuzz_images(const uint8_t *data, size_t size);
 
 static const struct {
     const char *name;
@@ -24,6 +25,7 @@ static const struct {
 } targets[] = {
     { "model", fuzz_model }, { "ckpt", fuzz_ckpt }, { "idx", fuzz_idx },
     { "cifar10", fuzz_cifar10 }, { "pngdir", fuzz_pngdir }, { "csv", fuzz_csv },
+    { "images", fuzz_images },
 };
 enum { NTARGETS = sizeof targets / sizeof targets[0] };
 

@@ -1,11 +1,14 @@
 /* seedgen.c - tiny valid inputs for the fuzz targets (run by run.sh):
  *   seedgen OUT [CKPT...]
  * writes OUT/idx/ (images, vectors, colour, labels, gzipped), OUT/cifar10/,
- * OUT/csv/, OUT/pngdir/ (gray, RGB, palette, 16-bit, alpha, interlaced) and,
- * for each CKPT, OUT/ckpt/NAME.sections: fuzz_ckpt's odd form of its
+ * OUT/csv/, OUT/pngdir/ (gray, RGB, palette, 16-bit, alpha, interlaced),
+ * OUT/images/ (those PNGs and JPEGs: gray, RGB, 4:2:0, progressive, with
+ * restart markers, CMYK, cut short; each after fuzz_images's settings
+ * byte) and, for each CKPT, OUT/ckpt/NAME.sections: fuzz_ckpt's odd form of its
  * sections (the raw files are copied by run.sh). */
 #include <png.h>
-#include <stdio.h>
+#include <stdio.h>     /* before jpeglib.h, which needs FILE and size_t */
+#include <jpeglib.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -119,6 +122,88 @@ static void png(const char *name, int w, int h, int color, int depth, int interl
     fclose(f);
 }
 
+/* the file at OUT/pngdir/name again as OUT/images/name, after settings
+ * byte b (fuzz_images.c) */
+static void image_seed(const char *name, const void *p, size_t n, unsigned b)
+{
+    unsigned char *q = malloc(n + 1);
+    if (!q) exit(1);
+    q[0] = (unsigned char)b;
+    memcpy(q + 1, p, n);
+    put("images", name, q, n + 1);
+    free(q);
+}
+
+static void png_to_images(const char *name, unsigned b)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/pngdir/%s", out, name);
+    FILE *f = fopen(path, "rb");
+    static unsigned char buf[1 << 16];
+    size_t n = f ? fread(buf, 1, sizeof buf, f) : 0;
+    if (!f || fclose(f)) { perror(path); exit(1); }
+    image_seed(name, buf, n, b);
+}
+
+/* a w x h JPEG of c components (1 gray, 3 RGB, 4 CMYK) into OUT/images/,
+ * after settings byte b, its last `cut` bytes dropped */
+static void jpeg(const char *name, int w, int h, int c, int progressive, int restart, int sub420,
+                 size_t cut, unsigned b)
+{
+    struct jpeg_compress_struct ci;
+    struct jpeg_error_mgr je;
+    unsigned char *mem = NULL;
+    unsigned long n = 0;
+    ci.err = jpeg_std_error(&je);
+    jpeg_create_compress(&ci);
+    jpeg_mem_dest(&ci, &mem, &n);
+    ci.image_width = (JDIMENSION)w;
+    ci.image_height = (JDIMENSION)h;
+    ci.input_components = c;
+    ci.in_color_space = c == 1 ? JCS_GRAYSCALE : c == 3 ? JCS_RGB : JCS_CMYK;
+    jpeg_set_defaults(&ci);
+    jpeg_set_quality(&ci, 90, TRUE);
+    if (progressive) jpeg_simple_progression(&ci);
+    ci.restart_interval = (unsigned)restart;
+    if (c == 3) {   /* 4:4:4 unless sub420 */
+        ci.comp_info[0].h_samp_factor = ci.comp_info[0].v_samp_factor = sub420 ? 2 : 1;
+        ci.comp_info[1].h_samp_factor = ci.comp_info[1].v_samp_factor = 1;
+        ci.comp_info[2].h_samp_factor = ci.comp_info[2].v_samp_factor = 1;
+    }
+    jpeg_start_compress(&ci, TRUE);
+    unsigned char *row = malloc((size_t)w * c);
+    if (!row) exit(1);
+    while (ci.next_scanline < ci.image_height) {
+        for (int i = 0; i < w * c; i++) row[i] = (unsigned char)(i * 37 + (int)ci.next_scanline * 11);
+        JSAMPROW r = row;
+        jpeg_write_scanlines(&ci, &r, 1);
+    }
+    jpeg_finish_compress(&ci);
+    jpeg_destroy_compress(&ci);
+    free(row);
+    image_seed(name, mem, cut < n ? n - cut : 0, b);
+    free(mem);
+}
+
+static void image_seeds(void)
+{
+    /* settings bytes: name, channels, crop, size, background (fuzz_images.c) */
+    png_to_images("gray.png", 0x01);
+    png_to_images("rgb.png", 0x0b);
+    png_to_images("rgba16.png", 0x27);
+    png_to_images("gray1.png", 0x11);
+    png_to_images("graya.png", 0x39);
+    png_to_images("palette.png", 0x1f);
+    png_to_images("interlaced.png", 0x03);
+    jpeg("gray.jpg", 5, 3, 1, 0, 0, 0, 0, 0x00);
+    jpeg("rgb.jpg", 9, 7, 3, 0, 0, 0, 0, 0x0a);
+    jpeg("rgb420.jpg", 17, 13, 3, 0, 0, 1, 0, 0x1e);
+    jpeg("progressive.jpg", 12, 20, 3, 1, 0, 1, 0, 0x12);
+    jpeg("restart.jpg", 40, 24, 3, 0, 1, 0, 0, 0x18);
+    jpeg("cmyk.jpg", 2, 2, 4, 0, 0, 0, 0, 0x02);
+    jpeg("short.jpg", 32, 32, 3, 0, 0, 1, 100, 0x1a);
+}
+
 static void png_seeds(void)
 {
     png("gray.png", 3, 2, PNG_COLOR_TYPE_GRAY, 8, 0);
@@ -163,6 +248,7 @@ int main(int argc, char **argv)
     cifar_seeds();
     csv_seeds();
     png_seeds();
+    image_seeds();
     for (int i = 2; i < argc; i++) ckpt_seed(argv[i]);
     return 0;
 }
