@@ -84,6 +84,9 @@ for case in notimage:'not a PNG or JPEG image' zero:'empty file (0 bytes)' trunc
     check "bad file ($name): skip counts it" \
         "'$D' '$F/bad/$name' 1 28 28 skip nocache '$tmp/x.u8' > '$tmp/out' 2> '$tmp/err' && grep -q '^n 2 skipped 1 .* note $F/bad/$name/b' '$tmp/out'"
 done
+mkdir -p "$tmp/onebad" && cp "$F/bad/truncjpg/b.jpg" "$tmp/onebad/"
+check "skip with every image bad: the one bad image named" \
+    "! '$D' '$tmp/onebad' 1 28 28 skip nocache '$tmp/x.u8' 2> '$tmp/err' && grep -q '$tmp/onebad: error: the only image is bad: $tmp/onebad/b.jpg: .*the file ends early' '$tmp/err'"
 check "an empty folder is an error naming it" \
     "! '$D' '$F/empty' 1 28 28 '$tmp/x.u8' 2> '$tmp/err' && grep -q '$F/empty: error: no PNG or JPEG images' '$tmp/err'"
 check "an empty class folder is an error naming it" \

@@ -457,8 +457,11 @@ static gan_status decode_all(gan_dataset *d, const flist *f, long n, const gan_d
         snprintf(d->skip_note, sizeof d->skip_note, "%s%s%s", e->file, e->file[0] ? ": " : "", e->msg);
     }
     if (k == 0) {
-        st = gan_error_at(err, GAN_ERR_FORMAT, spec->path, 0, 0, "all %ld images are bad (first: %s)", n,
-                          d->skip_note);
+        if (n == 1)
+            st = gan_error_at(err, GAN_ERR_FORMAT, spec->path, 0, 0, "the only image is bad: %s", d->skip_note);
+        else
+            st = gan_error_at(err, GAN_ERR_FORMAT, spec->path, 0, 0, "all %ld images are bad (first: %s)", n,
+                              d->skip_note);
         goto out;
     }
     d->u8 = k < n ? realloc(j.out, (size_t)k * S) : j.out;
