@@ -122,8 +122,7 @@ static void png(const char *name, int w, int h, int color, int depth, int interl
     fclose(f);
 }
 
-/* the file at OUT/pngdir/name again as OUT/images/name, after settings
- * byte b (fuzz_images.c) */
+/* settings byte b (fuzz_images.c), then p, as OUT/images/name */
 static void image_seed(const char *name, const void *p, size_t n, unsigned b)
 {
     unsigned char *q = malloc(n + 1);
@@ -134,7 +133,9 @@ static void image_seed(const char *name, const void *p, size_t n, unsigned b)
     free(q);
 }
 
-static void png_to_images(const char *name, unsigned b)
+/* the file at OUT/pngdir/name again as OUT/images/as, after settings
+ * byte b */
+static void png_to_images(const char *name, const char *as, unsigned b)
 {
     char path[1200];
     snprintf(path, sizeof path, "%s/pngdir/%s", out, name);
@@ -142,7 +143,7 @@ static void png_to_images(const char *name, unsigned b)
     static unsigned char buf[1 << 16];
     size_t n = f ? fread(buf, 1, sizeof buf, f) : 0;
     if (!f || fclose(f)) { perror(path); exit(1); }
-    image_seed(name, buf, n, b);
+    image_seed(as, buf, n, b);
 }
 
 /* a w x h JPEG of c components (1 gray, 3 RGB, 4 CMYK) into OUT/images/,
@@ -187,14 +188,16 @@ static void jpeg(const char *name, int w, int h, int c, int progressive, int res
 
 static void image_seeds(void)
 {
-    /* settings bytes: name, channels, crop, size, background (fuzz_images.c) */
-    png_to_images("gray.png", 0x01);
-    png_to_images("rgb.png", 0x0b);
-    png_to_images("rgba16.png", 0x27);
-    png_to_images("gray1.png", 0x11);
-    png_to_images("graya.png", 0x39);
-    png_to_images("palette.png", 0x1f);
-    png_to_images("interlaced.png", 0x03);
+    /* settings bytes: name, channels, crop, size, background, on_bad_file,
+     * labels (fuzz_images.c) */
+    png_to_images("gray.png", "gray.png", 0x01);
+    png_to_images("rgb.png", "rgb.png", 0x0b);
+    png_to_images("rgba16.png", "rgba16.png", 0x27);
+    png_to_images("gray1.png", "gray1.png", 0x11);
+    png_to_images("graya.png", "graya.png", 0x39);
+    png_to_images("palette.png", "palette.png", 0x1f);
+    png_to_images("interlaced.png", "interlaced.png", 0x03);
+    png_to_images("rgb.png", "rgb-folders.png", 0x8b);
     jpeg("gray.jpg", 5, 3, 1, 0, 0, 0, 0, 0x00);
     jpeg("rgb.jpg", 9, 7, 3, 0, 0, 0, 0, 0x0a);
     jpeg("rgb420.jpg", 17, 13, 3, 0, 0, 1, 0, 0x1e);
@@ -202,6 +205,8 @@ static void image_seeds(void)
     jpeg("restart.jpg", 40, 24, 3, 0, 1, 0, 0, 0x18);
     jpeg("cmyk.jpg", 2, 2, 4, 0, 0, 0, 0, 0x02);
     jpeg("short.jpg", 32, 32, 3, 0, 0, 1, 100, 0x1a);
+    jpeg("short-skip.jpg", 32, 32, 3, 0, 0, 1, 100, 0x5a);
+    jpeg("gray-folders.jpg", 6, 6, 1, 0, 0, 0, 0, 0x80);
 }
 
 static void png_seeds(void)
