@@ -1,8 +1,8 @@
 #!/bin/sh
 # valgrind.sh - memcheck on short training runs (plain; ema, spectral norm,
 # packing; conditional; with rollbacks), resume, sample, interpolate, info,
-# report, the classifier and eval, and on bad inputs: no invalid access, no
-# definite leak (.ci/run).
+# report, the classifier and eval, on bad inputs and on the kept fuzz inputs
+# (tests/check_fuzz): no invalid access, no definite leak (.ci/run).
 set -u
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d /tmp/ganrun-vg.XXXXXX)
@@ -105,5 +105,13 @@ head -c 300 "$tmp/run/latest.ckpt" >"$tmp/short.ckpt"
 vg 1 "truncated checkpoint" info "$tmp/short.ckpt"
 for f in tests/data/ckpt/bad/*.ckpt; do vg 1 "bad checkpoint $(basename "$f")" info "$f"; done
 vg 1 "missing data" "$tmp/m.yaml" --set data.format=idx --set data.path=/nonexistent.gz --quiet --out "$tmp/x"
+# the kept fuzz inputs (tests/data/fuzz/), replayed through the harnesses
+if [ -x tests/check_fuzz ]; then
+    GANRUN_BLAS_AUTO=0 OPENBLAS_NUM_THREADS=1 ./libtool --mode=execute valgrind -q --error-exitcode=99 \
+        --leak-check=full --errors-for-leak-kinds=definite tests/check_fuzz >"$tmp/out" 2>"$tmp/err"
+    st=$?
+    if [ $st -eq 0 ]; then pass=$((pass + 1)); echo "ok - kept fuzz inputs ($(tail -1 "$tmp/out"))"
+    else fail=$((fail + 1)); echo "FAIL - kept fuzz inputs (exit $st)"; tail -20 "$tmp/err"; fi
+fi
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
