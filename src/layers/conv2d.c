@@ -111,7 +111,7 @@ static void forward_task(void *arg, int t)
     float *col = gan_conv_slot(p->l, p->c, t);   // (CKK, N)
     for (int u; (u = gan_conv_group_claim(p->gr)) >= 0;) {
         int n0, nb;
-        gan_conv_unit(p->c, g.NB, u, &n0, &nb);
+        gan_conv_chunk_rows(p->c, g.NB, u, &n0, &nb);
         int N = nb * (int)g.OHW;
         float *yn = p->y + (size_t)n0 * g.OC * g.OHW;               // (nb, OC, OHW)
         /* with one sample, t is y itself */
@@ -139,7 +139,7 @@ static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
 {
     geom g = get_geom(l);
     gan_conv_groups gr;   /* single units, claimed by whichever task is free */
-    gan_conv_groups_init(&gr, gan_conv_nunits(c, g.NB), 0);
+    gan_conv_groups_init(&gr, gan_conv_nchunks(c, g.NB), 0);
     pass p = { l, c, g, x, NULL, gan_sn_weight_pass(l, c), NULL, y, NULL, NULL, NULL,
                gan_conv_tasks(c, g.NB), &gr, 0 };
     if (l->nparams > (size_t)g.OC * g.CKK) p.b = l->params + (size_t)g.OC * g.CKK;
@@ -177,7 +177,8 @@ static void backward_dw(const pass *p, float *col, int k, float *dW, float *db, 
                         gan_conv_held *held)
 {
     const geom g = p->g;
-    int n0 = k * g.NB, nb = p->c->B - n0 < g.NB ? p->c->B - n0 : g.NB;
+    int n0, nb;
+    gan_conv_chunk_rows(p->c, g.NB, k, &n0, &nb);
     int N = nb * (int)g.OHW;
     const float *dt = backward_dt(p, col + g.CKK * (size_t)N, n0, nb);
     gan_conv_settle(held);
@@ -210,7 +211,7 @@ static void backward_task(void *arg, int t)
         if (u >= ng) {
             int n0, nb;
             gan_conv_try_settle(&held);
-            gan_conv_unit(p->c, g.NB, u - ng, &n0, &nb);
+            gan_conv_chunk_rows(p->c, g.NB, u - ng, &n0, &nb);
             backward_dx(p, col, n0, nb);
             continue;
         }
@@ -231,7 +232,7 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
     geom g = get_geom(l);
     gan_conv_groups gr;
     gan_conv_groups_init(&gr, gan_conv_nchunks(c, g.NB), param_grads);
-    int nunits = dx ? gan_conv_nunits(c, g.NB) : 0, units = (param_grads ? gr.ngroups : 0) + nunits;
+    int nunits = dx ? gan_conv_nchunks(c, g.NB) : 0, units = (param_grads ? gr.ngroups : 0) + nunits;
     pass p = { l, c, g, x, dy, gan_sn_last(l), NULL, NULL, dx, NULL, NULL,
                units < c->ntasks ? units : c->ntasks, &gr, nunits };
     if (param_grads) {

@@ -113,7 +113,7 @@ static void forward_task(void *arg, int t)
     float *col = gan_conv_slot(p->l, p->c, t);   // (OCKK, N)
     for (int u; (u = gan_conv_group_claim(p->gr)) >= 0;) {
         int n0, nb;
-        gan_conv_unit(p->c, g.NB, u, &n0, &nb);
+        gan_conv_chunk_rows(p->c, g.NB, u, &n0, &nb);
         int N = nb * (int)g.HW;
         const float *xn = p->x + (size_t)n0 * g.C * g.HW;           // (nb, C, HW)
         float *yn = p->y + (size_t)n0 * g.OC * g.OHW;               // (nb, OC, OH, OW)
@@ -136,7 +136,7 @@ static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
 {
     geom g = get_geom(l);
     gan_conv_groups gr;   /* single units, claimed by whichever task is free */
-    gan_conv_groups_init(&gr, gan_conv_nunits(c, g.NB), 0);
+    gan_conv_groups_init(&gr, gan_conv_nchunks(c, g.NB), 0);
     pass p = { l, c, g, x, NULL, gan_sn_weight_pass(l, c), NULL, y, NULL, NULL, NULL,
                gan_conv_tasks(c, g.NB), &gr };
     if (l->nparams > (size_t)g.C * g.OCKK) p.b = l->params + (size_t)g.C * g.OCKK;
@@ -150,7 +150,8 @@ static void backward_chunk(const pass *p, float *dcol, int k, float *dW, float *
                            gan_conv_held *held)
 {
     const geom g = p->g;
-    int n0 = k * g.NB, nb = p->c->B - n0 < g.NB ? p->c->B - n0 : g.NB;
+    int n0, nb;
+    gan_conv_chunk_rows(p->c, g.NB, k, &n0, &nb);
     int N = nb * (int)g.HW;
     const float *dyn = p->dy + (size_t)n0 * g.OC * g.OHW;       // (nb, OC, OH, OW)
     float *xt = dcol + g.OCKK * (size_t)N;                      // (C, N)

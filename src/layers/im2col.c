@@ -424,23 +424,8 @@ int gan_conv_chunk(size_t ps, size_t cols)
     return nb < 1 ? 1 : (int)nb;
 }
 
-/* chunks of NB samples in the batch (gan_conv_nchunks) */
-static int nchunks(const gan_ctx *c, int NB) { return (c->B + NB - 1) / NB; }
-
-/* samples in chunk k */
-static int chunk_nb(const gan_ctx *c, int NB, int k)
+void gan_conv_chunk_rows(const gan_ctx *c, int NB, int k, int *n0, int *nb)
 {
-    int n0 = k * NB;
-    return c->B - n0 < NB ? c->B - n0 : NB;
-}
-
-int gan_conv_nunits(const gan_ctx *c, int NB)
-{
-    return nchunks(c, NB);
-}
-
-void gan_conv_unit(const gan_ctx *c, int NB, int u, int *n0, int *nb)
-{
-    *n0 = u * NB;
-    *nb = chunk_nb(c, NB, u);
+    *n0 = k * NB;
+    *nb = c->B - *n0 < NB ? c->B - *n0 : NB;
 }

@@ -123,14 +123,13 @@ int gan_conv_chunk(size_t ps, size_t cols);
  * slot t at t*ws_fixed). */
 int gan_conv_nchunks(const gan_ctx *c, int NB);
 int gan_conv_tasks(const gan_ctx *c, int NB);
-/* Forward's units, claimed one at a time by whichever task is free: the
- * chunks.  (Cutting the last chunks' GEMMs in halves, so the thread that
- * finishes first waits less, was tried and taken back: OpenBLAS does not
- * always compute an element with the same operations in a narrower call,
- * and models/resnet.yaml at its batch of 32 trained to other bits.) */
-int gan_conv_nunits(const gan_ctx *c, int NB);
-/* Unit u: samples [n0, n0 + nb). */
-void gan_conv_unit(const gan_ctx *c, int NB, int u, int *n0, int *nb);
+/* Chunk k of gan_conv_nchunks: samples [n0, n0 + nb).  Forward's tasks
+ * claim chunks one at a time.  (Cutting the last chunks' GEMMs in halves,
+ * so the thread that finishes first waits less, was tried and taken back:
+ * OpenBLAS does not always compute an element with the same operations in
+ * a narrower call, and models/resnet.yaml at its batch of 32 trained to
+ * other bits.) */
+void gan_conv_chunk_rows(const gan_ctx *c, int NB, int k, int *n0, int *nb);
 float *gan_conv_slot(const gan_layer *l, const gan_ctx *c, int t);
 
 /* Backward's parameter gradients in a fixed order, whatever the thread

@@ -23,7 +23,7 @@ libgan_la_LIBADD += src/layers/libganlayers.la
 
 check_PROGRAMS += tests/check_layers
 TESTS += tests/check_layers
-# gan_im2col, gan_col2im and gan_conv_unit are internal (not exported): compiled into the test
+# gan_im2col, gan_col2im and gan_conv_chunk_rows are internal (not exported): compiled into the test
 tests_check_layers_SOURCES = tests/check_layers.c tests/gradcheck.c tests/gradcheck.h tests/testutil.c tests/testutil.h \
 	src/layers/im2col.c
 tests_check_layers_CFLAGS = $(TEST_CFLAGS)
