@@ -48,9 +48,12 @@ struct gan_scratch {
  * zero without being written, so a page counts in the RSS only once a
  * layer uses it.  gan_alloc_floats writes its zeros: with it the scratch
  * each net takes in gan_net_create, freed when gan_model_build shares one
- * between G and D, was written in full first, 9 MB of the peak RSS of
- * DCGAN-28 (bench/README.md, "Peak RSS").  The block's start is kept in
- * the 8 bytes before the floats. */
+ * between G and D, was written in full first: 4.9 MiB (1 thread) to 7.1
+ * MiB (2) of the peak RSS of DCGAN-28 (bench/README.md, "Peak RSS").  Not
+ * gan_alloc_floats itself: it is public, and its memory (posix_memalign)
+ * is plain free()-able, which a block with an offset start is not; these
+ * buffers never leave net.c.  The block's start is kept in the 8 bytes
+ * before the floats. */
 static float *zfloats(size_t n)
 {
     if (n == 0) n = 1;
