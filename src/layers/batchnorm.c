@@ -293,10 +293,15 @@ static void run_pass(pass *P, int phase)
                   P->d.K && phase >= APPLY ? pass_cond_range : pass_range, P);
 }
 
-/* mu, var (C): the batch's mean and biased variance, two passes in double,
- * or the running statistics outside training.  Returns M, the values per
- * channel they are taken over (all ranks' with sync).  With sync, var[0]
- * carries M through the first sum over ranks: mu and var are adjacent. */
+/* the plain layer's dgamma (C) += sum dy xh, dbeta (C) += sum dy */
+static void add_dgb(float *dgamma, float *dbeta, const double *sdy, const double *sdyxh, int C)
+{
+    for (int ch = 0; ch < C; ch++) {
+        dgamma[ch] += (float)sdyxh[ch];
+        dbeta[ch] += (float)sdy[ch];
+    }
+}
+
 /* A sharded training pass (gan_ctx.sh): the pass's sums (phase SUM, VAR
  * or DSUMS, n doubles each) shard by shard, each from 0 over its own rows
  * into its row of the shards' scratch, then added in the fixed tree over
@@ -327,13 +332,8 @@ static void sharded_sums(pass *P, const gan_ctx *c, int phase, size_t n, double 
             Q.dG = P->dG ? P->dG + k * sh->gstride : NULL;
             Q.dB = P->dB ? P->dB + k * sh->gstride : NULL;
             run_pass(&Q, phase);
-            if (dgamma) {   /* the plain layer's: this shard's sums */
-                float *dg = dgamma + k * sh->gstride, *db = dbeta + k * sh->gstride;
-                for (int ch = 0; ch < P->d.C; ch++) {
-                    dg[ch] += (float)part[P->d.C + ch];
-                    db[ch] += (float)part[ch];
-                }
-            }
+            if (dgamma)   /* the plain layer's: this shard's sums */
+                add_dgb(dgamma + k * sh->gstride, dbeta + k * sh->gstride, part, part + P->d.C, P->d.C);
             continue;
         }
         run_pass(&Q, phase);
@@ -342,6 +342,10 @@ static void sharded_sums(pass *P, const gan_ctx *c, int phase, size_t n, double 
     memcpy(out, sh->dbuf, n * sizeof *out);
 }
 
+/* mu, var (C): the batch's mean and biased variance, two passes in double,
+ * or the running statistics outside training.  Returns M, the values per
+ * channel they are taken over (all ranks' with sync).  With sync, var[0]
+ * carries M through the first sum over ranks: mu and var are adjacent. */
 static double stats(pass *P, const gan_layer *l, const gan_ctx *c)
 {
     int C = P->d.C;
@@ -450,11 +454,7 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
         if (!dx) return;
     } else {
         run_pass(&P, DSUMS);
-        if (dgamma && !d.K)
-            for (int ch = 0; ch < C; ch++) {
-                dgamma[ch] += (float)sdyxh[ch];
-                dbeta[ch] += (float)sdy[ch];
-            }
+        if (dgamma && !d.K) add_dgb(dgamma, dbeta, sdy, sdyxh, C);
         if (!dx) return;
         /* sync: the means of dy and dy xh below are over every rank's rows */
         if (synced(l, c)) gan_dist_sum_double(sdy, 2 * (size_t)C);
