@@ -74,6 +74,31 @@ printf 'GANIMG01 broken' > "$tmp/trunc"
 for f in "$tmp/cache"/images-*.u8; do cp "$tmp/trunc" "$f"; done
 "$D" "$F/classes" 1 28 28 labels=folders "$tmp/c6.u8" > "$tmp/out" 2>&1
 check "a damaged cache file is decoded again" "grep -q 'cache 0' '$tmp/out' && cmp -s '$tmp/c5.u8' '$tmp/c6.u8'"
+"$D" "$F/classes" 1 28 28 labels=folders "$tmp/c7.u8" > "$tmp/out" 2>&1
+check "the rewritten cache is read" "grep -q 'cache 1' '$tmp/out' && cmp -s '$tmp/c5.u8' '$tmp/c7.u8'"
+# one flipped pixel byte: the CRC-32 says so, decoded again with a warning, never trained on
+for f in "$tmp/cache"/images-*.u8; do
+    size=$(wc -c <"$f")
+    printf '\377' | dd of="$f" bs=1 seek=$((size - 100)) conv=notrunc 2>/dev/null
+done
+"$D" "$F/classes" 1 28 28 labels=folders "$tmp/c8.u8" > "$tmp/out" 2> "$tmp/err"
+check "a flipped byte in the cache is decoded again" "grep -q 'cache 0' '$tmp/out' && cmp -s '$tmp/c5.u8' '$tmp/c8.u8'"
+check "a flipped byte: one warning naming the cache and the checksum" \
+    "[ \$(wc -l < '$tmp/err') -eq 1 ] && grep -q 'warning: decoded-image cache .*images-.*u8: its checksum does not match (damaged): decoding the images again' '$tmp/err'"
+# cut short by one byte, and a header whose n promises more than the file holds
+for f in "$tmp/cache"/images-*.u8; do truncate -s -1 "$f"; done
+"$D" "$F/classes" 1 28 28 labels=folders "$tmp/c9.u8" > "$tmp/out" 2> "$tmp/err"
+check "a cache cut short is decoded again with a warning" \
+    "grep -q 'cache 0' '$tmp/out' && cmp -s '$tmp/c5.u8' '$tmp/c9.u8' && grep -q 'cut short' '$tmp/err'"
+# a FIFO or a link at the cache's path: not opened as a cache (no hang), one warning
+for f in "$tmp/cache"/images-*.u8; do rm -f "$f"; mkfifo "$f"; done
+timeout 20 "$D" "$F/classes" 1 28 28 labels=folders "$tmp/c10.u8" > "$tmp/out" 2> "$tmp/err"; rc=$?
+check "a FIFO at the cache's path: decoded, no hang" "[ $rc -eq 0 ] && grep -q 'cache 0' '$tmp/out' && cmp -s '$tmp/c5.u8' '$tmp/c10.u8'"
+check "a FIFO at the cache's path: a warning naming it" "grep -q 'is a FIFO, not a regular file' '$tmp/err'"
+for f in "$tmp/cache"/images-*.u8; do rm -f "$f"; cp "$tmp/c5.u8" "$tmp/victim"; ln -s "$tmp/victim" "$f"; done
+"$D" "$F/classes" 1 28 28 labels=folders "$tmp/c11.u8" > "$tmp/out" 2> "$tmp/err"
+check "a link at the cache's path is not followed" "grep -q 'cache 0' '$tmp/out' && grep -q 'is a symbolic link' '$tmp/err'"
+check "the link's target is left alone" "cmp -s '$tmp/c5.u8' '$tmp/victim'"
 
 # ---- bad files: error (default) names the file; skip leaves it out
 for case in notimage:'not a PNG or JPEG image' zero:'empty file (0 bytes)' truncpng:'bad PNG' \

@@ -88,6 +88,15 @@ gan_status io_list_dir(const char *dir, int (*keep)(const char *name),
                        char ***names, long *n, gan_error *err);
 void io_free_names(char **names);
 
+/* Open path only if it is a regular file, not through a symbolic link
+ * (O_NOFOLLOW) and without blocking on a FIFO: open(2) flags (O_RDONLY,
+ * O_RDWR | O_CREAT, ...); the fd, or -1 with err set ("is a symbolic link
+ * (to X): refusing to follow it", "is a FIFO, not a regular file", or
+ * io_open_error's line) and errno (ENOENT for a missing file). */
+int io_open_regular(const char *path, int flags, gan_error *err);
+/* the same as a stdio stream; mode "r", "r+", "w" or "a" */
+FILE *io_fopen_regular(const char *path, const char *mode, gan_error *err);
+
 /* ---- atomic output: the one way libgan (and, through gan_file_write,
  * ganrun) writes a file.  Write to "path.tmp.XXXXXX" beside path, fsync
  * it, rename it over path, fsync the folder.  What is at path is never
