@@ -222,5 +222,18 @@ check "eval --classifier --real FOLDER: every image of the folder is the referen
 check "eval --real with a folder of no images: exit 1, one line naming it" \
     "! '$G' eval '$tmp/run' --classifier '$tmp/clf.ckpt' -n 50 --real '$F/empty' > '$tmp/out' 2> '$tmp/err' && [ \$(wc -l < '$tmp/err') -eq 1 ] && grep -q '^$F/empty.*error: ' '$tmp/err'"
 
+# ---- decoders bound their work before doing it (issue 29): a 726 KB
+# progressive JPEG of 4096x4096 with 20,000 repeated scans (decoded for
+# more than 60 s) stops at the scan bound; a 115-byte PNG declaring a
+# 2 GiB iTXt chunk (2.1 GB for 4.5 s) is skipped unread.  Bounds far above
+# what the decoders take (0.4 s and 38 MB, 0.05 s and 6 MB):
+$PY "$FX" bombs "$tmp/bombs"
+for b in scans:'bad JPEG: more than 16 scans for 4096x4096 pixels' chunk:'bad PNG'; do
+    name=${b%%:*} msg=${b#*:}
+    /usr/bin/time -f '%M' -o "$tmp/rss" timeout 10 "$D" "$tmp/bombs/$name" 1 28 28 nocache "$tmp/x.u8" > "$tmp/out" 2> "$tmp/err"; rc=$?
+    check "$name bomb: exit 1, one line (exit $rc)" "[ $rc -eq 1 ] && [ \$(wc -l < '$tmp/err') -eq 1 ] && grep -q '$tmp/bombs/$name/a\.[pj][np]g: error: $msg' '$tmp/err'"
+    check "$name bomb: under 200 MB" "[ \$(tail -1 '$tmp/rss') -lt 200000 ]"
+done
+
 echo "images.sh: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -17,6 +17,11 @@
 #define IO_MAX_SIDE 4096                   /* PNG width and height */
 #define IO_IMG_MAX_SIDE 32768              /* images: width and height */
 #define IO_IMG_MAX_PIXELS (1L << 26)       /* images: pixels in one file (64 Mi) */
+#define IO_PNG_CHUNK_MAX (8L << 20)        /* PNG: bytes one ancillary chunk may take */
+#define IO_JPEG_MAX_SCANS 256              /* JPEG: scans of one file */
+#define IO_JPEG_MAX_MEMORY (512L << 20)    /* libjpeg's own allocations for one file (the
+                                            * coefficients of a progressive 64 Mi-pixel
+                                            * RGB image: 384 MiB) */
 
 /* libpng's error and warning callbacks for readers (imgdecode.c): the error
  * one copies the message into the io_png_msg given as the error pointer and
@@ -28,6 +33,9 @@ typedef struct io_png_msg {
 struct png_struct_def;
 void io_png_on_error(struct png_struct_def *png, const char *msg);
 void io_png_on_warning(struct png_struct_def *png, const char *msg);
+/* libpng's limits for a reader, before it reads: sides, chunk count and
+ * chunk memory (imgdecode.c) */
+void io_png_limits(struct png_struct_def *png);
 
 /* ---- loaders: each fills d->n, shape, x (gan_alloc_floats), labels and
  * nclasses, honouring spec->limit; on failure the caller frees d. ---- */

@@ -53,6 +53,7 @@ static gan_status read_png(const char *path, gan_shape *shape, unsigned char *x,
         st = gan_error_at(err, GAN_ERR_FORMAT, path, 0, 0, "bad PNG: %s", m->text);
         goto done;
     }
+    io_png_limits(png);
     png_init_io(png, fp);
     png_set_sig_bytes(png, 8);
     png_read_info(png, info);
