@@ -125,7 +125,7 @@ static void pick(const gan_dataset *d, long n, uint64_t seed, float *x)
     }
     for (long i = 0; i < d->n; i++) idx[i] = (uint32_t)i;
     gan_rng r;
-    gan_rng_seed_stream(&r, seed, 9);
+    gan_rng_seed_stream(&r, seed, GAN_STREAM_EVAL_REAL);
     gan_rng_shuffle(&r, idx, (size_t)d->n);
     for (long i = 0; i < n; i++) gan_data_get(d, idx[i], x + (size_t)i * S);
     free(idx);

@@ -1,5 +1,5 @@
 /* cmd_export.c - ganrun export: a run's generator (or discriminator) as an
- * ONNX model (export_onnx.h).  Built always; without ONNX support
+ * ONNX model (src/export/onnx.h).  Built always; without ONNX support
  * (configure found no protoc-c, libprotobuf-c or onnx.proto) it says so. */
 #include "config.h"
 #include <stdio.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 #include "cli/cli.h"
 #ifdef HAVE_ONNX
-#include "cli/export_onnx.h"
+#include "export/onnx.h"
 #endif
 
 int cmd_export(int argc, char **argv)

@@ -1,4 +1,4 @@
-/* export_onnx.c - a ganrun network as an ONNX model (see export_onnx.h).
+/* onnx.c - a ganrun network as an ONNX model (see onnx.h).
  *
  * The graph is built as protobuf-c messages: every string, array and
  * message comes from one list of allocations (ox.own) freed at the end, so
@@ -13,8 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "cli/export_onnx.h"
-#include "cli/onnx.pb-c.h"
+#include "export/onnx.h"
+#include "export/onnx.pb-c.h"
 #include "layers/layers.h"
 
 #define OX_OPSET 13

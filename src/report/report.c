@@ -1,4 +1,4 @@
-/* cmd_report.c - `ganrun report RUN`: RUN/report.html, one self-contained
+/* report.c - `ganrun report RUN`: RUN/report.html, one self-contained
  * page about a run (see the layout at the top of cmd_train.c):
  *
  *   - the run's name and its expanded model (RUN/model.yaml, escaped);
