@@ -239,8 +239,8 @@ done:
 gan_status io_image_read(const char *path, io_image *im, gan_error *err)
 {
     memset(im, 0, sizeof *im);
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return io_open_error(err, path);
+    FILE *fp = io_fopen_input(path, NULL, err);
+    if (!fp) return GAN_ERR_IO;
     unsigned char sig[8];
     size_t got = fread(sig, 1, 8, fp);
     gan_status st;

@@ -105,6 +105,16 @@ int io_open_regular(const char *path, int flags, gan_error *err);
 /* the same as a stdio stream; mode "r", "r+", "w" or "a" */
 FILE *io_fopen_regular(const char *path, const char *mode, gan_error *err);
 
+/* Every file a user names is read through one of these: a regular file
+ * only (a link to one is followed), opened without blocking on a FIFO, its
+ * size (fstat) in *size (may be NULL) for the reader to bound what it
+ * allocates and reads; else NULL (GAN_ERR_IO) and one line: "is a
+ * character device, not a regular file (expected a file to read)", or
+ * io_open_error's.  io_input_check does the same by stat(2), for readers
+ * that open the file themselves (gzopen). */
+FILE *io_fopen_input(const char *path, uint64_t *size, gan_error *err);
+gan_status io_input_check(const char *path, uint64_t *size, gan_error *err);
+
 /* ---- atomic output: the one way libgan (and, through gan_file_write,
  * ganrun) writes a file.  Write to "path.tmp.XXXXXX" beside path, fsync
  * it, rename it over path, fsync the folder.  What is at path is never

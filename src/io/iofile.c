@@ -76,6 +76,48 @@ FILE *io_fopen_regular(const char *path, const char *mode, gan_error *err)
     return f;
 }
 
+FILE *io_fopen_input(const char *path, uint64_t *size, gan_error *err)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        io_open_error(err, path);
+        errno = e;
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        gan_error_at(err, GAN_ERR_IO, path, 0, 0, "is %s, not a regular file (expected a file to read)",
+                     io_node_kind(st.st_mode));
+        close(fd);
+        errno = EINVAL;
+        return NULL;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0) (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        int e = errno;
+        close(fd);
+        gan_error_at(err, GAN_ERR_NOMEM, path, 0, 0, "cannot open: %s", strerror(e));
+        errno = e;
+        return NULL;
+    }
+    if (size) *size = (uint64_t)st.st_size;
+    return f;
+}
+
+gan_status io_input_check(const char *path, uint64_t *size, gan_error *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) return io_open_error(err, path);
+    if (!S_ISREG(st.st_mode))
+        return gan_error_at(err, GAN_ERR_IO, path, 0, 0, "is %s, not a regular file (expected a file to read)",
+                            io_node_kind(st.st_mode));
+    if (size) *size = (uint64_t)st.st_size;
+    return GAN_OK;
+}
+
 static int by_name(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
