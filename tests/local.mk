@@ -28,6 +28,9 @@ EXTRA_DIST += tests/outputs.sh
 ### every reader of a user-named file bounds its memory and time first (issue 29)
 TESTS += tests/readers.sh
 EXTRA_DIST += tests/readers.sh
+### the help names every option the parser takes, and ganrun(1) the same (issue 29)
+TESTS += tests/help.sh
+EXTRA_DIST += tests/help.sh
 ### the public API: libgan.so exports exactly what include/gan declares GAN_API
 TESTS += tests/symbols.sh
 EXTRA_DIST += tests/symbols.sh

@@ -6,7 +6,8 @@
 
 #include "gan/gan.h"
 
-enum { EXIT_OK = 0, EXIT_ERR = 1, EXIT_USAGE = 2 };
+enum { EXIT_OK = 0, EXIT_ERR = 1, EXIT_USAGE = 2,
+       EXIT_LISTED = 3 /* cli_parse listed its options (--list-options): main exits 0 */ };
 
 /* print "ganrun: FILE:LINE:COL: error: MSG" style line to stderr */
 void cli_error(const gan_error *e);
@@ -41,7 +42,9 @@ typedef struct cli_model_args {
  * model options when model is not NULL, and at most maxpos positional
  * arguments into pos (*npos: how many; none is a usage error "missing
  * POSNAME" unless posname is NULL).  Returns EXIT_OK, or the usage status
- * after printing the usage error. */
+ * after printing the usage error.  --list-options prints the option names
+ * it accepts (the table tests/help.sh checks the help and ganrun(1)
+ * against) and returns EXIT_LISTED. */
 int cli_parse(const char *sub, int argc, char **argv, const cli_opt *opts, cli_model_args *model,
               const char **pos, int maxpos, int *npos, const char *posname);
 

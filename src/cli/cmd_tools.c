@@ -109,7 +109,8 @@ static int parse_sample_args(const char *sub, int argc, char **argv, sample_args
     };
     cli_opt opts[16];
     int k = 0;
-    for (size_t i = 0; i < sizeof common / sizeof common[0]; i++) opts[k++] = common[i];
+    for (size_t i = 0; i < sizeof common / sizeof common[0]; i++)
+        if (strcmp(sub, "eval") || strcmp(common[i].name, "-o")) opts[k++] = common[i];   /* eval writes no file */
     if (!strcmp(sub, "sample"))
         for (size_t i = 0; i < sizeof sample_only / sizeof sample_only[0]; i++) opts[k++] = sample_only[i];
     else
@@ -294,7 +295,6 @@ int cmd_eval(int argc, char **argv)
     sample_args a = { NULL, NULL, 2500, 1, -1, NULL, NULL, 0, 0.0, NULL, NULL, NULL, 0, 0 };
     int rc = parse_sample_args("eval", argc, argv, &a);
     if (rc != EXIT_OK) return rc;
-    if (a.outfile) return cli_usage("eval", "eval takes no -o");
     if (a.real && !a.clf) return cli_usage("eval", "--real needs --classifier");
     gan_trainer *t = NULL;
     float *x = NULL;

@@ -34,10 +34,16 @@ static const subcommand subs[] = {
       "  --expand  print the expanded model (blocks expanded, every default filled in) instead\n"
       "  --dot     print both networks as a Graphviz digraph instead (dot -Tsvg draws it)\n" },
     { "sample", cmd_sample,
-      "ganrun sample RUN_OR_CHECKPOINT [-n N] [--seed S] [--class K] [-o FILE] [--truncation T] [--no-ema] [--force]",
+      "ganrun sample RUN_OR_CHECKPOINT [-n N] [--seed S] [--class K] [-o FILE] [--truncation T] [--no-ema]\n"
+      "       [--latents FILE] [--labels FILE] [--latents-out FILE] [--force]",
       "Write N samples (default 64) of the generator: FILE.png is a grid, FILE.csv one vector per\n"
-      "line, FILE.idx or *-idx3-ubyte an IDX file. Same seed and checkpoint: identical bytes.\n"
+      "line, FILE.idx or *-idx3-ubyte an IDX file, FILE.npy a float32 array (N, C, H, W) or (N, F).\n"
+      "Same seed and checkpoint: identical bytes.\n"
       "A conditional model draws class r mod K on grid row r, or class K only with --class K.\n"
+      "  --latents FILE      decode these noise vectors (CSV, or float32 .npy of shape (N, dim))\n"
+      "                      instead of drawing them; N is their number\n"
+      "  --labels FILE       the class of each sample (CSV, one per line, or int .npy of shape (N,))\n"
+      "  --latents-out FILE  write the noise vectors used, as .npy or .csv\n"
       "  --truncation T  redraw noise components farther than T standard deviations from the mean\n"
       "  --no-ema        use the generator's raw weights, not their average (train.ema)\n"
       "  --force         write -o and --latents-out even over a run's own file, a file of another\n"
@@ -187,6 +193,9 @@ static int run(int argc, char **argv)
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return help(a);
     if (s && s->fn != cmd_train && s->fn != cmd_resume) return s->fn(argc - 1, argv + 1);
     if (!s && a[0] == '-') return cli_usage(NULL, "unknown option '%s'", a);
+    struct stat st;
+    if (!s && stat(a, &st) != 0)   /* a mistyped subcommand as likely as a missing file: say both */
+        return cli_usage(NULL, "no subcommand '%s' and no model file '%s' (%s)", a, a, strerror(errno));
     /* train and resume: data-parallel when started by mpirun (gan/dist.h) */
     gan_error err;
     gan_error_clear(&err);
@@ -210,6 +219,7 @@ int main(int argc, char **argv)
      * with the temporary file left behind */
     signal(SIGXFSZ, SIG_IGN);
     int rc = run(argc, argv);
+    if (rc == EXIT_LISTED) rc = EXIT_OK;
     gan_par_shutdown();   /* join the worker threads (gan/par.h) */
     return rc;
 }
