@@ -9,7 +9,11 @@
 enum { EXIT_OK = 0, EXIT_ERR = 1, EXIT_USAGE = 2,
        EXIT_LISTED = 3 /* cli_parse listed its options (--list-options): main exits 0 */ };
 
-/* print "ganrun: FILE:LINE:COL: error: MSG" style line to stderr */
+/* s with control characters escaped (\n, \t, \r, \xNN; UTF-8 kept), so a
+ * file or class name cannot split a line or drive the terminal; one of
+ * four static buffers, at most 2047 bytes */
+const char *cli_esc(const char *s);
+/* print "ganrun: FILE:LINE:COL: error: MSG" style line to stderr, escaped */
 void cli_error(const gan_error *e);
 /* print a usage error and the subcommand's synopsis; returns EXIT_USAGE */
 int cli_usage(const char *sub, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -71,6 +75,10 @@ int cmd_export(int argc, char **argv);
 /* The output-path guard (gan_output_check) for -o PATH: EXIT_OK, or
  * EXIT_ERR after printing its one line. */
 int cli_output_ok(const char *path, gan_out_kind kind, int force);
+
+/* One warning line when net's parameters or buffers (batchnorm running
+ * statistics) hold NaN or infinity (its outputs may be NaN). */
+void cli_warn_nonfinite(const char *path, const char *which, const gan_net *net);
 
 /* RUN directory or checkpoint file -> checkpoint path (RUN/latest.ckpt) */
 void cli_ckpt_path(const char *arg, char *buf, size_t n);

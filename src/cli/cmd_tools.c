@@ -55,7 +55,7 @@ int cmd_check(int argc, char **argv)
     int ncls;
     if (!expand && gan_data_class_names(&spec->data, &cls, &ncls, &derr) == GAN_OK && ncls > 0) {
         printf("classes:");
-        for (int i = 0; i < ncls; i++) printf("%s %s", i ? "," : "", cls[i]);
+        for (int i = 0; i < ncls; i++) printf("%s %s", i ? "," : "", cli_esc(cls[i]));
         printf("\n");
         gan_data_free_names(cls);
     }
@@ -228,6 +228,9 @@ static int draw(sample_args *a, gan_trainer **tp, float **out)
     }
     gan_trainer *t = *tp;
     t->no_ema = a->no_ema;
+    int swapped = gan_trainer_ema_swap(t);   /* the weights the samples come from */
+    cli_warn_nonfinite(path, "generator", t->G);
+    if (swapped) gan_trainer_ema_swap(t);
     t->truncation = (float)a->truncation;
     float *z = NULL;
     int *labels = NULL;

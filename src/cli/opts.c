@@ -60,7 +60,8 @@ int cli_parse(const char *sub, int argc, char **argv, const cli_opt *opts, cli_m
         if (!o && !is_model) {   /* positional */
             if (n >= maxpos) {
                 if (maxpos == 1) return cli_usage(sub, "more than one %s ('%s' and '%s')", posname, pos[0], a);
-                return cli_usage(sub, "more than %d of %s", maxpos, posname);
+                return cli_usage(sub, "too many arguments: at most %d (each a %s), '%s' is number %d", maxpos,
+                                 posname, a, n + 1);
             }
             pos[n++] = a;
             continue;

@@ -89,6 +89,10 @@ static gan_status apply_override(const mctx *c, ynode *root, int i)
         return set_err(c, i, GAN_ERR_INVALID, "%sexpected KEY=VALUE with a dotted key such as train.steps=200", "");
     memcpy(key, s, (size_t)(eq - s));
     key[eq - s] = 0;
+    /* strtok would skip empty parts: ".=1" set nothing without a word */
+    if (key[0] == '.' || key[strlen(key) - 1] == '.' || strstr(key, ".."))
+        return set_err(c, i, GAN_ERR_INVALID, "%sthe key has an empty part (expected a dotted key such as "
+                       "train.steps=200)", "");
     ynode *node = root;
     char *save = NULL, *part = strtok_r(key, ".", &save);
     while (part) {
