@@ -1,0 +1,6 @@
+### eval: metrics on any data set (Frechet distance, KID, precision/recall,
+### density/coverage, exact k-NN, memorisation) and the label-free
+### feature extractor; above train (uses nets and layers), below the CLI
+libgan_la_SOURCES += src/eval/eval_impl.h src/eval/frechet.c src/eval/knn.c src/eval/prdc.c src/eval/kid.c \
+	src/eval/features.c src/eval/folder.c
+pkginclude_HEADERS += include/gan/eval.h
