@@ -71,7 +71,7 @@ GAN_API gan_status gan_prdc_compute(const float *real, long nr, const float *gen
 /* Kernel Inception Distance's estimator (Binkowski et al. 2018) as
  * stylegan2-ada's metric computes it: kernel k(x, y) = (x.y / d + 1)^3;
  * `subsets` times, m = min(subset, nr, ng) rows of each set drawn without
- * repeats (stream 1 of seed), the unbiased MMD^2
+ * repeats (stream GAN_STREAM_EVAL_KID of seed), the unbiased MMD^2
  *   sum_{i != j} (k(g_i, g_j) + k(r_i, r_j)) / (m (m - 1)) - 2 sum_{i,j} k(g_i, r_j) / m^2;
  * *mean their mean, *std their standard deviation (divided by subsets).
  * Kernel sums in double (dgemm).  Needs m >= 2. */
@@ -88,7 +88,7 @@ typedef struct gan_nn_summary {
 } gan_nn_summary;
 /* Distances as root mean squares per value, sqrt(|x - y|^2 / d).  The
  * training side: nref = min(nself, nt) training rows picked by seed
- * (stream 2), each against all the others. */
+ * (stream GAN_STREAM_EVAL_NN), each against all the others. */
 GAN_API gan_status gan_nn_train(const float *gen, long ng, const float *train, long nt, int d, long nself,
                                 uint64_t seed, gan_nn_summary *out, gan_error *err);
 

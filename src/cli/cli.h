@@ -53,7 +53,7 @@ int cmd_eval(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_reproduce(int argc, char **argv);
 int cmd_report(int argc, char **argv);
-/* both networks of an expanded model as inline SVG in a <div> (report_graph.c);
+/* both networks of an expanded model as inline SVG in a <div> (src/report/graph.c);
  * NULL when the model does not build */
 char *report_graph_html(const char *yaml, size_t len);
 int cmd_classify(int argc, char **argv);
@@ -62,7 +62,7 @@ int cmd_classify(int argc, char **argv);
  * n images of the model's data, or every image of realpath (an IDX images
  * file or a folder of images) when not NULL */
 int cli_eval_images(gan_trainer *t, const float *x, long n, const char *clfpath, const char *realpath, long seed);
-/* n samples of d picked without repeats by stream 9 of seed: x (n, S) */
+/* n samples of d picked without repeats by stream GAN_STREAM_EVAL_REAL of seed: x (n, S) */
 void cli_pick(const gan_dataset *d, long n, uint64_t seed, float *x);
 /* --real PATH: read like the model's data (the same format and settings,
  * all of it, without its label file); a folder for a model whose data are
@@ -79,6 +79,7 @@ typedef struct cli_metrics_args {
     const char *clf;           /* --classifier CLF.ckpt: its features instead */
     long real_max;             /* --real-max M: at most M reference images (0: all) */
     long seed;
+    int force;                 /* --force: --features-out past the output-path guard */
 } cli_metrics_args;
 /* Frechet distance, KID, precision/recall, density/coverage (features of
  * the label-free extractor, or of a->clf) and the nearest training image
@@ -87,10 +88,15 @@ typedef struct cli_metrics_args {
 int cli_eval_metrics(gan_trainer *t, float *x, long n, const cli_metrics_args *a);
 /* The same for the images of folder a->generated (no run). */
 int cli_eval_folder(const cli_metrics_args *a, long n);
-/* sample -o DIR/: n images x (n, s) as DIR/000000.png, DIR/000001.png, ... */
-int cli_sample_dir(const char *dir, const float *x, long n, gan_shape s);
+/* sample -o DIR/: n images x (n, s) as DIR/000000.png, DIR/000001.png, ...
+ * (each past the output-path guard, with force) */
+int cli_sample_dir(const char *dir, const float *x, long n, gan_shape s, int force);
 int cmd_interpolate(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+
+/* The output-path guard (gan_output_check) for -o PATH: EXIT_OK, or
+ * EXIT_ERR after printing its one line. */
+int cli_output_ok(const char *path, gan_out_kind kind, int force);
 
 /* RUN directory or checkpoint file -> checkpoint path (RUN/latest.ckpt) */
 void cli_ckpt_path(const char *arg, char *buf, size_t n);

@@ -69,17 +69,19 @@ static float *all_floats(const gan_dataset *d)
     return x;
 }
 
-static int write_features(const char *dir, const float *fg, long ng, const float *fr, long nr, int F)
+static int write_features(const char *dir, const float *fg, long ng, const float *fr, long nr, int F, int force)
 {
     if (make_dir(dir) != EXIT_OK) return EXIT_ERR;
-    char p[1200];
+    char pg[1200], pr[1200];
     gan_error err;
     gan_error_clear(&err);
     long sg[2] = { ng, F }, sr[2] = { nr, F };
-    snprintf(p, sizeof p, "%s/generated.npy", dir);
-    gan_status st = gan_npy_write(p, fg, 2, sg, &err);
-    snprintf(p, sizeof p, "%s/real.npy", dir);
-    if (st == GAN_OK) st = gan_npy_write(p, fr, 2, sr, &err);
+    snprintf(pg, sizeof pg, "%s/generated.npy", dir);
+    snprintf(pr, sizeof pr, "%s/real.npy", dir);
+    if (cli_output_ok(pg, GAN_OUT_NPY, force) != EXIT_OK || cli_output_ok(pr, GAN_OUT_NPY, force) != EXIT_OK)
+        return EXIT_ERR;
+    gan_status st = gan_npy_write(pg, fg, 2, sg, &err);
+    if (st == GAN_OK) st = gan_npy_write(pr, fr, 2, sr, &err);
     if (st != GAN_OK) {
         cli_error(&err);
         return EXIT_ERR;
@@ -119,7 +121,7 @@ static int score(float *x, long ng, gan_shape s, const gan_dataset *dr, const ch
         cli_error(&err);
         goto out;
     }
-    if (a->features_out && write_features(a->features_out, fg, ng, fr, nr, F) != EXIT_OK) goto out;
+    if (a->features_out && write_features(a->features_out, fg, ng, fr, nr, F, a->force) != EXIT_OK) goto out;
     double fd = gan_frechet_sets(fg, ng, fr, nr, F), kid, kid_std;
     gan_prdc pr;
     if (gan_kid(fr, nr, fg, ng, F, KID_SUBSETS, KID_SUBSET, (uint64_t)a->seed, &kid, &kid_std, &err) != GAN_OK ||
@@ -276,7 +278,7 @@ out:
     return rc;
 }
 
-int cli_sample_dir(const char *dir, const float *x, long n, gan_shape s)
+int cli_sample_dir(const char *dir, const float *x, long n, gan_shape s, int force)
 {
     if (!image_shape(s)) {
         char b[64];
@@ -294,6 +296,7 @@ int cli_sample_dir(const char *dir, const float *x, long n, gan_shape s)
     char p[1200];
     for (long i = 0; i < n; i++) {
         snprintf(p, sizeof p, "%s/%06ld.png", d, i);
+        if (cli_output_ok(p, GAN_OUT_PNG, force) != EXIT_OK) return EXIT_ERR;
         if (gan_png_write_grid(p, x + (size_t)i * S, 1, s, 1, &err) != GAN_OK) {
             cli_error(&err);
             return EXIT_ERR;

@@ -78,6 +78,7 @@ typedef struct sample_args {
     const char *labels;      /* --labels FILE (sample only): class of each sample */
     const char *latents_out; /* --latents-out FILE (sample only): write the (N, dim) used */
     int n_set;               /* -n given */
+    int force;               /* --force: -o, --latents-out (sample), --features-out (eval) past the output-path guard */
     cli_metrics_args m;      /* eval only: --generated, --train, --features-out, --real-max */
 } sample_args;
 
@@ -102,6 +103,7 @@ static int parse_sample_args(const char *sub, int argc, char **argv, sample_args
         { "--labels", NULL, CLI_STR, &a->labels, 0, 0, NULL },
         { "--latents-out", NULL, CLI_STR, &a->latents_out, 0, 0, NULL },
         { "--truncation", NULL, CLI_DOUBLE, &a->truncation, 0.05, 100, "0.05..100 standard deviations" },
+        { "--force", NULL, CLI_FLAG, &a->force, 0, 0, NULL },
     };
     const cli_opt eval_only[] = {
         { "--classifier", NULL, CLI_STR, &a->clf, 0, 0, NULL },
@@ -110,6 +112,7 @@ static int parse_sample_args(const char *sub, int argc, char **argv, sample_args
         { "--train", NULL, CLI_STR, &a->m.train, 0, 0, NULL },
         { "--features-out", NULL, CLI_STR, &a->m.features_out, 0, 0, NULL },
         { "--real-max", NULL, CLI_LONG, &a->m.real_max, 0, 1e8, "an integer >= 0 (0: all)" },
+        { "--force", NULL, CLI_FLAG, &a->force, 0, 0, NULL },
     };
     cli_opt opts[16];
     int k = 0;
@@ -259,24 +262,33 @@ static int draw(sample_args *a, gan_trainer **tp, float **out)
 
 int cmd_sample(int argc, char **argv)
 {
-    sample_args a = { NULL, "samples.png", 64, 1, -1, NULL, NULL, 0, 0.0, NULL, NULL, NULL, 0, { 0 } };
+    sample_args a = { NULL, "samples.png", 64, 1, -1, NULL, NULL, 0, 0.0, NULL, NULL, NULL, 0, 0, { 0 } };
     int rc = parse_sample_args("sample", argc, argv, &a);
     if (rc != EXIT_OK) return rc;
+    int fmt = ends_with(a.outfile, ".png") ? 0 : ends_with(a.outfile, ".csv") ? 1
+            : (ends_with(a.outfile, ".idx") || ends_with(a.outfile, "-ubyte")) ? 2
+            : ends_with(a.outfile, ".npy") ? 3 : -1;
+    /* a folder: a trailing slash, or an existing folder not named like a file */
     size_t len = strlen(a.outfile);
     struct stat sb;
-    if ((len && a.outfile[len - 1] == '/') || (stat(a.outfile, &sb) == 0 && S_ISDIR(sb.st_mode))) {
+    if ((len && a.outfile[len - 1] == '/') || (fmt < 0 && stat(a.outfile, &sb) == 0 && S_ISDIR(sb.st_mode))) {
         gan_trainer *t = NULL;   /* -o DIR/: one PNG per sample */
         float *x = NULL;
+        if (a.latents_out && cli_output_ok(a.latents_out, ends_with(a.latents_out, ".npy") ? GAN_OUT_NPY : GAN_OUT_CSV,
+                                           a.force) != EXIT_OK)
+            return EXIT_ERR;
         rc = draw(&a, &t, &x);
-        if (rc == EXIT_OK) rc = cli_sample_dir(a.outfile, x, a.n, t->data_shape);
+        if (rc == EXIT_OK) rc = cli_sample_dir(a.outfile, x, a.n, t->data_shape, a.force);
         gan_free_floats(x);
         gan_trainer_free(t);
         return rc;
     }
-    int fmt = ends_with(a.outfile, ".png") ? 0 : ends_with(a.outfile, ".csv") ? 1
-            : (ends_with(a.outfile, ".idx") || ends_with(a.outfile, "-ubyte")) ? 2
-            : ends_with(a.outfile, ".npy") ? 3 : -1;
     if (fmt < 0) return cli_usage("sample", "output '%s' must end in .png, .csv, .idx, -ubyte, .npy or / (a folder)", a.outfile);
+    static const gan_out_kind kinds[4] = { GAN_OUT_PNG, GAN_OUT_CSV, GAN_OUT_IDX, GAN_OUT_NPY };
+    if (cli_output_ok(a.outfile, kinds[fmt], a.force) != EXIT_OK ||
+        (a.latents_out && cli_output_ok(a.latents_out, ends_with(a.latents_out, ".npy") ? GAN_OUT_NPY : GAN_OUT_CSV,
+                                        a.force) != EXIT_OK))
+        return EXIT_ERR;
     gan_trainer *t = NULL;
     float *x = NULL;
     rc = draw(&a, &t, &x);
@@ -304,13 +316,14 @@ int cmd_sample(int argc, char **argv)
 
 int cmd_eval(int argc, char **argv)
 {
-    sample_args a = { NULL, NULL, 2500, 1, -1, NULL, NULL, 0, 0.0, NULL, NULL, NULL, 0, { 0 } };
+    sample_args a = { NULL, NULL, 2500, 1, -1, NULL, NULL, 0, 0.0, NULL, NULL, NULL, 0, 0, { 0 } };
     int rc = parse_sample_args("eval", argc, argv, &a);
     if (rc != EXIT_OK) return rc;
     if (a.outfile) return cli_usage("eval", "eval takes no -o");
     a.m.real = a.real;
     a.m.clf = a.clf;
     a.m.seed = a.seed;
+    a.m.force = a.force;
     if (a.m.generated) {   /* a folder of images from anywhere */
         if (!a.real) return cli_usage("eval", "--generated needs --real PATH");
         if (a.clf || a.no_ema) return cli_usage("eval", "--generated takes no --classifier or --no-ema");

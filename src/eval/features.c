@@ -13,7 +13,7 @@
  *   mean over the 4 x 4 positions          (256)
  *
  * Weights: He-uniform, U(-sqrt(6 / fan_in), sqrt(6 / fan_in)) with fan_in
- * = 9 C, from gan_rng stream (FEATURES_SEED, layer), no biases: integer
+ * = 9 C, from gan_rng stream (GAN_STREAM_FEATURES_SEED, entry index), no biases: integer
  * random numbers and one correctly rounded sqrt, so every build draws the
  * same weights.  The network runs on libgan's own layers (conv2d, relu,
  * avgpool, global_pool), in batches of CHUNK.
@@ -35,7 +35,6 @@
 #include "gan/net.h"
 #include "gan/rng.h"
 
-#define FEATURES_SEED 0x67616e6576616cULL   /* "ganeval" */
 #define CHUNK 64
 #define S GAN_FEATURES_SIDE
 
@@ -91,7 +90,7 @@ gan_status gan_features_create(gan_features **out, gan_error *err)
         gan_layer *l = &f->net->layers[i];
         if (strcmp(l->type->name, "conv2d")) continue;
         gan_rng r;
-        gan_rng_seed_stream(&r, FEATURES_SEED, (uint64_t)i);
+        gan_rng_seed_stream(&r, GAN_STREAM_FEATURES_SEED, (uint64_t)i);
         float a = sqrtf(6.0f / (9.0f * (float)l->in.d[0]));
         for (int k = 0; k < l->ntensors; k++) {
             const gan_tensor_info *ti = &l->tensors[k];

@@ -9,7 +9,7 @@
  *             - 2 / m^2 sum_{i, j} k(g_i, r_j)
  *   KID = mean_s MMD_s;  std = sqrt(mean_s (MMD_s - KID)^2)
  *
- * The subsets come from stream 1 of the seed: each one the first m of a
+ * The subsets come from stream GAN_STREAM_EVAL_KID of the seed: each one the first m of a
  * partial Fisher-Yates shuffle of the gen rows, then of the real rows.
  * Dot products by dsyrk / dgemm in double, kernel sums in double.
  */
@@ -74,7 +74,7 @@ gan_status gan_kid(const float *real, long nr, const float *gen, long ng, int d,
     for (long i = 0; i < ng; i++) pg[i] = (uint32_t)i;
     for (long i = 0; i < nr; i++) pr[i] = (uint32_t)i;
     gan_rng rng;
-    gan_rng_seed_stream(&rng, seed, 1);
+    gan_rng_seed_stream(&rng, seed, GAN_STREAM_EVAL_KID);
     for (int s = 0; s < subsets; s++) {
         draw(&rng, pg, ng, m);
         draw(&rng, pr, nr, m);

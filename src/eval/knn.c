@@ -180,7 +180,7 @@ gan_status gan_nn_train(const float *gen, long ng, const float *train, long nt, 
         /* nref training rows picked by the seed, each against all the others */
         for (long i = 0; i < nt; i++) perm[i] = (uint32_t)i;
         gan_rng rng;
-        gan_rng_seed_stream(&rng, seed, 2);
+        gan_rng_seed_stream(&rng, seed, GAN_STREAM_EVAL_NN);
         if (nref < nt) gan_rng_shuffle(&rng, perm, (size_t)nt);
         for (long i = 0; i < nref; i++) {
             skip[i] = perm[i];
