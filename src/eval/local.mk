@@ -4,3 +4,8 @@
 libgan_la_SOURCES += src/eval/eval_impl.h src/eval/frechet.c src/eval/knn.c src/eval/prdc.c src/eval/kid.c \
 	src/eval/features.c src/eval/folder.c
 pkginclude_HEADERS += include/gan/eval.h
+check_PROGRAMS += tests/check_eval
+TESTS += tests/check_eval
+tests_check_eval_SOURCES = tests/check_eval.c
+tests_check_eval_CFLAGS = $(TEST_CFLAGS)
+tests_check_eval_LDADD = $(TEST_LIBS)
