@@ -20,6 +20,7 @@
 #include "gan/run.h"
 #include "gan/par.h"
 #include "gan/blas.h"
+#include "gan/eval.h"
 
 GAN_API const char *gan_version(void);
 
