@@ -18,6 +18,7 @@
 #include "gan/dist.h"
 #include "gan/health.h"
 #include "gan/run.h"
+#include "gan/report.h"
 #include "gan/par.h"
 #include "gan/blas.h"
 

@@ -53,9 +53,6 @@ int cmd_eval(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_reproduce(int argc, char **argv);
 int cmd_report(int argc, char **argv);
-/* both networks of an expanded model as inline SVG in a <div> (src/report/graph.c);
- * NULL when the model does not build */
-char *report_graph_html(const char *yaml, size_t len);
 int cmd_classify(int argc, char **argv);
 /* ganrun eval for image models: Frechet distance, class histogram and
  * confidence of x (n, shape) in the features of classifier clfpath, against
