@@ -20,8 +20,9 @@
 /* Write the report of the run directories runs[0..n), 1 <= n <=
  * GAN_REPORT_MAX_RUNS, to out: the page of one run (n == 1) or the
  * comparison (n > 1).  A name that is not a run directory (none of
- * model.yaml, log.csv, samples/, latest.ckpt in it) is an error naming it,
- * before anything is written.  out is written whole or not at all. */
-GAN_API gan_status gan_report_write(const char *const *runs, int n, const char *out, gan_error *err);
+ * model.yaml, log.csv, samples/, latest.ckpt in it) is an error naming it;
+ * then out must pass gan_output_check(out, GAN_OUT_HTML, force) (gan/data.h);
+ * both before anything is written.  out is written whole or not at all. */
+GAN_API gan_status gan_report_write(const char *const *runs, int n, const char *out, int force, gan_error *err);
 
 #endif

@@ -62,6 +62,10 @@ int cli_eval_images(gan_trainer *t, const float *x, long n, const char *clfpath,
 int cmd_interpolate(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 
+/* The output-path guard (gan_output_check) for -o PATH: EXIT_OK, or
+ * EXIT_ERR after printing its one line. */
+int cli_output_ok(const char *path, gan_out_kind kind, int force);
+
 /* RUN directory or checkpoint file -> checkpoint path (RUN/latest.ckpt) */
 void cli_ckpt_path(const char *arg, char *buf, size_t n);
 

@@ -667,23 +667,10 @@ static gan_status build_page(gan_text *b, const char *run, gan_error *err)
     return GAN_OK;
 }
 
+/* libgan's atomic writer (gan/data.h): a failure leaves what was at path */
 static gan_status write_atomic(const char *path, const gan_text *b, gan_error *err)
 {
-    char tmp[1400];
-    snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) return gan_error_at(err, GAN_ERR_IO, path, 0, 0, "cannot write: %s", strerror(errno));
-    fchmod(fd, 0644);
-    FILE *f = fdopen(fd, "wb");
-    int ok = f && fwrite(b->p, 1, b->n, f) == b->n;
-    ok = f && fclose(f) == 0 && ok;
-    if (!f) close(fd);
-    if (!ok || rename(tmp, path) != 0) {
-        int e = errno;
-        unlink(tmp);
-        return gan_error_at(err, GAN_ERR_IO, path, 0, 0, "cannot write: %s", strerror(e));
-    }
-    return GAN_OK;
+    return gan_file_write(path, b->p, b->n, err);
 }
 
 /* ---- several runs: `ganrun report RUN RUN...` --------------------------------------
@@ -1003,7 +990,7 @@ static gan_status check_run(const char *run, gan_error *err)
     return GAN_OK;
 }
 
-gan_status gan_report_write(const char *const *runs, int n, const char *out, gan_error *err)
+gan_status gan_report_write(const char *const *runs, int n, const char *out, int force, gan_error *err)
 {
     if (n < 1 || n > MAX_RUNS)
         return gan_error_set(err, GAN_ERR_INVALID, "a report needs 1 to %d run directories, not %d", MAX_RUNS, n);
@@ -1011,9 +998,11 @@ gan_status gan_report_write(const char *const *runs, int n, const char *out, gan
         gan_status st = check_run(runs[k], err);
         if (st != GAN_OK) return st;
     }
+    gan_status st = gan_output_check(out, GAN_OUT_HTML, force, err);
+    if (st != GAN_OK) return st;
     if (n > 1) return report_runs(runs, n, out, err);
     gan_text b = { 0 };
-    gan_status st = build_page(&b, runs[0], err);
+    st = build_page(&b, runs[0], err);
     if (st == GAN_OK) st = write_atomic(out, &b, err);
     gan_text_free(&b);
     return st;
