@@ -19,6 +19,7 @@
 #include "gan/health.h"
 #include "gan/run.h"
 #include "gan/report.h"
+#include "gan/export.h"
 #include "gan/par.h"
 #include "gan/blas.h"
 
