@@ -1,4 +1,4 @@
-/* onnx.c - a ganrun network as an ONNX model (see onnx.h).
+/* onnx.c - a ganrun network as an ONNX model (see gan/export.h).
  *
  * The graph is built as protobuf-c messages: every string, array and
  * message comes from one list of allocations (ox.own) freed at the end, so
@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "gan/gan.h"
+#include "gan/export.h"
 #include "export/onnx.h"
 #include "export/onnx.pb-c.h"
 #include "layers/layers.h"
@@ -805,7 +807,7 @@ static emit_fn find_emitter(const char *type)
     return k < 0 ? NULL : emitters[k].fn;
 }
 
-int cli_onnx_maps(const char *type_name)
+int onnx_maps(const char *type_name)
 {
     return find_emitter(type_name) != NULL;
 }
@@ -843,7 +845,12 @@ static gan_status write_model(ox *o, Onnx__ModelProto *m, const char *path, gan_
     return st;
 }
 
-gan_status cli_export_onnx(gan_trainer *t, int discriminator, const char *path, gan_error *err)
+int gan_export_onnx_supported(void)
+{
+    return 1;
+}
+
+gan_status gan_export_onnx(gan_trainer *t, int discriminator, const char *path, gan_error *err)
 {
     gan_net *net = discriminator ? t->D : t->G;
     const char *which = discriminator ? "discriminator" : "generator";
