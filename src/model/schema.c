@@ -11,7 +11,7 @@
 #define NONE 1e18   /* no upper bound */
 #define SZ(T, m) sizeof(((T *)0)->m)
 
-const char *const gan_model_loss_names[] = { "bce", "minimax", "lsgan", "hinge", "wgan-gp", NULL };
+const char *const gan_model_loss_names[] = { "bce", "minimax", "lsgan", "hinge", "wgan-gp", "rpgan", NULL };
 const char *const gan_model_optim_names[] = { "adam", "sgd", "rmsprop", NULL };
 const char *const gan_model_lr_schedule_names[] = { "constant", "linear", "cosine", "step", NULL };
 const char *const gan_model_format_names[] = { "idx", "cifar10", "pngdir", "csv", "grid", "ring", "images", NULL };
@@ -164,6 +164,30 @@ static const field augment_f[] = {
       "cutout zeroes a rectangle of this fraction of the height and width" },
 };
 static const section augment_s = { "train.augment", augment_f, 7, 0, NULL, NULL };
+#define P(m) offsetof(gan_penalty_spec, m), SZ(gan_penalty_spec, m)
+#define PENALTY_FIELDS(path, what)                                                                 \
+    static const field path##_f[] = {                                                              \
+        { "gamma", F_FLOAT, 0, 0, 0, 0, 0, 1e6, 0, 0, NULL, P(gamma), NULL,                         \
+          "weight gamma of (gamma/2) E ||grad_x D(x)||^2 on " what " inputs of D; 0: off" },       \
+        { "every", F_INT, 0, 0, 1, 0, 1, 1000000, 0, 0, NULL, P(every), NULL,                       \
+          "lazy regularisation: on every K-th D step, the penalty times K" },                      \
+        { "schedule", F_ENUM, 0, 0, GAN_LR_CONSTANT, 0, 0, 0, 0, 0, gan_model_lr_schedule_names,   \
+          P(schedule), NULL, "gamma's schedule: constant, linear, cosine or step (as lr's)" },     \
+        { "warmup", F_LONG, 0, 0, 0, 0, 0, 1e12, 0, 0, NULL, P(warmup), NULL,                      \
+          "training steps of linear warm-up to gamma" },                                           \
+        { "decay_steps", F_LONG, 0, 0, 0, 0, 0, 1e12, 0, 0, NULL, P(decay_steps), NULL,            \
+          "linear, cosine: steps of the decay after the warm-up; 0: to train.steps" },             \
+        { "end", F_FLOAT, 0, 0, 0, 0, 0, 1, 0, 0, NULL, P(end), NULL,                               \
+          "linear, cosine: the final gamma as a fraction of gamma" },                              \
+        { "step_every", F_LONG, 0, 0, 1000, 0, 1, 1e12, 0, 0, NULL, P(step_every), NULL,           \
+          "step: training steps between two multiplications by factor" },                          \
+        { "factor", F_FLOAT, 0, 0, 0.1, 0, 0, 1, 1, 0, NULL, P(factor), NULL,                       \
+          "step: the factor applied every step_every steps" },                                     \
+    };                                                                                             \
+    static const section path##_s = { "train." #path, path##_f, 8, 0, NULL, NULL };
+PENALTY_FIELDS(r1, "real")
+PENALTY_FIELDS(r2, "generated")
+
 const char *const gan_model_health_names[] = { "stop", "rollback", NULL };
 #define ROLLBACK (1u << GAN_HEALTH_ROLLBACK)
 #define H(m) offsetof(gan_health_spec, m), SZ(gan_health_spec, m)
@@ -181,7 +205,7 @@ static const section health_s = { "train.health", health_f, 4, 1, "on_nan", NULL
 
 static const field train_f[] = {
     { "loss", F_ENUM, 0, 0, GAN_LOSS_BCE, 0, 0, 0, 0, 0, gan_model_loss_names, T(loss), NULL,
-      "bce, minimax, lsgan, hinge or wgan-gp" },
+      "bce, minimax, lsgan, hinge, wgan-gp or rpgan" },
     { "gp_lambda", F_FLOAT, 1u << GAN_LOSS_WGAN_GP, 0, 10, 0, 0, 1e6, 0, 0, NULL, T(gp_lambda), NULL,
       "weight of the gradient penalty (wgan-gp)" },
     { "batch", F_INT, 0, 1, 0, 0, 1, 65536, 0, 0, NULL, T(batch), NULL, "real samples per D step" },
@@ -204,8 +228,12 @@ static const field train_f[] = {
       "what a step that meets NaN or infinity does" },
     { "augment", F_SECTION, 0, 0, 0, 0, 0, 0, 0, 0, NULL, offsetof(gan_train_spec, augment), 0, &augment_s,
       "augmentation of the images D sees (flip, DiffAugment, ADA's adaptive p)" },
+    { "r1", F_SECTION, 0, 0, 0, 0, 0, 0, 0, 0, NULL, offsetof(gan_train_spec, r1), 0, &r1_s,
+      "R1 penalty: (gamma/2) E ||grad_x D(x)||^2 on real images, any loss" },
+    { "r2", F_SECTION, 0, 0, 0, 0, 0, 0, 0, 0, NULL, offsetof(gan_train_spec, r2), 0, &r2_s,
+      "R2 penalty: the same on generated images" },
 };
-static const section train_s = { "train", train_f, 12, 1, "loss", NULL };
+static const section train_s = { "train", train_f, 14, 1, "loss", NULL };
 
 /* ---- output ------------------------------------------------------------- */
 #define U(m) offsetof(gan_output_spec, m), SZ(gan_output_spec, m)
