@@ -358,7 +358,7 @@ typedef struct job {
     long n;
     int ntasks;
     uint8_t *out;            // (n, C, H, W)
-    uint8_t *bad;            // (n) 1 where a file failed
+    uint8_t *bad;            // (n) 1 where a file failed, 2 where it was enlarged
     gan_error *errs;         // (ntasks) first failure of each task
     long *err_at;            // (ntasks) its file index, -1 none
     int stop;                // on_bad_file: error, a failure seen
@@ -382,6 +382,7 @@ static gan_status decode_one(const job *j, long i, gan_error *err)
     if (st == GAN_OK) {
         int rw, rh, x0, y0;
         io_resize_size(im.w, im.h, W, H, &rw, &rh);
+        if (rw > im.w) j->bad[i] = 2;   /* smaller than the target: enlarged */
         if (s->crop == GAN_CROP_RANDOM) {
             uint64_t r = mix(j->seed ^ mix((uint64_t)i));
             x0 = (int)(r % (uint64_t)(rw - W + 1));
@@ -444,9 +445,10 @@ static gan_status decode_all(gan_dataset *d, const flist *f, long n, const gan_d
         st = gan_error_set(err, GAN_ERR_NOMEM, "out of memory");
         goto out;
     }
-    long k = 0;
+    long k = 0, first_small = -1, nsmall = 0;
     for (long i = 0; i < n; i++) {
-        if (j.bad[i]) continue;
+        if (j.bad[i] == 2 && nsmall++ == 0) first_small = i;
+        if (j.bad[i] == 1) continue;
         if (k != i) memcpy(j.out + (size_t)k * S, j.out + (size_t)i * S, S);
         if (d->labels) d->labels[k] = f->e[i].label;
         k++;
@@ -462,6 +464,14 @@ static gan_status decode_all(gan_dataset *d, const flist *f, long n, const gan_d
         else
             st = gan_error_at(err, GAN_ERR_FORMAT, spec->path, 0, 0, "all %ld images are bad (first: %s)", n,
                               d->skip_note);
+        goto out;
+    }
+    if (nsmall == k) {   /* every image enlarged: the folder or the size is likely a mistake */
+        st = gan_error_at(err, GAN_ERR_FORMAT, spec->path, 0, 0,
+                          "%s smaller than the %dx%d (width x height) target and would be enlarged (first: "
+                          "%s); use larger images or set data.width and data.height to at most their size",
+                          k == 1 ? "the only image is" : "every image is", spec->width, spec->height,
+                          f->e[first_small].path);
         goto out;
     }
     d->u8 = k < n ? realloc(j.out, (size_t)k * S) : j.out;
