@@ -40,6 +40,9 @@ EXTRA_DIST += tests/smaller.sh
 ### the public API: libgan.so exports exactly what include/gan declares GAN_API
 TESTS += tests/symbols.sh
 EXTRA_DIST += tests/symbols.sh
+### the floors (ARCHITECTURE.md): no folder of src/ calls a higher one, no cycle between folders
+TESTS += tests/layering.sh
+EXTRA_DIST += tests/layering.sh ARCHITECTURE.md
 EXTRA_DIST += tests/valgrind.sh tests/sanitize.sh tests/tsan.sh
 ### data parallelism over MPI (tests/mpi.sh runs check_dist under mpirun;
 ### both skip without --with-mpi)

@@ -184,6 +184,11 @@ static gan_status cross_checks(const mctx *c, const ynode *root, gan_model_spec 
                                      "batchnorm in the discriminator with loss wgan-gp (expected no batchnorm: "
                                      "the gradient penalty is per sample)");
             }
+    const int rp_nb = m->train.noise_batch ? m->train.noise_batch : m->train.batch;
+    if (m->train.loss == GAN_LOSS_RPGAN && rp_nb != m->train.batch)
+        return gan_model_err(c, blame(root, "train.noise_batch", "train"), GAN_ERR_INVALID,
+                             "loss rpgan pairs real i with fake i, but train.noise_batch %d is not "
+                             "train.batch %d (expected equal batches)", rp_nb, m->train.batch);
     gan_status st = model_cond_check(c, root, m);
     if (st != GAN_OK) return st;
     if (m->train.noise_batch == 0) m->train.noise_batch = m->train.batch;

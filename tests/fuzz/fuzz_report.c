@@ -4,8 +4,8 @@
  * flattened and compared).  Bytes 0-1 (little-endian) are the length of
  * log.csv, 2-3 that of model.yaml, the rest the grid's bytes
  * (samples/step-00000010.png).  report.c is compiled in (its readers are
- * static); the CLI functions it calls are stubbed, and the networks'
- * drawing (the model builder, fuzzed by fuzz_model) is left out.
+ * static); the networks' drawing (graph.c: the model builder, fuzzed by
+ * fuzz_model) is stubbed out.
  * Contract: a clean status and an HTML page that ends as a page does. */
 #include "fuzz.h"
 #include <string.h>
@@ -17,24 +17,6 @@ char *report_graph_html(const char *yaml, size_t len)
     (void)yaml;
     (void)len;
     return NULL;
-}
-int cli_usage(const char *sub, const char *fmt, ...)
-{
-    (void)sub;
-    (void)fmt;
-    return EXIT_USAGE;
-}
-void cli_error(const gan_error *e) { (void)e; }
-int cli_parse(const char *sub, int argc, char **argv, const cli_opt *opts, cli_model_args *model,
-              const char **pos, int maxpos, int *npos, const char *posname)
-{
-    (void)sub, (void)argc, (void)argv, (void)opts, (void)model, (void)pos, (void)maxpos, (void)npos, (void)posname;
-    return EXIT_USAGE;
-}
-int cli_output_ok(const char *path, gan_out_kind kind, int force)
-{
-    (void)path, (void)kind, (void)force;
-    return EXIT_OK;
 }
 
 static void put_file(const char *path, const uint8_t *d, size_t n)
@@ -69,12 +51,12 @@ FUZZ_TARGET(report)
     put_file(path, p, (size_t)(end - p));
     gan_error err;
     gan_error_clear(&err);
-    FUZZ_ASSERT(check_run(run, &err) == 0);
-    sbuf b = { 0 };
+    FUZZ_ASSERT(check_run(run, &err) == GAN_OK);
+    gan_text b = { 0 };
     gan_status st = build_page(&b, run, &err);
     fuzz_check_status("build_page", st, &err);
     if (st == GAN_OK) FUZZ_ASSERT(b.n >= 8 && !memcmp(b.p + b.n - 8, "</html>\n", 8));
-    free(b.p);
+    gan_text_free(&b);
     const char *runs[2] = { run, run };
     char out[700];
     snprintf(out, sizeof out, "%s", fuzz_path("cmp.html"));
