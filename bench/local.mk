@@ -1,5 +1,7 @@
 ### bench: built on demand by bench/run.sh (make bench-programs)
-EXTRA_PROGRAMS = bench/bench_step bench/sgemm_limit bench/bench_attention
+EXTRA_PROGRAMS = bench/bench_step bench/sgemm_limit bench/bench_attention bench/bench_eval
+bench_bench_eval_SOURCES = bench/bench_eval.c
+bench_bench_eval_LDADD = libgan.la
 bench_bench_step_SOURCES = bench/bench_step.c
 bench_bench_step_LDADD = libgan.la
 bench_bench_attention_SOURCES = bench/bench_attention.c
