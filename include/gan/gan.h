@@ -18,6 +18,8 @@
 #include "gan/dist.h"
 #include "gan/health.h"
 #include "gan/run.h"
+#include "gan/report.h"
+#include "gan/export.h"
 #include "gan/par.h"
 #include "gan/blas.h"
 #include "gan/eval.h"

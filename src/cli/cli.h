@@ -20,6 +20,9 @@ long cli_parse_long(const char *s);
  * _RESUME; progress and rollbacks on stderr; prints its error.  Returns
  * the exit status. */
 int cli_run(gan_trainer *t, const char *dir, long target, int mode, int quiet);
+/* print a line of gan_run_notes: a warning as it is, a note as "ganrun:
+ * LINE" unless *(int *)quiet */
+void cli_say(int note, const char *line, void *quiet);
 /* ---- options, parsed one way for every subcommand (opts.c) ---------- */
 typedef enum { CLI_FLAG, CLI_STR, CLI_LONG, CLI_DOUBLE } cli_kind;
 typedef struct cli_opt {
@@ -53,9 +56,6 @@ int cmd_eval(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_reproduce(int argc, char **argv);
 int cmd_report(int argc, char **argv);
-/* both networks of an expanded model as inline SVG in a <div> (src/report/graph.c);
- * NULL when the model does not build */
-char *report_graph_html(const char *yaml, size_t len);
 int cmd_classify(int argc, char **argv);
 /* ganrun eval for image models: Frechet distance, class histogram and
  * confidence of x (n, shape) in the features of classifier clfpath, against

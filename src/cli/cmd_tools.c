@@ -428,10 +428,8 @@ int cmd_reproduce(int argc, char **argv)
         gan_trainer_free(ref);
         return EXIT_ERR;
     }
-    if (ref->ckpt_data_fingerprint && t->data_fingerprint != ref->ckpt_data_fingerprint)
-        fprintf(stderr, "%s: warning: the data differs from what %s was trained on (files, sizes or times "
-                        "changed: fingerprint %016llx, the checkpoint's %016llx)\n", spec->data.path, path,
-                (unsigned long long)t->data_fingerprint, (unsigned long long)ref->ckpt_data_fingerprint);
+    int quiet = 0;
+    gan_run_notes(t, path, ref->ckpt_data_fingerprint, 0, cli_say, &quiet);
     fprintf(stderr, "ganrun: re-running %ld steps of %s from step 0\n", ref->step, spec->name);
     /* the loop `ganrun train` runs (train.health and its snapshots before
      * each checkpoint included), writing nothing, so a run that rolled
