@@ -9,9 +9,14 @@ else NumPy eigvals).  Same synthetic data law as bench_eval.c (20 clusters,
 spread 0.5, relu), not the same numbers.
   torch_eval.py N D      prints "NAME SECONDS" lines
 """
-import sys, time
+import os, sys, time
 import numpy as np
 import torch
+
+# every core, as ganrun uses (this host's OpenMP runtime would give 1);
+# TORCH_THREADS=N to compare at N
+torch.set_num_threads(int(os.environ.get("TORCH_THREADS", os.cpu_count())))
+print("torch_threads %d" % torch.get_num_threads())
 
 n, d = int(sys.argv[1]), int(sys.argv[2])
 rng = np.random.default_rng(0)
