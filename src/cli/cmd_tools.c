@@ -321,12 +321,14 @@ int cmd_sample(int argc, char **argv)
 int cmd_eval(int argc, char **argv)
 {
     sample_args a = { NULL, NULL, 2500, 1, -1, NULL, NULL, 0, 0.0, NULL, NULL, NULL, 0, 0, { 0 } };
+    a.m.real_max = -1;
     int rc = parse_sample_args("eval", argc, argv, &a);
     if (rc != EXIT_OK) return rc;
     a.m.real = a.real;
     a.m.clf = a.clf;
     a.m.seed = a.seed;
     a.m.force = a.force;
+    if (a.m.real_max < 0) a.m.real_max = 10000;   /* features of 60,000 images take minutes */
     if (a.m.generated) {   /* a folder of images from anywhere */
         if (!a.real) return cli_usage("eval", "--generated needs --real PATH");
         if (a.clf || a.no_ema) return cli_usage("eval", "--generated takes no --classifier or --no-ema");

@@ -82,7 +82,7 @@ static const subcommand subs[] = {
       "                       read at the size of its first image\n"
       "  --train PATH         with --generated: the training images for nn_train_* (default --real)\n"
       "  --features-out DIR   write DIR/generated.npy and DIR/real.npy (float32, a row per image)\n"
-      "  --real-max M         at most M real images, picked by the seed (default 0: all)\n"
+      "  --real-max M         at most M real images, picked by the seed (default 10000; 0: all)\n"
       "  --no-ema             use the generator's raw weights, not their average (train.ema)\n"
       "  --force              write --features-out's files even over a run's own file, a file of\n"
       "                       another kind or a link\n" },
