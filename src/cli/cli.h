@@ -4,9 +4,24 @@
 #ifndef GAN_CLI_H
 #define GAN_CLI_H
 
+#include <stdio.h>
 #include "gan/gan.h"
 
 enum { EXIT_OK = 0, EXIT_ERR = 1, EXIT_USAGE = 2 };
+
+/* ---- the helpers every subcommand uses (common.c) --------------------- */
+typedef struct cli_subcommand {
+    const char *name;
+    int (*fn)(int, char **);
+    const char *synopsis;
+    const char *help;
+} cli_subcommand;
+/* main.c's table of subcommands, for the usage messages: set at start */
+void cli_set_subcommands(const cli_subcommand *table, int n);
+/* the subcommand named name, or NULL */
+const cli_subcommand *cli_find_sub(const char *name);
+/* "usage:" and every subcommand's synopsis */
+void cli_print_usage(FILE *f);
 
 /* print "ganrun: FILE:LINE:COL: error: MSG" style line to stderr */
 void cli_error(const gan_error *e);

@@ -37,20 +37,6 @@
 #include "train/cond.h"
 #include "train/augment.h"
 
-void gan_noise_fill(const gan_noise_spec *ns, gan_rng *r, float *z, size_t n)
-{
-    switch (ns->dist) {
-    case GAN_NOISE_UNIFORM:
-        gan_rng_fill_uniform(r, z, n, ns->low, ns->high);
-        break;
-    case GAN_NOISE_TRUNCNORMAL:
-        gan_rng_fill_truncnormal(r, z, n, ns->mean, ns->std, ns->limit);
-        break;
-    default:
-        gan_rng_fill_normal(r, z, n, ns->mean, ns->std);
-    }
-}
-
 /* Data shape without the data: G's output is the data shape by
  * construction, so a checkpoint can be sampled where its data is absent. */
 static gan_status shape_from_generator(const gan_model_spec *m, gan_shape *s, gan_error *err)

@@ -1,0 +1,85 @@
+/* common.c - what every subcommand uses: its error line, its usage
+ * message (from main.c's table of subcommands, handed over at start), the
+ * output-path guard, numbers and checkpoint paths from arguments. */
+#include "config.h"
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "cli/cli.h"
+
+/* main.c's table (cli_set_subcommands): a pointer, not a call up */
+static const cli_subcommand *subs;
+static int nsubs;
+
+/* Data-parallel runs (gan/dist.h) agree on their errors first, so only
+ * rank 0 prints them. */
+void cli_error(const gan_error *e)
+{
+    if (gan_dist_rank() != 0) return;
+    char buf[2048];
+    gan_error_format(e, buf, sizeof buf);
+    fprintf(stderr, "%s\n", buf);
+}
+
+int cli_output_ok(const char *path, gan_out_kind kind, int force)
+{
+    gan_error err;
+    gan_error_clear(&err);
+    if (gan_output_check(path, kind, force, &err) == GAN_OK) return EXIT_OK;
+    cli_error(&err);
+    return EXIT_ERR;
+}
+
+void cli_set_subcommands(const cli_subcommand *table, int n)
+{
+    subs = table;
+    nsubs = n;
+}
+
+const cli_subcommand *cli_find_sub(const char *name)
+{
+    for (int i = 0; i < nsubs; i++)
+        if (strcmp(subs[i].name, name) == 0) return &subs[i];
+    return NULL;
+}
+
+void cli_print_usage(FILE *f)
+{
+    fprintf(f, "usage:\n");
+    for (int i = 0; i < nsubs; i++) fprintf(f, "  %s\n", subs[i].synopsis);
+    fprintf(f, "  ganrun help [SUBCOMMAND]\n  ganrun --version\n");
+}
+
+int cli_usage(const char *sub, const char *fmt, ...)
+{
+    if (gan_dist_rank() != 0) return EXIT_USAGE;
+    va_list ap;
+    fprintf(stderr, "ganrun: ");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n");
+    const cli_subcommand *s = sub ? cli_find_sub(sub) : NULL;
+    if (s) fprintf(stderr, "usage: %s\n", s->synopsis);
+    else cli_print_usage(stderr);
+    return EXIT_USAGE;
+}
+
+long cli_parse_long(const char *s)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || errno || v < 0) return -1;
+    return v;
+}
+
+void cli_ckpt_path(const char *arg, char *buf, size_t n)
+{
+    struct stat st;
+    if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode)) snprintf(buf, n, "%s/latest.ckpt", arg);
+    else snprintf(buf, n, "%s", arg);
+}
