@@ -3,6 +3,8 @@ TESTS += tests/cli.sh tests/samples.sh tests/graph.sh
 EXTRA_DIST += tests/cli.sh tests/samples.sh tests/graph.sh tests/data/samples.sums tests/gradcheck.c tests/gradcheck.h
 TESTS += tests/report.sh
 EXTRA_DIST += tests/report.sh
+TESTS += tests/colour.sh
+EXTRA_DIST += tests/colour.sh
 TESTS += tests/threads.sh
 EXTRA_DIST += tests/threads.sh
 check_PROGRAMS += tests/check_docs
@@ -23,6 +25,9 @@ EXTRA_DIST += tests/rundir.sh
 ### outputs never replace what they should not (issue 29): the output-path guard, the atomic writer
 TESTS += tests/outputs.sh
 EXTRA_DIST += tests/outputs.sh
+### every reader of a user-named file bounds its memory and time first (issue 29)
+TESTS += tests/readers.sh
+EXTRA_DIST += tests/readers.sh
 ### the public API: libgan.so exports exactly what include/gan declares GAN_API
 TESTS += tests/symbols.sh
 EXTRA_DIST += tests/symbols.sh

@@ -22,6 +22,7 @@
 #include "gan/export.h"
 #include "gan/par.h"
 #include "gan/blas.h"
+#include "gan/eval.h"
 
 GAN_API const char *gan_version(void);
 

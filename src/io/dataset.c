@@ -1,18 +1,14 @@
 /* dataset.c - a loaded gan_dataset (gan/data.h): a sample as floats, the
  * whole set as floats, freeing it; the loaders (data.c dispatches to them)
- * fill it, as floats (x) or as bytes (u8, malloc'd or a mapped cache). */
+ * fill it, as floats (x) or as bytes (u8). */
 #include "config.h"
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include "io/io.h"
 
 void io_free_u8(gan_dataset *d)
 {
-    if (d->map) munmap(d->map, d->maplen);
-    else free(d->u8);
-    d->map = NULL;
-    d->maplen = 0;
+    free(d->u8);
     d->u8 = NULL;
 }
 

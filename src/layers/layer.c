@@ -64,6 +64,10 @@ void gan_init_weights(const gan_layer_conf *c, float *w, size_t n, int fan_in, i
     default:
         memset(w, 0, n * sizeof *w);
     }
+    /* init_scale: exactly the drawn weights when 1 (every model before it) */
+    float scale = (float)gan_conf_num(c, "init_scale");
+    if (scale != 1.0f)
+        for (size_t i = 0; i < n; i++) w[i] *= scale;
 }
 
 void gan_layer_add_tensor(gan_layer *l, const char *name, int is_buffer, int rank,

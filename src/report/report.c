@@ -23,6 +23,7 @@
 #include "config.h"
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,10 +92,29 @@ static void put_base64(gan_text *b, const unsigned char *d, size_t n)
 
 /* Whole file if it is a regular file of at most max bytes; NULL otherwise
  * (*len = -1 when it is too large). */
+/* path opened for reading only when it is a regular file (a link to one
+ * followed), never blocking on a FIFO; NULL otherwise */
+static FILE *open_regular(const char *path, off_t *size)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return NULL;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return NULL;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0) (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    FILE *f = fdopen(fd, "rb");
+    if (!f) close(fd);
+    else if (size) *size = st.st_size;
+    return f;
+}
+
 static unsigned char *read_file(const char *path, long max, long *len)
 {
     *len = 0;
-    FILE *f = fopen(path, "rb");
+    FILE *f = open_regular(path, NULL);
     if (!f) return NULL;
     struct stat st;
     int regular = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode);
@@ -205,14 +225,15 @@ static void read_log(const char *path, logdata *L)
 {
     memset(L, 0, sizeof *L);
     for (int c = 0; c < NCOL; c++) L->col[c] = -1;
-    FILE *f = fopen(path, "r");
+    off_t size = 0;
+    FILE *f = open_regular(path, &size);
     if (!f) return;
     L->found = 1;
     char line[2048], *fld[33];
     int header = 1;
     long rows = 0;
     double session = 0;
-    while (fgets(line, sizeof line, f)) {
+    while (ftello(f) < size && fgets(line, sizeof line, f)) {
         size_t len = strlen(line);
         if (len == sizeof line - 1 && line[len - 1] != '\n') {
             /* an over-long line: skip the rest of it */
@@ -987,6 +1008,15 @@ static gan_status check_run(const char *run, gan_error *err)
     if (!exists(p[0]) && !exists(p[1]) && !is_dir(p[2]) && !exists(p[3]))
         return gan_error_at(err, GAN_ERR_INVALID, run, 0, 0,
                             "not a run directory (expected model.yaml, log.csv, samples/ or latest.ckpt in it)");
+    /* the files the page reads: regular files or nothing (a FIFO would
+     * hang the reader, a device never end) */
+    for (int k = 0; k < 2; k++) {
+        struct stat st;
+        if (stat(p[k], &st) == 0 && !S_ISREG(st.st_mode))
+            return gan_error_at(err, GAN_ERR_IO, p[k], 0, 0, "is %s, not a regular file",
+                                S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO"
+                                : S_ISCHR(st.st_mode) ? "a character device" : "not a regular file");
+    }
     return GAN_OK;
 }
 
