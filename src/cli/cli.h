@@ -115,5 +115,8 @@ int cli_output_ok(const char *path, gan_out_kind kind, int force);
 
 /* RUN directory or checkpoint file -> checkpoint path (RUN/latest.ckpt) */
 void cli_ckpt_path(const char *arg, char *buf, size_t n);
+/* the trainer of checkpoint or RUN arg (without its data), its file in
+ * path (n bytes); NULL after printing the error */
+gan_trainer *cli_load(const char *arg, char *path, size_t n);
 
 #endif
