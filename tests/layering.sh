@@ -83,7 +83,10 @@ sed -i '$d' "$tmp/floors"
 
 # the edges of the code: symbols of the built objects (not the tests' own
 # builds of library files, named tests_*), then private includes
-objs=$(cd "$top_builddir" && find src -name '*.o' ! -path '*/.libs/*' ! -name 'tests_*' | sort)
+# (only objects whose source is still there: a file moved in an in-tree
+# build leaves its old object behind)
+objs=$(cd "$top_builddir" && find src -name '*.o' ! -path '*/.libs/*' ! -name 'tests_*' | sort |
+    while read -r o; do [ -e "$top_srcdir/${o%.o}.c" ] || [ -e "$top_builddir/${o%.o}.c" ] && echo "$o"; done)
 [ -n "$objs" ] || { echo "no objects under $top_builddir/src: skipped"; exit 77; }
 # "D|U FILE SYMBOL", FILE the source's name (src/layers/conv2d, without
 # libtool's per-library prefix)

@@ -84,10 +84,15 @@ if [ -s "$tmp/nan.npy" ]; then
     hostile "$tmp/inf.npy" "--latents of infinity (.npy)" "$G" sample "$R" --latents "$tmp/inf.npy" -o "$tmp/y.npy"
 fi
 # a CSV that grows while it is read
-cp "$tmp/z.csv" "$tmp/grow.csv"
+# (it starts at 200 copies of z.csv, about 13 MB, so that its reading takes
+# far longer than the writer's pause between two appends)
+: >"$tmp/grow.csv"
+for k in $(seq 200); do cat "$tmp/z.csv"; done >>"$tmp/grow.csv"
+n0=$(wc -c <"$tmp/grow.csv")
 (while :; do cat "$tmp/z.csv"; done >>"$tmp/grow.csv") 2>/dev/null &
 writer=$!
-sleep 0.2
+k=0
+while [ "$(wc -c <"$tmp/grow.csv")" -le "$n0" ] && [ $k -lt 100 ]; do sleep 0.05; k=$((k + 1)); done
 hostile "$tmp/grow.csv" "--latents growing while read" "$G" sample "$R" --latents "$tmp/grow.csv" -o "$tmp/y.npy"
 kill $writer 2>/dev/null; wait $writer 2>/dev/null; writer=""
 # ---- --labels (a conditional model: cgan.yaml on Fashion-MNIST, one step)
