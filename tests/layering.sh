@@ -84,9 +84,11 @@ sed -i '$d' "$tmp/floors"
 # the edges of the code: symbols of the built objects (not the tests' own
 # builds of library files, named tests_*), then private includes
 # (only objects whose source is still there: a file moved in an in-tree
-# build leaves its old object behind)
+# build leaves its old object behind; src/layers/libganlayers_la-conv2d.o
+# is src/layers/conv2d.c's)
 objs=$(cd "$top_builddir" && find src -name '*.o' ! -path '*/.libs/*' ! -name 'tests_*' | sort |
-    while read -r o; do [ -e "$top_srcdir/${o%.o}.c" ] || [ -e "$top_builddir/${o%.o}.c" ] && echo "$o"; done)
+    while read -r o; do c=$(echo "${o%.o}.c" | sed 's|/[a-z]*_la-|/|')
+        [ -e "$top_srcdir/$c" ] || [ -e "$top_builddir/$c" ] && echo "$o"; done)
 [ -n "$objs" ] || { echo "no objects under $top_builddir/src: skipped"; exit 77; }
 # "D|U FILE SYMBOL", FILE the source's name (src/layers/conv2d, without
 # libtool's per-library prefix)
