@@ -127,7 +127,7 @@ GAN_API void gan_trainer_ema_after_g(gan_trainer *t);
  * bit for bit), 0 otherwise. */
 GAN_API int gan_trainer_ema_swap(gan_trainer *t);
 
-/* ---- sampling tools (interp.c) --------------------------------------
+/* ---- sampling tools (noise.c, sample.c) ----------------------------
  * gan_trainer_sample draws a seed's noise from GAN_STREAM_FIXED (gan/rng.h). */
 /* As gan_noise_fill, but with T > 0 each component farther than T std
  * from the distribution's mean is redrawn until it is not (truncation

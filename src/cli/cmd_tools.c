@@ -228,15 +228,11 @@ static int sample_noise(sample_args *a, const gan_trainer *t, float **zp)
 static int draw(sample_args *a, gan_trainer **tp, float **out)
 {
     char path[1200];
-    cli_ckpt_path(a->src, path, sizeof path);
+    *out = NULL;
+    gan_trainer *t = *tp = cli_load(a->src, path, sizeof path);
+    if (!t) return EXIT_ERR;
     gan_error err;
     gan_error_clear(&err);
-    *out = NULL;
-    if (gan_ckpt_load(tp, path, 0, &err) != GAN_OK) {
-        cli_error(&err);
-        return EXIT_ERR;
-    }
-    gan_trainer *t = *tp;
     t->no_ema = a->no_ema;
     int swapped = gan_trainer_ema_swap(t);   /* the weights the samples come from */
     cli_warn_nonfinite(path, "generator", t->G);
@@ -418,15 +414,11 @@ int cmd_reproduce(int argc, char **argv)
     int rc = cli_parse("reproduce", argc, argv, NULL, NULL, &ckpt, 1, NULL, "checkpoint");
     if (rc != EXIT_OK) return rc;
     char path[1200];
-    cli_ckpt_path(ckpt, path, sizeof path);
+    gan_trainer *ref = cli_load(ckpt, path, sizeof path), *t;
+    if (!ref) return EXIT_ERR;
     gan_error err;
     gan_error_clear(&err);
-    gan_trainer *ref, *t;
     gan_model_spec *spec;
-    if (gan_ckpt_load(&ref, path, 0, &err) != GAN_OK) {
-        cli_error(&err);
-        return EXIT_ERR;
-    }
     if (gan_model_load_string(&spec, ref->model_text, strlen(ref->model_text), path, NULL, 0, &err) != GAN_OK ||
         gan_trainer_create(&t, spec, 1, &err) != GAN_OK) {
         cli_error(&err);
