@@ -39,6 +39,13 @@ if [ "${1:-train}" = test ] && [ ! -d node_modules/onnxruntime-node ]; then
         echo "quickstart: WARNING: npm install onnxruntime-node failed: tests/onnx.sh will skip ONNX Runtime" >&2
 fi
 
+# the 64x64 colour models' data (npm's emoji packages) for tests/samples.sh
+# and the colour tests; without it they skip
+if [ "${1:-train}" = test ] && [ ! -d data/emoji/google ]; then
+    sh data/emoji.sh ||
+        echo "quickstart: WARNING: data/emoji.sh failed: the 64x64 models' tests will skip" >&2
+fi
+
 case "${1:-train}" in
 test)  make -j"$jobs" check ;;
 train) ./ganrun models/dcgan.yaml ;;

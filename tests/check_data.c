@@ -908,6 +908,81 @@ START_TEST(test_writers_report_errors_and_leave_no_file)
 }
 END_TEST
 
+
+/* gan_output_check tells the kinds by their first bytes: each file is
+ * accepted for its own kind and refused for every other, an empty file is
+ * of every kind, --force passes them all */
+START_TEST(test_output_check_tells_kinds_by_first_bytes)
+{
+    float x[16] = { 0 };
+    gan_shape s = { 3, { 1, 4, 4 } };
+    long shape[2] = { 2, 8 };
+    gan_error err;
+    static char files[GAN_OUT_CKPT + 1][512];
+    static const unsigned char onnx[] = { 0x08, 0x07, 0x12, 0x06, 'g', 'a', 'n', 'r', 'u', 'n' };
+    const char html[] = "\n<!DOCTYPE html>\n<html lang=\"en\">";
+    const char ck[] = "GANRUNCK\1\0\0\0";
+    snprintf(files[GAN_OUT_PNG], 512, "%s", at("k.png"));
+    snprintf(files[GAN_OUT_CSV], 512, "%s", at("k.csv"));
+    snprintf(files[GAN_OUT_IDX], 512, "%s", at("k.idx"));
+    snprintf(files[GAN_OUT_NPY], 512, "%s", at("k.npy"));
+    snprintf(files[GAN_OUT_ONNX], 512, "%s", put("k.onnx", onnx, sizeof onnx));
+    snprintf(files[GAN_OUT_HTML], 512, "%s", put("k.html", html, sizeof html - 1));
+    snprintf(files[GAN_OUT_CKPT], 512, "%s", put("k.ckpt", ck, sizeof ck - 1));
+    ck_assert_int_eq(gan_png_write_grid(files[GAN_OUT_PNG], x, 1, s, 0, &err), GAN_OK);
+    ck_assert_int_eq(gan_csv_write(files[GAN_OUT_CSV], x, 1, s, &err), GAN_OK);
+    ck_assert_int_eq(gan_idx_write(files[GAN_OUT_IDX], x, 1, s, &err), GAN_OK);
+    ck_assert_int_eq(gan_npy_write(files[GAN_OUT_NPY], x, 2, shape, &err), GAN_OK);
+    for (int f = 0; f <= GAN_OUT_CKPT; f++)
+        for (int k = 0; k <= GAN_OUT_CKPT; k++) {
+            gan_error_clear(&err);
+            gan_status st = gan_output_check(files[f], (gan_out_kind)k, 0, &err);
+            ck_assert_msg((st == GAN_OK) == (f == k), "file kind %d, writing kind %d: %s", f, k, err.msg);
+            if (f != k) {
+                ck_assert_str_eq(err.file, files[f]);
+                ck_assert(strstr(err.msg, "refusing to replace it (--force replaces it)"));
+            }
+            ck_assert_int_eq(gan_output_check(files[f], (gan_out_kind)k, 1, &err), GAN_OK);
+        }
+    const char *log = put("log.csv", "step,d_loss\n1,0.5\n", 18);
+    ck_assert_int_eq(gan_output_check(log, GAN_OUT_CSV, 0, &err), GAN_ERR_IO);
+    ck_assert(strstr(err.msg, "exists and is not a CSV file of numbers"));
+    const char *empty = put("empty", "", 0);
+    for (int k = 0; k <= GAN_OUT_CKPT; k++) ck_assert_int_eq(gan_output_check(empty, (gan_out_kind)k, 0, &err), GAN_OK);
+    ck_assert_int_eq(gan_output_check(at("new.png"), GAN_OUT_PNG, 0, &err), GAN_OK);
+    /* a device: refused even with force, by the guard and by the writer */
+    ck_assert_int_eq(gan_output_check("/dev/null", GAN_OUT_CSV, 1, &err), GAN_ERR_IO);
+    ck_assert_str_eq(err.msg, "is a character device, not a regular file: refusing to replace it");
+    ck_assert_int_eq(gan_csv_write("/dev/null", x, 1, s, &err), GAN_ERR_IO);
+    ck_assert_str_eq(err.msg, "is a character device, not a regular file: refusing to replace it");
+    ck_assert_int_eq(gan_file_write(dir, "x", 1, &err), GAN_ERR_IO);
+    ck_assert_str_eq(err.msg, "is a directory, not a regular file: refusing to replace it");
+}
+END_TEST
+
+/* the writer renames over the path: a hard link to the old file keeps
+ * the old bytes (RUN/latest.ckpt and RUN/ckpt/step-N.ckpt) */
+START_TEST(test_file_write_never_writes_through_a_hard_link)
+{
+    const char *a = put("a.bin", "old bytes", 9);
+    char b[512];
+    snprintf(b, sizeof b, "%s", at("b.bin"));
+    ck_assert_int_eq(link(a, b), 0);
+    gan_error err;
+    ck_assert_int_eq(gan_file_write(a, "new", 3, &err), GAN_OK);
+    char got[16] = "";
+    FILE *f = fopen(b, "rb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fread(got, 1, sizeof got, f), 9);
+    fclose(f);
+    ck_assert_mem_eq(got, "old bytes", 9);
+    f = fopen(a, "rb");
+    ck_assert_uint_eq(fread(got, 1, sizeof got, f), 3);
+    fclose(f);
+    ck_assert_mem_eq(got, "new", 3);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("data");
@@ -957,6 +1032,8 @@ static Suite *suite(void)
     tcase_add_test(t, test_csv_writer_round_trip_is_exact);
     tcase_add_test(t, test_png_grid_layout_and_values);
     tcase_add_test(t, test_writers_report_errors_and_leave_no_file);
+    tcase_add_test(t, test_output_check_tells_kinds_by_first_bytes);
+    tcase_add_test(t, test_file_write_never_writes_through_a_hard_link);
     suite_add_tcase(s, t);
     return s;
 }

@@ -22,6 +22,9 @@ examples_train_CFLAGS = $(AM_CFLAGS)
 examples_train_LDADD = libgan.la -lm
 TESTS += tests/rundir.sh
 EXTRA_DIST += tests/rundir.sh
+### outputs never replace what they should not (issue 29): the output-path guard, the atomic writer
+TESTS += tests/outputs.sh
+EXTRA_DIST += tests/outputs.sh
 ### the public API: libgan.so exports exactly what include/gan declares GAN_API
 TESTS += tests/symbols.sh
 EXTRA_DIST += tests/symbols.sh

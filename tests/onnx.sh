@@ -94,7 +94,7 @@ fm="--set data.limit=512 --set train.batch=16 --set train.steps=3"
 compare "$tmp/dcgan" dcgan dcgan 3
 compare "$tmp/dcgan" dcgan-raw dcgan 3 --no-ema
 expect 1 "export into a missing folder: exit 1" "$G" export "$tmp/dcgan" -o "$tmp/no/such/G.onnx"
-one_line "export into a missing folder: one line" "G.onnx: error: cannot open for writing"
+one_line "export into a missing folder: one line" "G.onnx: error: cannot create a temporary file beside it"
 check "dcgan: averaged and raw weights export differently" '! cmp -s "$tmp/dcgan.onnx" "$tmp/dcgan-raw.onnx"'
 
 # the README's Node.js example, as written there, on the DCGAN's export

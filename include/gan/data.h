@@ -92,6 +92,28 @@ GAN_API gan_status gan_png_write_grid(const char *path, const float *x, int n, g
 GAN_API gan_status gan_idx_write(const char *path, const float *x, int n, gan_shape s, gan_error *err);
 GAN_API gan_status gan_csv_write(const char *path, const float *x, int n, gan_shape s, gan_error *err);
 
+/* ---- outputs (iofile.c, outpath.c) ------------------------------------
+ * Every file libgan writes goes to a temporary file beside PATH, is
+ * fsynced and renamed over PATH: a failure leaves the old PATH as it was,
+ * a hard link to the old PATH keeps its bytes, and an existing PATH that
+ * is not a regular file (a device, a FIFO, a folder) is refused.
+ * gan_file_write writes buf (n bytes) that way. */
+GAN_API gan_status gan_file_write(const char *path, const void *buf, size_t n, gan_error *err);
+/* What an output is, for gan_output_check. */
+typedef enum gan_out_kind {
+    GAN_OUT_PNG, GAN_OUT_CSV, GAN_OUT_IDX, GAN_OUT_NPY, GAN_OUT_ONNX, GAN_OUT_HTML, GAN_OUT_CKPT,
+} gan_out_kind;
+/* The output-path guard, for a PATH a user names: GAN_OK when writing a
+ * file of `kind` there destroys nothing it should not.  Refused (one
+ * error naming PATH): a path that is one of a run directory's own files
+ * (model.yaml, log.csv, events.csv, latest.ckpt, .lock, and what is in its
+ * ckpt/, samples/ and superseded/), an existing file of another kind than
+ * `kind` (by its first bytes; an empty file is of every kind), and a
+ * symbolic link; with force, these are allowed.  A path that is not a
+ * regular file or a link (a device, a FIFO, a folder) is refused even
+ * with force. */
+GAN_API gan_status gan_output_check(const char *path, gan_out_kind kind, int force, gan_error *err);
+
 /* ---- NumPy .npy arrays (npy.c) -------------------------------------
  * Read: format 1.0 or 2.0, descr '<f4', '<i8' or '<i4', fortran_order
  * False, at most GAN_NPY_MAXDIM dimensions, data exactly as long as the

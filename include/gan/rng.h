@@ -19,7 +19,8 @@ typedef struct gan_rng {
 } gan_rng;
 
 GAN_API void gan_rng_seed(gan_rng *r, uint64_t seed);
-/* Independent stream `stream` of `seed` (for ranks, data order, dropout). */
+/* Independent stream `stream` of `seed` (for ranks, data order, dropout);
+ * the ids are the registry below. */
 GAN_API void gan_rng_seed_stream(gan_rng *r, uint64_t seed, uint64_t stream);
 GAN_API uint64_t gan_rng_next(gan_rng *r);
 GAN_API double gan_rng_uniform(gan_rng *r);                 /* [0, 1) with 53 bits */
@@ -32,6 +33,39 @@ GAN_API void gan_rng_fill_normal(gan_rng *r, float *x, size_t n, float mean, flo
 GAN_API void gan_rng_fill_uniform(gan_rng *r, float *x, size_t n, float lo, float hi);
 GAN_API void gan_rng_fill_truncnormal(gan_rng *r, float *x, size_t n, float mean, float std, float limit);
 /* Fisher-Yates shuffle of idx[0..n). */
+/* ---- the registry of random streams --------------------------------------
+ * Every id the library and ganrun seed a stream with, in one list: a new
+ * stream takes a new id here, so no two draw the same numbers.  The values
+ * are part of every recorded result (samples.sh, checkpoints): never change
+ * one.  Of a model's seed (model.seed): */
+enum {
+    GAN_STREAM_G_INIT = 1,     /* G's initial weights */
+    GAN_STREAM_D_INIT = 2,     /* D's initial weights */
+    GAN_STREAM_NOISE = 3,      /* the noise of the D and G steps */
+    GAN_STREAM_DATA = 4,       /* the order of the real samples */
+    GAN_STREAM_G_NET = 5,      /* G's dropout (rank 0, no shards) */
+    GAN_STREAM_D_NET = 6,      /* D's dropout (rank 0, no shards) */
+    GAN_STREAM_FIXED = 7,      /* the sample grids' noise; gan_trainer_sample's, of its seed */
+    GAN_STREAM_RESERVED = 8,   /* the trainer's net_rng: saved in checkpoints, drawn by nothing */
+    GAN_STREAM_EVAL_REAL = 9,  /* ganrun eval: which real images are compared (of --seed) */
+};
+/* Streams of one step: (step << GAN_STREAM_STEP_SHIFT) | sub-id << 8 | low,
+ * with low one of the ids above (G_NET, D_NET: dropout of rank > 0 with
+ * sub-id the rank; with GAN_STREAM_SHARDED set, of shard k with sub-id k;
+ * 9 with GAN_STREAM_SHARDED set: train.augment's draws, sub-id the phase).
+ * An id >= 256 never meets the plain ids 1..9. */
+#define GAN_STREAM_STEP_SHIFT 24
+#define GAN_STREAM_SHARDED ((uint64_t)1 << 23)
+#define GAN_STREAM_AUGMENT 9u
+/* Of a classifier's seed (a classifier model file): */
+enum {
+    GAN_STREAM_CLF_INIT = 1,   /* initial weights */
+    GAN_STREAM_CLF_ORDER = 2,  /* the order of the training samples */
+    GAN_STREAM_CLF_NET = 3,    /* dropout */
+};
+/* The built-in 2-D mixtures' points, of the data seed ("mixt"). */
+#define GAN_STREAM_MIXTURE 0x6d697874ULL
+
 GAN_API void gan_rng_shuffle(gan_rng *r, uint32_t *idx, size_t n);
 
 #endif

@@ -111,8 +111,7 @@ GAN_API void gan_trainer_ema_after_g(gan_trainer *t);
 GAN_API int gan_trainer_ema_swap(gan_trainer *t);
 
 /* ---- sampling tools (interp.c) --------------------------------------
- * The stream gan_trainer_sample draws a seed's noise from. */
-#define GAN_STREAM_FIXED 7
+ * gan_trainer_sample draws a seed's noise from GAN_STREAM_FIXED (gan/rng.h). */
 /* As gan_noise_fill, but with T > 0 each component farther than T std
  * from the distribution's mean is redrawn until it is not (truncation
  * trick); T <= 0: exactly gan_noise_fill. */

@@ -2,9 +2,10 @@
  * atomic writes and a reader that trusts nothing it reads.
  *
  * The byte layout is documented in src/ckpt/ckpt.c and ganrun-checkpoint(5).
- * Writing goes to PATH.tmp.XXXXXX in the same folder and is renamed over
- * PATH only after fflush + fsync + fclose all succeeded, then the folder is
- * fsynced so the rename itself is durable.  Reading loads the whole file
+ * Writing goes through libgan's one atomic writer (io_out, io/io.h): to
+ * PATH.tmp.XXXXXX in the same folder, renamed over PATH only after fflush
+ * + fsync + fclose all succeeded, then the folder is fsynced so the rename
+ * itself is durable; an existing PATH is never opened or removed.  Reading loads the whole file
  * (size capped), and checks every length against the bytes that remain
  * and the caps before allocating anything it implies.
  */
@@ -19,6 +20,7 @@
 #include <unistd.h>
 #include <zlib.h>
 #include "ckpt/ckpt_file.h"
+#include "io/io.h"
 
 static long fault_after = -1;
 
@@ -32,8 +34,9 @@ void ckpt_file_set_fault(long fail_after_bytes)
 enum { ZOUT = 1 << 16 };   /* compressed bytes written per call */
 
 struct ckpt_writer {
-    char *path, *tmp;
-    FILE *f;
+    char *path;
+    io_out o;           /* o.fp the temporary file, o.tmp its name */
+    int o_open;
     uint64_t written;   /* bytes handed to f */
     /* the section being written (begin .. end) */
     int open;
@@ -50,10 +53,8 @@ static void writer_free(ckpt_writer *w, int remove_tmp)
     if (!w) return;
     if (w->open) deflateEnd(&w->zs);
     free(w->zout);
-    if (w->f) fclose(w->f);
-    if (remove_tmp && w->tmp) unlink(w->tmp);
+    if (w->o_open && remove_tmp) io_out_abort(&w->o);
     free(w->path);
-    free(w->tmp);
     free(w);
 }
 
@@ -70,14 +71,14 @@ static gan_status write_bytes(ckpt_writer *w, const void *p, size_t n, gan_error
         want = w->written < (uint64_t)fault_after ? (size_t)((uint64_t)fault_after - w->written) : 0;
         injected = 1;
     }
-    size_t got = want ? fwrite(p, 1, want, w->f) : 0;
+    size_t got = want ? fwrite(p, 1, want, w->o.fp) : 0;
     w->written += got;
     if (injected)
         return gan_error_at(err, GAN_ERR_IO, w->path, 0, 0,
                             "write failed after %" PRIu64 " bytes (injected fault)", w->written);
     if (got != want)
         return gan_error_at(err, GAN_ERR_IO, w->path, 0, 0, "cannot write temporary file %s: %s",
-                            w->tmp, strerror(errno));
+                            w->o.tmp, strerror(errno));
     return GAN_OK;
 }
 
@@ -105,32 +106,17 @@ gan_status ckpt_writer_open(ckpt_writer **out, const char *path, uint32_t flags,
 {
     *out = NULL;
     ckpt_writer *w = calloc(1, sizeof *w);
-    size_t n = strlen(path);
     if (w) w->path = strdup(path);
-    if (w && w->path) w->tmp = malloc(n + sizeof ".tmp.XXXXXX");
-    if (!w || !w->path || !w->tmp) {
+    if (!w || !w->path) {
         writer_free(w, 0);
         return gan_error_at(err, GAN_ERR_NOMEM, path, 0, 0, "out of memory");
     }
-    memcpy(w->tmp, path, n);
-    memcpy(w->tmp + n, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
-    int fd = mkstemp(w->tmp);
-    if (fd < 0) {
-        int e = errno;
-        free(w->tmp);
-        w->tmp = NULL;   /* nothing to remove */
+    gan_status st0 = io_out_open(&w->o, w->path, err);
+    if (st0 != GAN_OK) {
         writer_free(w, 0);
-        return gan_error_at(err, GAN_ERR_IO, path, 0, 0, "cannot create a temporary file beside it: %s",
-                            strerror(e));
+        return st0;
     }
-    (void)fchmod(fd, 0644);   /* mkstemp makes 0600; a checkpoint is not a secret */
-    w->f = fdopen(fd, "wb");
-    if (!w->f) {
-        int e = errno;
-        close(fd);
-        writer_free(w, 1);
-        return gan_error_at(err, GAN_ERR_IO, path, 0, 0, "cannot open temporary file: %s", strerror(e));
-    }
+    w->o_open = 1;
     uint8_t h[CKPT_HEADER_SIZE];
     memcpy(h, CKPT_MAGIC, 8);
     le32(h + 8, CKPT_VERSION);
@@ -238,10 +224,11 @@ gan_status ckpt_writer_end(ckpt_writer *w, gan_error *err)
     le64(h + 12, w->clen);
     le32(h + 20, w->crc);
     /* an overwrite of bytes already counted: the fault hook skips it */
-    if (fseeko(w->f, (off_t)w->head_at, SEEK_SET) != 0 || fwrite(h, 1, sizeof h, w->f) != sizeof h ||
-        fseeko(w->f, 0, SEEK_END) != 0)
+    FILE *f = w->o.fp;
+    if (fseeko(f, (off_t)w->head_at, SEEK_SET) != 0 || fwrite(h, 1, sizeof h, f) != sizeof h ||
+        fseeko(f, 0, SEEK_END) != 0)
         return gan_error_at(err, GAN_ERR_IO, w->path, 0, 0, "cannot write temporary file %s: %s",
-                            w->tmp, strerror(errno));
+                            w->o.tmp, strerror(errno));
     return GAN_OK;
 }
 
@@ -254,55 +241,18 @@ gan_status ckpt_writer_section(ckpt_writer *w, uint32_t tag, const void *data, s
     return st;
 }
 
-/* fsync the folder holding path, so the rename survives a power cut */
-static int sync_dir(const char *path)
-{
-    char *dir = strdup(path);
-    if (!dir) return ENOMEM;
-    char *slash = strrchr(dir, '/');
-    const char *d = ".";
-    if (slash == dir) d = "/";
-    else if (slash) {
-        *slash = '\0';
-        d = dir;
-    }
-    int e = 0, fd = open(d, O_RDONLY | O_DIRECTORY);
-    if (fd < 0) e = errno;
-    else {
-        if (fsync(fd) != 0 && errno != EINVAL) e = errno;   /* EINVAL: fs cannot sync folders */
-        close(fd);
-    }
-    free(dir);
-    return e;
-}
-
 gan_status ckpt_writer_commit(ckpt_writer *w, gan_error *err)
 {
     gan_status st = ckpt_writer_section(w, CKPT_TAG_END, NULL, 0, err);
-    if (st != GAN_OK) goto fail;
-    const char *what = NULL;
-    if (fflush(w->f) != 0) what = "flush";
-    else if (fsync(fileno(w->f)) != 0) what = "fsync";
-    FILE *f = w->f;
-    w->f = NULL;
-    if (fclose(f) != 0 && !what) what = "close";
-    if (what) {
-        st = gan_error_at(err, GAN_ERR_IO, w->path, 0, 0, "cannot %s temporary file %s: %s", what,
-                          w->tmp, strerror(errno));
-        goto fail;
+    if (st != GAN_OK) {
+        writer_free(w, 1);
+        return st;
     }
-    if (rename(w->tmp, w->path) != 0) {
-        st = gan_error_at(err, GAN_ERR_IO, w->path, 0, 0, "cannot rename %s over it: %s", w->tmp,
-                          strerror(errno));
-        goto fail;
-    }
-    int e = sync_dir(w->path);
-    if (e) st = gan_error_at(err, GAN_ERR_IO, w->path, 0, 0, "written, but cannot sync its folder: %s",
-                             strerror(e));
+    /* flush, fsync, close, rename, fsync the folder; on failure the
+     * temporary file is gone and PATH as it was */
+    w->o_open = 0;
+    st = io_out_commit(&w->o, err);
     writer_free(w, 0);
-    return st;
-fail:
-    writer_free(w, 1);
     return st;
 }
 

@@ -10,7 +10,7 @@ check_PROGRAMS += tests/check_ckpt
 TESTS += tests/check_ckpt
 # the private API (not exported by libgan) is compiled into the test too
 tests_check_ckpt_SOURCES = tests/check_ckpt.c tests/gradcheck.c tests/gradcheck.h \
-	src/ckpt/ckpt_file.c src/ckpt/ckpt_enc.c src/ckpt/ckpt_state.c src/ckpt/ckpt_file.h src/ckpt/ckpt_state.h \
+	src/ckpt/ckpt_file.c src/ckpt/ckpt_enc.c src/ckpt/ckpt_state.c src/ckpt/ckpt_file.h src/ckpt/ckpt_state.h src/io/iofile.c \
 	src/train/state.c src/train/state.h
 tests_check_ckpt_CFLAGS = $(TEST_CFLAGS)
 tests_check_ckpt_LDADD = $(TEST_LIBS) $(ZLIB_LIBS) $(BLAS_LIBS)

@@ -53,7 +53,7 @@ int cmd_eval(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_reproduce(int argc, char **argv);
 int cmd_report(int argc, char **argv);
-/* both networks of an expanded model as inline SVG in a <div> (report_graph.c);
+/* both networks of an expanded model as inline SVG in a <div> (src/report/graph.c);
  * NULL when the model does not build */
 char *report_graph_html(const char *yaml, size_t len);
 int cmd_classify(int argc, char **argv);
@@ -64,6 +64,10 @@ int cmd_classify(int argc, char **argv);
 int cli_eval_images(gan_trainer *t, const float *x, long n, const char *clfpath, const char *realpath, long seed);
 int cmd_interpolate(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+
+/* The output-path guard (gan_output_check) for -o PATH: EXIT_OK, or
+ * EXIT_ERR after printing its one line. */
+int cli_output_ok(const char *path, gan_out_kind kind, int force);
 
 /* RUN directory or checkpoint file -> checkpoint path (RUN/latest.ckpt) */
 void cli_ckpt_path(const char *arg, char *buf, size_t n);

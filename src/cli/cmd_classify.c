@@ -20,9 +20,10 @@ static int classify_train(int argc, char **argv)
 {
     const char *file = NULL, *out = NULL;
     long steps = -1;
-    int quiet = 0;
+    int quiet = 0, force = 0;
     const cli_opt opts[] = {
         { "-o", NULL, CLI_STR, &out, 0, 0, NULL },
+        { "--force", NULL, CLI_FLAG, &force, 0, 0, NULL },
         { "--steps", NULL, CLI_LONG, &steps, 1, 1e18, "a positive integer" },
         { "--quiet", "-q", CLI_FLAG, &quiet, 0, 0, NULL },
         { NULL, NULL, CLI_FLAG, NULL, 0, 0, NULL },
@@ -37,6 +38,10 @@ static int classify_train(int argc, char **argv)
     char def[200];
     snprintf(def, sizeof def, "%s.clf.ckpt", spec->name);
     if (!out) out = def;
+    if (cli_output_ok(out, GAN_OUT_CKPT, force) != EXIT_OK) {
+        gan_clf_spec_free(spec);
+        return EXIT_ERR;
+    }
     /* the file's text goes into the checkpoint */
     FILE *f = fopen(file, "rb");
     char *text = calloc(1, (1 << 20) + 1);
@@ -120,7 +125,7 @@ static void pick(const gan_dataset *d, long n, uint64_t seed, float *x)
     }
     for (long i = 0; i < d->n; i++) idx[i] = (uint32_t)i;
     gan_rng r;
-    gan_rng_seed_stream(&r, seed, 9);
+    gan_rng_seed_stream(&r, seed, GAN_STREAM_EVAL_REAL);
     gan_rng_shuffle(&r, idx, (size_t)d->n);
     for (long i = 0; i < n; i++) gan_data_get(d, idx[i], x + (size_t)i * S);
     free(idx);

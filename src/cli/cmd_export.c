@@ -1,5 +1,5 @@
 /* cmd_export.c - ganrun export: a run's generator (or discriminator) as an
- * ONNX model (export_onnx.h).  Built always; without ONNX support
+ * ONNX model (src/export/onnx.h).  Built always; without ONNX support
  * (configure found no protoc-c, libprotobuf-c or onnx.proto) it says so. */
 #include "config.h"
 #include <stdio.h>
@@ -7,22 +7,24 @@
 #include <string.h>
 #include "cli/cli.h"
 #ifdef HAVE_ONNX
-#include "cli/export_onnx.h"
+#include "export/onnx.h"
 #endif
 
 int cmd_export(int argc, char **argv)
 {
     const char *src = NULL, *out = NULL;
-    int no_ema = 0, disc = 0;
+    int no_ema = 0, disc = 0, force = 0;
     const cli_opt opts[] = {
         { "-o", NULL, CLI_STR, &out, 0, 0, NULL },
         { "--no-ema", NULL, CLI_FLAG, &no_ema, 0, 0, NULL },
         { "--discriminator", NULL, CLI_FLAG, &disc, 0, 0, NULL },
+        { "--force", NULL, CLI_FLAG, &force, 0, 0, NULL },
         { NULL, NULL, CLI_FLAG, NULL, 0, 0, NULL },
     };
     int usage = cli_parse("export", argc, argv, opts, NULL, &src, 1, NULL, "run directory or checkpoint");
     if (usage != EXIT_OK) return usage;
     if (!out) return cli_usage("export", "missing -o FILE.onnx");
+    if (cli_output_ok(out, GAN_OUT_ONNX, force) != EXIT_OK) return EXIT_ERR;
 #ifndef HAVE_ONNX
     fprintf(stderr, "ganrun export: error: this ganrun was built without ONNX support (configure needs "
             "protoc-c, libprotobuf-c and onnx.proto: Debian packages protobuf-c-compiler, "

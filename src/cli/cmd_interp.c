@@ -41,13 +41,14 @@ int cmd_interpolate(int argc, char **argv)
     long seeds[MAX_SEEDS] = { 1, 2, 3 };
     int nseeds = 3;
     long steps = 8;
-    int no_ema = 0;
+    int no_ema = 0, force = 0;
     const char *seedlist = NULL;
     const cli_opt opts[] = {
         { "-o", NULL, CLI_STR, &outfile, 0, 0, NULL },
         { "--seeds", NULL, CLI_STR, &seedlist, 0, 0, NULL },
         { "--steps", NULL, CLI_LONG, &steps, 2, 1000, "2..1000" },
         { "--no-ema", NULL, CLI_FLAG, &no_ema, 0, 0, NULL },
+        { "--force", NULL, CLI_FLAG, &force, 0, 0, NULL },
         { NULL, NULL, CLI_FLAG, NULL, 0, 0, NULL },
     };
     int usage = cli_parse("interpolate", argc, argv, opts, NULL, &src, 1, NULL, "run directory or checkpoint");
@@ -58,6 +59,7 @@ int cmd_interpolate(int argc, char **argv)
     size_t olen = strlen(outfile);
     if (olen < 4 || strcmp(outfile + olen - 4, ".png"))
         return cli_usage("interpolate", "output '%s' must end in .png", outfile);
+    if (cli_output_ok(outfile, GAN_OUT_PNG, force) != EXIT_OK) return EXIT_ERR;
 
     char path[1200];
     cli_ckpt_path(src, path, sizeof path);

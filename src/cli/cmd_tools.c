@@ -77,6 +77,7 @@ typedef struct sample_args {
     const char *labels;      /* --labels FILE (sample only): class of each sample */
     const char *latents_out; /* --latents-out FILE (sample only): write the (N, dim) used */
     int n_set;               /* -n given */
+    int force;               /* --force (sample only): -o and --latents-out past the output-path guard */
 } sample_args;
 
 static int ends_with(const char *s, const char *suffix)
@@ -100,6 +101,7 @@ static int parse_sample_args(const char *sub, int argc, char **argv, sample_args
         { "--labels", NULL, CLI_STR, &a->labels, 0, 0, NULL },
         { "--latents-out", NULL, CLI_STR, &a->latents_out, 0, 0, NULL },
         { "--truncation", NULL, CLI_DOUBLE, &a->truncation, 0.05, 100, "0.05..100 standard deviations" },
+        { "--force", NULL, CLI_FLAG, &a->force, 0, 0, NULL },
     };
     const cli_opt eval_only[] = {
         { "--classifier", NULL, CLI_STR, &a->clf, 0, 0, NULL },
@@ -250,13 +252,18 @@ static int draw(sample_args *a, gan_trainer **tp, float **out)
 
 int cmd_sample(int argc, char **argv)
 {
-    sample_args a = { NULL, "samples.png", 64, 1, -1, NULL, NULL, 0, 0.0, NULL, NULL, NULL, 0 };
+    sample_args a = { NULL, "samples.png", 64, 1, -1, NULL, NULL, 0, 0.0, NULL, NULL, NULL, 0, 0 };
     int rc = parse_sample_args("sample", argc, argv, &a);
     if (rc != EXIT_OK) return rc;
     int fmt = ends_with(a.outfile, ".png") ? 0 : ends_with(a.outfile, ".csv") ? 1
             : (ends_with(a.outfile, ".idx") || ends_with(a.outfile, "-ubyte")) ? 2
             : ends_with(a.outfile, ".npy") ? 3 : -1;
     if (fmt < 0) return cli_usage("sample", "output '%s' must end in .png, .csv, .idx, -ubyte or .npy", a.outfile);
+    static const gan_out_kind kinds[4] = { GAN_OUT_PNG, GAN_OUT_CSV, GAN_OUT_IDX, GAN_OUT_NPY };
+    if (cli_output_ok(a.outfile, kinds[fmt], a.force) != EXIT_OK ||
+        (a.latents_out && cli_output_ok(a.latents_out, ends_with(a.latents_out, ".npy") ? GAN_OUT_NPY : GAN_OUT_CSV,
+                                        a.force) != EXIT_OK))
+        return EXIT_ERR;
     gan_trainer *t = NULL;
     float *x = NULL;
     rc = draw(&a, &t, &x);
@@ -284,7 +291,7 @@ int cmd_sample(int argc, char **argv)
 
 int cmd_eval(int argc, char **argv)
 {
-    sample_args a = { NULL, NULL, 2500, 1, -1, NULL, NULL, 0, 0.0, NULL, NULL, NULL, 0 };
+    sample_args a = { NULL, NULL, 2500, 1, -1, NULL, NULL, 0, 0.0, NULL, NULL, NULL, 0, 0 };
     int rc = parse_sample_args("eval", argc, argv, &a);
     if (rc != EXIT_OK) return rc;
     if (a.outfile) return cli_usage("eval", "eval takes no -o");

@@ -1,5 +1,6 @@
 /* main.c - ganrun: dispatch, usage and help. */
 #include "config.h"
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,24 +34,28 @@ static const subcommand subs[] = {
       "  --expand  print the expanded model (blocks expanded, every default filled in) instead\n"
       "  --dot     print both networks as a Graphviz digraph instead (dot -Tsvg draws it)\n" },
     { "sample", cmd_sample,
-      "ganrun sample RUN_OR_CHECKPOINT [-n N] [--seed S] [--class K] [-o FILE] [--truncation T] [--no-ema]",
+      "ganrun sample RUN_OR_CHECKPOINT [-n N] [--seed S] [--class K] [-o FILE] [--truncation T] [--no-ema] [--force]",
       "Write N samples (default 64) of the generator: FILE.png is a grid, FILE.csv one vector per\n"
       "line, FILE.idx or *-idx3-ubyte an IDX file. Same seed and checkpoint: identical bytes.\n"
       "A conditional model draws class r mod K on grid row r, or class K only with --class K.\n"
       "  --truncation T  redraw noise components farther than T standard deviations from the mean\n"
-      "  --no-ema        use the generator's raw weights, not their average (train.ema)\n" },
+      "  --no-ema        use the generator's raw weights, not their average (train.ema)\n"
+      "  --force         write -o and --latents-out even over a run's own file, a file of another\n"
+      "                  kind or a symbolic link (ganrun(1), OUTPUTS)\n" },
     { "interpolate", cmd_interpolate,
-      "ganrun interpolate RUN_OR_CHECKPOINT [-o FILE.png] [--seeds A,B,...] [--steps N] [--no-ema]",
+      "ganrun interpolate RUN_OR_CHECKPOINT [-o FILE.png] [--seeds A,B,...] [--steps N] [--no-ema] [--force]",
       "Write a PNG strip walking the noise space from seed to seed (default 1,2,3), N points per\n"
       "pair (default 8): row 1 linear (lerp), row 2 spherical (slerp) interpolation; the ends are\n"
       "the samples `ganrun sample --seed A -n 1` draws. Default FILE: interpolate.png.\n"
-      "  --no-ema  use the generator's raw weights, not their average (train.ema)\n" },
-    { "export", cmd_export, "ganrun export RUN_OR_CHECKPOINT -o FILE.onnx [--no-ema] [--discriminator]",
+      "  --no-ema  use the generator's raw weights, not their average (train.ema)\n"
+      "  --force   write -o even over a run's own file, a file of another kind or a link\n" },
+    { "export", cmd_export, "ganrun export RUN_OR_CHECKPOINT -o FILE.onnx [--no-ema] [--discriminator] [--force]",
       "Write the generator as an ONNX model (opset 13) for ONNX Runtime and other tools: input z\n"
       "(N, dim) float32, plus label (N) int64 for a conditional model; output x (N, C, H, W) or\n"
       "(N, F), computed as `ganrun sample` does (batchnorm running statistics, averaged weights).\n"
       "  --no-ema          the generator's raw weights, not their average (train.ema)\n"
-      "  --discriminator   the discriminator instead: input x (and label), output score (N, 1)\n" },
+      "  --discriminator   the discriminator instead: input x (and label), output score (N, 1)\n"
+      "  --force           write -o even over a run's own file, a file of another kind or a link\n" },
     { "eval", cmd_eval, "ganrun eval RUN_OR_CHECKPOINT [-n N] [--seed S] [--classifier CLF.ckpt [--real PATH]] [--no-ema]",
       "For 2-D mixtures (grid, ring): modes captured, high-quality samples and reverse KL over N\n"
       "samples (default 2500).  For images, with --classifier (from ganrun classify train): the\n"
@@ -60,22 +65,24 @@ static const subcommand subs[] = {
       "  --real PATH  the real images: every image of PATH (an IDX images file, gz or not, or a\n"
       "               folder of images) instead of N of the model's data\n"
       "  --no-ema     use the generator's raw weights, not their average (train.ema)\n" },
-    { "classify", cmd_classify, "ganrun classify train CLASSIFIER.yaml [-o FILE] [--steps N] [--quiet] | test CLF.ckpt",
+    { "classify", cmd_classify, "ganrun classify train CLASSIFIER.yaml [-o FILE] [--steps N] [--quiet] [--force] | test CLF.ckpt",
       "train: train the classifier of CLASSIFIER.yaml (softmax cross-entropy, Adam) on its data,\n"
       "print its accuracy on its test set and save it to FILE (default NAME.clf.ckpt).\n"
-      "test: print the test accuracy of a saved classifier.\n" },
+      "test: print the test accuracy of a saved classifier.\n"
+      "  --force  write -o even over a run's own file, a file of another kind or a link\n" },
     { "info", cmd_info, "ganrun info CHECKPOINT [--model]",
       "Print a checkpoint's step, hashes, build information and tensors; --model prints the\n"
       "embedded model file.\n" },
     { "reproduce", cmd_reproduce, "ganrun reproduce CHECKPOINT",
       "Re-run the experiment from step 0 using only the checkpoint and report whether the\n"
       "parameters match bit for bit (or the largest difference per tensor).\n" },
-    { "report", cmd_report, "ganrun report RUN [RUN...] [-o FILE.html]",
+    { "report", cmd_report, "ganrun report RUN [RUN...] [-o FILE.html] [--force]",
       "Write RUN/report.html, one self-contained page: the losses and D(x), D(G(z)) over the\n"
       "steps of RUN/log.csv as charts, the health columns (gradient norms, diversity), the\n"
       "sample grids over time, the timings and the model.  With several runs (default FILE:\n"
       "report.html here): every run's curves overlaid, one colour each, their final figures,\n"
-      "the model keys that differ and each run's latest sample grid.\n" },
+      "the model keys that differ and each run's latest sample grid.\n"
+      "  --force  write -o even over a run's own file, a file of another kind or a link\n" },
 };
 #define NSUBS (int)(sizeof subs / sizeof subs[0])
 
@@ -94,6 +101,15 @@ void cli_error(const gan_error *e)
     char buf[2048];
     gan_error_format(e, buf, sizeof buf);
     fprintf(stderr, "%s\n", buf);
+}
+
+int cli_output_ok(const char *path, gan_out_kind kind, int force)
+{
+    gan_error err;
+    gan_error_clear(&err);
+    if (gan_output_check(path, kind, force, &err) == GAN_OK) return EXIT_OK;
+    cli_error(&err);
+    return EXIT_ERR;
 }
 
 static void print_usage(FILE *f)
@@ -189,6 +205,10 @@ int main(int argc, char **argv)
     /* before any other OpenBLAS call: the best kernels this CPU takes
      * (may execute ganrun again, gan/blas.h) */
     gan_blas_select(argv);
+    /* a write past the file-size limit (ulimit -f) fails with EFBIG and
+     * its temporary file is removed, instead of the signal killing us
+     * with the temporary file left behind */
+    signal(SIGXFSZ, SIG_IGN);
     int rc = run(argc, argv);
     gan_par_shutdown();   /* join the worker threads (gan/par.h) */
     return rc;

@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 #include "gan/data.h"
 
 /* Sane limits, checked before anything is allocated. */
@@ -87,7 +88,13 @@ gan_status io_list_dir(const char *dir, int (*keep)(const char *name),
                        char ***names, long *n, gan_error *err);
 void io_free_names(char **names);
 
-/* ---- atomic output: write to "path.tmp.XXXXXX" beside path, then rename.
+/* ---- atomic output: the one way libgan (and, through gan_file_write,
+ * ganrun) writes a file.  Write to "path.tmp.XXXXXX" beside path, fsync
+ * it, rename it over path, fsync the folder.  What is at path is never
+ * opened, truncated or removed: a hard link to it (latest.ckpt and
+ * ckpt/step-N.ckpt) keeps the old bytes, a failed write leaves the old
+ * file as it was, and an existing path that is not a regular file or a
+ * link (a device such as /dev/full, a FIFO, a folder) is refused.
  * io_out_write remembers the first failure (errno); io_out_commit flushes,
  * syncs, closes and renames, or removes the temporary file and reports the
  * first error with the path.  io_out_abort removes it without a word. ---- */
@@ -102,5 +109,14 @@ gan_status io_out_open(io_out *o, const char *path, gan_error *err);
 int io_out_write(io_out *o, const void *buf, size_t n);   /* 0 or -1 */
 gan_status io_out_commit(io_out *o, gan_error *err);
 void io_out_abort(io_out *o);
+/* the whole of buf (n bytes) as path, through io_out */
+gan_status io_write_file(const char *path, const void *buf, size_t n, gan_error *err);
+/* fsync the folder holding path; 0 or the errno */
+int io_sync_dir(const char *path);
+/* what a file of mode m is, for messages: "a directory", "a FIFO", ... */
+const char *io_node_kind(mode_t m);
+/* the names of a run directory's own files and folders, NULL-ended
+ * (outpath.c; the guard of gan_output_check) */
+extern const char *const io_run_names[];
 
 #endif

@@ -3,6 +3,8 @@
 #include "config.h"
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -81,10 +83,46 @@ gan_status io_list_dir(const char *dir, int (*keep)(const char *name),
     return GAN_OK;
 }
 
+/* "a directory", "a character device", ...: what a path is, for messages */
+const char *io_node_kind(mode_t m)
+{
+    return S_ISREG(m) ? "a regular file" : S_ISDIR(m) ? "a directory" : S_ISLNK(m) ? "a symbolic link"
+         : S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device" : S_ISFIFO(m) ? "a FIFO"
+         : S_ISSOCK(m) ? "a socket" : "not a regular file";
+}
+
+int io_sync_dir(const char *path)
+{
+    char *dir = strdup(path);
+    if (!dir) return ENOMEM;
+    char *slash = strrchr(dir, '/');
+    const char *d = ".";
+    if (slash == dir) d = "/";
+    else if (slash) {
+        *slash = '\0';
+        d = dir;
+    }
+    int e = 0, fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) e = errno;
+    else {
+        if (fsync(fd) != 0 && errno != EINVAL) e = errno;   /* EINVAL: fs cannot sync folders */
+        close(fd);
+    }
+    free(dir);
+    return e;
+}
+
 gan_status io_out_open(io_out *o, const char *path, gan_error *err)
 {
     memset(o, 0, sizeof *o);
     o->path = path;
+    /* what is at path now is never opened, written or removed: only a
+     * regular file (or a link, which the rename replaces, not its target)
+     * may be replaced; a device such as /dev/full, a FIFO or a folder not */
+    struct stat st;
+    if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
+        return gan_error_at(err, GAN_ERR_IO, path, 0, 0, "is %s, not a regular file: refusing to replace it",
+                            io_node_kind(st.st_mode));
     if (snprintf(o->tmp, sizeof o->tmp, "%s.tmp.XXXXXX", path) >= (int)sizeof o->tmp)
         return gan_error_at(err, GAN_ERR_INVALID, path, 0, 0, "path is too long");
     int fd = mkstemp(o->tmp);
@@ -115,7 +153,8 @@ void io_out_abort(io_out *o)
 {
     if (o->fp) fclose(o->fp);
     o->fp = NULL;
-    unlink(o->tmp);
+    if (o->tmp[0]) unlink(o->tmp);
+    o->tmp[0] = 0;
 }
 
 gan_status io_out_commit(io_out *o, gan_error *err)
@@ -126,15 +165,39 @@ gan_status io_out_commit(io_out *o, gan_error *err)
     if (!o->err && fsync(fileno(o->fp)) != 0 && errno != EINVAL) o->err = errno;
     if (fclose(o->fp) != 0 && !o->err) o->err = errno;
     o->fp = NULL;
-    if (!o->err && rename(o->tmp, o->path) != 0) {
+    if (o->err) {
+        unlink(o->tmp);
+        return gan_error_at(err, GAN_ERR_IO, o->path, 0, 0, "cannot write: %s", strerror(o->err));
+    }
+    /* the target may have become a device or a folder since the open */
+    struct stat st;
+    if (lstat(o->path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) {
+        unlink(o->tmp);
+        return gan_error_at(err, GAN_ERR_IO, o->path, 0, 0, "is %s, not a regular file: refusing to replace it",
+                            io_node_kind(st.st_mode));
+    }
+    if (rename(o->tmp, o->path) != 0) {
         int e = errno;
         unlink(o->tmp);
         return gan_error_at(err, GAN_ERR_IO, o->path, 0, 0, "cannot rename %s into place: %s",
                             o->tmp, strerror(e));
     }
-    if (o->err) {
-        unlink(o->tmp);
-        return gan_error_at(err, GAN_ERR_IO, o->path, 0, 0, "cannot write: %s", strerror(o->err));
-    }
+    int e = io_sync_dir(o->path);   /* so that the rename itself survives a power cut */
+    if (e) return gan_error_at(err, GAN_ERR_IO, o->path, 0, 0, "written, but cannot sync its folder: %s",
+                               strerror(e));
     return GAN_OK;
+}
+
+gan_status io_write_file(const char *path, const void *buf, size_t n, gan_error *err)
+{
+    io_out o;
+    gan_status st = io_out_open(&o, path, err);
+    if (st != GAN_OK) return st;
+    io_out_write(&o, buf, n);
+    return io_out_commit(&o, err);
+}
+
+gan_status gan_file_write(const char *path, const void *buf, size_t n, gan_error *err)
+{
+    return io_write_file(path, buf, n, err);
 }

@@ -4,7 +4,7 @@
  *   ring:  8 modes at (cos 2 pi k/8, sin 2 pi k/8),      sigma 0.01
  *
  * Each point picks a mode uniformly and adds isotropic N(0, sigma^2) noise,
- * drawn from stream MIXTURE_STREAM of the seed, so one seed gives one
+ * drawn from stream GAN_STREAM_MIXTURE (gan/rng.h) of the seed, so one seed gives one
  * dataset.  The metrics are PacGAN's (Lin et al. 2018), see below.
  */
 #include "config.h"
@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include "io/io.h"
 
-#define MIXTURE_STREAM 0x6d697874ULL   /* "mixt" */
 #define MAX_MODES 25
 
 int gan_mixture_modes(gan_data_format f, float (*centres)[2], int max, float *sigma)
@@ -55,7 +54,7 @@ gan_status io_mixture_load(gan_dataset *d, const gan_data_spec *spec, uint64_t s
     if (!(d->x = gan_alloc_floats((size_t)n * 2)))   // (n, 2)
         return gan_error_set(err, GAN_ERR_NOMEM, "out of memory for %ld points", n);
     gan_rng r;
-    gan_rng_seed_stream(&r, seed, MIXTURE_STREAM);
+    gan_rng_seed_stream(&r, seed, GAN_STREAM_MIXTURE);
     for (long i = 0; i < n; i++) {
         uint32_t k = gan_rng_below(&r, (uint32_t)m);
         d->x[2 * i] = c[k][0] + sigma * (float)gan_rng_normal(&r);

@@ -21,67 +21,73 @@
 #define SZ(T, m) sizeof(((T *)0)->m)
 #define IMAGES (1u << GAN_DATA_IMAGES)
 #define FILES (1u << GAN_DATA_IDX | 1u << GAN_DATA_CIFAR10 | 1u << GAN_DATA_PNGDIR | 1u << GAN_DATA_CSV | IMAGES)
-#define D(m) offsetof(gan_data_spec, m), SZ(gan_data_spec, m)
+#define D(m) .off = offsetof(gan_data_spec, m), .size = SZ(gan_data_spec, m)
 
 /* images: no generator to take the size from, so height, width and
  * channels are required */
-#define DATA_FIELDS(name)                                                                           \
-    static const field name##_f[] = {                                                              \
-        { "format", F_ENUM, 0, 1, 0, 0, 0, 0, 0, 0, gan_model_format_names, D(format), NULL,      \
-          "idx, cifar10, pngdir, csv or images" },                                                   \
-        { "path", F_STR, FILES, 1, 0, 0, 1, 0, 0, 0, NULL, D(path), NULL, "data file or folder" }, \
-        { "labels", F_STR, FILES, 0, 0, 0, 0, 0, 0, 0, NULL, D(labels), NULL,                      \
-          "IDX label file matching the images; images: folders (each subfolder a class)" },         \
-        { "label_column", F_INT, 1u << GAN_DATA_CSV, 0, 0, 0, 0, 65536, 0, 0, NULL, D(label_column), \
-          NULL, "1-based CSV column of the labels; 0 = none" },                                     \
-        { "limit", F_LONG, 0, 0, 0, 0, 0, NONE, 0, 0, NULL, D(limit), NULL,                          \
-          "use at most this many samples; 0 = all" },                                                \
-        { "classes", F_INT, 0, 0, 0, 0, 0, 65536, 0, 0, NULL, D(classes), NULL,                     \
-          "number of classes (data: required, > 0)" },                                               \
-        { "height", F_INT, IMAGES, 1, 0, 0, 1, 4096, 0, 0, NULL, D(height), NULL,                   \
-          "images are resized to this height" },                                                     \
-        { "width", F_INT, IMAGES, 1, 0, 0, 1, 4096, 0, 0, NULL, D(width), NULL,                     \
-          "images are resized to this width" },                                                      \
-        { "channels", F_INT, IMAGES, 1, 0, 0, 1, 3, 0, 0, NULL, D(channels), NULL,                  \
-          "1 (gray) or 3 (RGB)" },                                                                   \
-        { "crop", F_ENUM, IMAGES, 0, GAN_CROP_CENTER, 0, 0, 0, 0, 0, gan_model_crop_names, D(crop), \
-          NULL, "center, or random after the shorter side is scaled" },                              \
-        { "background", F_INT, IMAGES, 0, 255, 0, 0, 255, 0, 0, NULL, D(background), NULL,          \
-          "gray level 0..255 that transparent pixels are composited over" },                         \
-        { "on_bad_file", F_ENUM, IMAGES, 0, GAN_BAD_ERROR, 0, 0, 0, 0, 0, gan_model_bad_file_names, \
-          D(on_bad_file), NULL, "error, or skip (files that cannot be decoded are left out)" },     \
-        { "cache", F_BOOL, IMAGES, 0, 1, 0, 0, 1, 0, 0, NULL, D(cache), NULL,                        \
-          "keep the decoded images in the cache directory" },                                        \
-    };                                                                                             \
-    static const section name##_s = { #name, name##_f, (int)(sizeof name##_f / sizeof name##_f[0]), 1, \
-                                      "data format", NULL };
+#define DATA_FIELDS(name)                                                                                   \
+    static const field name##_f[] = {                                                                       \
+        { .key = "format", .kind = F_ENUM, .required = 1, .choices = gan_model_format_names, D(format),     \
+          .doc = "idx, cifar10, pngdir, csv or images" },                                                   \
+        { .key = "path", .kind = F_STR, .when = FILES, .required = 1, .min = 1, D(path),                    \
+          .doc = "data file or folder" },                                                                   \
+        { .key = "labels", .kind = F_STR, .when = FILES, D(labels),                                         \
+          .doc = "IDX label file matching the images; images: folders (each subfolder a class)" },          \
+        { .key = "label_column", .kind = F_INT, .when = 1u << GAN_DATA_CSV, .max = 65536, D(label_column),  \
+          .doc = "1-based CSV column of the labels; 0 = none" },                                            \
+        { .key = "limit", .kind = F_LONG, .max = NONE, D(limit),                                            \
+          .doc = "use at most this many samples; 0 = all" },                                                \
+        { .key = "classes", .kind = F_INT, .max = 65536, D(classes),                                        \
+          .doc = "number of classes (data: required, > 0)" },                                               \
+        { .key = "height", .kind = F_INT, .when = IMAGES, .required = 1, .min = 1, .max = 4096, D(height),  \
+          .doc = "images are resized to this height" },                                                     \
+        { .key = "width", .kind = F_INT, .when = IMAGES, .required = 1, .min = 1, .max = 4096, D(width),    \
+          .doc = "images are resized to this width" },                                                      \
+        { .key = "channels", .kind = F_INT, .when = IMAGES, .required = 1, .min = 1, .max = 3, D(channels), \
+          .doc = "1 (gray) or 3 (RGB)" },                                                                   \
+        { .key = "crop", .kind = F_ENUM, .when = IMAGES, .def = GAN_CROP_CENTER,                            \
+          .choices = gan_model_crop_names, D(crop),                                                         \
+          .doc = "center, or random after the shorter side is scaled" },                                    \
+        { .key = "background", .kind = F_INT, .when = IMAGES, .def = 255, .max = 255, D(background),        \
+          .doc = "gray level 0..255 that transparent pixels are composited over" },                         \
+        { .key = "on_bad_file", .kind = F_ENUM, .when = IMAGES, .def = GAN_BAD_ERROR,                       \
+          .choices = gan_model_bad_file_names, D(on_bad_file),                                              \
+          .doc = "error, or skip (files that cannot be decoded are left out)" },                            \
+        { .key = "cache", .kind = F_BOOL, .when = IMAGES, .def = 1, .max = 1, D(cache),                     \
+          .doc = "keep the decoded images in the cache directory" },                                        \
+    };                                                                                                      \
+    static const section name##_s = { .path = #name, .f = name##_f, .n = NFIELDS(name##_f),                 \
+                                      .has_variant = 1, .variant_noun = "data format" };
 DATA_FIELDS(data)
 DATA_FIELDS(test)
 
-#define T(m) offsetof(gan_clf_train_spec, m), SZ(gan_clf_train_spec, m)
+#define T(m) .off = offsetof(gan_clf_train_spec, m), .size = SZ(gan_clf_train_spec, m)
 static const field train_f[] = {
-    { "batch", F_INT, 0, 0, 64, 0, 1, 65536, 0, 0, NULL, T(batch), NULL, "samples per step" },
-    { "steps", F_LONG, 0, 1, 0, 0, 1, 1e12, 0, 0, NULL, T(steps), NULL, "training steps" },
-    { "lr", F_FLOAT, 0, 0, 1e-3, 0, 0, 10, 1, 0, NULL, T(lr), NULL, "Adam learning rate" },
-    { "weight_decay", F_FLOAT, 0, 0, 0, 0, 0, 10, 0, 0, NULL, T(weight_decay), NULL,
-      "L2 penalty added to the gradient" },
+    { .key = "batch", .kind = F_INT, .def = 64, .min = 1, .max = 65536, T(batch), .doc = "samples per step" },
+    { .key = "steps", .kind = F_LONG, .required = 1, .min = 1, .max = 1e12, T(steps),
+      .doc = "training steps" },
+    { .key = "lr", .kind = F_FLOAT, .def = 1e-3, .max = 10, .min_open = 1, T(lr),
+      .doc = "Adam learning rate" },
+    { .key = "weight_decay", .kind = F_FLOAT, .max = 10, T(weight_decay),
+      .doc = "L2 penalty added to the gradient" },
 };
-static const section train_s = { "train", train_f, 4, 0, NULL, NULL };
+static const section train_s = { .path = "train", .f = train_f, .n = NFIELDS(train_f) };
 
-#define M(m) offsetof(gan_clf_spec, m), SZ(gan_clf_spec, m)
+#define M(m) .off = offsetof(gan_clf_spec, m), .size = SZ(gan_clf_spec, m)
 static const field top_f[] = {
-    { "name", F_STR, 0, 1, 0, 0, 1, 0, 0, 0, NULL, M(name), NULL, "name of the classifier" },
-    { "seed", F_U64, 0, 0, 1, 0, 0, NONE, 0, 0, NULL, M(seed), NULL, "seeds initialisation and data order" },
-    { "data", F_SECTION, 0, 1, 0, 0, 0, 0, 0, 0, NULL, offsetof(gan_clf_spec, data), 0, &data_s,
-      "labelled training data" },
-    { "test", F_SECTION, 0, 1, 0, 0, 0, 0, 0, 0, NULL, offsetof(gan_clf_spec, test), 0, &test_s,
-      "labelled test data" },
-    { "layers", F_STACK, 0, 1, 0, 0, 0, 0, 0, 0, NULL, M(layers), NULL,
-      "layers from a sample to one logit per class" },
-    { "train", F_SECTION, 0, 1, 0, 0, 0, 0, 0, 0, NULL, offsetof(gan_clf_spec, train), 0, &train_s,
-      "batch, steps, learning rate" },
+    { .key = "name", .kind = F_STR, .required = 1, .min = 1, M(name), .doc = "name of the classifier" },
+    { .key = "seed", .kind = F_U64, .def = 1, .max = NONE, M(seed),
+      .doc = "seeds initialisation and data order" },
+    { .key = "data", .kind = F_SECTION, .required = 1, .off = offsetof(gan_clf_spec, data), .sub = &data_s,
+      .doc = "labelled training data" },
+    { .key = "test", .kind = F_SECTION, .required = 1, .off = offsetof(gan_clf_spec, test), .sub = &test_s,
+      .doc = "labelled test data" },
+    { .key = "layers", .kind = F_STACK, .required = 1, M(layers),
+      .doc = "layers from a sample to one logit per class" },
+    { .key = "train", .kind = F_SECTION, .required = 1, .off = offsetof(gan_clf_spec, train), .sub = &train_s,
+      .doc = "batch, steps, learning rate" },
 };
-static const section clf_top = { "", top_f, 6, 0, NULL, NULL };
+static const section clf_top = { .path = "", .f = top_f, .n = NFIELDS(top_f) };
 
 void gan_clf_spec_free(gan_clf_spec *s)
 {

@@ -23,222 +23,248 @@ const char *const gan_model_noise_names[] = { "normal", "uniform", "truncated_no
 #define IMAGES (1u << GAN_DATA_IMAGES)
 #define FILES (1u << GAN_DATA_IDX | 1u << GAN_DATA_CIFAR10 | 1u << GAN_DATA_PNGDIR | 1u << GAN_DATA_CSV | IMAGES)
 #define MIXTURES (1u << GAN_DATA_GRID | 1u << GAN_DATA_RING)
-#define D(m) offsetof(gan_data_spec, m), SZ(gan_data_spec, m)
+#define D(m) .off = offsetof(gan_data_spec, m), .size = SZ(gan_data_spec, m)
 static const field data_f[] = {
-    { "format", F_ENUM, 0, 1, 0, 0, 0, 0, 0, 0, gan_model_format_names, D(format), NULL,
-      "idx, cifar10, pngdir, csv, images, or the built-in 2-D mixtures grid and ring" },
-    { "path", F_STR, FILES, 1, 0, 0, 1, 0, 0, 0, NULL, D(path), NULL,
-      "data file or folder (not for grid, ring)" },
-    { "labels", F_STR, FILES, 0, 0, 0, 0, 0, 0, 0, NULL, D(labels), NULL,
-      "IDX label file matching the images; images: folders (each subfolder a class); empty for none" },
-    { "limit", F_LONG, 0, 0, 0, 0, 0, NONE, 0, 0, NULL, D(limit), NULL,
-      "use at most this many samples; 0 = all" },
-    { "samples", F_LONG, MIXTURES, 0, 100000, 0, 1, 100000000, 0, 0, NULL, D(samples), NULL,
-      "points drawn from a built-in mixture" },
-    { "classes", F_INT, 0, 0, 0, 0, 0, 65536, 0, 0, NULL, D(classes), NULL,
-      "number of classes of a conditional model (labels needed); 0 = unconditional" },
-    { "label_column", F_INT, 1u << GAN_DATA_CSV, 0, 0, 0, 0, 65536, 0, 0, NULL, D(label_column), NULL,
-      "1-based CSV column holding integer class labels (removed from the samples); 0 = none" },
+    { .key = "format", .kind = F_ENUM, .required = 1, .choices = gan_model_format_names, D(format),
+      .doc = "idx, cifar10, pngdir, csv, images, or the built-in 2-D mixtures grid and ring" },
+    { .key = "path", .kind = F_STR, .when = FILES, .required = 1, .min = 1, D(path),
+      .doc = "data file or folder (not for grid, ring)" },
+    { .key = "labels", .kind = F_STR, .when = FILES, D(labels),
+      .doc = "IDX label file matching the images; images: folders (each subfolder a class); empty for none" },
+    { .key = "limit", .kind = F_LONG, .max = NONE, D(limit),
+      .doc = "use at most this many samples; 0 = all" },
+    { .key = "samples", .kind = F_LONG, .when = MIXTURES, .def = 100000, .min = 1, .max = 100000000,
+      D(samples),
+      .doc = "points drawn from a built-in mixture" },
+    { .key = "classes", .kind = F_INT, .max = 65536, D(classes),
+      .doc = "number of classes of a conditional model (labels needed); 0 = unconditional" },
+    { .key = "label_column", .kind = F_INT, .when = 1u << GAN_DATA_CSV, .max = 65536, D(label_column),
+      .doc = "1-based CSV column holding integer class labels (removed from the samples); 0 = none" },
     /* images: 0 stands for the generator's output, resolved by the trainer */
-    { "height", F_INT, IMAGES, 0, 0, 0, 0, 4096, 0, 0, NULL, D(height), NULL,
-      "images are resized to this height; default: the generator's output" },
-    { "width", F_INT, IMAGES, 0, 0, 0, 0, 4096, 0, 0, NULL, D(width), NULL,
-      "images are resized to this width; default: the generator's output" },
-    { "channels", F_INT, IMAGES, 0, 0, 0, 0, 3, 0, 0, NULL, D(channels), NULL,
-      "1 (gray) or 3 (RGB); default: the generator's output" },
-    { "crop", F_ENUM, IMAGES, 0, GAN_CROP_CENTER, 0, 0, 0, 0, 0, gan_model_crop_names, D(crop), NULL,
-      "center, or random (an offset drawn once per file from the seed) after the shorter side is scaled" },
-    { "background", F_INT, IMAGES, 0, 255, 0, 0, 255, 0, 0, NULL, D(background), NULL,
-      "gray level 0..255 that transparent pixels are composited over" },
-    { "on_bad_file", F_ENUM, IMAGES, 0, GAN_BAD_ERROR, 0, 0, 0, 0, 0, gan_model_bad_file_names, D(on_bad_file), NULL,
-      "error, or skip (files that cannot be decoded are counted and left out)" },
-    { "cache", F_BOOL, IMAGES, 0, 1, 0, 0, 1, 0, 0, NULL, D(cache), NULL,
-      "keep the decoded images in $GANRUN_CACHE_DIR, $XDG_CACHE_HOME/ganrun or ~/.cache/ganrun" },
+    { .key = "height", .kind = F_INT, .when = IMAGES, .max = 4096, D(height),
+      .doc = "images are resized to this height; default: the generator's output" },
+    { .key = "width", .kind = F_INT, .when = IMAGES, .max = 4096, D(width),
+      .doc = "images are resized to this width; default: the generator's output" },
+    { .key = "channels", .kind = F_INT, .when = IMAGES, .max = 3, D(channels),
+      .doc = "1 (gray) or 3 (RGB); default: the generator's output" },
+    { .key = "crop", .kind = F_ENUM, .when = IMAGES, .def = GAN_CROP_CENTER, .choices = gan_model_crop_names,
+      D(crop),
+      .doc = "center, or random (an offset drawn once per file from the seed) after the shorter side is scaled" },
+    { .key = "background", .kind = F_INT, .when = IMAGES, .def = 255, .max = 255, D(background),
+      .doc = "gray level 0..255 that transparent pixels are composited over" },
+    { .key = "on_bad_file", .kind = F_ENUM, .when = IMAGES, .def = GAN_BAD_ERROR,
+      .choices = gan_model_bad_file_names, D(on_bad_file),
+      .doc = "error, or skip (files that cannot be decoded are counted and left out)" },
+    { .key = "cache", .kind = F_BOOL, .when = IMAGES, .def = 1, .max = 1, D(cache),
+      .doc = "keep the decoded images in $GANRUN_CACHE_DIR, $XDG_CACHE_HOME/ganrun or ~/.cache/ganrun" },
 };
-static const section data_s = { "data", data_f, 14, 1, "data format", NULL };
+static const section data_s = { .path = "data", .f = data_f, .n = NFIELDS(data_f),
+                                .has_variant = 1, .variant_noun = "data format" };
 
 /* ---- noise -------------------------------------------------------------- */
 #define NORMALS (1u << GAN_NOISE_NORMAL | 1u << GAN_NOISE_TRUNCNORMAL)
-#define N(m) offsetof(gan_noise_spec, m), SZ(gan_noise_spec, m)
+#define N(m) .off = offsetof(gan_noise_spec, m), .size = SZ(gan_noise_spec, m)
 static const field noise_f[] = {
-    { "distribution", F_ENUM, 0, 0, GAN_NOISE_NORMAL, 0, 0, 0, 0, 0, gan_model_noise_names, N(dist),
-      NULL, "normal, uniform or truncated_normal" },
-    { "dim", F_INT, 0, 1, 0, 0, 1, 65536, 0, 0, NULL, N(dim), NULL,
-      "length of a noise vector, the generator's input" },
-    { "mean", F_FLOAT, NORMALS, 0, 0, 0, -1e6, 1e6, 0, 0, NULL, N(mean), NULL, "mean (normal, truncated_normal)" },
-    { "std", F_FLOAT, NORMALS, 0, 1, 0, 0, 1e6, 1, 0, NULL, N(std), NULL,
-      "standard deviation (normal, truncated_normal)" },
-    { "low", F_FLOAT, 1u << GAN_NOISE_UNIFORM, 0, -1, 0, -1e6, 1e6, 0, 0, NULL, N(low), NULL,
-      "lower end (uniform)" },
-    { "high", F_FLOAT, 1u << GAN_NOISE_UNIFORM, 0, 1, 0, -1e6, 1e6, 0, 0, NULL, N(high), NULL,
-      "upper end, > low (uniform)" },
-    { "limit", F_FLOAT, 1u << GAN_NOISE_TRUNCNORMAL, 0, 2, 0, 0.5, 100, 0, 0, NULL, N(limit), NULL,
-      "samples beyond limit * std from the mean are redrawn (truncated_normal)" },
+    { .key = "distribution", .kind = F_ENUM, .def = GAN_NOISE_NORMAL, .choices = gan_model_noise_names,
+      N(dist),
+      .doc = "normal, uniform or truncated_normal" },
+    { .key = "dim", .kind = F_INT, .required = 1, .min = 1, .max = 65536, N(dim),
+      .doc = "length of a noise vector, the generator's input" },
+    { .key = "mean", .kind = F_FLOAT, .when = NORMALS, .min = -1e6, .max = 1e6, N(mean),
+      .doc = "mean (normal, truncated_normal)" },
+    { .key = "std", .kind = F_FLOAT, .when = NORMALS, .def = 1, .max = 1e6, .min_open = 1, N(std),
+      .doc = "standard deviation (normal, truncated_normal)" },
+    { .key = "low", .kind = F_FLOAT, .when = 1u << GAN_NOISE_UNIFORM, .def = -1, .min = -1e6, .max = 1e6,
+      N(low),
+      .doc = "lower end (uniform)" },
+    { .key = "high", .kind = F_FLOAT, .when = 1u << GAN_NOISE_UNIFORM, .def = 1, .min = -1e6, .max = 1e6,
+      N(high),
+      .doc = "upper end, > low (uniform)" },
+    { .key = "limit", .kind = F_FLOAT, .when = 1u << GAN_NOISE_TRUNCNORMAL, .def = 2, .min = 0.5, .max = 100,
+      N(limit),
+      .doc = "samples beyond limit * std from the mean are redrawn (truncated_normal)" },
 };
-static const section noise_s = { "noise", noise_f, 7, 1, "distribution", NULL };
+static const section noise_s = { .path = "noise", .f = noise_f, .n = NFIELDS(noise_f),
+                                 .has_variant = 1, .variant_noun = "distribution" };
 
 /* ---- train.optimizer.{generator,discriminator} ------------------------- */
 #define ADAM (1u << GAN_OPTIM_ADAM)
 #define SGD (1u << GAN_OPTIM_SGD)
 #define RMSPROP (1u << GAN_OPTIM_RMSPROP)
-#define O(m) offsetof(gan_optim_conf, m), SZ(gan_optim_conf, m)
-#define OPTIM_FIELDS(path)                                                                         \
-    static const field path##_f[] = {                                                              \
-        { "type", F_ENUM, 0, 0, GAN_OPTIM_ADAM, 0, 0, 0, 0, 0, gan_model_optim_names, O(kind), NULL,  \
-          "adam, sgd or rmsprop" },                                                                \
-        { "lr", F_FLOAT, ADAM, 0, 2e-4, 0, 0, 10, 1, 0, NULL, O(lr), NULL, "learning rate" },       \
-        { "lr", F_FLOAT, SGD, 0, 0.01, 0, 0, 10, 1, 0, NULL, O(lr), NULL, "learning rate" },        \
-        { "lr", F_FLOAT, RMSPROP, 0, 1e-3, 0, 0, 10, 1, 0, NULL, O(lr), NULL, "learning rate" },    \
-        { "betas", F_FLOAT2, ADAM, 0, 0.5, 0.999, 0, 1, 0, 1, NULL, offsetof(gan_optim_conf, beta1), \
-          2 * sizeof(float), NULL, "[beta1, beta2], moment decay rates in [0, 1)" },               \
-        { "eps", F_FLOAT, ADAM | RMSPROP, 0, 1e-8, 0, 0, 1, 1, 0, NULL, O(eps), NULL,               \
-          "added to the root of the second moment" },                                               \
-        { "alpha", F_FLOAT, RMSPROP, 0, 0.99, 0, 0, 1, 0, 1, NULL, O(alpha), NULL,                 \
-          "smoothing of the squared gradient" },                                                    \
-        { "momentum", F_FLOAT, SGD | RMSPROP, 0, 0, 0, 0, 1, 0, 1, NULL, O(momentum), NULL,        \
-          "momentum in [0, 1)" },                                                                   \
-        { "nesterov", F_BOOL, SGD, 0, 0, 0, 0, 1, 0, 0, NULL, O(nesterov), NULL,                   \
-          "Nesterov momentum (needs momentum > 0)" },                                               \
-        { "weight_decay", F_FLOAT, 0, 0, 0, 0, 0, 10, 0, 0, NULL, O(weight_decay), NULL,            \
-          "L2 penalty added to the gradient" },                                                     \
-        { "schedule", F_ENUM, 0, 0, GAN_LR_CONSTANT, 0, 0, 0, 0, 0, gan_model_lr_schedule_names,   \
-          O(schedule), NULL, "learning-rate schedule: constant, linear, cosine or step" },        \
-        { "warmup", F_LONG, 0, 0, 0, 0, 0, 1e12, 0, 0, NULL, O(warmup), NULL,                      \
-          "training steps of linear warm-up to lr (any schedule)" },                               \
-        { "decay_steps", F_LONG, 0, 0, 0, 0, 0, 1e12, 0, 0, NULL, O(decay_steps), NULL,            \
-          "linear, cosine: steps of the decay after the warm-up; 0: to train.steps" },            \
-        { "lr_end", F_FLOAT, 0, 0, 0, 0, 0, 1, 0, 0, NULL, O(lr_end), NULL,                         \
-          "linear, cosine: the final rate as a fraction of lr" },                                  \
-        { "step_every", F_LONG, 0, 0, 1000, 0, 1, 1e12, 0, 0, NULL, O(step_every), NULL,           \
-          "step: training steps between two multiplications by gamma" },                           \
-        { "gamma", F_FLOAT, 0, 0, 0.1, 0, 0, 1, 1, 0, NULL, O(gamma), NULL,                         \
-          "step: the factor applied every step_every steps" },                                     \
-    };                                                                                             \
-    static const section path##_s = { "train.optimizer." #path, path##_f, 16, 1, "optimizer", "optimizer" };
+#define O(m) .off = offsetof(gan_optim_conf, m), .size = SZ(gan_optim_conf, m)
+#define OPTIM_FIELDS(who)                                                                                      \
+    static const field who##_f[] = {                                                                           \
+        { .key = "type", .kind = F_ENUM, .def = GAN_OPTIM_ADAM, .choices = gan_model_optim_names, O(kind),     \
+          .doc = "adam, sgd or rmsprop" },                                                                     \
+        { .key = "lr", .kind = F_FLOAT, .when = ADAM, .def = 2e-4, .max = 10, .min_open = 1, O(lr),            \
+          .doc = "learning rate" },                                                                            \
+        { .key = "lr", .kind = F_FLOAT, .when = SGD, .def = 0.01, .max = 10, .min_open = 1, O(lr),             \
+          .doc = "learning rate" },                                                                            \
+        { .key = "lr", .kind = F_FLOAT, .when = RMSPROP, .def = 1e-3, .max = 10, .min_open = 1, O(lr),         \
+          .doc = "learning rate" },                                                                            \
+        { .key = "betas", .kind = F_FLOAT2, .when = ADAM, .def = 0.5, .def2 = 0.999, .max = 1, .max_open = 1,  \
+          .off = offsetof(gan_optim_conf, beta1), .size = 2 * sizeof(float),                                   \
+          .doc = "[beta1, beta2], moment decay rates in [0, 1)" },                                             \
+        { .key = "eps", .kind = F_FLOAT, .when = ADAM | RMSPROP, .def = 1e-8, .max = 1, .min_open = 1, O(eps), \
+          .doc = "added to the root of the second moment" },                                                   \
+        { .key = "alpha", .kind = F_FLOAT, .when = RMSPROP, .def = 0.99, .max = 1, .max_open = 1, O(alpha),    \
+          .doc = "smoothing of the squared gradient" },                                                        \
+        { .key = "momentum", .kind = F_FLOAT, .when = SGD | RMSPROP, .max = 1, .max_open = 1, O(momentum),     \
+          .doc = "momentum in [0, 1)" },                                                                       \
+        { .key = "nesterov", .kind = F_BOOL, .when = SGD, .max = 1, O(nesterov),                               \
+          .doc = "Nesterov momentum (needs momentum > 0)" },                                                   \
+        { .key = "weight_decay", .kind = F_FLOAT, .max = 10, O(weight_decay),                                  \
+          .doc = "L2 penalty added to the gradient" },                                                         \
+        { .key = "schedule", .kind = F_ENUM, .def = GAN_LR_CONSTANT, .choices = gan_model_lr_schedule_names,   \
+          O(schedule),                                                                                         \
+          .doc = "learning-rate schedule: constant, linear, cosine or step" },                                 \
+        { .key = "warmup", .kind = F_LONG, .max = 1e12, O(warmup),                                             \
+          .doc = "training steps of linear warm-up to lr (any schedule)" },                                    \
+        { .key = "decay_steps", .kind = F_LONG, .max = 1e12, O(decay_steps),                                   \
+          .doc = "linear, cosine: steps of the decay after the warm-up; 0: to train.steps" },                  \
+        { .key = "lr_end", .kind = F_FLOAT, .max = 1, O(lr_end),                                               \
+          .doc = "linear, cosine: the final rate as a fraction of lr" },                                       \
+        { .key = "step_every", .kind = F_LONG, .def = 1000, .min = 1, .max = 1e12, O(step_every),              \
+          .doc = "step: training steps between two multiplications by gamma" },                                \
+        { .key = "gamma", .kind = F_FLOAT, .def = 0.1, .max = 1, .min_open = 1, O(gamma),                      \
+          .doc = "step: the factor applied every step_every steps" },                                          \
+    };                                                                                                         \
+    static const section who##_s = { .path = "train.optimizer." #who, .f = who##_f, .n = NFIELDS(who##_f),     \
+                                     .has_variant = 1, .variant_noun = "optimizer", .keys_prefix = "optimizer" };
 OPTIM_FIELDS(generator)
 OPTIM_FIELDS(discriminator)
 
 static const field optimizer_f[] = {
-    { "generator", F_SECTION, 0, 0, 0, 0, 0, 0, 0, 0, NULL, offsetof(gan_train_spec, gopt), 0,
-      &generator_s, "the generator's optimizer" },
-    { "discriminator", F_SECTION, 0, 0, 0, 0, 0, 0, 0, 0, NULL, offsetof(gan_train_spec, dopt), 0,
-      &discriminator_s, "the discriminator's optimizer" },
+    { .key = "generator", .kind = F_SECTION, .off = offsetof(gan_train_spec, gopt), .sub = &generator_s,
+      .doc = "the generator's optimizer" },
+    { .key = "discriminator", .kind = F_SECTION, .off = offsetof(gan_train_spec, dopt),
+      .sub = &discriminator_s,
+      .doc = "the discriminator's optimizer" },
 };
-static const section optimizer_s = { "train.optimizer", optimizer_f, 2, 0, NULL, NULL };
+static const section optimizer_s = { .path = "train.optimizer", .f = optimizer_f, .n = NFIELDS(optimizer_f) };
 
 /* ---- train -------------------------------------------------------------- */
-#define T(m) offsetof(gan_train_spec, m), SZ(gan_train_spec, m)
+#define T(m) .off = offsetof(gan_train_spec, m), .size = SZ(gan_train_spec, m)
 static const field schedule_f[] = {
-    { "d_steps", F_INT, 0, 0, 1, 0, 1, 100, 0, 0, NULL, T(d_steps), NULL,
-      "discriminator steps per training step" },
-    { "g_steps", F_INT, 0, 0, 1, 0, 1, 100, 0, 0, NULL, T(g_steps), NULL,
-      "generator steps per training step" },
+    { .key = "d_steps", .kind = F_INT, .def = 1, .min = 1, .max = 100, T(d_steps),
+      .doc = "discriminator steps per training step" },
+    { .key = "g_steps", .kind = F_INT, .def = 1, .min = 1, .max = 100, T(g_steps),
+      .doc = "generator steps per training step" },
 };
-static const section schedule_s = { "train.schedule", schedule_f, 2, 0, NULL, NULL };
+static const section schedule_s = { .path = "train.schedule", .f = schedule_f, .n = NFIELDS(schedule_f) };
 
-#define E(m) offsetof(gan_ema_spec, m), SZ(gan_ema_spec, m)
+#define E(m) .off = offsetof(gan_ema_spec, m), .size = SZ(gan_ema_spec, m)
 static const field ema_f[] = {
-    { "decay", F_FLOAT, 0, 0, 0, 0, 0, 1, 0, 1, NULL, E(decay), NULL,
-      "generator weight average ema = decay * ema + (1 - decay) * weights after each G step; 0: off" },
-    { "start", F_LONG, 0, 0, 0, 0, 0, 1e12, 0, 0, NULL, E(start), NULL,
-      "training steps before which the average is a plain copy of the weights" },
-    { "rampup", F_FLOAT, 0, 0, 0, 0, 0, 100, 0, 0, NULL, E(rampup), NULL,
-      "warm-up ramp (StyleGAN's ema_rampup): at step s the decay is at most 0.5^(1/(rampup s)); 0: off" },
+    { .key = "decay", .kind = F_FLOAT, .max = 1, .max_open = 1, E(decay),
+      .doc = "generator weight average ema = decay * ema + (1 - decay) * weights after each G step; 0: off" },
+    { .key = "start", .kind = F_LONG, .max = 1e12, E(start),
+      .doc = "training steps before which the average is a plain copy of the weights" },
+    { .key = "rampup", .kind = F_FLOAT, .max = 100, E(rampup),
+      .doc = "warm-up ramp (StyleGAN's ema_rampup): at step s the decay is at most 0.5^(1/(rampup s)); 0: off" },
 };
-static const section ema_s = { "train.ema", ema_f, 3, 0, NULL, NULL };
-#define A(m) offsetof(gan_aug_spec, m), SZ(gan_aug_spec, m)
+static const section ema_s = { .path = "train.ema", .f = ema_f, .n = NFIELDS(ema_f) };
+#define A(m) .off = offsetof(gan_aug_spec, m), .size = SZ(gan_aug_spec, m)
 static const field augment_f[] = {
-    { "flip", F_BOOL, 0, 0, 0, 0, 0, 1, 0, 0, NULL, A(flip), NULL,
-      "mirror each real image left-right with probability 1/2" },
-    { "policy", F_STR, 0, 0, 0, 0, 0, 0, 0, 0, NULL, A(policy), NULL,
-      "DiffAugment ops applied to real and fake images before D: color, translation, cutout, comma-separated" },
-    { "p", F_FLOAT, 0, 0, 1, 0, 0, 1, 0, 0, NULL, A(p), NULL,
-      "probability of each op per image; with ada_target its start value" },
-    { "ada_target", F_FLOAT, 0, 0, 0, 0, 0, 1, 0, 1, NULL, A(ada_target), NULL,
-      "ADA: > 0 adapts p after each D step so that E[sign(D(real))] approaches this; 0: p fixed" },
-    { "ada_speed", F_FLOAT, 0, 0, 100000, 0, 1, 1e12, 0, 0, NULL, A(ada_speed), NULL,
-      "ADA: real images over which p can rise or fall by 1" },
-    { "translation", F_FLOAT, 0, 0, 0.125, 0, 0, 1, 0, 0, NULL, A(translation), NULL,
-      "translation shifts by up to this fraction of the height and width (zeros fill)" },
-    { "cutout", F_FLOAT, 0, 0, 0.5, 0, 0, 1, 0, 0, NULL, A(cutout), NULL,
-      "cutout zeroes a rectangle of this fraction of the height and width" },
+    { .key = "flip", .kind = F_BOOL, .max = 1, A(flip),
+      .doc = "mirror each real image left-right with probability 1/2" },
+    { .key = "policy", .kind = F_STR, A(policy),
+      .doc = "DiffAugment ops applied to real and fake images before D: color, translation, cutout, comma-separated" },
+    { .key = "p", .kind = F_FLOAT, .def = 1, .max = 1, A(p),
+      .doc = "probability of each op per image; with ada_target its start value" },
+    { .key = "ada_target", .kind = F_FLOAT, .max = 1, .max_open = 1, A(ada_target),
+      .doc = "ADA: > 0 adapts p after each D step so that E[sign(D(real))] approaches this; 0: p fixed" },
+    { .key = "ada_speed", .kind = F_FLOAT, .def = 100000, .min = 1, .max = 1e12, A(ada_speed),
+      .doc = "ADA: real images over which p can rise or fall by 1" },
+    { .key = "translation", .kind = F_FLOAT, .def = 0.125, .max = 1, A(translation),
+      .doc = "translation shifts by up to this fraction of the height and width (zeros fill)" },
+    { .key = "cutout", .kind = F_FLOAT, .def = 0.5, .max = 1, A(cutout),
+      .doc = "cutout zeroes a rectangle of this fraction of the height and width" },
 };
-static const section augment_s = { "train.augment", augment_f, 7, 0, NULL, NULL };
+static const section augment_s = { .path = "train.augment", .f = augment_f, .n = NFIELDS(augment_f) };
 const char *const gan_model_health_names[] = { "stop", "rollback", NULL };
 #define ROLLBACK (1u << GAN_HEALTH_ROLLBACK)
-#define H(m) offsetof(gan_health_spec, m), SZ(gan_health_spec, m)
+#define H(m) .off = offsetof(gan_health_spec, m), .size = SZ(gan_health_spec, m)
 static const field health_f[] = {
-    { "on_nan", F_ENUM, 0, 0, GAN_HEALTH_STOP, 0, 0, 0, 0, 0, gan_model_health_names, H(on_nan), NULL,
-      "stop, or rollback to the last healthy snapshot" },
-    { "snapshot_every", F_LONG, ROLLBACK, 0, 100, 0, 1, NONE, 0, 0, NULL, H(snapshot_every), NULL,
-      "steps between in-memory snapshots of the training state" },
-    { "lr_factor", F_FLOAT, ROLLBACK, 0, 0.5, 0, 0, 1, 1, 0, NULL, H(lr_factor), NULL,
-      "learning rates are multiplied by it on each rollback" },
-    { "retries", F_INT, ROLLBACK, 0, 3, 0, 1, 1000, 0, 0, NULL, H(retries), NULL,
-      "rollbacks in a row before the run stops" },
+    { .key = "on_nan", .kind = F_ENUM, .def = GAN_HEALTH_STOP, .choices = gan_model_health_names, H(on_nan),
+      .doc = "stop, or rollback to the last healthy snapshot" },
+    { .key = "snapshot_every", .kind = F_LONG, .when = ROLLBACK, .def = 100, .min = 1, .max = NONE,
+      H(snapshot_every),
+      .doc = "steps between in-memory snapshots of the training state" },
+    { .key = "lr_factor", .kind = F_FLOAT, .when = ROLLBACK, .def = 0.5, .max = 1, .min_open = 1,
+      H(lr_factor),
+      .doc = "learning rates are multiplied by it on each rollback" },
+    { .key = "retries", .kind = F_INT, .when = ROLLBACK, .def = 3, .min = 1, .max = 1000, H(retries),
+      .doc = "rollbacks in a row before the run stops" },
 };
-static const section health_s = { "train.health", health_f, 4, 1, "on_nan", NULL };
+static const section health_s = { .path = "train.health", .f = health_f, .n = NFIELDS(health_f),
+                                  .has_variant = 1, .variant_noun = "on_nan" };
 
 static const field train_f[] = {
-    { "loss", F_ENUM, 0, 0, GAN_LOSS_BCE, 0, 0, 0, 0, 0, gan_model_loss_names, T(loss), NULL,
-      "bce, minimax, lsgan, hinge or wgan-gp" },
-    { "gp_lambda", F_FLOAT, 1u << GAN_LOSS_WGAN_GP, 0, 10, 0, 0, 1e6, 0, 0, NULL, T(gp_lambda), NULL,
-      "weight of the gradient penalty (wgan-gp)" },
-    { "batch", F_INT, 0, 1, 0, 0, 1, 65536, 0, 0, NULL, T(batch), NULL, "real samples per D step" },
+    { .key = "loss", .kind = F_ENUM, .def = GAN_LOSS_BCE, .choices = gan_model_loss_names, T(loss),
+      .doc = "bce, minimax, lsgan, hinge or wgan-gp" },
+    { .key = "gp_lambda", .kind = F_FLOAT, .when = 1u << GAN_LOSS_WGAN_GP, .def = 10, .max = 1e6,
+      T(gp_lambda),
+      .doc = "weight of the gradient penalty (wgan-gp)" },
+    { .key = "batch", .kind = F_INT, .required = 1, .min = 1, .max = 65536, T(batch),
+      .doc = "real samples per D step" },
     /* default 0 stands for "= batch", resolved after parsing */
-    { "noise_batch", F_INT, 0, 0, 0, 0, 1, 65536, 0, 0, NULL, T(noise_batch), NULL,
-      "fake samples per D and G step; default: batch" },
-    { "steps", F_LONG, 0, 1, 0, 0, 1, 1e12, 0, 0, NULL, T(steps), NULL, "training steps" },
-    { "schedule", F_SECTION, 0, 0, 0, 0, 0, 0, 0, 0, NULL, 0, 0, &schedule_s,
-      "d_steps D steps then g_steps G steps per training step" },
-    { "optimizer", F_SECTION, 0, 0, 0, 0, 0, 0, 0, 0, NULL, 0, 0, &optimizer_s,
-      "optimizers of the generator and the discriminator" },
-    { "ema", F_SECTION, 0, 0, 0, 0, 0, 0, 0, 0, NULL, offsetof(gan_train_spec, ema), 0, &ema_s,
-      "exponential moving average of the generator's weights, used for sampling" },
-    { "pack", F_INT, 0, 0, 1, 0, 1, 64, 0, 0, NULL, T(pack), NULL,
-      "PacGAN: D judges this many samples at once, concatenated along channels or features" },
-    { "shards", F_INT, 0, 0, 1, 0, 1, 4096, 0, 0, NULL, T(shards), NULL,
-      "cut each batch into this many shards whose gradients add in a fixed tree: the same bits on "
-      "any number of ranks that divides it" },
-    { "health", F_SECTION, 0, 0, 0, 0, 0, 0, 0, 0, NULL, offsetof(gan_train_spec, health), 0, &health_s,
-      "what a step that meets NaN or infinity does" },
-    { "augment", F_SECTION, 0, 0, 0, 0, 0, 0, 0, 0, NULL, offsetof(gan_train_spec, augment), 0, &augment_s,
-      "augmentation of the images D sees (flip, DiffAugment, ADA's adaptive p)" },
+    { .key = "noise_batch", .kind = F_INT, .min = 1, .max = 65536, T(noise_batch),
+      .doc = "fake samples per D and G step; default: batch" },
+    { .key = "steps", .kind = F_LONG, .required = 1, .min = 1, .max = 1e12, T(steps),
+      .doc = "training steps" },
+    { .key = "schedule", .kind = F_SECTION, .sub = &schedule_s,
+      .doc = "d_steps D steps then g_steps G steps per training step" },
+    { .key = "optimizer", .kind = F_SECTION, .sub = &optimizer_s,
+      .doc = "optimizers of the generator and the discriminator" },
+    { .key = "ema", .kind = F_SECTION, .off = offsetof(gan_train_spec, ema), .sub = &ema_s,
+      .doc = "exponential moving average of the generator's weights, used for sampling" },
+    { .key = "pack", .kind = F_INT, .def = 1, .min = 1, .max = 64, T(pack),
+      .doc = "PacGAN: D judges this many samples at once, concatenated along channels or features" },
+    { .key = "shards", .kind = F_INT, .def = 1, .min = 1, .max = 4096, T(shards),
+      .doc = "cut each batch into this many shards whose gradients add in a fixed tree: the same bits on "
+             "any number of ranks that divides it" },
+    { .key = "health", .kind = F_SECTION, .off = offsetof(gan_train_spec, health), .sub = &health_s,
+      .doc = "what a step that meets NaN or infinity does" },
+    { .key = "augment", .kind = F_SECTION, .off = offsetof(gan_train_spec, augment), .sub = &augment_s,
+      .doc = "augmentation of the images D sees (flip, DiffAugment, ADA's adaptive p)" },
 };
-static const section train_s = { "train", train_f, 12, 1, "loss", NULL };
+static const section train_s = { .path = "train", .f = train_f, .n = NFIELDS(train_f),
+                                 .has_variant = 1, .variant_noun = "loss" };
 
 /* ---- output ------------------------------------------------------------- */
-#define U(m) offsetof(gan_output_spec, m), SZ(gan_output_spec, m)
+#define U(m) .off = offsetof(gan_output_spec, m), .size = SZ(gan_output_spec, m)
 static const field output_f[] = {
     /* default "" stands for runs/NAME, resolved after parsing */
-    { "dir", F_STR, 0, 0, 0, 0, 1, 0, 0, 0, NULL, U(dir), NULL, "run directory; default runs/NAME" },
-    { "checkpoint_every", F_LONG, 0, 0, 1000, 0, 0, NONE, 0, 0, NULL, U(checkpoint_every), NULL,
-      "steps between checkpoints; 0: at the end only" },
-    { "sample_every", F_LONG, 0, 0, 500, 0, 0, NONE, 0, 0, NULL, U(sample_every), NULL,
-      "steps between sample grids; 0: at the end only" },
-    { "log_every", F_LONG, 0, 0, 10, 0, 1, NONE, 0, 0, NULL, U(log_every), NULL,
-      "steps between rows of log.csv" },
-    { "keep", F_INT, 0, 0, 0, 0, 0, 1000000, 0, 0, NULL, U(keep), NULL,
-      "step checkpoints kept; 0 = all" },
-    { "samples", F_INT, 0, 0, 64, 0, 1, 1024, 0, 0, NULL, U(samples), NULL, "images in a sample grid" },
+    { .key = "dir", .kind = F_STR, .min = 1, U(dir), .doc = "run directory; default runs/NAME" },
+    { .key = "checkpoint_every", .kind = F_LONG, .def = 1000, .max = NONE, U(checkpoint_every),
+      .doc = "steps between checkpoints; 0: at the end only" },
+    { .key = "sample_every", .kind = F_LONG, .def = 500, .max = NONE, U(sample_every),
+      .doc = "steps between sample grids; 0: at the end only" },
+    { .key = "log_every", .kind = F_LONG, .def = 10, .min = 1, .max = NONE, U(log_every),
+      .doc = "steps between rows of log.csv" },
+    { .key = "keep", .kind = F_INT, .max = 1000000, U(keep), .doc = "step checkpoints kept; 0 = all" },
+    { .key = "samples", .kind = F_INT, .def = 64, .min = 1, .max = 1024, U(samples),
+      .doc = "images in a sample grid" },
 };
-static const section output_s = { "output", output_f, 6, 0, NULL, NULL };
+static const section output_s = { .path = "output", .f = output_f, .n = NFIELDS(output_f) };
 
 /* ---- top level ---------------------------------------------------------- */
-#define M(m) offsetof(gan_model_spec, m), SZ(gan_model_spec, m)
+#define M(m) .off = offsetof(gan_model_spec, m), .size = SZ(gan_model_spec, m)
 static const field top_f[] = {
-    { "name", F_STR, 0, 1, 0, 0, 1, 0, 0, 0, NULL, M(name), NULL, "name of the experiment" },
-    { "seed", F_U64, 0, 0, 1, 0, 0, NONE, 0, 0, NULL, M(seed), NULL, "seeds every random stream" },
-    { "data", F_SECTION, 0, 1, 0, 0, 0, 0, 0, 0, NULL, offsetof(gan_model_spec, data), 0, &data_s,
-      "the training data" },
-    { "noise", F_SECTION, 0, 1, 0, 0, 0, 0, 0, 0, NULL, offsetof(gan_model_spec, noise), 0, &noise_s,
-      "the generator's input" },
-    { "generator", F_STACK, 0, 1, 0, 0, 0, 0, 0, 0, NULL, M(gen), NULL, "layers from noise to a sample" },
-    { "discriminator", F_STACK, 0, 1, 0, 0, 0, 0, 0, 0, NULL, M(disc), NULL,
-      "layers from a sample to one score" },
-    { "train", F_SECTION, 0, 1, 0, 0, 0, 0, 0, 0, NULL, offsetof(gan_model_spec, train), 0, &train_s,
-      "loss, batch sizes, schedule, optimizers" },
-    { "output", F_SECTION, 0, 0, 0, 0, 0, 0, 0, 0, NULL, offsetof(gan_model_spec, output), 0, &output_s,
-      "run directory and how often to write" },
+    { .key = "name", .kind = F_STR, .required = 1, .min = 1, M(name), .doc = "name of the experiment" },
+    { .key = "seed", .kind = F_U64, .def = 1, .max = NONE, M(seed), .doc = "seeds every random stream" },
+    { .key = "data", .kind = F_SECTION, .required = 1, .off = offsetof(gan_model_spec, data), .sub = &data_s,
+      .doc = "the training data" },
+    { .key = "noise", .kind = F_SECTION, .required = 1, .off = offsetof(gan_model_spec, noise),
+      .sub = &noise_s,
+      .doc = "the generator's input" },
+    { .key = "generator", .kind = F_STACK, .required = 1, M(gen), .doc = "layers from noise to a sample" },
+    { .key = "discriminator", .kind = F_STACK, .required = 1, M(disc),
+      .doc = "layers from a sample to one score" },
+    { .key = "train", .kind = F_SECTION, .required = 1, .off = offsetof(gan_model_spec, train),
+      .sub = &train_s,
+      .doc = "loss, batch sizes, schedule, optimizers" },
+    { .key = "output", .kind = F_SECTION, .off = offsetof(gan_model_spec, output), .sub = &output_s,
+      .doc = "run directory and how often to write" },
 };
-const section gan_model_top = { "", top_f, 8, 0, NULL, NULL };
+const section gan_model_top = { .path = "", .f = top_f, .n = NFIELDS(top_f) };

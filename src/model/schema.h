@@ -31,6 +31,12 @@ typedef enum fkind {
 
 struct section;
 
+/* Rows are written with designated initialisers ({ .key = "dim", .kind =
+ * F_INT, .min = 1, N(dim), .doc = "..." }): what a row leaves out is 0 or
+ * NULL, and each section's n is NFIELDS(its table), so a row added is a
+ * key accepted. */
+#define NFIELDS(a) (int)(sizeof(a) / sizeof((a)[0]))
+
 typedef struct field {
     const char *key;
     fkind kind;
@@ -48,7 +54,7 @@ typedef struct field {
 typedef struct section {
     const char *path;            /* "train.optimizer.generator", "" at top */
     const field *f;
-    int n;
+    int n;                       /* NFIELDS(f): the table counts itself */
     int has_variant;             /* f[0] is the variant enum */
     const char *variant_noun;    /* the variant in messages: "optimizer", "loss" */
     const char *keys_prefix;     /* each_key names per type: "optimizer" */

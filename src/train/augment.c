@@ -240,10 +240,11 @@ void aug_free(gan_trainer *t)
     t->aug = NULL;
 }
 
-/* the stream of (seed, step, phase); low byte 9: no other stream's */
+/* the stream of (seed, step, phase) (the registry in gan/rng.h) */
 static void pass_rng(const gan_trainer *t, int phase, gan_rng *r)
 {
-    uint64_t id = (uint64_t)t->step << 24 | 0x800000u | (uint64_t)(phase & 0x7fff) << 8 | 9u;
+    uint64_t id = (uint64_t)t->step << GAN_STREAM_STEP_SHIFT | GAN_STREAM_SHARDED |
+                  (uint64_t)(phase & 0x7fff) << 8 | GAN_STREAM_AUGMENT;
     gan_rng_seed_stream(r, t->spec->seed, id);
 }
 

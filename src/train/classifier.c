@@ -77,9 +77,9 @@ gan_status gan_classifier_create(gan_classifier **out, gan_clf_spec *spec, const
         return st;
     }
     gan_rng r;
-    gan_rng_seed_stream(&r, spec->seed, 1);
+    gan_rng_seed_stream(&r, spec->seed, GAN_STREAM_CLF_INIT);
     gan_net_init(c->net, &r);
-    gan_rng_seed_stream(&c->net->rng, spec->seed, 3);
+    gan_rng_seed_stream(&c->net->rng, spec->seed, GAN_STREAM_CLF_NET);
     *out = c;
     return GAN_OK;
 }
@@ -111,7 +111,7 @@ gan_status gan_classifier_train(gan_classifier *c, const gan_dataset *d, long st
     gan_status st = gan_net_reserve(c->net, B, err);
     if (!x || !dl || !y || !order) st = gan_error_set(err, GAN_ERR_NOMEM, "out of memory");
     gan_rng r;
-    gan_rng_seed_stream(&r, c->spec->seed, 2);
+    gan_rng_seed_stream(&r, c->spec->seed, GAN_STREAM_CLF_ORDER);
     long pos = d->n;
     double run = 0;
     c->net->labels = NULL;

@@ -42,14 +42,6 @@ EXTRA_DIST += tests/classify.sh
 ### training health (rollback on NaN/inf)
 libgan_la_SOURCES += src/train/health.c src/train/state.h src/train/state.c
 pkginclude_HEADERS += include/gan/health.h
-### the run: loop, output cadence, run directory (lock, history, checkpoints)
-libgan_la_SOURCES += src/train/run.c
-pkginclude_HEADERS += include/gan/run.h
-check_PROGRAMS += tests/check_run
-TESTS += tests/check_run
-tests_check_run_SOURCES = tests/check_run.c tests/testutil.c tests/testutil.h tests/gradcheck.c tests/gradcheck.h
-tests_check_run_CFLAGS = $(TEST_CFLAGS)
-tests_check_run_LDADD = $(TEST_LIBS)
 check_PROGRAMS += tests/check_health
 TESTS += tests/check_health
 tests_check_health_SOURCES = tests/check_health.c tests/gradcheck.c tests/gradcheck.h tests/testutil.c tests/testutil.h

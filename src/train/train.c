@@ -37,10 +37,6 @@
 #include "train/cond.h"
 #include "train/augment.h"
 
-enum { STREAM_G_INIT = 1, STREAM_D_INIT, STREAM_NOISE, STREAM_DATA, STREAM_G_NET,
-       STREAM_D_NET, STREAM_FIXED, STREAM_RESERVED };
-_Static_assert(STREAM_FIXED == GAN_STREAM_FIXED, "gan_trainer_seed_noise draws from the sample stream");
-
 void gan_noise_fill(const gan_noise_spec *ns, gan_rng *r, float *z, size_t n)
 {
     switch (ns->dist) {
@@ -130,18 +126,18 @@ gan_status gan_trainer_create(gan_trainer **out, gan_model_spec *spec, int load_
     if (st != GAN_OK) goto fail;
 
     gan_rng r;
-    gan_rng_seed_stream(&r, spec->seed, STREAM_G_INIT);
+    gan_rng_seed_stream(&r, spec->seed, GAN_STREAM_G_INIT);
     gan_net_init(t->G, &r);
-    gan_rng_seed_stream(&r, spec->seed, STREAM_D_INIT);
+    gan_rng_seed_stream(&r, spec->seed, GAN_STREAM_D_INIT);
     gan_net_init(t->D, &r);
     st = gan_trainer_ema_init(t, err);
     if (st != GAN_OK) goto fail;
-    gan_rng_seed_stream(&t->noise_rng, spec->seed, STREAM_NOISE);
-    gan_rng_seed_stream(&t->data_rng, spec->seed, STREAM_DATA);
-    gan_rng_seed_stream(&t->G->rng, spec->seed, STREAM_G_NET);
-    gan_rng_seed_stream(&t->D->rng, spec->seed, STREAM_D_NET);
+    gan_rng_seed_stream(&t->noise_rng, spec->seed, GAN_STREAM_NOISE);
+    gan_rng_seed_stream(&t->data_rng, spec->seed, GAN_STREAM_DATA);
+    gan_rng_seed_stream(&t->G->rng, spec->seed, GAN_STREAM_G_NET);
+    gan_rng_seed_stream(&t->D->rng, spec->seed, GAN_STREAM_D_NET);
     /* reserved for training health (rollback), saved so the format is stable */
-    gan_rng_seed_stream(&t->net_rng, spec->seed, STREAM_RESERVED);
+    gan_rng_seed_stream(&t->net_rng, spec->seed, GAN_STREAM_RESERVED);
 
     size_t S = gan_shape_size(t->data_shape);
     int ns = spec->output.samples > 0 ? spec->output.samples : 64;
@@ -155,7 +151,7 @@ gan_status gan_trainer_create(gan_trainer **out, gan_model_spec *spec, int load_
         st = gan_error_set(err, GAN_ERR_NOMEM, "out of memory allocating training buffers");
         goto fail;
     }
-    gan_rng_seed_stream(&r, spec->seed, STREAM_FIXED);
+    gan_rng_seed_stream(&r, spec->seed, GAN_STREAM_FIXED);
     gan_noise_fill(&spec->noise, &r, t->fixed_z, (size_t)ns * Z);
     if ((st = cond_init(t, ns, err)) != GAN_OK) goto fail;
     if ((st = aug_init(t, err)) != GAN_OK) goto fail;
@@ -416,15 +412,15 @@ gan_status gan_trainer_step(gan_trainer *t, gan_error *err)
     if (sharded(t)) {
         /* shards: dropout streams of (seed, step, shard), the same on any
          * rank count; bit 23 keeps them apart from the ranks' below */
-        uint64_t id = (uint64_t)t->step << 24 | (uint64_t)1 << 23;
-        gan_net_seed_shards(t->G, t->spec->seed, id | STREAM_G_NET);
-        gan_net_seed_shards(t->D, t->spec->seed, id | STREAM_D_NET);
+        uint64_t id = (uint64_t)t->step << GAN_STREAM_STEP_SHIFT | GAN_STREAM_SHARDED;
+        gan_net_seed_shards(t->G, t->spec->seed, id | GAN_STREAM_G_NET);
+        gan_net_seed_shards(t->D, t->spec->seed, id | GAN_STREAM_D_NET);
     } else if (t->rank > 0) {
         /* ranks > 0: dropout streams of (seed, rank, step), so a resumed
          * run needs none of their state; ids >= 256 never meet 1..8 */
-        uint64_t id = (uint64_t)t->step << 24 | (uint64_t)t->rank << 8;
-        gan_rng_seed_stream(&t->G->rng, t->spec->seed, id | STREAM_G_NET);
-        gan_rng_seed_stream(&t->D->rng, t->spec->seed, id | STREAM_D_NET);
+        uint64_t id = (uint64_t)t->step << GAN_STREAM_STEP_SHIFT | (uint64_t)t->rank << 8;
+        gan_rng_seed_stream(&t->G->rng, t->spec->seed, id | GAN_STREAM_G_NET);
+        gan_rng_seed_stream(&t->D->rng, t->spec->seed, id | GAN_STREAM_D_NET);
     }
     /* the rates of this step (learning-rate schedules, gan/optim.h) */
     gan_optim_schedule(&t->gopt, t->step, t->spec->train.steps);

@@ -1,4 +1,6 @@
-/* conf.c - layer configurations: defaults, key lookup, weight init. */
+/* conv_sched.c - the conv task scheduler (chunks, tasks, workspace slots,
+ * gradient groups summed in order), the element-wise runner, and the layer
+ * configurations (defaults, key lookup, weight init). */
 #include "config.h"
 #include <math.h>
 #include <sched.h>

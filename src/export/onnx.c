@@ -1,4 +1,4 @@
-/* export_onnx.c - a ganrun network as an ONNX model (see export_onnx.h).
+/* onnx.c - a ganrun network as an ONNX model (see onnx.h).
  *
  * The graph is built as protobuf-c messages: every string, array and
  * message comes from one list of allocations (ox.own) freed at the end, so
@@ -13,8 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "cli/export_onnx.h"
-#include "cli/onnx.pb-c.h"
+#include "export/onnx.h"
+#include "export/onnx.pb-c.h"
 #include "layers/layers.h"
 
 #define OX_OPSET 13
@@ -835,19 +835,12 @@ static gan_status write_model(ox *o, Onnx__ModelProto *m, const char *path, gan_
     if (!buf) return gan_error_at(err, GAN_ERR_NOMEM, path, 0, 0, "out of memory for %zu bytes", n);
     size_t packed = onnx__model_proto__pack(m, buf);
     (void)o;
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        free(buf);
-        return gan_error_at(err, GAN_ERR_IO, path, 0, 0, "cannot open for writing: %s", strerror(errno));
-    }
-    int bad = fwrite(buf, 1, packed, f) != packed;
-    bad |= fclose(f) != 0;
+    /* libgan's atomic writer: a failure leaves what was at path */
+    gan_status st = packed == n ? gan_file_write(path, buf, packed, err)
+                                : gan_error_at(err, GAN_ERR_IO, path, 0, 0, "protobuf packed %zu of %zu bytes",
+                                               packed, n);
     free(buf);
-    if (bad || packed != n) {
-        remove(path);
-        return gan_error_at(err, GAN_ERR_IO, path, 0, 0, "write failed: %s", strerror(errno));
-    }
-    return GAN_OK;
+    return st;
 }
 
 gan_status cli_export_onnx(gan_trainer *t, int discriminator, const char *path, gan_error *err)

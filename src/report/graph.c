@@ -1,4 +1,4 @@
-/* report_graph.c - the networks of a run drawn for `ganrun report`: one
+/* graph.c - the networks of a run drawn for `ganrun report`: one
  * inline SVG per network, no script, no network access.
  *
  * The model is rebuilt from the run's expanded model.yaml (shapes only:

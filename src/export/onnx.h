@@ -1,4 +1,4 @@
-/* export_onnx.h - a ganrun network as an ONNX model (ganrun export).
+/* onnx.h - a ganrun network as an ONNX model (ganrun export).
  *
  * The model has opset 13 (IR version 7): input z (N, dim) float, plus label
  * (N) int64 when a layer reads class labels (embed, project); output x of
@@ -13,8 +13,8 @@
  * The protobuf is written with protobuf-c from the C code protoc-c
  * generates from onnx.proto (Debian libonnx-dev; see ganrun(1)).
  */
-#ifndef GAN_CLI_EXPORT_ONNX_H
-#define GAN_CLI_EXPORT_ONNX_H
+#ifndef GAN_EXPORT_ONNX_H
+#define GAN_EXPORT_ONNX_H
 
 #include "gan/gan.h"
 

@@ -1,4 +1,4 @@
-/* cmd_report.c - `ganrun report RUN`: RUN/report.html, one self-contained
+/* report.c - `ganrun report RUN`: RUN/report.html, one self-contained
  * page about a run (see the layout at the top of cmd_train.c):
  *
  *   - the run's name and its expanded model (RUN/model.yaml, escaped);
@@ -697,23 +697,10 @@ static gan_status build_page(sbuf *b, const char *run, gan_error *err)
     return GAN_OK;
 }
 
+/* libgan's atomic writer (gan/data.h): a failure leaves what was at path */
 static gan_status write_atomic(const char *path, const sbuf *b, gan_error *err)
 {
-    char tmp[1400];
-    snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) return gan_error_at(err, GAN_ERR_IO, path, 0, 0, "cannot write: %s", strerror(errno));
-    fchmod(fd, 0644);
-    FILE *f = fdopen(fd, "wb");
-    int ok = f && fwrite(b->p, 1, b->n, f) == b->n;
-    ok = f && fclose(f) == 0 && ok;
-    if (!f) close(fd);
-    if (!ok || rename(tmp, path) != 0) {
-        int e = errno;
-        unlink(tmp);
-        return gan_error_at(err, GAN_ERR_IO, path, 0, 0, "cannot write: %s", strerror(e));
-    }
-    return GAN_OK;
+    return gan_file_write(path, b->p, b->n, err);
 }
 
 /* ---- several runs: `ganrun report RUN RUN...` --------------------------------------
@@ -1043,9 +1030,10 @@ static int check_run(const char *run, gan_error *err)
 int cmd_report(int argc, char **argv)
 {
     const char *runs[MAX_RUNS], *out = NULL;
-    int n = 0;
+    int n = 0, force = 0;
     const cli_opt opts[] = {
         { "-o", NULL, CLI_STR, &out, 0, 0, NULL },
+        { "--force", NULL, CLI_FLAG, &force, 0, 0, NULL },
         { NULL, NULL, CLI_FLAG, NULL, 0, 0, NULL },
     };
     int usage = cli_parse("report", argc, argv, opts, NULL, runs, MAX_RUNS, &n, "run directory");
@@ -1063,6 +1051,7 @@ int cmd_report(int argc, char **argv)
         else snprintf(path, sizeof path, "report.html");
         out = path;
     }
+    if (cli_output_ok(out, GAN_OUT_HTML, force) != EXIT_OK) return EXIT_ERR;
     if (n > 1) {
         if (report_runs(runs, n, out, &err) != GAN_OK) {
             cli_error(&err);

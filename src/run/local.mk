@@ -1,0 +1,9 @@
+### run: a training run (above train and ckpt): the loop, output cadence,
+### run directory (lock, history, checkpoints)
+libgan_la_SOURCES += src/run/run.c
+pkginclude_HEADERS += include/gan/run.h
+check_PROGRAMS += tests/check_run
+TESTS += tests/check_run
+tests_check_run_SOURCES = tests/check_run.c tests/testutil.c tests/testutil.h tests/gradcheck.c tests/gradcheck.h
+tests_check_run_CFLAGS = $(TEST_CFLAGS)
+tests_check_run_LDADD = $(TEST_LIBS)
