@@ -287,7 +287,7 @@ START_TEST(test_expand_writes_every_key)
     char *t = gan_model_expand(m);
     const char *want[] = {
         "\nseed: 1\n", "\n  samples: 100000\n", "\n  mean: 0\n", "\n  std: 1\n",
-        "\n  - dense: {units: 16, init: xavier, init_mean: 0, init_std: 0.02, bias: true, spectral_norm: false, "
+        "\n  - dense: {units: 16, init: xavier, init_mean: 0, init_std: 0.02, init_scale: 1, bias: true, spectral_norm: false, "
         "power_iterations: 1}\n",
         "\n  - relu: {}\n", "\n  noise_batch: 32\n", "\n    d_steps: 1\n",
         "\n      betas: [0.5, 0.999]\n", "\n      lr: 0.0002\n", "\n      eps: 1.0e-08\n",
@@ -370,7 +370,7 @@ START_TEST(test_override_errors_name_the_override)
 {
     expect_set_error("train.stepz=3",
                      "--set: error: 'train.stepz=3': unknown key 'stepz' in train (expected one of: loss, "
-                     "batch, noise_batch, steps, schedule, optimizer, ema, pack, shards, health, augment; did you mean 'steps'?)");
+                     "batch, noise_batch, steps, schedule, optimizer, ema, pack, shards, health, augment, r1, r2; did you mean 'steps'?)");
     expect_set_error("train.batch=0",
                      "--set: error: 'train.batch=0': value 0 out of range for batch in train "
                      "(expected an integer in 1..65536)");

@@ -112,6 +112,45 @@ START_TEST(directory_lock_stop_exists_force_resume)
 }
 END_TEST
 
+/* the run a checkpoint belongs to */
+START_TEST(a_checkpoint_belongs_to_its_run_directory)
+{
+    const char *cases[][2] = {
+        { "runs/x/latest.ckpt", "runs/x" },
+        { "runs/x/ckpt/step-00000010.ckpt", "runs/x" },
+        { "/abs/x/ckpt/step-1.ckpt", "/abs/x" },
+        { "ckpt/step-1.ckpt", "." },
+        { "latest.ckpt", "." },
+        { "elsewhere/mine.ckpt", "elsewhere" },
+        { "a/notckpt/s.ckpt", "a/notckpt" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char dir[256];
+        gan_run_dir_of(cases[i][0], dir, sizeof dir);
+        ck_assert_msg(!strcmp(dir, cases[i][1]), "%s: %s, not %s", cases[i][0], dir, cases[i][1]);
+    }
+}
+END_TEST
+
+/* a new run's directory goes into the spec whole, or is refused */
+START_TEST(a_run_directory_that_does_not_fit_is_refused)
+{
+    gan_model_spec *m = calloc(1, sizeof *m);
+    ck_assert_ptr_nonnull(m);
+    gan_error err;
+    gan_error_clear(&err);
+    ck_assert_int_eq(gan_run_set_dir(m, "runs/here", &err), GAN_OK);
+    ck_assert_str_eq(m->output.dir, "runs/here");
+    char long_name[sizeof m->output.dir + 1];
+    memset(long_name, 'a', sizeof long_name - 1);
+    long_name[sizeof long_name - 1] = 0;
+    ck_assert_int_eq(gan_run_set_dir(m, long_name, &err), GAN_ERR_INVALID);
+    ck_assert(strstr(err.msg, "too long") != NULL);
+    ck_assert_str_eq(m->output.dir, "runs/here");
+    free(m);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("run");
@@ -119,6 +158,8 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, without_a_directory_it_is_the_plain_loop);
     tcase_add_test(tc, directory_lock_stop_exists_force_resume);
+    tcase_add_test(tc, a_checkpoint_belongs_to_its_run_directory);
+    tcase_add_test(tc, a_run_directory_that_does_not_fit_is_refused);
     suite_add_tcase(s, tc);
     return tu_run_suite(s);
 }

@@ -104,7 +104,8 @@ awk -F, '{ print $1 "," $2 }' "$tmp/test.csv" > "$tmp/one.csv"
 check "eval --real with samples of another shape: exit 1, one line naming the file" \
     "[ \$? -eq 1 ] && [ \$(wc -l < '$tmp/err') -eq 1 ] && grep -q '^$tmp/one.csv: error: ' '$tmp/err'"
 "$G" eval "$tmp/run" --real "$tmp/test.csv" >"$tmp/out" 2>"$tmp/err"
-check "eval --real without --classifier: usage, exit 2" '[ $? -eq 2 ]'
+check "eval --real without --classifier of 2-D points: exit 1, one line asking for --classifier" \
+    '[ $? -eq 1 ] && [ $(wc -l < "$tmp/err") -eq 1 ] && grep -q -- "--classifier" "$tmp/err"'
 "$G" eval "$tmp/run" --classifier "$tmp/run/latest.ckpt" >"$tmp/out" 2>"$tmp/err"
 check "eval with a GAN checkpoint as classifier: exit 1, one line" \
     '[ $? -eq 1 ] && [ $(wc -l < "$tmp/err") -eq 1 ] && grep -q "not a classifier checkpoint" "$tmp/err"'

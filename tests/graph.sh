@@ -58,5 +58,40 @@ n=$(grep -c 'class="net"' "$tmp/r/report.html")
 [ "$n" -eq 2 ] && grep -q ">res.0</tspan>" "$tmp/r/report.html" && ok "report draws both networks" \
     || bad "report drawings: $n"
 
+# blocks that fan out (issue 29): LEVELS blocks, each using the next FAN
+# times; the cycle check visits each block once (it walked every path:
+# 16^9 for 10 levels, more than 60 s), and the expansion stops at its cap.
+# The bound (10 s under timeout, against ~0.1 s) is far above normal use.
+fan() {   # LEVELS FAN USED OUT
+    {
+        printf 'name: fan\nseed: 1\ndata: {format: ring, samples: 1000}\nnoise: {distribution: normal, dim: 4}\nblocks:\n'
+        i=0
+        while [ $i -lt $1 ]; do
+            printf '  b%d:\n    layers:\n' $i
+            if [ $i -eq $(($1 - 1)) ]; then printf '      - relu\n'
+            else k=0; while [ $k -lt $2 ]; do printf '      - b%d\n' $((i + 1)); k=$((k + 1)); done; fi
+            i=$((i + 1))
+        done
+        printf 'generator:\n  - dense: {units: 8}\n'
+        [ "$3" = used ] && printf '  - b0\n'
+        printf '  - dense: {units: 2}\ndiscriminator:\n  - dense: {units: 8}\n  - relu\n  - dense: {units: 1}\n'
+        printf 'train: {batch: 8, steps: 1}\n'
+    } >"$4"
+}
+fan 10 16 unused "$tmp/fan10.yaml"
+timeout 10 "$G" check "$tmp/fan10.yaml" >"$tmp/out" 2>"$tmp/err"; st=$?
+[ $st -eq 0 ] && ok "10 levels of 16 unused blocks: checked at once" || bad "10 levels of 16 unused blocks: exit $st $(cat "$tmp/err")"
+printf '  cyc:\n    layers:\n      - b0\n      - cyc\n' >"$tmp/cyc.yaml"
+sed '/^generator:/,$d' "$tmp/fan10.yaml" >"$tmp/fancyc.yaml"
+cat "$tmp/cyc.yaml" >>"$tmp/fancyc.yaml"
+sed -n '/^generator:/,$p' "$tmp/fan10.yaml" >>"$tmp/fancyc.yaml"
+timeout 10 "$G" check "$tmp/fancyc.yaml" >"$tmp/out" 2>"$tmp/err"; st=$?
+[ $st -eq 1 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q "block cyc uses itself (cyc -> cyc" "$tmp/err" \
+    && ok "a cycle beside the fan-out: found at once, one line" || bad "cycle beside the fan-out: exit $st $(cat "$tmp/err")"
+fan 4 16 used "$tmp/fan4.yaml"
+timeout 10 "$G" check "$tmp/fan4.yaml" >"$tmp/out" 2>"$tmp/err"; st=$?
+[ $st -eq 1 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q "blocks expand to more than 4096 entries" "$tmp/err" \
+    && ok "16^3 uses expanded: refused at the cap, one line" || bad "16^3 uses: exit $st $(cat "$tmp/err")"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

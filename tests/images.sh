@@ -74,6 +74,31 @@ printf 'GANIMG01 broken' > "$tmp/trunc"
 for f in "$tmp/cache"/images-*.u8; do cp "$tmp/trunc" "$f"; done
 "$D" "$F/classes" 1 28 28 labels=folders "$tmp/c6.u8" > "$tmp/out" 2>&1
 check "a damaged cache file is decoded again" "grep -q 'cache 0' '$tmp/out' && cmp -s '$tmp/c5.u8' '$tmp/c6.u8'"
+"$D" "$F/classes" 1 28 28 labels=folders "$tmp/c7.u8" > "$tmp/out" 2>&1
+check "the rewritten cache is read" "grep -q 'cache 1' '$tmp/out' && cmp -s '$tmp/c5.u8' '$tmp/c7.u8'"
+# one flipped pixel byte: the CRC-32 says so, decoded again with a warning, never trained on
+for f in "$tmp/cache"/images-*.u8; do
+    size=$(wc -c <"$f")
+    printf '\377' | dd of="$f" bs=1 seek=$((size - 100)) conv=notrunc 2>/dev/null
+done
+"$D" "$F/classes" 1 28 28 labels=folders "$tmp/c8.u8" > "$tmp/out" 2> "$tmp/err"
+check "a flipped byte in the cache is decoded again" "grep -q 'cache 0' '$tmp/out' && cmp -s '$tmp/c5.u8' '$tmp/c8.u8'"
+check "a flipped byte: one warning naming the cache and the checksum" \
+    "[ \$(wc -l < '$tmp/err') -eq 1 ] && grep -q 'warning: decoded-image cache .*images-.*u8: its checksum does not match (damaged): decoding the images again' '$tmp/err'"
+# cut short by one byte, and a header whose n promises more than the file holds
+for f in "$tmp/cache"/images-*.u8; do truncate -s -1 "$f"; done
+"$D" "$F/classes" 1 28 28 labels=folders "$tmp/c9.u8" > "$tmp/out" 2> "$tmp/err"
+check "a cache cut short is decoded again with a warning" \
+    "grep -q 'cache 0' '$tmp/out' && cmp -s '$tmp/c5.u8' '$tmp/c9.u8' && grep -q 'cut short' '$tmp/err'"
+# a FIFO or a link at the cache's path: not opened as a cache (no hang), one warning
+for f in "$tmp/cache"/images-*.u8; do rm -f "$f"; mkfifo "$f"; done
+timeout 20 "$D" "$F/classes" 1 28 28 labels=folders "$tmp/c10.u8" > "$tmp/out" 2> "$tmp/err"; rc=$?
+check "a FIFO at the cache's path: decoded, no hang" "[ $rc -eq 0 ] && grep -q 'cache 0' '$tmp/out' && cmp -s '$tmp/c5.u8' '$tmp/c10.u8'"
+check "a FIFO at the cache's path: a warning naming it" "grep -q 'is a FIFO, not a regular file' '$tmp/err'"
+for f in "$tmp/cache"/images-*.u8; do rm -f "$f"; cp "$tmp/c5.u8" "$tmp/victim"; ln -s "$tmp/victim" "$f"; done
+"$D" "$F/classes" 1 28 28 labels=folders "$tmp/c11.u8" > "$tmp/out" 2> "$tmp/err"
+check "a link at the cache's path is not followed" "grep -q 'cache 0' '$tmp/out' && grep -q 'is a symbolic link' '$tmp/err'"
+check "the link's target is left alone" "cmp -s '$tmp/c5.u8' '$tmp/victim'"
 
 # ---- bad files: error (default) names the file; skip leaves it out
 for case in notimage:'not a PNG or JPEG image' zero:'empty file (0 bytes)' truncpng:'bad PNG' \
@@ -196,6 +221,19 @@ check "eval --classifier --real FOLDER: every image of the folder is the referen
     "'$G' eval '$tmp/run' --classifier '$tmp/clf.ckpt' -n 50 --real '$F/flat' > '$tmp/out' 2> '$tmp/err' && grep -q '^samples 50 (real 121 from $F/flat)' '$tmp/out' && grep -q '^frechet_distance ' '$tmp/out'"
 check "eval --real with a folder of no images: exit 1, one line naming it" \
     "! '$G' eval '$tmp/run' --classifier '$tmp/clf.ckpt' -n 50 --real '$F/empty' > '$tmp/out' 2> '$tmp/err' && [ \$(wc -l < '$tmp/err') -eq 1 ] && grep -q '^$F/empty.*error: ' '$tmp/err'"
+
+# ---- decoders bound their work before doing it (issue 29): a 726 KB
+# progressive JPEG of 4096x4096 with 20,000 repeated scans (decoded for
+# more than 60 s) stops at the scan bound; a 115-byte PNG declaring a
+# 2 GiB iTXt chunk (2.1 GB for 4.5 s) is skipped unread.  Bounds far above
+# what the decoders take (0.4 s and 38 MB, 0.05 s and 6 MB):
+$PY "$FX" bombs "$tmp/bombs"
+for b in scans:'bad JPEG: more than 16 scans for 4096x4096 pixels' chunk:'bad PNG'; do
+    name=${b%%:*} msg=${b#*:}
+    /usr/bin/time -f '%M' -o "$tmp/rss" timeout 10 "$D" "$tmp/bombs/$name" 1 28 28 nocache "$tmp/x.u8" > "$tmp/out" 2> "$tmp/err"; rc=$?
+    check "$name bomb: exit 1, one line (exit $rc)" "[ $rc -eq 1 ] && [ \$(wc -l < '$tmp/err') -eq 1 ] && grep -q '$tmp/bombs/$name/a\.[pj][np]g: error: $msg' '$tmp/err'"
+    check "$name bomb: under 200 MB" "[ \$(tail -1 '$tmp/rss') -lt 200000 ]"
+done
 
 echo "images.sh: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

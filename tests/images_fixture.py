@@ -8,6 +8,9 @@
                                    centre crop), as imgdump writes them
   images_fixture.py compare A.u8 B.u8 TOL   max and mean absolute difference;
                                    exit 1 when max > TOL
+  images_fixture.py bombs DIR      DIR/scans/a.jpg: a progressive 4096x4096 JPEG whose
+                                   last scan is repeated 20,000 times; DIR/chunk/a.png:
+                                   a 1x1 PNG declaring a 2 GiB iTXt chunk
 Exit status 77 (skip) when PIL or the data set is missing.
 """
 import gzip, os, struct, sys
@@ -193,6 +196,26 @@ def compare(a, b, tol):
     return 0 if mx <= tol and mean < 0.1 else 1
 
 
+def bombs(root):
+    import io, zlib
+    os.makedirs(os.path.join(root, "scans"), exist_ok=True)
+    os.makedirs(os.path.join(root, "chunk"), exist_ok=True)
+    b = io.BytesIO()
+    Image.new("L", (4096, 4096), 128).save(b, "JPEG", progressive=True, quality=50)
+    j = b.getvalue()
+    # the last SOS segment: from its marker up to EOI (FF D9 at the end)
+    last = j.rfind(b"\xff\xda")
+    scan = j[last:-2]
+    with open(os.path.join(root, "scans", "a.jpg"), "wb") as f:
+        f.write(j[:-2] + scan * 20000 + b"\xff\xd9")
+    def chunk(t, d, length=None):
+        n = len(d) if length is None else length
+        return struct.pack(">I", n) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xffffffff)
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0))
+    png += chunk(b"iTXt", b"k\0\0\0\0\0" + b"x" * 64, 0x7ffffff0)
+    with open(os.path.join(root, "chunk", "a.png"), "wb") as f:
+        f.write(png)
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "build":
@@ -201,3 +224,5 @@ if __name__ == "__main__":
         expect(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6])
     elif cmd == "compare":
         sys.exit(compare(sys.argv[2], sys.argv[3], int(sys.argv[4])))
+    elif cmd == "bombs":
+        bombs(sys.argv[2])

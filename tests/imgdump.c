@@ -45,6 +45,7 @@ int main(int argc, char **argv)
            (unsigned long long)d->fingerprint);
     for (int i = 0; d->class_names && i < d->nclasses; i++) printf("%s%s", i ? "," : "", d->class_names[i]);
     printf(" note %s\n", d->skip_note[0] ? d->skip_note : "-");
+    if (d->cache_note[0]) fprintf(stderr, "warning: decoded-image cache %s\n", d->cache_note);
     FILE *f = fopen(argv[argc - 1], "wb");
     if (!f) return 1;
     if (d->labels) fwrite(d->labels, sizeof *d->labels, (size_t)d->n, f);

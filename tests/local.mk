@@ -25,9 +25,15 @@ EXTRA_DIST += tests/rundir.sh
 ### outputs never replace what they should not (issue 29): the output-path guard, the atomic writer
 TESTS += tests/outputs.sh
 EXTRA_DIST += tests/outputs.sh
+### every reader of a user-named file bounds its memory and time first (issue 29)
+TESTS += tests/readers.sh
+EXTRA_DIST += tests/readers.sh
 ### the public API: libgan.so exports exactly what include/gan declares GAN_API
 TESTS += tests/symbols.sh
 EXTRA_DIST += tests/symbols.sh
+### the floors (ARCHITECTURE.md): no folder of src/ calls a higher one, no cycle between folders
+TESTS += tests/layering.sh
+EXTRA_DIST += tests/layering.sh ARCHITECTURE.md
 EXTRA_DIST += tests/valgrind.sh tests/sanitize.sh tests/tsan.sh
 ### data parallelism over MPI (tests/mpi.sh runs check_dist under mpirun;
 ### both skip without --with-mpi)

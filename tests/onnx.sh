@@ -210,6 +210,39 @@ else
     echo "note: this ganrun lacks the newer layer types (attention, layernorm, ...): their export not tested"
 fi
 
+# R3GAN's layers (issue 26): grouped and depthwise conv2d (ONNX group),
+# the low-pass resampler up and down with [1, 2, 1] and [1, 3, 3, 1]
+# (depthwise Conv / ConvTranspose), init_scale, an inverted bottleneck
+cat >"$tmp/r3.yaml" <<EOT
+name: r3-layers
+seed: 7
+data: {format: csv, path: $tmp/pts.csv, label_column: 1, classes: 4}
+noise: {dim: 6}
+generator:
+  - embed: {dim: 2}
+  - dense: {units: 64}
+  - reshape: {shape: [4, 4, 4]}
+  - resample: {op: up}
+  - conv2d: {filters: 8, kernel: 1, id: wide}
+  - leaky_relu: {slope: 0.2}
+  - conv2d: {filters: 8, kernel: 3, pad: 1, groups: 4}
+  - leaky_relu: {slope: 0.2}
+  - conv2d: {filters: 8, kernel: 3, pad: 1, groups: 8, init_scale: 0.5, id: res}
+  - add: {from: [wide, res]}
+  - resample: {op: down, filter: [1, 3, 3, 1]}
+  - resample: {op: up, filter: [1, 3, 3, 1]}
+  - resample: {op: down}
+  - flatten
+  - dense: {units: 2}
+  - tanh
+discriminator: [dense: {units: 16}, leaky_relu, project]
+train: {batch: 32, steps: 4, loss: rpgan, r1: {gamma: 1.0}, r2: {gamma: 1.0, every: 2}}
+output: {sample_every: 0, checkpoint_every: 0, samples: 16}
+EOT
+"$G" "$tmp/r3.yaml" --quiet --out "$tmp/r3" >"$tmp/out" 2>&1 && ok "r3 layers: 4 steps" ||
+    bad "r3 layers: 4 steps: $(cat "$tmp/out")"
+LABELS="$tmp/labels4.csv" compare "$tmp/r3" r3-layers r3-layers 4
+
 # graph networks (branch graph: id, from, add, concat), once this ganrun
 # has them: models/resgrid.yaml and a generator where one value feeds
 # three entries, a concat and a three-input add

@@ -124,5 +124,38 @@ check "examples/train: the samples of ganrun train" \
 check "examples/train: refuses the run it made (exit 1, one line)" \
     "[ $st -eq 1 ] && [ \$(wc -l <'$tmp/err') -eq 1 ] && grep -q 'holds the run of model' '$tmp/err'"
 
+# 6. files opened as the kind they must be (issue 29): the lock and the
+# files a run appends to are never opened through a symbolic link, and a
+# FIFO or a folder in their place is one line, not a hang
+"$G" "$M/grid.yaml" --steps 20 --quiet --out "$tmp/s" 2>/dev/null
+echo "precious" >"$tmp/victim"
+ln -s "$tmp/victim" "$tmp/s/.lock"
+timeout 20 "$G" resume "$tmp/s" --steps 10 --quiet 2>"$tmp/err"; st=$?
+check "a symbolic link as RUN/.lock: exit 1, one line naming the link" \
+    "[ $st -eq 1 ] && [ \$(wc -l <'$tmp/err') -eq 1 ] && grep -q '/s/.lock: error: is a symbolic link (to $tmp/victim): refusing to follow it' '$tmp/err'"
+check "the link's target is not written" "[ \"\$(cat '$tmp/victim')\" = precious ]"
+rm "$tmp/s/.lock"
+mv "$tmp/s/log.csv" "$tmp/log.real"
+ln -s "$tmp/log.real" "$tmp/s/log.csv"
+cp "$tmp/log.real" "$tmp/log.before"
+timeout 20 "$G" resume "$tmp/s" --steps 10 --quiet 2>"$tmp/err"; st=$?
+check "a symbolic link as RUN/log.csv: exit 1, one line" \
+    "[ $st -eq 1 ] && [ \$(wc -l <'$tmp/err') -eq 1 ] && grep -q '/s/log.csv: error: is a symbolic link' '$tmp/err'"
+check "the log's link target is neither truncated nor appended to" "cmp -s '$tmp/log.real' '$tmp/log.before'"
+rm "$tmp/s/log.csv"
+mkfifo "$tmp/s/log.csv"
+timeout 20 "$G" resume "$tmp/s" --steps 10 --quiet 2>"$tmp/err"; st=$?
+check "a FIFO as RUN/log.csv: exit 1 at once, one line" \
+    "[ $st -eq 1 ] && [ \$(wc -l <'$tmp/err') -eq 1 ] && grep -q '/s/log.csv: error: is a FIFO, not a regular file' '$tmp/err'"
+rm "$tmp/s/log.csv"
+cp "$tmp/log.real" "$tmp/s/log.csv"
+ln -s "$tmp/victim" "$tmp/s/events.csv"
+timeout 20 "$G" resume "$tmp/s" --steps 10 --quiet 2>"$tmp/err"; st=$?
+check "a symbolic link as RUN/events.csv: refused on resume" "[ $st -eq 1 ] && grep -q 'events.csv: error: is a symbolic link' '$tmp/err'"
+check "events.csv's link target is not written" "[ \"\$(cat '$tmp/victim')\" = precious ]"
+rm "$tmp/s/events.csv"
+timeout 60 "$G" resume "$tmp/s" --steps 10 --quiet 2>"$tmp/err"; st=$?
+check "with the files back, the resume runs" "[ $st -eq 0 ] || { cat '$tmp/err'; false; }"
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include "gan/model.h"
 #include "gan/optim.h"
+#include "gan/eval.h"
 
 typedef struct gan_clf_train_spec {
     int batch;              /* samples per step (default 64) */
@@ -86,20 +87,6 @@ GAN_API gan_status gan_classifier_load(gan_classifier **out, const char *path, g
  * (softmax(l_n) - onehot(y_n)) / B when not NULL. */
 GAN_API float gan_softmax_xent(const float *logits, const int *y, int B, int K, float *dlogits);
 
-/* ---- Frechet distance (src/train/frechet.c), in double precision ---- */
-/* Eigen-decomposition of a symmetric A (n, n) by cyclic Jacobi rotations:
- * w (n) eigenvalues (ascending), V (n, n) eigenvectors as columns (row
- * major: V[i*n + j] is component i of vector j).  A is not changed.
- * Returns the sweeps used, or -1 if it did not converge (or no memory). */
-GAN_API int gan_sym_eigen(const double *A, int n, double *w, double *V);
-/* Symmetric positive semi-definite square root: out (n, n) = V
- * diag(sqrt(max(w, 0))) V^T.  0, or -1 on failure. */
-GAN_API int gan_sqrtm_psd(const double *S, int n, double *out);
-/* mean mu (F) and covariance S (F, F) (divided by n - 1) of x (n, F) */
-GAN_API void gan_mean_cov(const float *x, long n, int F, double *mu, double *S);
-/* FD between N(mu1, S1) and N(mu2, S2): |mu1 - mu2|^2 + tr S1 + tr S2 -
- * 2 tr sqrt(S1^(1/2) S2 S1^(1/2)) (the same trace as tr sqrt(S1 S2), with
- * only symmetric eigenproblems).  NaN on failure. */
-GAN_API double gan_frechet_distance(const double *mu1, const double *S1, const double *mu2, const double *S2, int n);
+/* The Frechet distance (gan_frechet_distance, gan_mean_cov) is in gan/eval.h. */
 
 #endif

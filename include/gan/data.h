@@ -49,11 +49,10 @@ typedef struct gan_dataset {
     long skipped;       /* images: bad files skipped (on_bad_file: skip) */
     char skip_note[600];/* images: the first skipped file's message */
     int from_cache;     /* images: 1 when read from the decoded cache */
-    void *map;          /* images read from the cache: the file mapped read-only
-                         * (u8 points into it), NULL otherwise */
-    size_t maplen;
     uint64_t fingerprint; /* images: hash of the file list, sizes, mtimes and
                            * the resize settings (0 for other formats) */
+    char cache_note[700]; /* images: why a decoded cache there was not used
+                           * (damaged, cut short, a FIFO, ...), "" if none */
 } gan_dataset;
 
 /* Load; mixtures are drawn from a stream of `seed`.  Errors name the file. */

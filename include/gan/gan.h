@@ -18,8 +18,11 @@
 #include "gan/dist.h"
 #include "gan/health.h"
 #include "gan/run.h"
+#include "gan/report.h"
+#include "gan/export.h"
 #include "gan/par.h"
 #include "gan/blas.h"
+#include "gan/eval.h"
 
 GAN_API const char *gan_version(void);
 

@@ -52,7 +52,7 @@ typedef struct gan_key_desc {
     const char *doc;             /* one line for ganrun-model(5) */
 } gan_key_desc;
 
-#define GAN_LAYER_MAXKEYS 12
+#define GAN_LAYER_MAXKEYS 16
 
 typedef struct gan_key_value {
     double num;      /* INT, FLOAT, BOOL (0/1), ENUM (index) */

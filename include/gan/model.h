@@ -63,9 +63,25 @@ typedef struct gan_health_spec {
     int retries;              /* rollbacks in a row before giving up (default 3) */
 } gan_health_spec;
 
+/* train.r1, train.r2: (gamma/2) E ||grad_x D(x)||^2 on real (r1) or
+ * generated (r2) inputs of D, added to D's loss on every `every`-th D step
+ * times `every` (lazy regularisation); gamma follows a schedule as the
+ * learning rates do (gan/optim.h, with `end` for lr_end and `factor` for
+ * the step schedule's gamma).  gamma 0: off. */
+typedef struct gan_penalty_spec {
+    float gamma;
+    int every;                /* K >= 1 */
+    int schedule;             /* gan_lr_schedule */
+    long warmup, decay_steps;
+    float end;                /* linear, cosine: final gamma, a fraction of gamma */
+    long step_every;
+    float factor;             /* step: gamma's factor every step_every steps */
+} gan_penalty_spec;
+
 typedef struct gan_train_spec {
     gan_loss_kind loss;
     float gp_lambda;          /* wgan-gp penalty weight (default 10) */
+    gan_penalty_spec r1, r2;  /* train.r1, train.r2 (gamma 0: off) */
     int batch;                /* real samples per D step */
     int noise_batch;          /* fakes per D and G step (default = batch) */
     long steps;               /* training steps */

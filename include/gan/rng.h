@@ -48,6 +48,8 @@ enum {
     GAN_STREAM_FIXED = 7,      /* the sample grids' noise; gan_trainer_sample's, of its seed */
     GAN_STREAM_RESERVED = 8,   /* the trainer's net_rng: saved in checkpoints, drawn by nothing */
     GAN_STREAM_EVAL_REAL = 9,  /* ganrun eval: which real images are compared (of --seed) */
+    GAN_STREAM_EVAL_KID = 10,  /* ganrun eval: KID's subsets (gan_kid, of --seed) */
+    GAN_STREAM_EVAL_NN = 11,   /* ganrun eval: the training images of nn_train_ref_median (of --seed) */
 };
 /* Streams of one step: (step << GAN_STREAM_STEP_SHIFT) | sub-id << 8 | low,
  * with low one of the ids above (G_NET, D_NET: dropout of rank > 0 with
@@ -63,6 +65,9 @@ enum {
     GAN_STREAM_CLF_ORDER = 2,  /* the order of the training samples */
     GAN_STREAM_CLF_NET = 3,    /* dropout */
 };
+/* The label-free feature extractor's weights (gan/eval.h): this seed
+ * ("ganeval"), stream = the network entry's index. */
+#define GAN_STREAM_FEATURES_SEED 0x67616e6576616cULL
 /* The built-in 2-D mixtures' points, of the data seed ("mixt"). */
 #define GAN_STREAM_MIXTURE 0x6d697874ULL
 

@@ -97,4 +97,29 @@ GAN_API int gan_run_stopped(const gan_run *r);
  * left as it was). */
 GAN_API gan_status gan_run_close(gan_run *r, gan_status st, gan_error *err);
 
+/* ---- the run's directory, resuming, the notes of a reload (resume.c) --
+ * A new run's directory: output.dir of spec (what model.yaml and the
+ * checkpoints record), set before gan_trainer_create; a name that does not
+ * fit is an error. */
+GAN_API gan_status gan_run_set_dir(gan_model_spec *spec, const char *dir, gan_error *err);
+/* The run directory a checkpoint belongs to: RUN for RUN/latest.ckpt and
+ * RUN/ckpt/step-N.ckpt, the checkpoint's folder otherwise, "." for a name
+ * without a folder. */
+GAN_API void gan_run_dir_of(const char *ckpt, char *buf, size_t n);
+/* Load the checkpoint at path with its data to resume it: *out trains on
+ * in the run directory the checkpoint belongs to (its output.dir set to
+ * it), up to *target: the checkpoint's step + more when more > 0, else
+ * train.steps.  With several ranks the caller then starts the job as
+ * after gan_trainer_create (gan_dist_agree, gan_dist_start). */
+GAN_API gan_status gan_run_resume_load(gan_trainer **out, const char *path, long more, long *target, gan_error *err);
+/* What a trainer reloaded from the checkpoint at path deserves a word
+ * about, each as one line to say(): with note 0, a warning ("DATA:
+ * warning: the data differs from what PATH was trained on ...") when
+ * fingerprint (the checkpoint's data fingerprint; 0: not recorded) is not
+ * t's; with note 1, when nranks (the ranks that wrote it; 0: do not check)
+ * is not t's and train.shards < 2, that the run goes on but not bit for
+ * bit.  Rank 0 only; the caller prints, or not. */
+GAN_API void gan_run_notes(const gan_trainer *t, const char *path, uint64_t fingerprint, int nranks,
+                           void (*say)(int note, const char *line, void *user), void *user);
+
 #endif

@@ -47,7 +47,8 @@ typedef struct gan_trainer {
     float *fake_grad;          /* (noise_batch, data) dL/dfake from D */
     float *dout;               /* D output gradients, max(batch, noise_batch) */
     float *fixed_z;            /* (samples, dim) fixed noise for sample grids */
-    float *gp_buf;             /* wgan-gp interpolates and perturbations */
+    float *gp_buf;             /* wgan-gp interpolates, R1/R2 gradients and perturbations */
+    void *rp_keep;             /* rpgan: D's buffers (2 copies) and dropout streams */
     /* conditional models (data.classes > 0; all NULL/0 otherwise) */
     int classes;               /* K */
     int *yreal;                /* (batch) labels of the last real batch */
@@ -89,6 +90,18 @@ GAN_API void gan_cond_grid_labels(int *y, int n, int cols, int K);
  * t->noise_rng, penalty lambda * mean (||dD/dx|| - 1)^2 returned, its
  * parameter gradient accumulated into t->D->grads. */
 GAN_API float gan_trainer_gradient_penalty(gan_trainer *t, const float *real, const float *fake, int B);
+/* R1/R2 (penalty.c): P = w mean_i ||dD/dx_i||^2 over x (B, D's input size),
+ * returned, its parameter gradient accumulated into t->D->grads (central
+ * differences of D along g_i/|g_i|: exact for piecewise linear D up to
+ * rounding; see penalty.c for the bound). */
+GAN_API float gan_trainer_grad_penalty_sq(gan_trainer *t, const float *x, int B, float w);
+/* gamma of training step `step` of `steps` under p's schedule (0: off). */
+GAN_API double gan_penalty_gamma(const gan_penalty_spec *p, long step, long steps);
+/* D step k of this training step: train.r1 on real (Br) and train.r2 on
+ * fake (Bf) where their gamma is on and the D step count is a multiple of
+ * `every`, each with w = gamma/2 * every; returns their sum. */
+GAN_API float gan_trainer_penalties(gan_trainer *t, const float *real, int Br, const float *fake, int Bf,
+                                    int k);
 /* Collapse signal: mean pairwise L2 distance between G's outputs (eval
  * mode) for the first min(n, 64) fixed sample-grid noise vectors; 0 when G
  * maps them all to one point.  Touches no training state. */

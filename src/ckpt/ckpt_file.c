@@ -276,8 +276,8 @@ const ckpt_section *ckpt_reader_find(const ckpt_reader *r, uint32_t tag)
 static gan_status read_whole(const char *path, uint8_t **buf, uint64_t *size, gan_error *err)
 {
     *buf = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) return gan_error_at(err, GAN_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
+    FILE *f = io_fopen_input(path, NULL, err);   /* a FIFO cannot block it */
+    if (!f) return GAN_ERR_IO;
     struct stat sb;
     gan_status st = GAN_OK;
     if (fstat(fileno(f), &sb) != 0)

@@ -20,6 +20,9 @@ long cli_parse_long(const char *s);
  * _RESUME; progress and rollbacks on stderr; prints its error.  Returns
  * the exit status. */
 int cli_run(gan_trainer *t, const char *dir, long target, int mode, int quiet);
+/* print a line of gan_run_notes: a warning as it is, a note as "ganrun:
+ * LINE" unless *(int *)quiet */
+void cli_say(int note, const char *line, void *quiet);
 /* ---- options, parsed one way for every subcommand (opts.c) ---------- */
 typedef enum { CLI_FLAG, CLI_STR, CLI_LONG, CLI_DOUBLE } cli_kind;
 typedef struct cli_opt {
@@ -53,15 +56,41 @@ int cmd_eval(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_reproduce(int argc, char **argv);
 int cmd_report(int argc, char **argv);
-/* both networks of an expanded model as inline SVG in a <div> (src/report/graph.c);
- * NULL when the model does not build */
-char *report_graph_html(const char *yaml, size_t len);
 int cmd_classify(int argc, char **argv);
 /* ganrun eval for image models: Frechet distance, class histogram and
  * confidence of x (n, shape) in the features of classifier clfpath, against
  * n images of the model's data, or every image of realpath (an IDX images
  * file or a folder of images) when not NULL */
 int cli_eval_images(gan_trainer *t, const float *x, long n, const char *clfpath, const char *realpath, long seed);
+/* n samples of d picked without repeats by stream GAN_STREAM_EVAL_REAL of seed: x (n, S) */
+void cli_pick(const gan_dataset *d, long n, uint64_t seed, float *x);
+/* --real PATH: read like the model's data (the same format and settings,
+ * all of it, without its label file); a folder for a model whose data are
+ * files, or a file for one whose data is a folder, is read as `format:
+ * images` or IDX images at the model's sample shape */
+void cli_real_spec(const char *path, const gan_data_spec *model, gan_shape shape, gan_data_spec *s);
+
+/* ---- eval's metrics on any data set (cmd_metrics.c) ---------------- */
+typedef struct cli_metrics_args {
+    const char *real;          /* --real PATH; NULL: the model's data */
+    const char *train;         /* --train PATH (folder mode; default: --real) */
+    const char *generated;     /* --generated DIR: score this folder, no run */
+    const char *features_out;  /* --features-out DIR */
+    const char *clf;           /* --classifier CLF.ckpt: its features instead */
+    long real_max;             /* --real-max M: at most M reference images (0: all) */
+    long seed;
+    int force;                 /* --force: --features-out past the output-path guard */
+} cli_metrics_args;
+/* Frechet distance, KID, precision/recall, density/coverage (features of
+ * the label-free extractor, or of a->clf) and the nearest training image
+ * (pixels) of x (n, t's sample shape), drawn from run t, printed as NAME
+ * VALUE lines.  Returns the exit status. */
+int cli_eval_metrics(gan_trainer *t, float *x, long n, const cli_metrics_args *a);
+/* The same for the images of folder a->generated (no run). */
+int cli_eval_folder(const cli_metrics_args *a, long n);
+/* sample -o DIR/: n images x (n, s) as DIR/000000.png, DIR/000001.png, ...
+ * (each past the output-path guard, with force) */
+int cli_sample_dir(const char *dir, const float *x, long n, gan_shape s, int force);
 int cmd_interpolate(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 

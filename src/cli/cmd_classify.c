@@ -114,8 +114,7 @@ int cmd_classify(int argc, char **argv)
 
 /* ---- ganrun eval for images -------------------------------------------- */
 
-/* n samples of d picked without repeats by a stream of seed: x (n, S) */
-static void pick(const gan_dataset *d, long n, uint64_t seed, float *x)
+void cli_pick(const gan_dataset *d, long n, uint64_t seed, float *x)
 {
     size_t S = gan_shape_size(d->shape);
     uint32_t *idx = malloc((size_t)d->n * sizeof *idx);
@@ -148,11 +147,7 @@ static double fd_against(gan_classifier *c, const float *x, long n, const double
     return fd;
 }
 
-/* --real PATH: read like the model's data (the same format and settings,
- * all of it, without its label file); a folder for a model whose data are
- * files, or a file for one whose data is a folder, is read as `format:
- * images` or IDX images at the model's sample shape */
-static void real_spec(const char *path, const gan_data_spec *model, gan_shape shape, gan_data_spec *s)
+void cli_real_spec(const char *path, const gan_data_spec *model, gan_shape shape, gan_data_spec *s)
 {
     struct stat st;
     int dir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
@@ -189,7 +184,7 @@ static double d_positive(gan_trainer *t, const gan_dataset *d, long m, uint64_t 
     size_t S = gan_shape_size(d->shape);
     float *x = gan_alloc_floats((size_t)*used * S);
     if (!x) return NAN;
-    pick(d, *used, seed, x);
+    cli_pick(d, *used, seed, x);
     long pos = 0;
     for (long b = 0; b < *used; b += B) {
         const float *y = gan_net_forward(t->D, x + (size_t)b * S, B / pk, 1);   /* (B / pk) logits */
@@ -218,7 +213,7 @@ int cli_eval_images(gan_trainer *t, const float *x, long n, const char *clfpath,
         goto out;
     }
     gan_data_spec rs;
-    if (realpath) real_spec(realpath, &t->spec->data, t->data_shape, &rs);
+    if (realpath) cli_real_spec(realpath, &t->spec->data, t->data_shape, &rs);
     if (gan_data_load(&d, realpath ? &rs : &t->spec->data, t->spec->seed, &err) != GAN_OK) {
         cli_error(&err);
         goto out;
@@ -242,7 +237,7 @@ int cli_eval_images(gan_trainer *t, const float *x, long n, const char *clfpath,
         fprintf(stderr, "ganrun: error: out of memory\n");
         goto out;
     }
-    pick(d, nr, (uint64_t)seed, real);
+    cli_pick(d, nr, (uint64_t)seed, real);
     gan_status st = gan_classifier_run(c, real, nr, feat, NULL, &err);
     if (st == GAN_OK) gan_mean_cov(feat, nr, F, mu, Sr);
     gan_free_floats(feat);
@@ -265,7 +260,7 @@ int cli_eval_images(gan_trainer *t, const float *x, long n, const char *clfpath,
         nt = n < test->n ? n : test->n;
         float *tx = gan_alloc_floats((size_t)nt * S);
         if (tx) {
-            pick(test, nt, (uint64_t)seed + 1, tx);
+            cli_pick(test, nt, (uint64_t)seed + 1, tx);
             fd_real = fd_against(c, tx, nt, mu, Sr, &err);
         }
         gan_free_floats(tx);

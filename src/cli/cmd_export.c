@@ -1,14 +1,12 @@
 /* cmd_export.c - ganrun export: a run's generator (or discriminator) as an
- * ONNX model (src/export/onnx.h).  Built always; without ONNX support
- * (configure found no protoc-c, libprotobuf-c or onnx.proto) it says so. */
+ * ONNX model (gan_export_onnx, gan/export.h); without ONNX support in
+ * libgan it says so. */
 #include "config.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli/cli.h"
-#ifdef HAVE_ONNX
-#include "export/onnx.h"
-#endif
+#include "gan/export.h"
 
 int cmd_export(int argc, char **argv)
 {
@@ -25,14 +23,12 @@ int cmd_export(int argc, char **argv)
     if (usage != EXIT_OK) return usage;
     if (!out) return cli_usage("export", "missing -o FILE.onnx");
     if (cli_output_ok(out, GAN_OUT_ONNX, force) != EXIT_OK) return EXIT_ERR;
-#ifndef HAVE_ONNX
-    fprintf(stderr, "ganrun export: error: this ganrun was built without ONNX support (configure needs "
-            "protoc-c, libprotobuf-c and onnx.proto: Debian packages protobuf-c-compiler, "
-            "libprotobuf-c-dev, libonnx-dev)\n");
-    (void)no_ema;
-    (void)disc;
-    return EXIT_ERR;
-#else
+    if (!gan_export_onnx_supported()) {
+        fprintf(stderr, "ganrun export: error: this ganrun was built without ONNX support (configure needs "
+                "protoc-c, libprotobuf-c and onnx.proto: Debian packages protobuf-c-compiler, "
+                "libprotobuf-c-dev, libonnx-dev)\n");
+        return EXIT_ERR;
+    }
     char path[1200];
     cli_ckpt_path(src, path, sizeof path);
     gan_error err;
@@ -45,7 +41,7 @@ int cmd_export(int argc, char **argv)
     /* the weights `ganrun sample` uses: averaged unless --no-ema (G only) */
     t->no_ema = no_ema;
     int swapped = disc ? 0 : gan_trainer_ema_swap(t);
-    gan_status st = cli_export_onnx(t, disc, out, &err);
+    gan_status st = gan_export_onnx(t, disc, out, &err);
     if (swapped) gan_trainer_ema_swap(t);
     int rc = EXIT_OK;
     if (st != GAN_OK) {
@@ -58,5 +54,4 @@ int cmd_export(int argc, char **argv)
     }
     gan_trainer_free(t);
     return rc;
-#endif
 }

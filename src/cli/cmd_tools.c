@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "cli/cli.h"
 
 
@@ -77,7 +78,8 @@ typedef struct sample_args {
     const char *labels;      /* --labels FILE (sample only): class of each sample */
     const char *latents_out; /* --latents-out FILE (sample only): write the (N, dim) used */
     int n_set;               /* -n given */
-    int force;               /* --force (sample only): -o and --latents-out past the output-path guard */
+    int force;               /* --force: -o, --latents-out (sample), --features-out (eval) past the output-path guard */
+    cli_metrics_args m;      /* eval only: --generated, --train, --features-out, --real-max */
 } sample_args;
 
 static int ends_with(const char *s, const char *suffix)
@@ -106,6 +108,11 @@ static int parse_sample_args(const char *sub, int argc, char **argv, sample_args
     const cli_opt eval_only[] = {
         { "--classifier", NULL, CLI_STR, &a->clf, 0, 0, NULL },
         { "--real", NULL, CLI_STR, &a->real, 0, 0, NULL },
+        { "--generated", NULL, CLI_STR, &a->m.generated, 0, 0, NULL },
+        { "--train", NULL, CLI_STR, &a->m.train, 0, 0, NULL },
+        { "--features-out", NULL, CLI_STR, &a->m.features_out, 0, 0, NULL },
+        { "--real-max", NULL, CLI_LONG, &a->m.real_max, 0, 1e8, "an integer >= 0 (0: all)" },
+        { "--force", NULL, CLI_FLAG, &a->force, 0, 0, NULL },
     };
     cli_opt opts[16];
     int k = 0;
@@ -115,8 +122,11 @@ static int parse_sample_args(const char *sub, int argc, char **argv, sample_args
     else
         for (size_t i = 0; i < sizeof eval_only / sizeof eval_only[0]; i++) opts[k++] = eval_only[i];
     opts[k] = (cli_opt){ NULL, NULL, CLI_FLAG, NULL, 0, 0, NULL };
-    int rc = cli_parse(sub, argc, argv, opts, NULL, &a->src, 1, NULL, "run directory or checkpoint");
+    int npos = 0, is_eval = !strcmp(sub, "eval");
+    int rc = cli_parse(sub, argc, argv, opts, NULL, &a->src, 1, &npos, is_eval ? NULL : "run directory or checkpoint");
     if (rc != EXIT_OK) return rc;
+    if (is_eval && !npos && !a->m.generated) return cli_usage(sub, "missing run directory or checkpoint (or --generated DIR)");
+    if (is_eval && npos && a->m.generated) return cli_usage(sub, "give a run or --generated DIR, not both");
     if (n > 0) a->n = n, a->n_set = 1;
     if (a->latents && a->truncation > 0) return cli_usage(sub, "--truncation applies to drawn noise, not to --latents");
     if (a->labels && a->cls >= 0) return cli_usage(sub, "give --labels or --class, not both");
@@ -252,13 +262,28 @@ static int draw(sample_args *a, gan_trainer **tp, float **out)
 
 int cmd_sample(int argc, char **argv)
 {
-    sample_args a = { NULL, "samples.png", 64, 1, -1, NULL, NULL, 0, 0.0, NULL, NULL, NULL, 0, 0 };
+    sample_args a = { NULL, "samples.png", 64, 1, -1, NULL, NULL, 0, 0.0, NULL, NULL, NULL, 0, 0, { 0 } };
     int rc = parse_sample_args("sample", argc, argv, &a);
     if (rc != EXIT_OK) return rc;
     int fmt = ends_with(a.outfile, ".png") ? 0 : ends_with(a.outfile, ".csv") ? 1
             : (ends_with(a.outfile, ".idx") || ends_with(a.outfile, "-ubyte")) ? 2
             : ends_with(a.outfile, ".npy") ? 3 : -1;
-    if (fmt < 0) return cli_usage("sample", "output '%s' must end in .png, .csv, .idx, -ubyte or .npy", a.outfile);
+    /* a folder: a trailing slash, or an existing folder not named like a file */
+    size_t len = strlen(a.outfile);
+    struct stat sb;
+    if ((len && a.outfile[len - 1] == '/') || (fmt < 0 && stat(a.outfile, &sb) == 0 && S_ISDIR(sb.st_mode))) {
+        gan_trainer *t = NULL;   /* -o DIR/: one PNG per sample */
+        float *x = NULL;
+        if (a.latents_out && cli_output_ok(a.latents_out, ends_with(a.latents_out, ".npy") ? GAN_OUT_NPY : GAN_OUT_CSV,
+                                           a.force) != EXIT_OK)
+            return EXIT_ERR;
+        rc = draw(&a, &t, &x);
+        if (rc == EXIT_OK) rc = cli_sample_dir(a.outfile, x, a.n, t->data_shape, a.force);
+        gan_free_floats(x);
+        gan_trainer_free(t);
+        return rc;
+    }
+    if (fmt < 0) return cli_usage("sample", "output '%s' must end in .png, .csv, .idx, -ubyte, .npy or / (a folder)", a.outfile);
     static const gan_out_kind kinds[4] = { GAN_OUT_PNG, GAN_OUT_CSV, GAN_OUT_IDX, GAN_OUT_NPY };
     if (cli_output_ok(a.outfile, kinds[fmt], a.force) != EXIT_OK ||
         (a.latents_out && cli_output_ok(a.latents_out, ends_with(a.latents_out, ".npy") ? GAN_OUT_NPY : GAN_OUT_CSV,
@@ -291,11 +316,20 @@ int cmd_sample(int argc, char **argv)
 
 int cmd_eval(int argc, char **argv)
 {
-    sample_args a = { NULL, NULL, 2500, 1, -1, NULL, NULL, 0, 0.0, NULL, NULL, NULL, 0, 0 };
+    sample_args a = { NULL, NULL, 2500, 1, -1, NULL, NULL, 0, 0.0, NULL, NULL, NULL, 0, 0, { 0 } };
     int rc = parse_sample_args("eval", argc, argv, &a);
     if (rc != EXIT_OK) return rc;
     if (a.outfile) return cli_usage("eval", "eval takes no -o");
-    if (a.real && !a.clf) return cli_usage("eval", "--real needs --classifier");
+    a.m.real = a.real;
+    a.m.clf = a.clf;
+    a.m.seed = a.seed;
+    a.m.force = a.force;
+    if (a.m.generated) {   /* a folder of images from anywhere */
+        if (!a.real) return cli_usage("eval", "--generated needs --real PATH");
+        if (a.clf || a.no_ema) return cli_usage("eval", "--generated takes no --classifier or --no-ema");
+        return cli_eval_folder(&a.m, a.n_set ? a.n : 0);
+    }
+    if (a.m.train) return cli_usage("eval", "--train is for --generated DIR (a run's training images are its data)");
     gan_trainer *t = NULL;
     float *x = NULL;
     rc = draw(&a, &t, &x);
@@ -303,9 +337,11 @@ int cmd_eval(int argc, char **argv)
         gan_data_format f = t->spec->data.format;
         if (a.clf) {
             rc = cli_eval_images(t, x, a.n, a.clf, a.real, a.seed);
+            if (rc == EXIT_OK) rc = cli_eval_metrics(t, x, a.n, &a.m);
         } else if (f != GAN_DATA_GRID && f != GAN_DATA_RING) {
-            fprintf(stderr, "%s: error: eval without --classifier supports the 2-D mixtures (grid, ring); this model's data is %s "
-                    "(expected --classifier CLF.ckpt from ganrun classify train)\n",
+            rc = cli_eval_metrics(t, x, a.n, &a.m);
+        } else if (a.real || a.m.features_out || a.m.train) {
+            fprintf(stderr, "%s: error: --real, --train and --features-out are for image models; this model's data is %s\n",
                     a.src, gan_data_format_name(f));
             rc = EXIT_ERR;
         } else {
@@ -392,10 +428,8 @@ int cmd_reproduce(int argc, char **argv)
         gan_trainer_free(ref);
         return EXIT_ERR;
     }
-    if (ref->ckpt_data_fingerprint && t->data_fingerprint != ref->ckpt_data_fingerprint)
-        fprintf(stderr, "%s: warning: the data differs from what %s was trained on (files, sizes or times "
-                        "changed: fingerprint %016llx, the checkpoint's %016llx)\n", spec->data.path, path,
-                (unsigned long long)t->data_fingerprint, (unsigned long long)ref->ckpt_data_fingerprint);
+    int quiet = 0;
+    gan_run_notes(t, path, ref->ckpt_data_fingerprint, 0, cli_say, &quiet);
     fprintf(stderr, "ganrun: re-running %ld steps of %s from step 0\n", ref->step, spec->name);
     /* the loop `ganrun train` runs (train.health and its snapshots before
      * each checkpoint included), writing nothing, so a run that rolled

@@ -60,6 +60,14 @@ static void on_progress(const gan_run_progress *p, void *user)
                 p->target, t->d_loss, t->g_loss, t->d_real, t->d_fake, p->elapsed_s);
 }
 
+/* a reloaded checkpoint's warnings and notes (gan_run_notes) */
+void cli_say(int note, const char *line, void *user)
+{
+    const int *quiet = user;
+    if (!note) fprintf(stderr, "%s\n", line);
+    else if (!*quiet) fprintf(stderr, "ganrun: %s\n", line);
+}
+
 /* the one line a rollback gets (train, resume and reproduce alike) */
 static void on_rollback(const gan_health_event *ev, const gan_health *h, void *user)
 {
@@ -84,6 +92,8 @@ int cli_run(gan_trainer *t, const char *dir, long target, int mode, int quiet)
     if (dir && lead && t->data && t->data->skipped > 0)
         fprintf(stderr, "%s: warning: skipped %ld bad file%s (data.on_bad_file: skip); the first: %s\n",
                 t->spec->data.path, t->data->skipped, t->data->skipped > 1 ? "s" : "", t->data->skip_note);
+    if (lead && t->data && t->data->cache_note[0])
+        fprintf(stderr, "%s: warning: decoded-image cache %s\n", t->spec->data.path, t->data->cache_note);
 
     if (dir) {   /* ^C or SIGTERM: stop after this step, with a checkpoint */
         struct sigaction sa;
@@ -156,7 +166,11 @@ int cmd_train(int argc, char **argv)
         cli_error(&err);
         return EXIT_ERR;
     }
-    if (outdir) snprintf(spec->output.dir, sizeof spec->output.dir, "%s", outdir);
+    if (outdir && gan_run_set_dir(spec, outdir, &err) != GAN_OK) {
+        cli_error(&err);
+        gan_model_free(spec);
+        return EXIT_ERR;
+    }
     gan_trainer *t;
     gan_status st = gan_trainer_create(&t, spec, 1, &err);
     st = test_fault(st, &err);
@@ -171,24 +185,6 @@ int cmd_train(int argc, char **argv)
     return rc;
 }
 
-/* RUN/ckpt/step-N.ckpt and RUN/latest.ckpt both belong to RUN */
-static void run_dir_of(const char *ckpt, char *buf, size_t n)
-{
-    snprintf(buf, n, "%s", ckpt);
-    char *s = strrchr(buf, '/');
-    if (!s) {
-        snprintf(buf, n, ".");
-        return;
-    }
-    *s = 0;
-    s = strrchr(buf, '/');
-    const char *base = s ? s + 1 : buf;
-    if (!strcmp(base, "ckpt")) {
-        if (s) *s = 0;
-        else snprintf(buf, n, ".");
-    }
-}
-
 int cmd_resume(int argc, char **argv)
 {
     const char *ckpt = NULL;
@@ -201,35 +197,25 @@ int cmd_resume(int argc, char **argv)
     };
     int rc = cli_parse("resume", argc, argv, opts, NULL, &ckpt, 1, NULL, "checkpoint");
     if (rc != EXIT_OK) return rc;
-    char path[1200], dir[1200];
+    char path[1200];
     cli_ckpt_path(ckpt, path, sizeof path);
     gan_error err;
     gan_error_clear(&err);
     gan_trainer *t;
-    gan_status st = gan_ckpt_load(&t, path, 1, &err);
+    long target;
+    gan_status st = gan_run_resume_load(&t, path, more, &target, &err);
     st = test_fault(st, &err);
     if (!agreed(st, &err) || !agreed(gan_dist_start(t, &err), &err)) {
         gan_trainer_free(t);
         return EXIT_ERR;
     }
-    if (t->rank == 0 && t->ckpt_data_fingerprint && t->data_fingerprint != t->ckpt_data_fingerprint)
-        fprintf(stderr, "%s: warning: the data differs from what %s was trained on (files, sizes or times "
-                        "changed: fingerprint %016llx, the checkpoint's %016llx)\n", t->spec->data.path, path,
-                (unsigned long long)t->data_fingerprint, (unsigned long long)t->ckpt_data_fingerprint);
-    int was = t->ckpt_nranks ? t->ckpt_nranks : 1;
-    /* train.shards > 1: the same bits on any rank count that divides it */
-    if (was != t->nranks && t->spec->train.shards < 2 && !quiet && t->rank == 0)
-        fprintf(stderr, "ganrun: note: %s was written by %d rank%s and resumes on %d: the run goes on, "
-                        "but not bit for bit as it would on %d\n", path, was, was > 1 ? "s" : "", t->nranks, was);
-    run_dir_of(path, dir, sizeof dir);
-    long target = more > 0 ? t->step + more : t->spec->train.steps;
-    snprintf(t->spec->output.dir, sizeof t->spec->output.dir, "%s", dir);
+    gan_run_notes(t, path, t->ckpt_data_fingerprint, t->ckpt_nranks ? t->ckpt_nranks : 1, cli_say, &quiet);
     if (t->step >= target) {
         if (!quiet && t->rank == 0) fprintf(stderr, "ganrun: %s is at step %ld, nothing to do (train.steps %ld; use --steps N)\n",
                             path, t->step, t->spec->train.steps);
         rc = EXIT_OK;
     } else {
-        rc = cli_run(t, dir, target, GAN_RUN_RESUME, quiet);
+        rc = cli_run(t, t->spec->output.dir, target, GAN_RUN_RESUME, quiet);
     }
     gan_trainer_free(t);
     return rc;

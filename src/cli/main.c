@@ -34,9 +34,13 @@ static const subcommand subs[] = {
       "  --expand  print the expanded model (blocks expanded, every default filled in) instead\n"
       "  --dot     print both networks as a Graphviz digraph instead (dot -Tsvg draws it)\n" },
     { "sample", cmd_sample,
-      "ganrun sample RUN_OR_CHECKPOINT [-n N] [--seed S] [--class K] [-o FILE] [--truncation T] [--no-ema] [--force]",
+      "ganrun sample RUN_OR_CHECKPOINT [-n N] [--seed S] [--class K] [-o FILE | -o DIR/] [--truncation T] [--no-ema]\n"
+      "                    [--force]",
       "Write N samples (default 64) of the generator: FILE.png is a grid, FILE.csv one vector per\n"
-      "line, FILE.idx or *-idx3-ubyte an IDX file. Same seed and checkpoint: identical bytes.\n"
+      "line, FILE.idx or *-idx3-ubyte an IDX file.  DIR/ (a trailing slash, or an existing folder\n"
+      "not named like those files) gets one PNG per sample: DIR/000000.png, DIR/000001.png, ...\n"
+      "(the folder is created if missing).\n"
+      "Same seed and checkpoint: identical bytes.\n"
       "A conditional model draws class r mod K on grid row r, or class K only with --class K.\n"
       "  --truncation T  redraw noise components farther than T standard deviations from the mean\n"
       "  --no-ema        use the generator's raw weights, not their average (train.ema)\n"
@@ -56,15 +60,27 @@ static const subcommand subs[] = {
       "  --no-ema          the generator's raw weights, not their average (train.ema)\n"
       "  --discriminator   the discriminator instead: input x (and label), output score (N, 1)\n"
       "  --force           write -o even over a run's own file, a file of another kind or a link\n" },
-    { "eval", cmd_eval, "ganrun eval RUN_OR_CHECKPOINT [-n N] [--seed S] [--classifier CLF.ckpt [--real PATH]] [--no-ema]",
+    { "eval", cmd_eval, "ganrun eval RUN_OR_CHECKPOINT [-n N] [--seed S] [--real PATH] [--classifier CLF.ckpt]\n"
+      "                  [--features-out DIR] [--real-max M] [--no-ema] [--force]\n"
+      "       ganrun eval --generated DIR --real PATH [--train PATH] [-n N] [--seed S] [--features-out DIR] [--force]",
       "For 2-D mixtures (grid, ring): modes captured, high-quality samples and reverse KL over N\n"
-      "samples (default 2500).  For images, with --classifier (from ganrun classify train): the\n"
-      "Frechet distance between N generated and N real images in that classifier's penultimate\n"
-      "features (NOT Inception FID: compare only with the same classifier checkpoint), the class\n"
-      "histogram, modes covered and the mean confidence.\n"
-      "  --real PATH  the real images: every image of PATH (an IDX images file, gz or not, or a\n"
-      "               folder of images) instead of N of the model's data\n"
-      "  --no-ema     use the generator's raw weights, not their average (train.ema)\n" },
+      "samples (default 2500).  For images: N generated images against the real images, one\n"
+      "NAME VALUE line each: frechet, kid, kid_std (100 subsets of min(1000, N)), precision and\n"
+      "recall (k 3), density and coverage (k 5) in the features of a fixed random-weight conv\n"
+      "net that needs no labels (not Inception features), and nn_train_* (each generated image's\n"
+      "distance to its nearest training image, in pixels).  With --classifier (from ganrun\n"
+      "classify train) the metrics use that classifier's penultimate features, after its own\n"
+      "lines: frechet_distance, the class histogram, modes covered and the mean confidence.\n"
+      "  --real PATH          the real images: PATH (a folder of images, read at the model's\n"
+      "                       sample shape, or an IDX images file); default: the model's data\n"
+      "  --generated DIR      score the PNG/JPEG images of DIR (from any program) instead of a run,\n"
+      "                       read at the size of its first image\n"
+      "  --train PATH         with --generated: the training images for nn_train_* (default --real)\n"
+      "  --features-out DIR   write DIR/generated.npy and DIR/real.npy (float32, a row per image)\n"
+      "  --real-max M         at most M real images, picked by the seed (default 0: all)\n"
+      "  --no-ema             use the generator's raw weights, not their average (train.ema)\n"
+      "  --force              write --features-out's files even over a run's own file, a file of\n"
+      "                       another kind or a link\n" },
     { "classify", cmd_classify, "ganrun classify train CLASSIFIER.yaml [-o FILE] [--steps N] [--quiet] [--force] | test CLF.ckpt",
       "train: train the classifier of CLASSIFIER.yaml (softmax cross-entropy, Adam) on its data,\n"
       "print its accuracy on its test set and save it to FILE (default NAME.clf.ckpt).\n"

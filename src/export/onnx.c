@@ -1,4 +1,4 @@
-/* onnx.c - a ganrun network as an ONNX model (see onnx.h).
+/* onnx.c - a ganrun network as an ONNX model (see gan/export.h).
  *
  * The graph is built as protobuf-c messages: every string, array and
  * message comes from one list of allocations (ox.own) freed at the end, so
@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "gan/gan.h"
+#include "gan/export.h"
 #include "export/onnx.h"
 #include "export/onnx.pb-c.h"
 #include "layers/layers.h"
@@ -423,6 +425,9 @@ static int emit_conv(ox *o, const emit_args *e, const char *op)
     ox_attr_ints(o, n, "kernel_shape", 2, ks);
     ox_attr_ints(o, n, "strides", 2, st);
     ox_attr_ints(o, n, "pads", 4, pd);
+    /* conv2d groups (weight (OC, C/G, K, K), as ONNX Conv's) */
+    if (gan_layer_key_index(e->l->type, "groups") >= 0 && gan_conf_num(c, "groups") > 1)
+        ox_attr_int(o, n, "group", (long)gan_conf_num(c, "groups"));
     return 0;
 }
 
@@ -509,6 +514,38 @@ static int emit_avgpool(ox *o, const emit_args *e)
     long ks[2] = { K, K };
     ox_attr_ints(o, n, "kernel_shape", 2, ks);
     ox_attr_ints(o, n, "strides", 2, ks);
+    return 0;
+}
+
+/* resample (src/layers/resample.c): the 2-D filter g g^T (2 g per axis
+ * up) as a depthwise Conv, stride 2, pads p = (L-1)/2 before and L-2-p
+ * after (down), or a depthwise ConvTranspose of the flipped filter, pads
+ * L-2-p before and p after (up): the layer's upfirdn2d paddings */
+static int emit_resample(ox *o, const emit_args *e)
+{
+    const gan_layer_conf *c = &e->l->conf;
+    const gan_key_value *fv = gan_conf_val(c, "filter");
+    static const int def[3] = { 1, 2, 1 };
+    const int *f = fv->len ? fv->list : def;
+    int L = fv->len ? fv->len : 3, up = gan_conf_num(c, "op") == 1, C = e->l->in.d[0];
+    double sum = 0, g[4];
+    for (int k = 0; k < L; k++) sum += f[k];
+    for (int k = 0; k < L; k++) g[k] = (up ? 2.0 : 1.0) * f[up ? L - 1 - k : k] / sum;
+    float *w = ox_alloc(o, (size_t)C * L * L * sizeof *w);
+    if (!w) return -1;
+    for (int ch = 0; ch < C; ch++)
+        for (int a = 0; a < L; a++)
+            for (int b = 0; b < L; b++) w[((size_t)ch * L + a) * L + b] = (float)(g[a] * g[b]);
+    long d[4] = { C, 1, L, L };
+    const char *wn = ox_floats(o, tmp(o, e, "filter"), w, 4, d);
+    long p = (L - 1) / 2, q = L - 2 - p;
+    long pads[4] = { up ? q : p, up ? q : p, up ? p : q, up ? p : q };
+    long ks[2] = { L, L }, st[2] = { 2, 2 };
+    Onnx__NodeProto *n = ox_node(o, up ? "ConvTranspose" : "Conv", e->out, 2, e->in, wn);
+    ox_attr_ints(o, n, "kernel_shape", 2, ks);
+    ox_attr_ints(o, n, "strides", 2, st);
+    ox_attr_ints(o, n, "pads", 4, pads);
+    ox_attr_int(o, n, "group", C);
     return 0;
 }
 
@@ -786,7 +823,7 @@ static const struct {
     { "avgpool", emit_avgpool, 1 },     { "global_pool", emit_global_pool, 1 },
     { "pixelnorm", emit_pixelnorm, 1 }, { "layernorm", emit_layernorm, 1 },
     { "attention", emit_attention, 1 },   { "minibatch_stddev", emit_minibatch_stddev, 1 },
-    { "slice", emit_slice, 1 },
+    { "slice", emit_slice, 1 },         { "resample", emit_resample, 1 },
     /* the merge layers of the graph branch (node_inputs must read from[] then) */
     { "add", emit_add, MAX_NODE_INPUTS }, { "concat", emit_concat, MAX_NODE_INPUTS },
     { "modulate", emit_modulate, 2 },
@@ -805,7 +842,7 @@ static emit_fn find_emitter(const char *type)
     return k < 0 ? NULL : emitters[k].fn;
 }
 
-int cli_onnx_maps(const char *type_name)
+int onnx_maps(const char *type_name)
 {
     return find_emitter(type_name) != NULL;
 }
@@ -843,7 +880,12 @@ static gan_status write_model(ox *o, Onnx__ModelProto *m, const char *path, gan_
     return st;
 }
 
-gan_status cli_export_onnx(gan_trainer *t, int discriminator, const char *path, gan_error *err)
+int gan_export_onnx_supported(void)
+{
+    return 1;
+}
+
+gan_status gan_export_onnx(gan_trainer *t, int discriminator, const char *path, gan_error *err)
 {
     gan_net *net = discriminator ? t->D : t->G;
     const char *which = discriminator ? "discriminator" : "generator";

@@ -64,8 +64,8 @@ static gan_status count_records(FILE *fp, const char *path, long *n, gan_error *
  * labels (want); sets *got. */
 static gan_status read_batch(const char *path, long want, unsigned char *x, int *labels, long *got, gan_error *err)
 {
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return io_open_error(err, path);
+    FILE *fp = io_fopen_input(path, NULL, err);
+    if (!fp) return GAN_ERR_IO;
     long n;
     gan_status st = count_records(fp, path, &n, err);
     if (st != GAN_OK) { fclose(fp); return st; }
@@ -97,9 +97,9 @@ gan_status io_cifar_load(gan_dataset *d, const gan_data_spec *spec, gan_error *e
     /* count first (from file sizes), so the arrays are allocated once */
     long total = 0;
     for (long f = 0; f < nfiles && st == GAN_OK; f++) {
-        FILE *fp = fopen(names[f], "rb");
+        FILE *fp = io_fopen_input(names[f], NULL, err);
         long n = 0;
-        if (!fp) st = io_open_error(err, names[f]);
+        if (!fp) st = GAN_ERR_IO;
         else {
             st = count_records(fp, names[f], &n, err);
             fclose(fp);

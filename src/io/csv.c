@@ -16,10 +16,14 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "io/io.h"
 
 typedef struct csv_reader {
     FILE *fp;
+    uint64_t size;     /* bytes at open: never read past them (a growing file) */
+    uint64_t done;     /* bytes read so far */
+    int grew;
     const char *path;
     char *line;        /* current line, newline removed */
     size_t cap;
@@ -38,11 +42,18 @@ static int blank(const char *s)
 static int next_line(csv_reader *r)
 {
     ssize_t len;
-    while ((len = getline(&r->line, &r->cap, r->fp)) >= 0) {
+    while (r->done < r->size && (len = getline(&r->line, &r->cap, r->fp)) >= 0) {
+        r->done += (uint64_t)len;
+        if (r->done > r->size) {   /* it grew while we read it */
+            r->grew = 1;
+            return 0;
+        }
         r->lineno++;
         while (len > 0 && (r->line[len - 1] == '\n' || r->line[len - 1] == '\r')) r->line[--len] = 0;
         if (!blank(r->line)) return 1;
     }
+    struct stat st;   /* at the size seen at open: has it grown since? */
+    if (r->done >= r->size && fstat(fileno(r->fp), &st) == 0 && (uint64_t)st.st_size > r->size) r->grew = 1;
     return 0;
 }
 
@@ -95,11 +106,12 @@ static gan_status open_first(csv_reader *r, const char *path, long *F, gan_error
 {
     memset(r, 0, sizeof *r);
     r->path = path;
-    if (!(r->fp = fopen(path, "r"))) return io_open_error(err, path);
+    /* a regular file only: its size bounds every line and value read */
+    if (!(r->fp = io_fopen_input(path, &r->size, err))) return GAN_ERR_IO;
     for (int first = 1;; first = 0) {
         if (!next_line(r))
-            return gan_error_at(err, GAN_ERR_FORMAT, path, 0, 0,
-                                ferror(r->fp) ? "read error" : "no data rows");
+            return gan_error_at(err, GAN_ERR_FORMAT, path, 0, 0, r->grew ? "the file grew while it was read"
+                                : ferror(r->fp) ? "read error" : "no data rows");
         long k = parse_line(r, first, err);
         if (k == -1) return err ? err->code : GAN_ERR_FORMAT;
         if (k > 0) {
@@ -178,6 +190,9 @@ gan_status io_csv_load(gan_dataset *d, const gan_data_spec *spec, gan_error *err
                               r.lineno, k, F);
     }
     if (st == GAN_OK && ferror(r.fp)) st = gan_error_at(err, GAN_ERR_IO, spec->path, 0, 0, "read error");
+    if (st == GAN_OK && r.grew)
+        st = gan_error_at(err, GAN_ERR_IO, spec->path, 0, 0, "the file grew while it was read (%llu bytes at open)",
+                          (unsigned long long)r.size);
     close_reader(&r);
     if (st != GAN_OK) {
         gan_free_floats(x);

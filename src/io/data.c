@@ -4,7 +4,6 @@
 #include "config.h"
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include "io/io.h"
 
 const char *gan_data_format_name(gan_data_format f)
@@ -53,10 +52,7 @@ static gan_status check_spec(const gan_data_spec *spec, gan_error *err)
 
 void io_free_u8(gan_dataset *d)
 {
-    if (d->map) munmap(d->map, d->maplen);
-    else free(d->u8);
-    d->map = NULL;
-    d->maplen = 0;
+    free(d->u8);
     d->u8 = NULL;
 }
 

@@ -32,13 +32,20 @@ typedef struct idx_header {
 static gan_status idx_open(gzFile *gz, const char *path, gan_error *err)
 {
     *gz = NULL;
-    int fd = open(path, O_RDONLY);
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);   /* a FIFO cannot block the open */
     if (fd < 0) return io_open_error(err, path);
     struct stat st;
     if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
         close(fd);
         return gan_error_at(err, GAN_ERR_IO, path, 0, 0, "is a folder, expected an IDX file");
     }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return gan_error_at(err, GAN_ERR_IO, path, 0, 0, "is %s, not a regular file (expected an IDX file)",
+                            io_node_kind(st.st_mode));
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0) (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
     if (!(*gz = gzdopen(fd, "rb"))) {
         close(fd);
         return gan_error_at(err, GAN_ERR_NOMEM, path, 0, 0, "out of memory opening the file");

@@ -21,11 +21,16 @@
  * enough to find it again, so a changed folder misses the old cache.  The
  * cache is a convenience: failing to write it is not an error.
  *
- * Cache file (host byte order, read only by the same build; the pixels
- * are mapped read-only with mmap, not copied):
- *   "GANIMG01", u64 fingerprint, i64 n, i32 C, H, W, nclasses,
+ * Cache file (host byte order, read only by the same build):
+ *   "GANIMG02", u64 fingerprint, i64 n, i32 C, H, W, nclasses,
  *   i64 skipped, char[600] skip note, nclasses x (u32 length, bytes),
- *   n x i32 labels when nclasses > 0, n*C*H*W pixel bytes; nothing after.
+ *   n x i32 labels when nclasses > 0, n*C*H*W pixel bytes, u32 CRC-32
+ *   (zlib's) of every byte before it; nothing after.
+ * It is read, not mapped (a file truncated under a mapping would SIGBUS
+ * the run), from a regular file only (no link, no FIFO), its size checked
+ * against the header before anything is allocated, and used only when the
+ * CRC matches: a damaged cache is decoded again, with a note in
+ * d->cache_note for the caller to print.
  */
 #include "config.h"
 #include <dirent.h>
@@ -33,10 +38,10 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "gan/par.h"
+#include <zlib.h>
 #include "io/io.h"
 
 typedef struct entry {
@@ -249,7 +254,7 @@ static int cache_path(char *buf, size_t n, uint64_t fp)
     return snprintf(buf, n, "%s/images-%016llx.u8", dir, (unsigned long long)fp) < (int)n;
 }
 
-static const char cache_magic[8] = { 'G', 'A', 'N', 'I', 'M', 'G', '0', '1' };
+static const char cache_magic[8] = { 'G', 'A', 'N', 'I', 'M', 'G', '0', '2' };
 
 typedef struct cache_head {
     char magic[8];
@@ -260,46 +265,74 @@ typedef struct cache_head {
     char note[600];
 } cache_head;
 
+/* fread n bytes into p, folding them into *crc; 1 when all were read */
+static int read_crc(FILE *f, void *p, size_t n, uint32_t *crc)
+{
+    if (fread(p, 1, n, f) != n) return 0;
+    *crc = (uint32_t)crc32_z(*crc, p, n);
+    return 1;
+}
+
 /* 1 and d filled when a valid cache for fp exists, else 0 (d untouched
- * except for what the caller frees). */
+ * except for what the caller frees); a cache that exists but is damaged
+ * says why in d->cache_note. */
 static int cache_read(gan_dataset *d, uint64_t fp, const gan_data_spec *spec)
 {
     char path[1024];
     if (!cache_path(path, sizeof path, fp)) return 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) return 0;
+    gan_error e;
+    int fd = io_open_regular(path, O_RDONLY, &e);
+    if (fd < 0) {
+        if (errno != ENOENT)
+            snprintf(d->cache_note, sizeof d->cache_note, "%.300s: %.300s (not used)", path, e.msg);
+        return 0;
+    }
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        close(fd);
+        return 0;
+    }
     cache_head h;
+    const char *why = "cut short or not a cache of this build";
     int ok = 0;
-    if (fread(&h, sizeof h, 1, f) != 1 || memcmp(h.magic, cache_magic, 8) || h.fp != fp || h.n < 1 ||
-        h.n > IO_MAX_SAMPLES || h.C != spec->channels || h.H != spec->height || h.W != spec->width ||
-        h.nclasses < 0 || h.nclasses > 65536)
+    uint32_t crc = (uint32_t)crc32_z(0L, Z_NULL, 0);
+    struct stat sb;
+    if (fstat(fileno(f), &sb) != 0 || !read_crc(f, &h, sizeof h, &crc) || memcmp(h.magic, cache_magic, 8) ||
+        h.fp != fp || h.n < 1 || h.n > IO_MAX_SAMPLES || h.C != spec->channels || h.H != spec->height ||
+        h.W != spec->width || h.nclasses < 0 || h.nclasses > 65536)
         goto out;
     size_t S = (size_t)h.C * h.H * h.W;
     if ((size_t)h.n > IO_MAX_FLOATS / S) goto out;
+    /* the bytes the header promises, before allocating them: names at
+     * most 4096 bytes each */
+    uint64_t fixed = sizeof h + (uint64_t)h.n * S + 4 + (h.nclasses ? (uint64_t)h.n * sizeof *d->labels : 0);
+    if ((uint64_t)sb.st_size < fixed + 4ull * (uint64_t)h.nclasses ||
+        (uint64_t)sb.st_size > fixed + 4100ull * (uint64_t)h.nclasses)
+        goto out;
     if (h.nclasses > 0) {
         if (!(d->class_names = calloc((size_t)h.nclasses, sizeof *d->class_names))) goto out;
         d->nclasses = h.nclasses;
         for (int i = 0; i < h.nclasses; i++) {
             uint32_t len;
-            if (fread(&len, 4, 1, f) != 1 || len > 4096 || !(d->class_names[i] = calloc(1, len + 1)) ||
-                fread(d->class_names[i], 1, len, f) != len)
+            if (!read_crc(f, &len, 4, &crc) || len > 4096 || !(d->class_names[i] = calloc(1, len + 1)) ||
+                !read_crc(f, d->class_names[i], len, &crc))
                 goto out;
         }
         if (!(d->labels = malloc((size_t)h.n * sizeof *d->labels)) ||
-            fread(d->labels, sizeof *d->labels, (size_t)h.n, f) != (size_t)h.n)
+            !read_crc(f, d->labels, (size_t)h.n * sizeof *d->labels, &crc))
             goto out;
-        for (long i = 0; i < h.n; i++)
-            if (d->labels[i] < 0 || d->labels[i] >= h.nclasses) goto out;
     }
-    /* the pixels stay in the page cache: mapped, not copied */
     long off = ftell(f);
-    struct stat sb;
-    if (off < 0 || fstat(fileno(f), &sb) != 0 || (size_t)sb.st_size != (size_t)off + (size_t)h.n * S) goto out;
-    void *m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fileno(f), 0);
-    if (m == MAP_FAILED) goto out;
-    d->map = m;
-    d->maplen = (size_t)sb.st_size;
-    d->u8 = (uint8_t *)m + off;
+    if (off < 0 || (uint64_t)sb.st_size != (uint64_t)off + (uint64_t)h.n * S + 4) goto out;
+    if (!(d->u8 = malloc((size_t)h.n * S))) goto out;
+    uint8_t tail[4];
+    if (!read_crc(f, d->u8, (size_t)h.n * S, &crc) || fread(tail, 1, 4, f) != 4) goto out;
+    if (((uint32_t)tail[0] | (uint32_t)tail[1] << 8 | (uint32_t)tail[2] << 16 | (uint32_t)tail[3] << 24) != crc) {
+        why = "its checksum does not match (damaged)";
+        goto out;
+    }
+    for (long i = 0; h.nclasses && i < h.n; i++)
+        if (d->labels[i] < 0 || d->labels[i] >= h.nclasses) goto out;
     d->n = h.n;
     d->shape = (gan_shape){ 3, { h.C, h.H, h.W } };
     d->skipped = h.skipped;
@@ -308,6 +341,7 @@ static int cache_read(gan_dataset *d, uint64_t fp, const gan_data_spec *spec)
     ok = 1;
 out:
     fclose(f);
+    if (!ok) snprintf(d->cache_note, sizeof d->cache_note, "%.300s: %s: decoding the images again", path, why);
     return ok;
 }
 
@@ -339,14 +373,19 @@ static void cache_write(const gan_dataset *d, uint64_t fp)
     h.nclasses = d->class_names ? d->nclasses : 0;
     h.skipped = d->skipped;
     snprintf(h.note, sizeof h.note, "%s", d->skip_note);
-    io_out_write(&o, &h, sizeof h);
+    uint32_t crc = (uint32_t)crc32_z(0L, Z_NULL, 0);
+#define PUT(p, n) (crc = (uint32_t)crc32_z(crc, (const Bytef *)(p), (n)), io_out_write(&o, (p), (n)))
+    PUT(&h, sizeof h);
     for (int i = 0; i < h.nclasses; i++) {
         uint32_t len = (uint32_t)strlen(d->class_names[i]);
-        io_out_write(&o, &len, 4);
-        io_out_write(&o, d->class_names[i], len);
+        PUT(&len, 4);
+        PUT(d->class_names[i], len);
     }
-    if (h.nclasses) io_out_write(&o, d->labels, (size_t)d->n * sizeof *d->labels);
-    io_out_write(&o, d->u8, (size_t)d->n * gan_shape_size(d->shape));
+    if (h.nclasses) PUT(d->labels, (size_t)d->n * sizeof *d->labels);
+    PUT(d->u8, (size_t)d->n * gan_shape_size(d->shape));
+#undef PUT
+    uint8_t tail[4] = { (uint8_t)crc, (uint8_t)(crc >> 8), (uint8_t)(crc >> 16), (uint8_t)(crc >> 24) };
+    io_out_write(&o, tail, 4);
     (void)io_out_commit(&o, &e);
 }
 

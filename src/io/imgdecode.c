@@ -52,6 +52,30 @@ void io_png_on_warning(png_structp png, png_const_charp msg)
     (void)msg;
 }
 
+void io_png_limits(png_structp png)
+{
+    /* libpng's own bounds, set before it reads a byte: sides (checked
+     * again in pixels by the callers), ancillary chunks kept, and the
+     * memory one chunk may take (a tiny file declaring a 2 GiB iTXt
+     * chunk is an error, not a 2 GiB allocation) */
+    png_set_user_limits(png, 1 << 20, 1 << 20);   /* size_check then names the pixel limit */
+    png_set_chunk_cache_max(png, 1000);
+    png_set_chunk_malloc_max(png, IO_PNG_CHUNK_MAX);
+    /* libpng 1.6.39 still allocates a text chunk's declared length before
+     * reading it: the chunks no decoder here uses are skipped unread
+     * (libpng's manual, "ignore unused known chunks"), unknown ones too;
+     * IHDR, PLTE, tRNS, IDAT and IEND stay */
+    static const png_byte unused[] = {
+        'b', 'K', 'G', 'D', 0, 'c', 'H', 'R', 'M', 0, 'e', 'X', 'I', 'f', 0, 'g', 'A', 'M', 'A', 0,
+        'h', 'I', 'S', 'T', 0, 'i', 'C', 'C', 'P', 0, 'i', 'T', 'X', 't', 0, 'o', 'F', 'F', 's', 0,
+        'p', 'C', 'A', 'L', 0, 'p', 'H', 'Y', 's', 0, 's', 'B', 'I', 'T', 0, 's', 'C', 'A', 'L', 0,
+        's', 'P', 'L', 'T', 0, 's', 'R', 'G', 'B', 0, 's', 'T', 'E', 'R', 0, 't', 'E', 'X', 't', 0,
+        't', 'I', 'M', 'E', 0, 'z', 'T', 'X', 't', 0,
+    };
+    png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_NEVER, NULL, 0);
+    png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_NEVER, unused, (int)(sizeof unused / 5));
+}
+
 static gan_status size_check(const char *path, unsigned long w, unsigned long h, gan_error *err)
 {
     if (w < 1 || h < 1 || w > IO_IMG_MAX_SIDE || h > IO_IMG_MAX_SIDE || w * h > IO_IMG_MAX_PIXELS)
@@ -80,6 +104,7 @@ static gan_status read_png(FILE *fp, const char *path, io_image *im, gan_error *
         pix = NULL;
         goto done;
     }
+    io_png_limits(png);
     png_init_io(png, fp);
     png_read_info(png, info);
     png_uint_32 w = png_get_image_width(png, info), h = png_get_image_height(png, info);
@@ -132,6 +157,26 @@ static void jpeg_on_error(j_common_ptr c)
     longjmp(e->jb, 1);
 }
 
+/* libjpeg-turbo's advice for untrusted progressive files (libjpeg.txt,
+ * "progress monitor"): a scan count past any real encoder's, checked as
+ * each scan starts, so a file of 20,000 repeated scans stops at once */
+static void jpeg_on_progress(j_common_ptr c)
+{
+    j_decompress_ptr d = (j_decompress_ptr)c;
+    /* each scan costs a pass over the image: at most IO_JPEG_MAX_SCANS,
+     * fewer for a large image (its scans times pixels at most 2^28, 16
+     * scans at 4096 x 4096), never fewer than 16 */
+    double px = (double)d->image_width * (double)d->image_height;
+    int most = px * IO_JPEG_MAX_SCANS > 268435456.0 ? (int)(268435456.0 / (px > 1 ? px : 1)) : IO_JPEG_MAX_SCANS;
+    if (most < 16) most = 16;
+    if (d->input_scan_number > most) {
+        jpeg_err *e = (jpeg_err *)c->err;
+        snprintf(e->text, sizeof e->text, "more than %d scans for %ux%u pixels (a real progressive JPEG "
+                 "has about 10)", most, (unsigned)d->image_width, (unsigned)d->image_height);
+        longjmp(e->jb, 1);
+    }
+}
+
 static void jpeg_on_message(j_common_ptr c, int level)
 {
     jpeg_err *e = (jpeg_err *)c->err;
@@ -155,6 +200,9 @@ static gan_status read_jpeg(FILE *fp, const char *path, io_image *im, gan_error 
         goto done;
     }
     jpeg_create_decompress(&cinfo);
+    struct jpeg_progress_mgr progress = { .progress_monitor = jpeg_on_progress };
+    cinfo.progress = &progress;
+    cinfo.mem->max_memory_to_use = IO_JPEG_MAX_MEMORY;
     jpeg_stdio_src(&cinfo, fp);
     jpeg_read_header(&cinfo, TRUE);
     if ((st = size_check(path, cinfo.image_width, cinfo.image_height, err)) != GAN_OK) goto done;
@@ -191,8 +239,8 @@ done:
 gan_status io_image_read(const char *path, io_image *im, gan_error *err)
 {
     memset(im, 0, sizeof *im);
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return io_open_error(err, path);
+    FILE *fp = io_fopen_input(path, NULL, err);
+    if (!fp) return GAN_ERR_IO;
     unsigned char sig[8];
     size_t got = fread(sig, 1, 8, fp);
     gan_status st;

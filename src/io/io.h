@@ -17,6 +17,11 @@
 #define IO_MAX_SIDE 4096                   /* PNG width and height */
 #define IO_IMG_MAX_SIDE 32768              /* images: width and height */
 #define IO_IMG_MAX_PIXELS (1L << 26)       /* images: pixels in one file (64 Mi) */
+#define IO_PNG_CHUNK_MAX (8L << 20)        /* PNG: bytes one ancillary chunk may take */
+#define IO_JPEG_MAX_SCANS 256              /* JPEG: scans of one file */
+#define IO_JPEG_MAX_MEMORY (512L << 20)    /* libjpeg's own allocations for one file (the
+                                            * coefficients of a progressive 64 Mi-pixel
+                                            * RGB image: 384 MiB) */
 
 /* libpng's error and warning callbacks for readers (imgdecode.c): the error
  * one copies the message into the io_png_msg given as the error pointer and
@@ -28,6 +33,9 @@ typedef struct io_png_msg {
 struct png_struct_def;
 void io_png_on_error(struct png_struct_def *png, const char *msg);
 void io_png_on_warning(struct png_struct_def *png, const char *msg);
+/* libpng's limits for a reader, before it reads: sides, chunk count and
+ * chunk memory (imgdecode.c) */
+void io_png_limits(struct png_struct_def *png);
 
 /* ---- loaders: each fills d->n, shape, x (gan_alloc_floats), labels and
  * nclasses, honouring spec->limit; on failure the caller frees d. ---- */
@@ -87,6 +95,25 @@ gan_status io_open_error(gan_error *err, const char *path);
 gan_status io_list_dir(const char *dir, int (*keep)(const char *name),
                        char ***names, long *n, gan_error *err);
 void io_free_names(char **names);
+
+/* Open path only if it is a regular file, not through a symbolic link
+ * (O_NOFOLLOW) and without blocking on a FIFO: open(2) flags (O_RDONLY,
+ * O_RDWR | O_CREAT, ...); the fd, or -1 with err set ("is a symbolic link
+ * (to X): refusing to follow it", "is a FIFO, not a regular file", or
+ * io_open_error's line) and errno (ENOENT for a missing file). */
+int io_open_regular(const char *path, int flags, gan_error *err);
+/* the same as a stdio stream; mode "r", "r+", "w" or "a" */
+FILE *io_fopen_regular(const char *path, const char *mode, gan_error *err);
+
+/* Every file a user names is read through one of these: a regular file
+ * only (a link to one is followed), opened without blocking on a FIFO, its
+ * size (fstat) in *size (may be NULL) for the reader to bound what it
+ * allocates and reads; else NULL (GAN_ERR_IO) and one line: "is a
+ * character device, not a regular file (expected a file to read)", or
+ * io_open_error's.  io_input_check does the same by stat(2), for readers
+ * that open the file themselves (gzopen). */
+FILE *io_fopen_input(const char *path, uint64_t *size, gan_error *err);
+gan_status io_input_check(const char *path, uint64_t *size, gan_error *err);
 
 /* ---- atomic output: the one way libgan (and, through gan_file_write,
  * ganrun) writes a file.  Write to "path.tmp.XXXXXX" beside path, fsync

@@ -31,6 +31,93 @@ gan_status io_open_error(gan_error *err, const char *path)
     return gan_error_at(err, GAN_ERR_IO, path, 0, 0, "cannot open: %s", strerror(e));
 }
 
+int io_open_regular(const char *path, int flags, gan_error *err)
+{
+    int fd = open(path, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        if (errno == ELOOP) {
+            char to[1024];
+            ssize_t k = readlink(path, to, sizeof to - 1);
+            to[k > 0 ? k : 0] = 0;
+            errno = ELOOP;
+            gan_error_at(err, GAN_ERR_IO, path, 0, 0, "is a symbolic link (to %s): refusing to follow it", to);
+        } else {
+            int e = errno;
+            io_open_error(err, path);
+            errno = e;
+        }
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        gan_error_at(err, GAN_ERR_IO, path, 0, 0, "is %s, not a regular file", io_node_kind(st.st_mode));
+        close(fd);
+        errno = EINVAL;
+        return -1;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0) (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    return fd;
+}
+
+FILE *io_fopen_regular(const char *path, const char *mode, gan_error *err)
+{
+    int flags = mode[0] == 'r' ? (strchr(mode, '+') ? O_RDWR : O_RDONLY)
+              : mode[0] == 'w' ? O_WRONLY | O_CREAT | O_TRUNC : O_WRONLY | O_CREAT | O_APPEND;
+    int fd = io_open_regular(path, flags, err);
+    if (fd < 0) return NULL;
+    FILE *f = fdopen(fd, mode);
+    if (!f) {
+        int e = errno;
+        close(fd);
+        gan_error_at(err, GAN_ERR_NOMEM, path, 0, 0, "cannot open: %s", strerror(e));
+        errno = e;
+    }
+    return f;
+}
+
+FILE *io_fopen_input(const char *path, uint64_t *size, gan_error *err)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        io_open_error(err, path);
+        errno = e;
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        gan_error_at(err, GAN_ERR_IO, path, 0, 0, "is %s, not a regular file (expected a file to read)",
+                     io_node_kind(st.st_mode));
+        close(fd);
+        errno = EINVAL;
+        return NULL;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0) (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        int e = errno;
+        close(fd);
+        gan_error_at(err, GAN_ERR_NOMEM, path, 0, 0, "cannot open: %s", strerror(e));
+        errno = e;
+        return NULL;
+    }
+    if (size) *size = (uint64_t)st.st_size;
+    return f;
+}
+
+gan_status io_input_check(const char *path, uint64_t *size, gan_error *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) return io_open_error(err, path);
+    if (!S_ISREG(st.st_mode))
+        return gan_error_at(err, GAN_ERR_IO, path, 0, 0, "is %s, not a regular file (expected a file to read)",
+                            io_node_kind(st.st_mode));
+    if (size) *size = (uint64_t)st.st_size;
+    return GAN_OK;
+}
+
 static int by_name(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);

@@ -119,8 +119,9 @@ static gan_status npy_load(const char *path, npy_header *h, unsigned char **data
 {
     *data = NULL;
     memset(h, 0, sizeof *h);
-    FILE *f = fopen(path, "rb");
-    if (!f) return io_open_error(err, path);
+    uint64_t fsize;
+    FILE *f = io_fopen_input(path, &fsize, err);
+    if (!f) return GAN_ERR_IO;
     unsigned char pre[12];
     gan_status st = GAN_OK;
     char *hdr = NULL;
@@ -159,6 +160,10 @@ static gan_status npy_load(const char *path, npy_header *h, unsigned char **data
     if (st == GAN_OK) {
         size_t bytes = h->count * isz;
         if (bytes > IO_MAX_BYTES) st = gan_error_at(err, GAN_ERR_FORMAT, path, 0, 0, "more than 2 GiB of data");
+        else if (bytes > fsize - (hl + L))   /* before allocating what the header promises */
+            st = gan_error_at(err, GAN_ERR_FORMAT, path, 0, 0, "truncated data: the shape needs %zu bytes, the "
+                              "file holds %llu after the %zu-byte header", bytes,
+                              (unsigned long long)(fsize - (hl + L)), hl + L);
         else if (!(*data = malloc(bytes ? bytes : 1))) st = gan_error_set(err, GAN_ERR_NOMEM, "out of memory");
         else {
             size_t got = fread(*data, 1, bytes, f);
@@ -297,6 +302,15 @@ gan_status gan_matrix_read(const char *path, float **x, long *rows, long *cols, 
             gan_npy_free(&a);
             return st;
         }
+        /* as the CSV reader: NaN and infinities are refused */
+        for (size_t i = 0; i < a.count; i++)
+            if (!isfinite(a.f32[i])) {
+                st = gan_error_at(err, GAN_ERR_NUMERIC, path, 0, 0, "value %zu (row %ld, column %ld) is %s "
+                                  "(expected finite floats)", i + 1, (long)(i / (size_t)a.shape[1]) + 1,
+                                  (long)(i % (size_t)a.shape[1]) + 1, isnan(a.f32[i]) ? "NaN" : "infinite");
+                gan_npy_free(&a);
+                return st;
+            }
         *x = a.f32;
         *rows = a.shape[0];
         *cols = a.shape[1];

@@ -28,8 +28,8 @@ static void shape_str(gan_shape s, char *buf, size_t n)
  * that set it) and its pixels go to x (C, H, W). */
 static gan_status read_png(const char *path, gan_shape *shape, unsigned char *x, const char *first, gan_error *err)
 {
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return io_open_error(err, path);
+    FILE *fp = io_fopen_input(path, NULL, err);
+    if (!fp) return GAN_ERR_IO;
     unsigned char sig[8];
     if (fread(sig, 1, 8, fp) != 8 || png_sig_cmp(sig, 0, 8)) {
         fclose(fp);
@@ -53,6 +53,7 @@ static gan_status read_png(const char *path, gan_shape *shape, unsigned char *x,
         st = gan_error_at(err, GAN_ERR_FORMAT, path, 0, 0, "bad PNG: %s", m->text);
         goto done;
     }
+    io_png_limits(png);
     png_init_io(png, fp);
     png_set_sig_bytes(png, 8);
     png_read_info(png, info);

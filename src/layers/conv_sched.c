@@ -67,6 +67,10 @@ void gan_init_weights(const gan_layer_conf *c, float *w, size_t n, int fan_in, i
     default:
         memset(w, 0, n * sizeof *w);
     }
+    /* init_scale: exactly the drawn weights when 1 (every model before it) */
+    float scale = (float)gan_conf_num(c, "init_scale");
+    if (scale != 1.0f)
+        for (size_t i = 0; i < n; i++) w[i] *= scale;
 }
 
 int gan_conv_nchunks(const gan_ctx *c, int NB) { return (c->B + NB - 1) / NB; }

@@ -10,7 +10,9 @@
     { "init_mean", GAN_KEY_FLOAT, 0, 0.0, -1e3, 1e3, 0, 0, NULL, 0, 0, \
       "mean for init normal or uniform" }, \
     { "init_std", GAN_KEY_FLOAT, 0, 0.02, 0.0, 1e3, 0, 0, NULL, 0, 0, \
-      "standard deviation (normal) or half-width (uniform)" }
+      "standard deviation (normal) or half-width (uniform)" }, \
+    { "init_scale", GAN_KEY_FLOAT, 0, 1.0, 0.0, 1e6, 0, 0, NULL, 0, 0, \
+      "the initial weights are multiplied by it (fix-up style scaling)" }
 
 /* the keys every layer with weights accepts */
 #define GAN_WEIGHT_KEYS \
@@ -209,7 +211,7 @@ extern const gan_layer_type gan_layer_dense, gan_layer_relu, gan_layer_leaky_rel
     gan_layer_flatten, gan_layer_upsample, gan_layer_maxout, gan_layer_conv2d,
     gan_layer_deconv2d, gan_layer_batchnorm, gan_layer_embed, gan_layer_project,
     gan_layer_avgpool, gan_layer_global_pool, gan_layer_attention, gan_layer_layernorm,
-    gan_layer_pixelnorm, gan_layer_minibatch_stddev, gan_layer_slice;
+    gan_layer_pixelnorm, gan_layer_minibatch_stddev, gan_layer_slice, gan_layer_resample;
 /* the multi-input (merge) layers */
 extern const gan_layer_multi gan_layer_add, gan_layer_concat, gan_layer_modulate;
 

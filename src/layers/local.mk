@@ -17,7 +17,7 @@ src_layers_libganlayers_la_SOURCES = src/layers/layers.h src/layers/registry.c s
 	src/layers/add.c src/layers/concat.c src/layers/modulate.c \
 	src/layers/avgpool.c src/layers/global_pool.c src/layers/attention.c \
 	src/layers/layernorm.c src/layers/pixelnorm.c src/layers/minibatch_stddev.c \
-	src/layers/slice.c
+	src/layers/slice.c src/layers/resample.c
 src_layers_libganlayers_la_CFLAGS = $(AM_CFLAGS) -fno-math-errno -fno-trapping-math -fvect-cost-model=dynamic
 libgan_la_LIBADD += src/layers/libganlayers.la
 
@@ -34,3 +34,9 @@ TESTS += tests/check_layers2
 tests_check_layers2_SOURCES = tests/check_layers2.c tests/gradcheck.c tests/gradcheck.h tests/testutil.c tests/testutil.h
 tests_check_layers2_CFLAGS = $(TEST_CFLAGS)
 tests_check_layers2_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/check_r3layers
+TESTS += tests/check_r3layers
+tests_check_r3layers_SOURCES = tests/check_r3layers.c tests/gradcheck.c tests/gradcheck.h tests/testutil.c tests/testutil.h
+tests_check_r3layers_CFLAGS = $(TEST_CFLAGS)
+tests_check_r3layers_LDADD = $(TEST_LIBS)

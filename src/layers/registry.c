@@ -27,6 +27,7 @@ static const gan_layer_type *const registry[] = {
     &gan_layer_pixelnorm,
     &gan_layer_minibatch_stddev,
     &gan_layer_slice,
+    &gan_layer_resample,
     &gan_layer_add.t,
     &gan_layer_concat.t,
     &gan_layer_modulate.t,

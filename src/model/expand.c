@@ -6,63 +6,29 @@
  * the text gives the same spec.
  */
 #include "config.h"
-#include <stdarg.h>
 #include <stdint.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/text.h"
 #include "model/schema.h"
 
-typedef struct sbuf {
-    char *p;
-    size_t n, cap;
-    int oom;
-} sbuf;
-
-static void put(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(sbuf *b, const char *fmt, ...)
+static void put_string(gan_text *b, const char *s)
 {
-    if (b->oom) return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int k = vsnprintf(b->p + b->n, b->cap - b->n, fmt, ap);
-        va_end(ap);
-        if (k < 0) {
-            b->oom = 1;
-            return;
-        }
-        if ((size_t)k < b->cap - b->n) {
-            b->n += (size_t)k;
-            return;
-        }
-        size_t cap = 2 * b->cap + (size_t)k + 1;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-}
-
-static void put_string(sbuf *b, const char *s)
-{
-    put(b, "\"");
+    gan_text_put(b, "\"");
     for (; *s; s++) {
-        if (*s == '"' || *s == '\\') put(b, "\\%c", *s);
-        else put(b, "%c", *s);
+        if (*s == '"' || *s == '\\') gan_text_put(b, "\\%c", *s);
+        else gan_text_put(b, "%c", *s);
     }
-    put(b, "\"");
+    gan_text_put(b, "\"");
 }
 
-static void put_num(sbuf *b, double x, int single)
+static void put_num(gan_text *b, double x, int single)
 {
     char t[40];
     gan_model_fmt_num(t, sizeof t, x, single);
-    put(b, "%s", t);
+    gan_text_put(b, "%s", t);
 }
 
 static unsigned variant_of(const section *s, const char *base)
@@ -72,73 +38,73 @@ static unsigned variant_of(const section *s, const char *base)
 
 /* entry i of st; from and id follow the options (from names its inputs
  * by id: every entry a from names has one) */
-static void put_layer(sbuf *b, const gan_stack_spec *st, int li, int indent)
+static void put_layer(gan_text *b, const gan_stack_spec *st, int li, int indent)
 {
     const gan_layer_conf *c = &st->layers[li];
     const gan_layer_type *t = c->type;
-    put(b, "%*s- %s: {", indent, "", t->name);
+    gan_text_put(b, "%*s- %s: {", indent, "", t->name);
     int first = 1;
     for (int i = 0; i < t->nkeys; i++) {
         const gan_key_desc *d = &t->keys[i];
         const gan_key_value *v = &c->v[i];
-        put(b, "%s%s: ", first ? "" : ", ", d->key);
+        gan_text_put(b, "%s%s: ", first ? "" : ", ", d->key);
         first = 0;
         switch (d->kind) {
-        case GAN_KEY_INT: put(b, "%lld", (long long)v->num); break;
+        case GAN_KEY_INT: gan_text_put(b, "%lld", (long long)v->num); break;
         case GAN_KEY_FLOAT: put_num(b, v->num, 0); break;
-        case GAN_KEY_BOOL: put(b, "%s", v->num != 0 ? "true" : "false"); break;
-        case GAN_KEY_ENUM: put(b, "%s", d->choices[(int)v->num]); break;
+        case GAN_KEY_BOOL: gan_text_put(b, "%s", v->num != 0 ? "true" : "false"); break;
+        case GAN_KEY_ENUM: gan_text_put(b, "%s", d->choices[(int)v->num]); break;
         case GAN_KEY_INTLIST:
-            put(b, "[");
-            for (int j = 0; j < v->len; j++) put(b, "%s%d", j ? ", " : "", v->list[j]);
-            put(b, "]");
+            gan_text_put(b, "[");
+            for (int j = 0; j < v->len; j++) gan_text_put(b, "%s%d", j ? ", " : "", v->list[j]);
+            gan_text_put(b, "]");
             break;
         }
     }
     if (c->nfrom) {
-        put(b, "%sfrom: %s", first ? "" : ", ", c->nfrom > 1 ? "[" : "");
+        gan_text_put(b, "%sfrom: %s", first ? "" : ", ", c->nfrom > 1 ? "[" : "");
         for (int k = 0; k < c->nfrom; k++) {
             int j = c->from[k];
-            put(b, "%s%s", k ? ", " : "", j < 0 ? "input" : st->layers[j].id);
+            gan_text_put(b, "%s%s", k ? ", " : "", j < 0 ? "input" : st->layers[j].id);
         }
-        put(b, "%s", c->nfrom > 1 ? "]" : "");
+        gan_text_put(b, "%s", c->nfrom > 1 ? "]" : "");
         first = 0;
     }
-    if (c->id[0]) put(b, "%sid: %s", first ? "" : ", ", c->id);
-    put(b, "}\n");
+    if (c->id[0]) gan_text_put(b, "%sid: %s", first ? "" : ", ", c->id);
+    gan_text_put(b, "}\n");
 }
 
-static void put_section(sbuf *b, const section *s, const char *base, int indent)
+static void put_section(gan_text *b, const section *s, const char *base, int indent)
 {
     unsigned variant = variant_of(s, base);
     for (int i = 0; i < s->n; i++) {
         const field *f = &s->f[i];
         if (f->when && !(f->when & variant)) continue;
         const char *p = base + f->off;
-        put(b, "%*s%s:", indent, "", f->key);
+        gan_text_put(b, "%*s%s:", indent, "", f->key);
         switch (f->kind) {
         case F_INT: case F_BOOL: case F_ENUM: {
             int v = *(const int *)p;
-            if (f->kind == F_INT) put(b, " %d\n", v);
-            else if (f->kind == F_BOOL) put(b, " %s\n", v ? "true" : "false");
-            else put(b, " %s\n", f->choices[v]);
+            if (f->kind == F_INT) gan_text_put(b, " %d\n", v);
+            else if (f->kind == F_BOOL) gan_text_put(b, " %s\n", v ? "true" : "false");
+            else gan_text_put(b, " %s\n", f->choices[v]);
             break;
         }
-        case F_LONG: put(b, " %ld\n", *(const long *)p); break;
-        case F_U64: put(b, " %" PRIu64 "\n", *(const uint64_t *)p); break;
-        case F_FLOAT: put(b, " "); put_num(b, *(const float *)p, 1); put(b, "\n"); break;
+        case F_LONG: gan_text_put(b, " %ld\n", *(const long *)p); break;
+        case F_U64: gan_text_put(b, " %" PRIu64 "\n", *(const uint64_t *)p); break;
+        case F_FLOAT: gan_text_put(b, " "); put_num(b, *(const float *)p, 1); gan_text_put(b, "\n"); break;
         case F_FLOAT2:
-            put(b, " [");
+            gan_text_put(b, " [");
             put_num(b, ((const float *)p)[0], 1);
-            put(b, ", ");
+            gan_text_put(b, ", ");
             put_num(b, ((const float *)p)[1], 1);
-            put(b, "]\n");
+            gan_text_put(b, "]\n");
             break;
-        case F_STR: put(b, " "); put_string(b, p); put(b, "\n"); break;
-        case F_SECTION: put(b, "\n"); put_section(b, f->sub, p, indent + 2); break;
+        case F_STR: gan_text_put(b, " "); put_string(b, p); gan_text_put(b, "\n"); break;
+        case F_SECTION: gan_text_put(b, "\n"); put_section(b, f->sub, p, indent + 2); break;
         case F_STACK: {
             const gan_stack_spec *st = (const gan_stack_spec *)p;
-            put(b, "\n");
+            gan_text_put(b, "\n");
             for (int j = 0; j < st->n; j++) put_layer(b, st, j, indent + 2);
             break;
         }
@@ -148,16 +114,10 @@ static void put_section(sbuf *b, const section *s, const char *base, int indent)
 
 char *gan_model_expand(const gan_model_spec *m)
 {
-    sbuf b = { malloc(4096), 0, 4096, 0 };
-    if (!b.p) return NULL;
-    b.p[0] = 0;
-    put(&b, "# %s, expanded: every key with its value\n", m->name);
+    gan_text b = { 0 };
+    gan_text_put(&b, "# %s, expanded: every key with its value\n", m->name);
     put_section(&b, &gan_model_top, (const char *)m, 0);
-    if (b.oom) {
-        free(b.p);
-        return NULL;
-    }
-    return b.p;
+    return gan_text_take(&b);
 }
 
 /* ---- every key ------------------------------------------------------------ */

@@ -82,6 +82,7 @@ typedef struct xctx {
     ynode *out;                /* the flat list (Y_SEQ) */
     const char *stack[MAXDEPTH];
     int depth;
+    unsigned char *checked;    /* (blocks) 1: the block and all it uses are free of cycles */
 } xctx;
 
 static gan_status nomem(const xctx *X)
@@ -289,7 +290,10 @@ static gan_status read_inputs(const xctx *X, const char *block, const ynode *def
 }
 
 /* the definitions' shape, names and params; the uses of each other
- * without a cycle (checked by walking from every block) */
+ * without a cycle (a depth-first walk from every block that visits each
+ * block's entries once: a block found free of cycles is marked and not
+ * walked again, so the check is linear in the entries however the blocks
+ * fan out) */
 static gan_status check_cycle(xctx *X, const char *name, const ynode *at);
 
 static gan_status check_defs(xctx *X)
@@ -331,17 +335,30 @@ static gan_status check_defs(xctx *X)
         if (st == GAN_OK) st = read_inputs(X, k->s, d, &sc);
         if (st != GAN_OK) return st;
     }
-    for (int i = 0; i < bs->n; i++) {
+    X->checked = calloc((size_t)bs->n, 1);
+    if (!X->checked) return nomem(X);
+    gan_status st = GAN_OK;
+    for (int i = 0; i < bs->n && st == GAN_OK; i++) {
         X->depth = 0;
-        gan_status st = check_cycle(X, bs->key[i]->s, bs->key[i]);
-        if (st != GAN_OK) return st;
+        st = check_cycle(X, bs->key[i]->s, bs->key[i]);
     }
+    free(X->checked);
+    X->checked = NULL;
     X->depth = 0;
-    return GAN_OK;
+    return st;
+}
+
+static int block_index(const xctx *X, const char *name)
+{
+    for (int i = 0; i < X->blocks->n; i++)
+        if (!strcmp(X->blocks->key[i]->s, name)) return i;
+    return -1;
 }
 
 static gan_status check_cycle(xctx *X, const char *name, const ynode *at)
 {
+    int bi = block_index(X, name);
+    if (bi >= 0 && X->checked[bi]) return GAN_OK;
     for (int i = 0; i < X->depth; i++)
         if (!strcmp(X->stack[i], name)) {
             char path[600] = "";
@@ -365,6 +382,7 @@ static gan_status check_cycle(xctx *X, const char *name, const ynode *at)
         }
     }
     X->depth--;
+    if (bi >= 0) X->checked[bi] = 1;
     return GAN_OK;
 }
 
@@ -616,7 +634,7 @@ static void drop_key(ynode *m, int i)
 gan_status gan_model_expand_blocks(const mctx *c, ynode *root, const char *const *stacks, int nstacks)
 {
     int bi = -1;
-    xctx X = { c, ytree_get(root, "blocks", &bi), NULL, { 0 }, 0 };
+    xctx X = { c, ytree_get(root, "blocks", &bi), NULL, { 0 }, 0, NULL };
     gan_status st = GAN_OK;
     if (X.blocks && (st = check_defs(&X)) != GAN_OK) return st;
     for (int s = 0; s < nstacks; s++) {

@@ -8,6 +8,9 @@
  * of the stack's first layer.
  */
 #include "config.h"
+#include <unistd.h>
+#include <sys/stat.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,6 +180,11 @@ static gan_status cross_checks(const mctx *c, const ynode *root, gan_model_spec 
                                      "batchnorm in the discriminator with loss wgan-gp (expected no batchnorm: "
                                      "the gradient penalty is per sample)");
             }
+    const int rp_nb = m->train.noise_batch ? m->train.noise_batch : m->train.batch;
+    if (m->train.loss == GAN_LOSS_RPGAN && rp_nb != m->train.batch)
+        return gan_model_err(c, blame(root, "train.noise_batch", "train"), GAN_ERR_INVALID,
+                             "loss rpgan pairs real i with fake i, but train.noise_batch %d is not "
+                             "train.batch %d (expected equal batches)", rp_nb, m->train.batch);
     gan_status st = model_cond_check(c, root, m);
     if (st != GAN_OK) return st;
     if (m->train.noise_batch == 0) m->train.noise_batch = m->train.batch;
@@ -243,12 +251,39 @@ gan_status gan_model_load_string(gan_model_spec **out, const char *text, size_t 
     return GAN_OK;
 }
 
+/* path for reading when it is a regular file (a link to one followed),
+ * opened without blocking on a FIFO; else NULL and *why */
+static FILE *open_regular(const char *path, const char **why)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        *why = strerror(errno);
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        *why = S_ISDIR(st.st_mode) ? "a directory, not a regular file" : S_ISFIFO(st.st_mode)
+             ? "a FIFO, not a regular file" : "not a regular file (a device?)";
+        close(fd);
+        return NULL;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0) (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        *why = strerror(errno);
+        close(fd);
+    }
+    return f;
+}
+
 gan_status gan_model_load(gan_model_spec **out, const char *path, const char *const *overrides,
                           int noverrides, gan_error *err)
 {
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) return gan_error_at(err, GAN_ERR_IO, path, 0, 0, "cannot open model file: %s", strerror(errno));
+    const char *why = NULL;
+    FILE *f = open_regular(path, &why);   /* no FIFO, no /dev/zero */
+    if (!f) return gan_error_at(err, GAN_ERR_IO, path, 0, 0, "cannot open model file: %s", why);
     char *buf = malloc(MAXFILE + 1);
     if (!buf) {
         fclose(f);

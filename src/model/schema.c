@@ -11,7 +11,7 @@
 #define NONE 1e18   /* no upper bound */
 #define SZ(T, m) sizeof(((T *)0)->m)
 
-const char *const gan_model_loss_names[] = { "bce", "minimax", "lsgan", "hinge", "wgan-gp", NULL };
+const char *const gan_model_loss_names[] = { "bce", "minimax", "lsgan", "hinge", "wgan-gp", "rpgan", NULL };
 const char *const gan_model_optim_names[] = { "adam", "sgd", "rmsprop", NULL };
 const char *const gan_model_lr_schedule_names[] = { "constant", "linear", "cosine", "step", NULL };
 const char *const gan_model_format_names[] = { "idx", "cifar10", "pngdir", "csv", "grid", "ring", "images", NULL };
@@ -181,6 +181,30 @@ static const field augment_f[] = {
       .doc = "cutout zeroes a rectangle of this fraction of the height and width" },
 };
 static const section augment_s = { .path = "train.augment", .f = augment_f, .n = NFIELDS(augment_f) };
+#define P(m) .off = offsetof(gan_penalty_spec, m), .size = SZ(gan_penalty_spec, m)
+#define PENALTY_FIELDS(pen, what)                                                                      \
+    static const field pen##_f[] = {                                                                   \
+        { .key = "gamma", .kind = F_FLOAT, .max = 1e6, P(gamma),                                          \
+          .doc = "weight gamma of (gamma/2) E ||grad_x D(x)||^2 on " what " inputs of D; 0: off" },       \
+        { .key = "every", .kind = F_INT, .def = 1, .min = 1, .max = 1000000, P(every),                   \
+          .doc = "lazy regularisation: on every K-th D step, the penalty times K" },                    \
+        { .key = "schedule", .kind = F_ENUM, .def = GAN_LR_CONSTANT, .choices = gan_model_lr_schedule_names, \
+          P(schedule), .doc = "gamma's schedule: constant, linear, cosine or step (as lr's)" },         \
+        { .key = "warmup", .kind = F_LONG, .max = 1e12, P(warmup),                                       \
+          .doc = "training steps of linear warm-up to gamma" },                                         \
+        { .key = "decay_steps", .kind = F_LONG, .max = 1e12, P(decay_steps),                             \
+          .doc = "linear, cosine: steps of the decay after the warm-up; 0: to train.steps" },           \
+        { .key = "end", .kind = F_FLOAT, .max = 1, P(end),                                               \
+          .doc = "linear, cosine: the final gamma as a fraction of gamma" },                            \
+        { .key = "step_every", .kind = F_LONG, .def = 1000, .min = 1, .max = 1e12, P(step_every),        \
+          .doc = "step: training steps between two multiplications by factor" },                        \
+        { .key = "factor", .kind = F_FLOAT, .def = 0.1, .max = 1, .min_open = 1, P(factor),              \
+          .doc = "step: the factor applied every step_every steps" },                                   \
+    };                                                                                                  \
+    static const section pen##_s = { .path = "train." #pen, .f = pen##_f, .n = NFIELDS(pen##_f) };
+PENALTY_FIELDS(r1, "real")
+PENALTY_FIELDS(r2, "generated")
+
 const char *const gan_model_health_names[] = { "stop", "rollback", NULL };
 #define ROLLBACK (1u << GAN_HEALTH_ROLLBACK)
 #define H(m) .off = offsetof(gan_health_spec, m), .size = SZ(gan_health_spec, m)
@@ -201,7 +225,7 @@ static const section health_s = { .path = "train.health", .f = health_f, .n = NF
 
 static const field train_f[] = {
     { .key = "loss", .kind = F_ENUM, .def = GAN_LOSS_BCE, .choices = gan_model_loss_names, T(loss),
-      .doc = "bce, minimax, lsgan, hinge or wgan-gp" },
+      .doc = "bce, minimax, lsgan, hinge, wgan-gp or rpgan" },
     { .key = "gp_lambda", .kind = F_FLOAT, .when = 1u << GAN_LOSS_WGAN_GP, .def = 10, .max = 1e6,
       T(gp_lambda),
       .doc = "weight of the gradient penalty (wgan-gp)" },
@@ -227,6 +251,10 @@ static const field train_f[] = {
       .doc = "what a step that meets NaN or infinity does" },
     { .key = "augment", .kind = F_SECTION, .off = offsetof(gan_train_spec, augment), .sub = &augment_s,
       .doc = "augmentation of the images D sees (flip, DiffAugment, ADA's adaptive p)" },
+    { .key = "r1", .kind = F_SECTION, .off = offsetof(gan_train_spec, r1), .sub = &r1_s,
+      .doc = "R1 penalty: (gamma/2) E ||grad_x D(x)||^2 on real images, any loss" },
+    { .key = "r2", .kind = F_SECTION, .off = offsetof(gan_train_spec, r2), .sub = &r2_s,
+      .doc = "R2 penalty: the same on generated images" },
 };
 static const section train_s = { .path = "train", .f = train_f, .n = NFIELDS(train_f),
                                  .has_variant = 1, .variant_noun = "loss" };

@@ -9,11 +9,12 @@
  * the right, in one of a few lanes so that parallel ones stay apart.
  */
 #include "config.h"
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "cli/cli.h"
+#include "gan/gan.h"
+#include "core/text.h"
+#include "report/report.h"
 
 #define ROW 34      /* px per row */
 #define BOXW 250
@@ -22,84 +23,50 @@
 #define LANES 6
 #define LANEW 14
 
-typedef struct gbuf {
-    char *p;
-    size_t n, cap;
-    int oom;
-} gbuf;
-
-static void gput(gbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void gput(gbuf *b, const char *fmt, ...)
-{
-    for (;;) {
-        if (b->oom) return;
-        va_list ap;
-        va_start(ap, fmt);
-        int k = vsnprintf(b->p ? b->p + b->n : NULL, b->p ? b->cap - b->n : 0, fmt, ap);
-        va_end(ap);
-        if (k < 0) {
-            b->oom = 1;
-            return;
-        }
-        if (b->p && (size_t)k < b->cap - b->n) {
-            b->n += (size_t)k;
-            return;
-        }
-        size_t cap = 2 * b->cap + (size_t)k + 256;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-}
-
 /* y of the top of row r (row 0: the input) */
 static int row_y(int r)
 {
     return 30 + r * ROW;
 }
 
-static void draw_net(gbuf *b, const gan_net *net, const char *title, const char *input)
+static void draw_net(gan_text *b, const gan_net *net, const char *title, const char *input)
 {
     int W = X0 + BOXW + 20 + LANES * LANEW, H = row_y(net->n + 1) + 6;
     char s[64];
-    gput(b, "<svg class=\"net\" width=\"%d\" height=\"%d\" "
-         "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"11\">\n", W, H, W, H);
-    gput(b, "<text x=\"%d\" y=\"16\" font-weight=\"bold\" font-size=\"13\">%s</text>\n", X0, title);
+    gan_text_put(b, "<svg class=\"net\" width=\"%d\" height=\"%d\" "
+                 "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"11\">\n", W, H, W, H);
+    gan_text_put(b, "<text x=\"%d\" y=\"16\" font-weight=\"bold\" font-size=\"13\">%s</text>\n", X0, title);
     gan_shape_str(net->in, s, sizeof s);
-    gput(b, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" rx=\"13\" fill=\"#eef3f8\" stroke=\"#555\"/>\n",
-         X0, row_y(0), BOXW, BOXH);
-    gput(b, "<text x=\"%d\" y=\"%d\">%s %s</text>\n", X0 + 8, row_y(0) + 17, input, s);
+    gan_text_put(b, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" rx=\"13\" fill=\"#eef3f8\" stroke=\"#555\"/>\n",
+                 X0, row_y(0), BOXW, BOXH);
+    gan_text_put(b, "<text x=\"%d\" y=\"%d\">%s %s</text>\n", X0 + 8, row_y(0) + 17, input, s);
     int lane = 0;
     for (int i = 0; i < net->n; i++) {
         const gan_layer *l = &net->layers[i];
         int y = row_y(i + 1), merge = gan_layer_multi_of(l->type) != NULL;
         gan_shape_str(l->out, s, sizeof s);
-        gput(b, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" rx=\"%d\" fill=\"%s\" stroke=\"#555\"/>\n",
-             X0, y, BOXW, BOXH, merge ? 13 : 3, merge ? "#fdf1e3" : l->nparams ? "#e8f1e4" : "#f6f6f6");
-        gput(b, "<text x=\"%d\" y=\"%d\"><tspan fill=\"#888\">%d</tspan> %s", X0 + 6, y + 17, i, l->type->name);
-        if (l->conf.id[0]) gput(b, " <tspan fill=\"#1f6fb4\">%s</tspan>", l->conf.id);
-        gput(b, "</text>\n<text x=\"%d\" y=\"%d\" text-anchor=\"end\" fill=\"#555\">%s</text>\n",
-             X0 + BOXW - 6, y + 17, s);
+        gan_text_put(b, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" rx=\"%d\" fill=\"%s\" stroke=\"#555\"/>\n",
+                     X0, y, BOXW, BOXH, merge ? 13 : 3, merge ? "#fdf1e3" : l->nparams ? "#e8f1e4" : "#f6f6f6");
+        gan_text_put(b, "<text x=\"%d\" y=\"%d\"><tspan fill=\"#888\">%d</tspan> %s", X0 + 6, y + 17, i, l->type->name);
+        if (l->conf.id[0]) gan_text_put(b, " <tspan fill=\"#1f6fb4\">%s</tspan>", l->conf.id);
+        gan_text_put(b, "</text>\n<text x=\"%d\" y=\"%d\" text-anchor=\"end\" fill=\"#555\">%s</text>\n",
+                     X0 + BOXW - 6, y + 17, s);
         for (int k = 0; k < l->nin; k++) {
             int j = l->src[k], yj = row_y(j + 1);
             if (j == i - 1) {   /* the entry above */
                 int cx = X0 + BOXW / 2;
-                gput(b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#555\"/>"
-                     "<path d=\"M%d,%d l-4,-7 l8,0 z\" fill=\"#555\"/>\n",
-                     cx, yj + BOXH, cx, y - 6, cx, y);
+                gan_text_put(b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#555\"/>"
+                             "<path d=\"M%d,%d l-4,-7 l8,0 z\" fill=\"#555\"/>\n",
+                             cx, yj + BOXH, cx, y - 6, cx, y);
                 continue;
             }
             int x = X0 + BOXW, bend = x + 20 + (lane++ % LANES) * LANEW;
-            gput(b, "<path d=\"M%d,%d C%d,%d %d,%d %d,%d\" fill=\"none\" stroke=\"#1f6fb4\"/>"
-                 "<path d=\"M%d,%d l7,-4 l0,8 z\" fill=\"#1f6fb4\"/>\n", x, yj + BOXH / 2, bend, yj + BOXH / 2,
-                 bend, y + BOXH / 2, x + 6, y + BOXH / 2, x, y + BOXH / 2);
+            gan_text_put(b, "<path d=\"M%d,%d C%d,%d %d,%d %d,%d\" fill=\"none\" stroke=\"#1f6fb4\"/>"
+                         "<path d=\"M%d,%d l7,-4 l0,8 z\" fill=\"#1f6fb4\"/>\n", x, yj + BOXH / 2, bend, yj + BOXH / 2,
+                         bend, y + BOXH / 2, x + 6, y + BOXH / 2, x, y + BOXH / 2);
         }
     }
-    gput(b, "</svg>\n");
+    gan_text_put(b, "</svg>\n");
 }
 
 char *report_graph_html(const char *yaml, size_t len)
@@ -115,13 +82,12 @@ char *report_graph_html(const char *yaml, size_t len)
         gan_shape din = G->out;
         if (m->train.pack > 1) din.d[0] *= m->train.pack;
         if (gan_net_create(&D, m->disc.layers, m->disc.n, din, 1, &err) == GAN_OK) {
-            gbuf b = { NULL, 0, 0, 0 };
-            gput(&b, "<div class=\"charts\" style=\"align-items: flex-start\">\n");
+            gan_text b = { 0 };
+            gan_text_put(&b, "<div class=\"charts\" style=\"align-items: flex-start\">\n");
             draw_net(&b, G, "Generator", "noise");
             draw_net(&b, D, "Discriminator", "sample");
-            gput(&b, "</div>\n");
-            if (b.oom) free(b.p);
-            else out = b.p;
+            gan_text_put(&b, "</div>\n");
+            out = gan_text_take(&b);
         }
     }
     gan_net_free(G);

@@ -1,5 +1,5 @@
-/* report.c - `ganrun report RUN`: RUN/report.html, one self-contained
- * page about a run (see the layout at the top of cmd_train.c):
+/* report.c - gan_report_write (gan/report.h, run by `ganrun report`): one
+ * self-contained page about a run directory (its layout in gan/run.h):
  *
  *   - the run's name and its expanded model (RUN/model.yaml, escaped);
  *   - d_loss and g_loss, D(x) and D(G(z)) over the steps of RUN/log.csv as
@@ -14,19 +14,26 @@
  * Whatever is missing or damaged (no log, malformed rows, NaN losses, no
  * samples) becomes a note on the page; only a RUN that is not a run
  * directory at all is an error.  The page is written to a temporary file
- * and renamed, so RUN/report.html is always whole.
+ * and renamed, so the page is always whole.
+ *
+ * This file is over 800 lines: it is one page's engine (the log reader,
+ * the SVG charts, the sample grids, the comparison of several runs), each
+ * part small and used only here.
  */
 #include "config.h"
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "cli/cli.h"
+#include "gan/gan.h"
+#include "gan/report.h"
+#include "core/text.h"
+#include "report/report.h"
 
 #define MAX_IMAGES 24                    /* sample grids embedded */
 #define MAX_IMAGE_BYTES (4L << 20)       /* one PNG */
@@ -37,44 +44,8 @@
 #define MAX_POINTS 1500                  /* points per polyline */
 #define BIG 1e15                         /* larger values are plotted as gaps */
 
-/* ---- a growing text buffer ------------------------------------------------ */
-typedef struct sbuf {
-    char *p;
-    size_t n, cap;
-    int oom;
-} sbuf;
-
-static void put_mem(sbuf *b, const char *s, size_t n)
-{
-    if (b->oom) return;
-    if (b->cap - b->n < n + 1) {
-        size_t cap = 2 * b->cap + n + 4096;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = 0;
-}
-
-static void put(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(sbuf *b, const char *fmt, ...)
-{
-    char tmp[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    int k = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (k > 0) put_mem(b, tmp, (size_t)k < sizeof tmp ? (size_t)k : sizeof tmp - 1);
-}
-
 /* text with & < > " ' as character references */
-static void put_escaped(sbuf *b, const char *s, size_t n)
+static void put_escaped(gan_text *b, const char *s, size_t n)
 {
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {
@@ -88,15 +59,15 @@ static void put_escaped(sbuf *b, const char *s, size_t n)
         case 0: rep = "\xef\xbf\xbd"; break;   /* U+FFFD for a NUL byte */
         }
         if (!rep) continue;
-        put_mem(b, s + run, i - run);
-        put_mem(b, rep, strlen(rep));
+        gan_text_add(b, s + run, i - run);
+        gan_text_add(b, rep, strlen(rep));
         run = i + 1;
     }
-    put_mem(b, s + run, n - run);
+    gan_text_add(b, s + run, n - run);
 }
 
 /* RFC 4648 base64: every 3 bytes become 4 characters, '=' pads the end */
-static void put_base64(sbuf *b, const unsigned char *d, size_t n)
+static void put_base64(gan_text *b, const unsigned char *d, size_t n)
 {
     static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     char out[4096];
@@ -110,21 +81,40 @@ static void put_base64(sbuf *b, const unsigned char *d, size_t n)
         out[k++] = i + 1 < n ? abc[v >> 6 & 63] : '=';
         out[k++] = i + 2 < n ? abc[v & 63] : '=';
         if (k == sizeof out) {
-            put_mem(b, out, k);
+            gan_text_add(b, out, k);
             k = 0;
         }
     }
-    put_mem(b, out, k);
+    gan_text_add(b, out, k);
 }
 
 /* ---- files ------------------------------------------------------------------ */
 
 /* Whole file if it is a regular file of at most max bytes; NULL otherwise
  * (*len = -1 when it is too large). */
+/* path opened for reading only when it is a regular file (a link to one
+ * followed), never blocking on a FIFO; NULL otherwise */
+static FILE *open_regular(const char *path, off_t *size)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return NULL;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return NULL;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0) (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    FILE *f = fdopen(fd, "rb");
+    if (!f) close(fd);
+    else if (size) *size = st.st_size;
+    return f;
+}
+
 static unsigned char *read_file(const char *path, long max, long *len)
 {
     *len = 0;
-    FILE *f = fopen(path, "rb");
+    FILE *f = open_regular(path, NULL);
     if (!f) return NULL;
     struct stat st;
     int regular = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode);
@@ -235,14 +225,15 @@ static void read_log(const char *path, logdata *L)
 {
     memset(L, 0, sizeof *L);
     for (int c = 0; c < NCOL; c++) L->col[c] = -1;
-    FILE *f = fopen(path, "r");
+    off_t size = 0;
+    FILE *f = open_regular(path, &size);
     if (!f) return;
     L->found = 1;
     char line[2048], *fld[33];
     int header = 1;
     long rows = 0;
     double session = 0;
-    while (fgets(line, sizeof line, f)) {
+    while (ftello(f) < size && fgets(line, sizeof line, f)) {
         size_t len = strlen(line);
         if (len == sizeof line - 1 && line[len - 1] != '\n') {
             /* an over-long line: skip the rest of it */
@@ -315,10 +306,10 @@ static axis nice_axis(double min, double max)
     return a;
 }
 
-static void put_tick_label(sbuf *b, double v, double step, const char *attrs)
+static void put_tick_label(gan_text *b, double v, double step, const char *attrs)
 {
     if (fabs(v) < step * 1e-6) v = 0;   /* no "-1e-17" at zero */
-    put(b, "<text %s>%.6g</text>", attrs, v);
+    gan_text_put(b, "<text %s>%.6g</text>", attrs, v);
 }
 
 typedef struct series {
@@ -334,7 +325,7 @@ typedef struct curve {
     const char *label, *color, *cls;
 } curve;
 
-static void chart_curves(sbuf *b, const char *title, const char *ylabel, const curve *s, int ns, int legend)
+static void chart_curves(gan_text *b, const char *title, const char *ylabel, const curve *s, int ns, int legend)
 {
     double xmin = INFINITY, xmax = -INFINITY, ymin = INFINITY, ymax = -INFINITY;
     for (int k = 0; k < ns; k++) {
@@ -349,17 +340,17 @@ static void chart_curves(sbuf *b, const char *title, const char *ylabel, const c
             ymax = fmax(ymax, y);
         }
     }
-    put(b, "<figure class=\"chart\"><svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" "
-        "width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"", CW, CH, CW, CH);
+    gan_text_put(b, "<figure class=\"chart\"><svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" "
+                 "width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"", CW, CH, CW, CH);
     put_escaped(b, title, strlen(title));
-    put(b, "\">\n<text x=\"%d\" y=\"20\" class=\"title\">", ML);
+    gan_text_put(b, "\">\n<text x=\"%d\" y=\"20\" class=\"title\">", ML);
     put_escaped(b, title, strlen(title));
-    put(b, "</text>\n");
+    gan_text_put(b, "</text>\n");
     int pw = CW - ML - MR, ph = CH - MT - MB;
-    put(b, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" class=\"plot\"/>\n", ML, MT, pw, ph);
+    gan_text_put(b, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" class=\"plot\"/>\n", ML, MT, pw, ph);
     if (!(ymin <= ymax)) {
-        put(b, "<text x=\"%d\" y=\"%d\" class=\"nodata\">no data</text>\n</svg></figure>\n",
-            ML + pw / 2, MT + ph / 2);
+        gan_text_put(b, "<text x=\"%d\" y=\"%d\" class=\"nodata\">no data</text>\n</svg></figure>\n",
+                     ML + pw / 2, MT + ph / 2);
         return;
     }
     axis ax = nice_axis(xmin, xmax), ay = nice_axis(ymin, ymax);
@@ -367,12 +358,12 @@ static void chart_curves(sbuf *b, const char *title, const char *ylabel, const c
     /* user coordinates of a data point */
 #define PX(x) (ML + ((x) - ax.lo) / (ax.hi - ax.lo) * pw)
 #define PY(y) (MT + ph - ((y) - ay.lo) / (ay.hi - ay.lo) * ph)
-    put(b, "<g class=\"grid\">");
+    gan_text_put(b, "<g class=\"grid\">");
     for (int i = 0; i <= 20; i++) {
         double v = ay.lo + i * ay.step;
         if (v > ay.hi + ay.step * 1e-6) break;
         char at[96];
-        put(b, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\"/>", ML, ML + pw, PY(v), PY(v));
+        gan_text_put(b, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\"/>", ML, ML + pw, PY(v), PY(v));
         snprintf(at, sizeof at, "x=\"%d\" y=\"%.1f\" class=\"ytick\"", ML - 6, PY(v) + 4);
         put_tick_label(b, v, ay.step, at);
     }
@@ -380,17 +371,17 @@ static void chart_curves(sbuf *b, const char *title, const char *ylabel, const c
         double v = ax.lo + i * ax.step;
         if (v > ax.hi + ax.step * 1e-6) break;
         char at[96];
-        put(b, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\"/>", PX(v), PX(v), MT, MT + ph);
+        gan_text_put(b, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\"/>", PX(v), PX(v), MT, MT + ph);
         snprintf(at, sizeof at, "x=\"%.1f\" y=\"%d\" class=\"xtick\"", PX(v), MT + ph + 16);
         put_tick_label(b, v, ax.step, at);
     }
-    put(b, "</g>\n<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" class=\"axis\"/>", ML, ML + pw,
-        MT + ph, MT + ph);
-    put(b, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" class=\"axis\"/>\n", ML, ML, MT, MT + ph);
-    put(b, "<text x=\"%d\" y=\"%d\" class=\"xlabel\">step</text>\n", ML + pw / 2, CH - 8);
-    put(b, "<text transform=\"translate(16 %d) rotate(-90)\" class=\"ylabel\">", MT + ph / 2);
+    gan_text_put(b, "</g>\n<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" class=\"axis\"/>", ML, ML + pw,
+                 MT + ph, MT + ph);
+    gan_text_put(b, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" class=\"axis\"/>\n", ML, ML, MT, MT + ph);
+    gan_text_put(b, "<text x=\"%d\" y=\"%d\" class=\"xlabel\">step</text>\n", ML + pw / 2, CH - 8);
+    gan_text_put(b, "<text transform=\"translate(16 %d) rotate(-90)\" class=\"ylabel\">", MT + ph / 2);
     put_escaped(b, ylabel, strlen(ylabel));
-    put(b, "</text>\n");
+    gan_text_put(b, "</text>\n");
 
     /* one polyline per run of finite values, every stride-th point */
     for (int k = 0; k < ns; k++) {
@@ -402,23 +393,23 @@ static void chart_curves(sbuf *b, const char *title, const char *ylabel, const c
             double y = L->r[i].c[s[k].col];
             int ok = isfinite(y) && fabs(y) <= BIG;
             if (!ok || (i % stride && i != L->n - 1)) {
-                if (!ok && open) put(b, "\"/>\n"), open = 0;
+                if (!ok && open) gan_text_put(b, "\"/>\n"), open = 0;
                 continue;
             }
             if (!open) {
-                put(b, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.6\" ", s[k].color);
-                if (s[k].cls) put(b, "class=\"%s\" ", s[k].cls);
-                put(b, "points=\"");
+                gan_text_put(b, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.6\" ", s[k].color);
+                if (s[k].cls) gan_text_put(b, "class=\"%s\" ", s[k].cls);
+                gan_text_put(b, "points=\"");
                 open = 1;
             }
-            put(b, "%.1f,%.1f ", PX(L->r[i].c[C_STEP]), PY(y));
+            gan_text_put(b, "%.1f,%.1f ", PX(L->r[i].c[C_STEP]), PY(y));
         }
-        if (open) put(b, "\"/>\n");
+        if (open) gan_text_put(b, "\"/>\n");
     }
 #undef PX
 #undef PY
     if (!legend) {
-        put(b, "</svg></figure>\n");
+        gan_text_put(b, "</svg></figure>\n");
         return;
     }
     /* legend: one row in the top margin, ending at the plot's right edge */
@@ -426,18 +417,18 @@ static void chart_curves(sbuf *b, const char *title, const char *ylabel, const c
     for (int k = 0; k < ns; k++) lw += 34 + 7 * (int)strlen(s[k].label);
     int lx = ML + pw - lw;
     for (int k = 0; k < ns; k++) {
-        put(b, "<line x1=\"%d\" x2=\"%d\" y1=\"16\" y2=\"16\" stroke=\"%s\" stroke-width=\"3\"/>", lx,
-            lx + 20, s[k].color);
-        put(b, "<text x=\"%d\" y=\"20\">", lx + 25);
+        gan_text_put(b, "<line x1=\"%d\" x2=\"%d\" y1=\"16\" y2=\"16\" stroke=\"%s\" stroke-width=\"3\"/>", lx,
+                     lx + 20, s[k].color);
+        gan_text_put(b, "<text x=\"%d\" y=\"20\">", lx + 25);
         put_escaped(b, s[k].label, strlen(s[k].label));
-        put(b, "</text>\n");
+        gan_text_put(b, "</text>\n");
         lx += 34 + 7 * (int)strlen(s[k].label);
     }
-    put(b, "</svg></figure>\n");
+    gan_text_put(b, "</svg></figure>\n");
 }
 
 /* a chart of columns of one log */
-static void chart(sbuf *b, const char *title, const char *ylabel, const logdata *L,
+static void chart(gan_text *b, const char *title, const char *ylabel, const logdata *L,
                   const series *s, int ns)
 {
     curve c[8];
@@ -467,15 +458,15 @@ static long sample_step(const char *name)
     return strtol(p, NULL, 10);
 }
 
-static void samples_section(sbuf *b, const char *run)
+static void samples_section(gan_text *b, const char *run)
 {
     char dir[1200], path[1300];
     snprintf(dir, sizeof dir, "%s/samples", run);
-    put(b, "<h2>Samples</h2>\n");
+    gan_text_put(b, "<h2>Samples</h2>\n");
     DIR *d = opendir(dir);
     if (!d) {
-        if (errno == ENOENT) put(b, "<p class=\"note\">No samples folder: no sample grids yet.</p>\n");
-        else put(b, "<p class=\"note\">samples/ cannot be read: %s.</p>\n", strerror(errno));
+        if (errno == ENOENT) gan_text_put(b, "<p class=\"note\">No samples folder: no sample grids yet.</p>\n");
+        else gan_text_put(b, "<p class=\"note\">samples/ cannot be read: %s.</p>\n", strerror(errno));
         return;
     }
     sample *s = NULL;
@@ -497,7 +488,7 @@ static void samples_section(sbuf *b, const char *run)
     }
     closedir(d);
     if (n == 0) {
-        put(b, "<p class=\"note\">No sample grids (samples/step-N.png) yet.</p>\n");
+        gan_text_put(b, "<p class=\"note\">No sample grids (samples/step-N.png) yet.</p>\n");
         free(s);
         return;
     }
@@ -516,8 +507,8 @@ static void samples_section(sbuf *b, const char *run)
         }
         if (total <= MAX_IMAGES_BYTES) break;
     }
-    put(b, "<p>%ld sample grid%s from a fixed noise batch; %d shown%s.</p>\n<div class=\"samples\">\n",
-        n, n == 1 ? "" : "s", k, k < n ? ", evenly spaced" : "");
+    gan_text_put(b, "<p>%ld sample grid%s from a fixed noise batch; %d shown%s.</p>\n<div class=\"samples\">\n",
+                 n, n == 1 ? "" : "s", k, k < n ? ", evenly spaced" : "");
     for (int j = 0; j < k; j++) {
         long len;
         snprintf(path, sizeof path, "%s/%s", dir, s[pick[j]].name);
@@ -532,17 +523,17 @@ static void samples_section(sbuf *b, const char *run)
          * (scatter plots) down smoothly */
         long w = (long)png[16] << 24 | (long)png[17] << 16 | png[18] << 8 | png[19];
         long shown = w < 1 ? 200 : w < 160 ? w * ((159 + w) / w) : w > 300 ? 300 : w;
-        put(b, "<figure><img src=\"data:image/png;base64,");
+        gan_text_put(b, "<figure><img src=\"data:image/png;base64,");
         put_base64(b, png, (size_t)len);
-        put(b, "\" class=\"%s\" width=\"%ld\" alt=\"samples at step %ld\"><figcaption>step %ld</figcaption></figure>\n",
-            w > 0 && w < 300 ? "px" : "smooth", shown, s[pick[j]].step, s[pick[j]].step);
+        gan_text_put(b, "\" class=\"%s\" width=\"%ld\" alt=\"samples at step %ld\"><figcaption>step %ld</figcaption></figure>\n",
+                     w > 0 && w < 300 ? "px" : "smooth", shown, s[pick[j]].step, s[pick[j]].step);
         free(png);
     }
-    put(b, "</div>\n");
-    if (big) put(b, "<p class=\"note\">%ld grid%s over %ld MiB left out.</p>\n", big,
-                 big == 1 ? "" : "s", MAX_IMAGE_BYTES >> 20);
-    if (bad) put(b, "<p class=\"note\">%ld unreadable or non-PNG file%s left out.</p>\n", bad,
-                 bad == 1 ? "" : "s");
+    gan_text_put(b, "</div>\n");
+    if (big) gan_text_put(b, "<p class=\"note\">%ld grid%s over %ld MiB left out.</p>\n", big,
+                          big == 1 ? "" : "s", MAX_IMAGE_BYTES >> 20);
+    if (bad) gan_text_put(b, "<p class=\"note\">%ld unreadable or non-PNG file%s left out.</p>\n", bad,
+                          bad == 1 ? "" : "s");
     free(s);
 }
 
@@ -586,12 +577,12 @@ static void model_name(const char *yaml, char *out, size_t n)
     }
 }
 
-static void timings(sbuf *b, const logdata *L)
+static void timings(gan_text *b, const logdata *L)
 {
-    put(b, "<h2>Timings</h2>\n");
+    gan_text_put(b, "<h2>Timings</h2>\n");
     if (!L->found || L->n == 0) {
-        put(b, "<p class=\"note\">%s</p>\n", !L->found ? "No log.csv: no losses or timings to show."
-                                              : "log.csv has no rows yet.");
+        gan_text_put(b, "<p class=\"note\">%s</p>\n", !L->found ? "No log.csv: no losses or timings to show."
+                                                       : "log.csv has no rows yet.");
         return;
     }
     double ips = 0;
@@ -599,46 +590,46 @@ static void timings(sbuf *b, const logdata *L)
     for (long i = 0; i < L->n; i++)
         if (isfinite(L->r[i].c[C_IPS])) ips += L->r[i].c[C_IPS], nips++;
     const row *last = &L->r[L->n - 1];
-    put(b, "<table>\n<tr><th>steps</th><td class=\"n\">%.0f</td></tr>\n", last->c[C_STEP]);
-    put(b, "<tr><th>log rows</th><td class=\"n\">%ld</td></tr>\n", L->n);
+    gan_text_put(b, "<table>\n<tr><th>steps</th><td class=\"n\">%.0f</td></tr>\n", last->c[C_STEP]);
+    gan_text_put(b, "<tr><th>log rows</th><td class=\"n\">%ld</td></tr>\n", L->n);
     if (L->col[C_SECONDS] >= 0)
-        put(b, "<tr><th>total seconds</th><td class=\"n\">%.1f</td></tr>\n", L->seconds);
-    if (nips) put(b, "<tr><th>mean images/s</th><td class=\"n\">%.1f</td></tr>\n", ips / (double)nips);
+        gan_text_put(b, "<tr><th>total seconds</th><td class=\"n\">%.1f</td></tr>\n", L->seconds);
+    if (nips) gan_text_put(b, "<tr><th>mean images/s</th><td class=\"n\">%.1f</td></tr>\n", ips / (double)nips);
     const char *lab[] = { NULL, "last d_loss", "last g_loss", "last D(x)", "last D(G(z))" };
     for (int c = C_DLOSS; c <= C_DFAKE; c++)
-        if (L->col[c] >= 0) put(b, "<tr><th>%s</th><td class=\"n\">%.4g</td></tr>\n", lab[c], last->c[c]);
-    put(b, "</table>\n");
+        if (L->col[c] >= 0) gan_text_put(b, "<tr><th>%s</th><td class=\"n\">%.4g</td></tr>\n", lab[c], last->c[c]);
+    gan_text_put(b, "</table>\n");
 }
 
-static void log_notes(sbuf *b, const logdata *L)
+static void log_notes(gan_text *b, const logdata *L)
 {
     if (L->found && L->col[C_STEP] < 0)
-        put(b, "<p class=\"note\">log.csv has no header with a step column.</p>\n");
+        gan_text_put(b, "<p class=\"note\">log.csv has no header with a step column.</p>\n");
     if (L->malformed)
-        put(b, "<p class=\"note\">%ld malformed row%s of log.csv skipped.</p>\n", L->malformed,
-            L->malformed == 1 ? "" : "s");
+        gan_text_put(b, "<p class=\"note\">%ld malformed row%s of log.csv skipped.</p>\n", L->malformed,
+                     L->malformed == 1 ? "" : "s");
     if (L->dropped)
-        put(b, "<p class=\"note\">%ld row%s replaced by a resumed run.</p>\n", L->dropped,
-            L->dropped == 1 ? "" : "s");
+        gan_text_put(b, "<p class=\"note\">%ld row%s replaced by a resumed run.</p>\n", L->dropped,
+                     L->dropped == 1 ? "" : "s");
     if (L->nonfinite)
-        put(b, "<p class=\"note\">%ld NaN or infinite value%s (gaps in the curves).</p>\n",
-            L->nonfinite, L->nonfinite == 1 ? "" : "s");
+        gan_text_put(b, "<p class=\"note\">%ld NaN or infinite value%s (gaps in the curves).</p>\n",
+                     L->nonfinite, L->nonfinite == 1 ? "" : "s");
 }
 
 /* the collapse signals of log.csv, when it has them: gradient norms and
  * the diversity of the fixed-noise samples */
-static void health_charts(sbuf *b, const logdata *L)
+static void health_charts(gan_text *b, const logdata *L)
 {
     if (L->col[C_DGN] < 0 && L->col[C_GGN] < 0 && L->col[C_DIV] < 0) return;
-    put(b, "<h2>Training health</h2>\n<div class=\"charts\">\n");
+    gan_text_put(b, "<h2>Training health</h2>\n<div class=\"charts\">\n");
     series gn[] = { { C_DGN, "D grad norm", "#1f6fb4" }, { C_GGN, "G grad norm", "#e0701a" } };
     series dv[] = { { C_DIV, "diversity", "#2b8a3e" } };
     if (L->col[C_DGN] >= 0 || L->col[C_GGN] >= 0) chart(b, "Gradient norms", "L2 norm", L, gn, 2);
     if (L->col[C_DIV] >= 0) chart(b, "Sample diversity", "mean pairwise distance", L, dv, 1);
-    put(b, "</div>\n");
+    gan_text_put(b, "</div>\n");
 }
 
-static gan_status build_page(sbuf *b, const char *run, gan_error *err)
+static gan_status build_page(gan_text *b, const char *run, gan_error *err)
 {
     char path[1300], name[256];
     long ylen;
@@ -653,44 +644,44 @@ static gan_status build_page(sbuf *b, const char *run, gan_error *err)
     snprintf(path, sizeof path, "%s/log.csv", run);
     read_log(path, &L);
 
-    put(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
+    gan_text_put(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
     put_escaped(b, name, strlen(name));
-    put(b, " - ganrun report</title>\n<style>");
-    put_mem(b, style, sizeof style - 1);
-    put(b, "</style>\n</head>\n<body>\n<h1>");
+    gan_text_put(b, " - ganrun report</title>\n<style>");
+    gan_text_add(b, style, sizeof style - 1);
+    gan_text_put(b, "</style>\n</head>\n<body>\n<h1>");
     put_escaped(b, name, strlen(name));
-    put(b, "</h1>\n<p class=\"sub\">ganrun %s report of ", gan_version());
+    gan_text_put(b, "</h1>\n<p class=\"sub\">ganrun %s report of ", gan_version());
     put_escaped(b, run, strlen(run));
-    put(b, "</p>\n");
+    gan_text_put(b, "</p>\n");
     timings(b, &L);
     log_notes(b, &L);
     if (L.n > 0) {
-        put(b, "<h2>Training curves</h2>\n<div class=\"charts\">\n");
+        gan_text_put(b, "<h2>Training curves</h2>\n<div class=\"charts\">\n");
         series loss[] = { { C_DLOSS, "d_loss", "#1f6fb4" }, { C_GLOSS, "g_loss", "#e0701a" } };
         series dout[] = { { C_DREAL, "D(x)", "#1f6fb4" }, { C_DFAKE, "D(G(z))", "#e0701a" } };
         chart(b, "Losses", "loss", &L, loss, 2);
         chart(b, "Discriminator outputs", "mean D output", &L, dout, 2);
-        put(b, "</div>\n");
+        gan_text_put(b, "</div>\n");
         health_charts(b, &L);
     }
     samples_section(b, run);
     char *nets = yaml ? report_graph_html(yaml, (size_t)ylen) : NULL;
     if (nets) {
-        put(b, "<h2>Networks</h2>\n");
-        put_mem(b, nets, strlen(nets));
+        gan_text_put(b, "<h2>Networks</h2>\n");
+        gan_text_add(b, nets, strlen(nets));
     }
     free(nets);
-    put(b, "<h2>Model</h2>\n");
+    gan_text_put(b, "<h2>Model</h2>\n");
     if (yaml) {
-        put(b, "<pre>");
+        gan_text_put(b, "<pre>");
         put_escaped(b, yaml, (size_t)ylen);
-        put(b, "</pre>\n");
+        gan_text_put(b, "</pre>\n");
     } else {
-        put(b, "<p class=\"note\">%s</p>\n", ylen < 0 ? "model.yaml is over 1 MiB: not shown."
-                                                      : "No model.yaml in the run directory.");
+        gan_text_put(b, "<p class=\"note\">%s</p>\n", ylen < 0 ? "model.yaml is over 1 MiB: not shown."
+                                                               : "No model.yaml in the run directory.");
     }
-    put(b, "</body>\n</html>\n");
+    gan_text_put(b, "</body>\n</html>\n");
     free(yaml);
     free(L.r);
     if (b->oom) return gan_error_set(err, GAN_ERR_NOMEM, "out of memory building the report");
@@ -698,7 +689,7 @@ static gan_status build_page(sbuf *b, const char *run, gan_error *err)
 }
 
 /* libgan's atomic writer (gan/data.h): a failure leaves what was at path */
-static gan_status write_atomic(const char *path, const sbuf *b, gan_error *err)
+static gan_status write_atomic(const char *path, const gan_text *b, gan_error *err)
 {
     return gan_file_write(path, b->p, b->n, err);
 }
@@ -709,7 +700,7 @@ static gan_status write_atomic(const char *path, const sbuf *b, gan_error *err)
  * run k have class "runK"); a table of the final figures; the keys whose
  * values differ between the expanded models; each run's latest sample grid,
  * scaled up by whole pixels. */
-#define MAX_RUNS 16
+#define MAX_RUNS GAN_REPORT_MAX_RUNS
 #define MAX_KEYS 4096
 
 static const char *const run_color[8] = { "#1f6fb4", "#e0701a", "#2b8a3e", "#c92a2a",
@@ -788,9 +779,9 @@ typedef struct runinfo {
     int nkeys;
 } runinfo;
 
-static void model_differences(sbuf *b, runinfo *r, int n)
+static void model_differences(gan_text *b, runinfo *r, int n)
 {
-    put(b, "<h2>Model differences</h2>\n");
+    gan_text_put(b, "<h2>Model differences</h2>\n");
     int shown = 0;
     for (int k = 0; k < n; k++)
         for (int i = 0; i < r[k].nkeys; i++) {
@@ -805,48 +796,48 @@ static void model_differences(sbuf *b, runinfo *r, int n)
             }
             if (!differ || !strcmp(key, "name") || !strncmp(key, "output.dir", 10)) continue;
             if (!shown++) {
-                put(b, "<table class=\"diff\">\n<tr><th>key</th>");
+                gan_text_put(b, "<table class=\"diff\">\n<tr><th>key</th>");
                 for (int j = 0; j < n; j++) {
-                    put(b, "<th>");
+                    gan_text_put(b, "<th>");
                     put_escaped(b, r[j].label, strlen(r[j].label));
-                    put(b, "</th>");
+                    gan_text_put(b, "</th>");
                 }
-                put(b, "</tr>\n");
+                gan_text_put(b, "</tr>\n");
             }
-            put(b, "<tr><td><code>");
+            gan_text_put(b, "<tr><td><code>");
             put_escaped(b, key, strlen(key));
-            put(b, "</code></td>");
+            gan_text_put(b, "</code></td>");
             for (int j = 0; j < n; j++) {
                 const char *v = kv_get(r[j].keys, r[j].nkeys, key);
-                put(b, "<td><code>");
+                gan_text_put(b, "<td><code>");
                 if (v) put_escaped(b, v, strlen(v));
-                else put(b, "&mdash;");
-                put(b, "</code></td>");
+                else gan_text_put(b, "&mdash;");
+                gan_text_put(b, "</code></td>");
             }
-            put(b, "</tr>\n");
+            gan_text_put(b, "</tr>\n");
         }
-    if (shown) put(b, "</table>\n");
-    else put(b, "<p>The expanded models are the same%s.</p>\n", n > 1 ? " (apart from name and output.dir)" : "");
+    if (shown) gan_text_put(b, "</table>\n");
+    else gan_text_put(b, "<p>The expanded models are the same%s.</p>\n", n > 1 ? " (apart from name and output.dir)" : "");
 }
 
-static void final_figures(sbuf *b, const runinfo *r, int n)
+static void final_figures(gan_text *b, const runinfo *r, int n)
 {
     static const struct { int col; const char *head; } cols[] = {
         { C_DLOSS, "d_loss" }, { C_GLOSS, "g_loss" }, { C_DREAL, "D(x)" }, { C_DFAKE, "D(G(z))" },
         { C_DGN, "D grad norm" }, { C_GGN, "G grad norm" }, { C_DIV, "diversity" },
     };
-    put(b, "<h2>Final figures</h2>\n<table class=\"final\">\n<tr><th>run</th><th>steps</th><th>seconds</th>"
-        "<th>images/s</th>");
-    for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) put(b, "<th>%s</th>", cols[c].head);
-    put(b, "</tr>\n");
+    gan_text_put(b, "<h2>Final figures</h2>\n<table class=\"final\">\n<tr><th>run</th><th>steps</th><th>seconds</th>"
+                 "<th>images/s</th>");
+    for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) gan_text_put(b, "<th>%s</th>", cols[c].head);
+    gan_text_put(b, "</tr>\n");
     for (int k = 0; k < n; k++) {
         const logdata *L = &r[k].L;
-        put(b, "<tr><td><span class=\"sw\" style=\"background:%s\"></span>", run_color[k % 8]);
+        gan_text_put(b, "<tr><td><span class=\"sw\" style=\"background:%s\"></span>", run_color[k % 8]);
         put_escaped(b, r[k].label, strlen(r[k].label));
-        put(b, "</td>");
+        gan_text_put(b, "</td>");
         if (L->n == 0) {
-            put(b, "<td colspan=\"%d\" class=\"note\">%s</td></tr>\n", 3 + (int)(sizeof cols / sizeof cols[0]),
-                L->found ? "log.csv has no rows" : "no log.csv");
+            gan_text_put(b, "<td colspan=\"%d\" class=\"note\">%s</td></tr>\n", 3 + (int)(sizeof cols / sizeof cols[0]),
+                         L->found ? "log.csv has no rows" : "no log.csv");
             continue;
         }
         const row *last = &L->r[L->n - 1];
@@ -854,22 +845,22 @@ static void final_figures(sbuf *b, const runinfo *r, int n)
         long nips = 0;
         for (long i = 0; i < L->n; i++)
             if (isfinite(L->r[i].c[C_IPS])) ips += L->r[i].c[C_IPS], nips++;
-        put(b, "<td class=\"n\">%.0f</td>", last->c[C_STEP]);
-        if (L->col[C_SECONDS] >= 0) put(b, "<td class=\"n\">%.1f</td>", L->seconds);
-        else put(b, "<td></td>");
-        if (nips) put(b, "<td class=\"n\">%.1f</td>", ips / (double)nips);
-        else put(b, "<td></td>");
+        gan_text_put(b, "<td class=\"n\">%.0f</td>", last->c[C_STEP]);
+        if (L->col[C_SECONDS] >= 0) gan_text_put(b, "<td class=\"n\">%.1f</td>", L->seconds);
+        else gan_text_put(b, "<td></td>");
+        if (nips) gan_text_put(b, "<td class=\"n\">%.1f</td>", ips / (double)nips);
+        else gan_text_put(b, "<td></td>");
         for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++)
-            if (L->col[cols[c].col] >= 0) put(b, "<td class=\"n\">%.4g</td>", last->c[cols[c].col]);
-            else put(b, "<td></td>");
-        put(b, "</tr>\n");
+            if (L->col[cols[c].col] >= 0) gan_text_put(b, "<td class=\"n\">%.4g</td>", last->c[cols[c].col]);
+            else gan_text_put(b, "<td></td>");
+        gan_text_put(b, "</tr>\n");
     }
-    put(b, "</table>\n");
+    gan_text_put(b, "</table>\n");
 }
 
 /* the newest samples/step-N.png of a run, scaled up by whole pixels to at
  * least about 320 pixels wide */
-static void latest_grid(sbuf *b, const runinfo *r)
+static void latest_grid(gan_text *b, const runinfo *r)
 {
     char dir[1200], path[1300], best[64] = "";
     long beststep = -1;
@@ -884,7 +875,7 @@ static void latest_grid(sbuf *b, const runinfo *r)
         }
     }
     if (d) closedir(d);
-    put(b, "<figure>");
+    gan_text_put(b, "<figure>");
     long len = 0;
     unsigned char *png = NULL;
     if (beststep >= 0) {
@@ -894,39 +885,39 @@ static void latest_grid(sbuf *b, const runinfo *r)
     if (png && len >= 24 && !memcmp(png, "\x89PNG\r\n\x1a\n", 8)) {
         long w = (long)png[16] << 24 | (long)png[17] << 16 | png[18] << 8 | png[19];
         long scale = w > 0 && w < 320 ? (320 + w - 1) / w : 1;
-        put(b, "<img src=\"data:image/png;base64,");
+        gan_text_put(b, "<img src=\"data:image/png;base64,");
         put_base64(b, png, (size_t)len);
-        put(b, "\" class=\"px\" width=\"%ld\" alt=\"latest samples\">", w > 0 ? w * scale : 320);
-        put(b, "<figcaption><span class=\"sw\" style=\"background:%s\"></span>", run_color[atoi(r->cls + 3) % 8]);
+        gan_text_put(b, "\" class=\"px\" width=\"%ld\" alt=\"latest samples\">", w > 0 ? w * scale : 320);
+        gan_text_put(b, "<figcaption><span class=\"sw\" style=\"background:%s\"></span>", run_color[atoi(r->cls + 3) % 8]);
         put_escaped(b, r->label, strlen(r->label));
-        put(b, ", step %ld</figcaption>", beststep);
+        gan_text_put(b, ", step %ld</figcaption>", beststep);
     } else {
-        put(b, "<figcaption>");
+        gan_text_put(b, "<figcaption>");
         put_escaped(b, r->label, strlen(r->label));
-        put(b, ": no sample grid</figcaption>");
+        gan_text_put(b, ": no sample grid</figcaption>");
     }
     free(png);
-    put(b, "</figure>\n");
+    gan_text_put(b, "</figure>\n");
 }
 
-static gan_status build_compare(sbuf *b, runinfo *r, int n, gan_error *err)
+static gan_status build_compare(gan_text *b, runinfo *r, int n, gan_error *err)
 {
-    put(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>%d runs - ganrun report</title>\n"
-        "<style>", n);
-    put_mem(b, style, sizeof style - 1);
-    put(b, ".sw{display:inline-block;width:22px;height:4px;margin:0 6px 3px 0;vertical-align:middle}"
-        ".legend span.run{margin-right:18px;white-space:nowrap}table.diff td,table.final td{border-top:1px solid #eee}"
-        "</style>\n</head>\n<body>\n<h1>%d runs compared</h1>\n<p class=\"sub\">ganrun %s report</p>\n"
-        "<p class=\"legend\">", n, gan_version());
+    gan_text_put(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>%d runs - ganrun report</title>\n"
+                 "<style>", n);
+    gan_text_add(b, style, sizeof style - 1);
+    gan_text_put(b, ".sw{display:inline-block;width:22px;height:4px;margin:0 6px 3px 0;vertical-align:middle}"
+                 ".legend span.run{margin-right:18px;white-space:nowrap}table.diff td,table.final td{border-top:1px solid #eee}"
+                 "</style>\n</head>\n<body>\n<h1>%d runs compared</h1>\n<p class=\"sub\">ganrun %s report</p>\n"
+                 "<p class=\"legend\">", n, gan_version());
     for (int k = 0; k < n; k++) {
-        put(b, "<span class=\"run %s\"><span class=\"sw\" style=\"background:%s\"></span>", r[k].cls, run_color[k % 8]);
+        gan_text_put(b, "<span class=\"run %s\"><span class=\"sw\" style=\"background:%s\"></span>", r[k].cls, run_color[k % 8]);
         put_escaped(b, r[k].label, strlen(r[k].label));
-        put(b, " <small>(");
+        gan_text_put(b, " <small>(");
         put_escaped(b, r[k].dir, strlen(r[k].dir));
-        put(b, ")</small></span>");
+        gan_text_put(b, ")</small></span>");
     }
-    put(b, "</p>\n");
+    gan_text_put(b, "</p>\n");
     final_figures(b, r, n);
     static const struct { int col; const char *title, *ylabel; } charts[] = {
         { C_DLOSS, "d_loss", "loss" }, { C_GLOSS, "g_loss", "loss" },
@@ -935,8 +926,8 @@ static gan_status build_compare(sbuf *b, runinfo *r, int n, gan_error *err)
         { C_DIV, "Sample diversity", "mean pairwise distance" },
     };
     for (int c = 0; c < (int)(sizeof charts / sizeof charts[0]); c++) {
-        if (c == 0) put(b, "<h2>Training curves</h2>\n<div class=\"charts\">\n");
-        if (c == 4) put(b, "</div>\n<h2>Training health</h2>\n<div class=\"charts\">\n");
+        if (c == 0) gan_text_put(b, "<h2>Training curves</h2>\n<div class=\"charts\">\n");
+        if (c == 4) gan_text_put(b, "</div>\n<h2>Training health</h2>\n<div class=\"charts\">\n");
         curve cv[MAX_RUNS];
         int nc = 0;
         for (int k = 0; k < n; k++)
@@ -944,12 +935,12 @@ static gan_status build_compare(sbuf *b, runinfo *r, int n, gan_error *err)
                 cv[nc++] = (curve){ &r[k].L, charts[c].col, r[k].label, run_color[k % 8], r[k].cls };
         if (nc) chart_curves(b, charts[c].title, charts[c].ylabel, cv, nc, 0);
     }
-    put(b, "</div>\n");
+    gan_text_put(b, "</div>\n");
     for (int k = 0; k < n; k++) log_notes(b, &r[k].L);
     model_differences(b, r, n);
-    put(b, "<h2>Latest samples</h2>\n<div class=\"samples\">\n");
+    gan_text_put(b, "<h2>Latest samples</h2>\n<div class=\"samples\">\n");
     for (int k = 0; k < n; k++) latest_grid(b, &r[k]);
-    put(b, "</div>\n</body>\n</html>\n");
+    gan_text_put(b, "</div>\n</body>\n</html>\n");
     if (b->oom) return gan_error_set(err, GAN_ERR_NOMEM, "out of memory building the report");
     return GAN_OK;
 }
@@ -985,10 +976,10 @@ static gan_status report_runs(const char *const *dirs, int n, const char *out, g
     for (int k = 0; st == GAN_OK && k < n; k++)
         for (int j = 0; j < n; j++)
             if (j != k && !strcmp(r[j].label, r[k].label)) snprintf(r[k].label, sizeof r[k].label, "%s", dirs[k]);
-    sbuf b = { 0 };
+    gan_text b = { 0 };
     if (st == GAN_OK) st = build_compare(&b, r, n, err);
     if (st == GAN_OK) st = write_atomic(out, &b, err);
-    free(b.p);
+    gan_text_free(&b);
     for (int k = 0; r && k < n; k++) {
         free(r[k].yaml);
         free(r[k].L.r);
@@ -1003,71 +994,46 @@ static gan_status report_runs(const char *const *dirs, int n, const char *out, g
 }
 
 /* RUN must be a run directory: one error line otherwise */
-static int check_run(const char *run, gan_error *err)
+static gan_status check_run(const char *run, gan_error *err)
 {
     char p[4][1300];
+    if (strlen(run) > 1024) return gan_error_set(err, GAN_ERR_INVALID, "run directory name too long");
     snprintf(p[0], sizeof p[0], "%s/model.yaml", run);
     snprintf(p[1], sizeof p[1], "%s/log.csv", run);
     snprintf(p[2], sizeof p[2], "%s/samples", run);
     snprintf(p[3], sizeof p[3], "%s/latest.ckpt", run);
-    if (strlen(run) > 1024) {
-        gan_error_set(err, GAN_ERR_INVALID, "run directory name too long");
-        return -1;
+    if (!is_dir(run))
+        return gan_error_at(err, GAN_ERR_IO, run, 0, 0, "not a run directory: %s",
+                            exists(run) ? "not a directory" : strerror(errno));
+    if (!exists(p[0]) && !exists(p[1]) && !is_dir(p[2]) && !exists(p[3]))
+        return gan_error_at(err, GAN_ERR_INVALID, run, 0, 0,
+                            "not a run directory (expected model.yaml, log.csv, samples/ or latest.ckpt in it)");
+    /* the files the page reads: regular files or nothing (a FIFO would
+     * hang the reader, a device never end) */
+    for (int k = 0; k < 2; k++) {
+        struct stat st;
+        if (stat(p[k], &st) == 0 && !S_ISREG(st.st_mode))
+            return gan_error_at(err, GAN_ERR_IO, p[k], 0, 0, "is %s, not a regular file",
+                                S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO"
+                                : S_ISCHR(st.st_mode) ? "a character device" : "not a regular file");
     }
-    if (!is_dir(run)) {
-        gan_error_at(err, GAN_ERR_IO, run, 0, 0, "not a run directory: %s",
-                     exists(run) ? "not a directory" : strerror(errno));
-        return -1;
-    }
-    if (!exists(p[0]) && !exists(p[1]) && !is_dir(p[2]) && !exists(p[3])) {
-        gan_error_at(err, GAN_ERR_INVALID, run, 0, 0,
-                     "not a run directory (expected model.yaml, log.csv, samples/ or latest.ckpt in it)");
-        return -1;
-    }
-    return 0;
+    return GAN_OK;
 }
 
-int cmd_report(int argc, char **argv)
+gan_status gan_report_write(const char *const *runs, int n, const char *out, int force, gan_error *err)
 {
-    const char *runs[MAX_RUNS], *out = NULL;
-    int n = 0, force = 0;
-    const cli_opt opts[] = {
-        { "-o", NULL, CLI_STR, &out, 0, 0, NULL },
-        { "--force", NULL, CLI_FLAG, &force, 0, 0, NULL },
-        { NULL, NULL, CLI_FLAG, NULL, 0, 0, NULL },
-    };
-    int usage = cli_parse("report", argc, argv, opts, NULL, runs, MAX_RUNS, &n, "run directory");
-    if (usage != EXIT_OK) return usage;
-    gan_error err;
-    gan_error_clear(&err);
-    for (int k = 0; k < n; k++)
-        if (check_run(runs[k], &err) != 0) {
-            cli_error(&err);
-            return EXIT_ERR;
-        }
-    char path[1300];
-    if (!out) {
-        if (n == 1) snprintf(path, sizeof path, "%s/report.html", runs[0]);
-        else snprintf(path, sizeof path, "report.html");
-        out = path;
+    if (n < 1 || n > MAX_RUNS)
+        return gan_error_set(err, GAN_ERR_INVALID, "a report needs 1 to %d run directories, not %d", MAX_RUNS, n);
+    for (int k = 0; k < n; k++) {
+        gan_status st = check_run(runs[k], err);
+        if (st != GAN_OK) return st;
     }
-    if (cli_output_ok(out, GAN_OUT_HTML, force) != EXIT_OK) return EXIT_ERR;
-    if (n > 1) {
-        if (report_runs(runs, n, out, &err) != GAN_OK) {
-            cli_error(&err);
-            return EXIT_ERR;
-        }
-        printf("%s\n", out);
-        return EXIT_OK;
-    }
-    const char *run = runs[0];
-    sbuf b = { 0 };
-    if (build_page(&b, run, &err) != GAN_OK || write_atomic(out, &b, &err) != GAN_OK) {
-        free(b.p);
-        cli_error(&err);
-        return EXIT_ERR;
-    }
-    free(b.p);
-    printf("%s\n", out);
-    return EXIT_OK;
+    gan_status st = gan_output_check(out, GAN_OUT_HTML, force, err);
+    if (st != GAN_OK) return st;
+    if (n > 1) return report_runs(runs, n, out, err);
+    gan_text b = { 0 };
+    st = build_page(&b, runs[0], err);
+    if (st == GAN_OK) st = write_atomic(out, &b, err);
+    gan_text_free(&b);
+    return st;
 }

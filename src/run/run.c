@@ -82,8 +82,9 @@ static gan_status lock_dir(const char *dir, int *fdp, gan_error *err)
     char p[PATH_N];
     snprintf(p, sizeof p, "%s/.lock", dir);
     for (int tries = 0; tries < 100; tries++) {
-        int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-        if (fd < 0) return gan_error_at(err, GAN_ERR_IO, p, 0, 0, "cannot open the lock file: %s", strerror(errno));
+        /* never through a symbolic link, never a FIFO or a device */
+        int fd = io_open_regular(p, O_RDWR | O_CREAT, err);
+        if (fd < 0) return GAN_ERR_IO;
         if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
             int e = errno;
             char buf[32] = "";
@@ -131,7 +132,8 @@ static void unlock_dir(const char *dir, int fd)
 /* the last step of a log.csv (0 when it has no row) */
 static long last_logged_step(const char *path)
 {
-    FILE *f = fopen(path, "r");
+    gan_error e;
+    FILE *f = io_fopen_regular(path, "r", &e);
     if (!f) return 0;
     char line[4096];
     long last = 0;
@@ -155,7 +157,8 @@ static int holds_run(const char *dir, char *what, size_t n)
     if (found < 0) return 0;
     char name[128] = "", line[256];
     snprintf(p, sizeof p, "%s/model.yaml", dir);
-    FILE *f = fopen(p, "r");
+    gan_error e;
+    FILE *f = io_fopen_regular(p, "r", &e);
     while (f && !name[0] && fgets(line, sizeof line, f))
         if (sscanf(line, "name: \"%127[^\"]\"", name) != 1) name[0] = 0;
     if (f) fclose(f);
@@ -189,8 +192,9 @@ static gan_status move_aside(const char *dir, char *to, size_t n, gan_error *err
  * cut short (a killed process) goes too. */
 static gan_status truncate_history(const char *path, long step, gan_error *err)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) return GAN_OK;   /* none yet */
+    /* through a descriptor of the file itself: never a link's target */
+    FILE *f = io_fopen_regular(path, "r+", err);
+    if (!f) return errno == ENOENT ? GAN_OK : GAN_ERR_IO;   /* none yet, or a link, a FIFO, ... */
     char line[16384];   /* rows are far shorter: a longer one counts as cut short */
     long keep = 0, off = 0;
     int header = 1;
@@ -205,9 +209,10 @@ static gan_status truncate_history(const char *path, long step, gan_error *err)
     }
     fseek(f, 0, SEEK_END);
     long size = ftell(f);
+    int bad = keep < size && ftruncate(fileno(f), keep) != 0;
+    int e = errno;
     fclose(f);
-    if (keep < size && truncate(path, keep) != 0)
-        return gan_error_at(err, GAN_ERR_IO, path, 0, 0, "cannot truncate to step %ld: %s", step, strerror(errno));
+    if (bad) return gan_error_at(err, GAN_ERR_IO, path, 0, 0, "cannot truncate to step %ld: %s", step, strerror(e));
     return GAN_OK;
 }
 
@@ -377,10 +382,12 @@ static gan_status open_dir(gan_run *r, gan_error *err)
     snprintf(p, sizeof p, "%s/model.yaml", dir);
     if ((st = write_text_atomic(p, t->model_text, err)) != GAN_OK) return st;
     snprintf(p, sizeof p, "%s/log.csv", dir);
-    FILE *log = fopen(p, r->o.mode == GAN_RUN_RESUME ? "a" : "w");
-    if (!log) return gan_error_at(err, GAN_ERR_IO, p, 0, 0, "cannot open log: %s", strerror(errno));
+    /* appended to, never through a symbolic link (io_fopen_regular) */
+    FILE *log = io_fopen_regular(p, r->o.mode == GAN_RUN_RESUME ? "a" : "w", err);
+    if (!log) return GAN_ERR_IO;
     setvbuf(log, NULL, _IOLBF, 0);   /* rows appear as they are written (tail -f) */
-    if (ftell(log) == 0)
+    struct stat ls;
+    if (fstat(fileno(log), &ls) == 0 && ls.st_size == 0)
         fprintf(log, "step,epoch,d_loss,g_loss,d_real,d_fake,lr_g,lr_d,seconds,images_per_s,"
                      "gap,d_grad_norm,g_grad_norm,diversity%s\n", t->aug ? ",aug_p,aug_rt" : "");
     r->log = log;
@@ -395,9 +402,11 @@ static void log_event(const gan_run *r, long step, const char *event, const gan_
     const gan_trainer *t = r->t;
     char p[PATH_N], why[800];
     snprintf(p, sizeof p, "%s/events.csv", r->dir);
-    FILE *f = fopen(p, "a");
+    gan_error e;
+    FILE *f = io_fopen_regular(p, "a", &e);
     if (!f) return;   /* the error or the callback says it all the same */
-    if (ftell(f) == 0) fprintf(f, "step,event,to_step,retry,lr_g,lr_d,reason\n");
+    struct stat es;
+    if (fstat(fileno(f), &es) == 0 && es.st_size == 0) fprintf(f, "step,event,to_step,retry,lr_g,lr_d,reason\n");
     snprintf(why, sizeof why, "%s", reason);
     for (char *q = why; *q; q++)
         if (*q == '"' || *q == '\n') *q = '\'';

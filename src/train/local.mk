@@ -10,6 +10,7 @@ src_train_libganoptim_la_SOURCES = src/train/optim.c
 src_train_libganoptim_la_CFLAGS = $(AM_CFLAGS) -fno-math-errno -fvect-cost-model=dynamic
 libgan_la_LIBADD += src/train/libganoptim.la
 libgan_la_SOURCES += src/train/loss.c
+libgan_la_SOURCES += src/train/penalty.c
 
 check_PROGRAMS += tests/check_train_math
 TESTS += tests/check_train_math
@@ -18,7 +19,7 @@ tests_check_train_math_CFLAGS = $(TEST_CFLAGS)
 tests_check_train_math_LDADD = $(TEST_LIBS)
 ### trainer (the D/G schedule, wgan-gp penalty)
 libgan_la_SOURCES += src/train/train.c src/train/augment.h src/train/augment.c src/train/ema.c src/train/interp.c src/train/cond.h src/train/cond.c \
-	src/train/classifier.c src/train/frechet.c
+	src/train/classifier.c
 pkginclude_HEADERS += include/gan/classify.h
 check_PROGRAMS += tests/check_train
 TESTS += tests/check_train
@@ -62,3 +63,9 @@ TESTS += tests/check_augment
 tests_check_augment_SOURCES = tests/check_augment.c src/train/augment.c src/train/augment.h
 tests_check_augment_CFLAGS = $(TEST_CFLAGS)
 tests_check_augment_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/check_penalty
+TESTS += tests/check_penalty
+tests_check_penalty_SOURCES = tests/check_penalty.c tests/gradcheck.c tests/gradcheck.h tests/testutil.c tests/testutil.h
+tests_check_penalty_CFLAGS = $(TEST_CFLAGS)
+tests_check_penalty_LDADD = $(TEST_LIBS)

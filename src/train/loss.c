@@ -9,6 +9,13 @@
  * sp is evaluated as max(x, 0) + log1p(e^-|x|), which neither overflows nor
  * loses the linear tail, so logits of +-100 give exact losses and gradients.
  * The output pointers dreal/dfake may be NULL when only the value is wanted.
+ *
+ * rpgan (gan_loss_rp_d, gan_loss_rp_g) is a loss of pairs: it needs both
+ * logits of a pair at once, so the per-half functions below treat it as
+ * far as a half can go (gan_loss_d: pairs the first min(Br, Bf), the rest
+ * get no gradient; gan_loss_g: a real logit of 0, i.e. bce's G loss).  The
+ * trainer calls the pair functions, and the model file asks for
+ * train.noise_batch = train.batch with rpgan, so no sample goes unpaired.
  */
 #include "config.h"
 #include <math.h>
@@ -75,9 +82,43 @@ void gan_loss_d(gan_loss_kind k, const float *real, int Br, const float *fake, i
     gan_loss_d_share(k, real, Br, Br, fake, Bf, Bf, dreal, dfake, lreal, lfake);
 }
 
+float gan_loss_rp_d(const float *real, const float *fake, int B, int N, float *dreal, float *dfake)
+{
+    if (B <= 0 || N <= 0) return 0.0f;
+    double sum = 0.0;
+    for (int i = 0; i < B; i++) {
+        double x = (double)fake[i] - (double)real[i], s = sigmoid(x);
+        sum += softplus(x);
+        if (dreal) dreal[i] = (float)(-s / N);
+        if (dfake) dfake[i] = (float)(s / N);
+    }
+    return (float)(sum / N);
+}
+
+float gan_loss_rp_g(const float *real, const float *fake, int B, int N, float *dfake)
+{
+    if (B <= 0 || N <= 0) return 0.0f;
+    double sum = 0.0;
+    for (int i = 0; i < B; i++) {
+        double x = (double)real[i] - (double)fake[i];
+        sum += softplus(x);
+        if (dfake) dfake[i] = (float)(-sigmoid(x) / N);
+    }
+    return (float)(sum / N);
+}
+
 void gan_loss_d_share(gan_loss_kind k, const float *real, int Br, int Nr, const float *fake, int Bf,
                       int Nf, float *dreal, float *dfake, float *lreal, float *lfake)
 {
+    if (k == GAN_LOSS_RPGAN) {
+        int n = Br < Bf ? Br : Bf;
+        float l = gan_loss_rp_d(real, fake, n, Nr < Nf ? Nr : Nf, dreal, dfake);
+        for (int i = n; dreal && i < Br; i++) dreal[i] = 0.0f;
+        for (int i = n; dfake && i < Bf; i++) dfake[i] = 0.0f;
+        if (lreal) *lreal = l;
+        if (lfake) *lfake = 0.0f;
+        return;
+    }
     target tr, tf;
     switch (k) {
     case GAN_LOSS_LSGAN: tr = T_SQ_ONE; tf = T_SQ_ZERO; break;
@@ -107,6 +148,7 @@ float gan_loss_g_share(gan_loss_kind k, const float *fake, int B, int N, float *
     case GAN_LOSS_HINGE:
     case GAN_LOSS_WGAN_GP: t = T_NEG; break;
     case GAN_LOSS_BCE:
+    case GAN_LOSS_RPGAN:   /* without the real logits: sp(0 - f) */
     default: t = T_BCE_REAL; break;   /* non-saturating: -log s(f) */
     }
     return mean_loss(t, fake, B, N, dfake);
@@ -129,6 +171,7 @@ const char *gan_loss_name(gan_loss_kind k)
     case GAN_LOSS_LSGAN: return "lsgan";
     case GAN_LOSS_HINGE: return "hinge";
     case GAN_LOSS_WGAN_GP: return "wgan-gp";
+    case GAN_LOSS_RPGAN: return "rpgan";
     }
     return "unknown";
 }

@@ -90,6 +90,7 @@ const state_field trainer_state[] = {
     NEITHER(dout, "scratch"),
     NEITHER(fixed_z, "drawn from the model's seed"),
     NEITHER(gp_buf, "scratch"),
+    NEITHER(rp_keep, "scratch"),
     NEITHER(classes, "from the model"),
     NEITHER(yreal, "scratch"),
     NEITHER(yfake, "scratch"),

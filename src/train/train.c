@@ -146,7 +146,16 @@ gan_status gan_trainer_create(gan_trainer **out, gan_model_spec *spec, int load_
     t->fake_grad = gan_alloc_floats((size_t)Bmax * S);
     t->dout = gan_alloc_floats(4 * (size_t)Bmax);
     t->fixed_z = gan_alloc_floats((size_t)ns * Z);
-    t->gp_buf = gan_alloc_floats(ts->loss == GAN_LOSS_WGAN_GP ? 3 * (size_t)Bmax * S + Bmax : 1);
+    int gp = ts->loss == GAN_LOSS_WGAN_GP || ts->r1.gamma > 0.0f || ts->r2.gamma > 0.0f;
+    t->gp_buf = gan_alloc_floats(gp ? 3 * (size_t)Bmax * S + Bmax : 1);
+    /* rpgan runs D over the reals twice: their buffers' state and dropout
+     * streams are kept for the second pass (d_step) */
+    size_t nsh = t->D->sh.ns > 0 ? (size_t)t->D->sh.ns : 0;
+    if (ts->loss == GAN_LOSS_RPGAN &&
+        !(t->rp_keep = malloc(2 * t->D->nbufs * sizeof(float) + (nsh + 1) * sizeof(gan_rng) + 1))) {
+        st = gan_error_set(err, GAN_ERR_NOMEM, "out of memory allocating training buffers");
+        goto fail;
+    }
     if (!t->z || !t->real || !t->fake_grad || !t->dout || !t->fixed_z || !t->gp_buf) {
         st = gan_error_set(err, GAN_ERR_NOMEM, "out of memory allocating training buffers");
         goto fail;
@@ -198,6 +207,7 @@ void gan_trainer_free(gan_trainer *t)
     gan_free_floats(t->dout);
     gan_free_floats(t->fixed_z);
     gan_free_floats(t->gp_buf);
+    free(t->rp_keep);
     cond_free(t);
     aug_free(t);
     gan_free_floats(t->ema);
@@ -316,6 +326,52 @@ float gan_trainer_gradient_penalty(gan_trainer *t, const float *real, const floa
     return (float)(lambda * P / N);
 }
 
+/* rpgan's D passes (P pairs of this rank, N of the whole batch): the loss
+ * needs both logits of a pair before either gradient, and a net keeps one
+ * pass's activations, so D runs over the reals, the fakes (backward), and
+ * the reals again (backward).  The second real pass starts from the
+ * buffers (batchnorm statistics, spectral-norm vectors) and dropout
+ * streams of the first, so it computes the same logits; afterwards the
+ * buffers are as after the fake pass (each batch updated them once). */
+static void rp_d_passes(gan_trainer *t, const float *real, const float *fake, int P, int N, float *rt)
+{
+    gan_net *D = t->D;
+    size_t nb = D->nbufs, ns = D->sh.ns > 0 ? (size_t)D->sh.ns : 0;
+    float *b0 = t->rp_keep, *b2 = b0 + nb;
+    gan_rng *r0 = (gan_rng *)(b2 + nb);
+    float *yr = t->dout + 2 * (size_t)P, *dreal = t->dout + 3 * (size_t)P;   /* t->dout: 4 Bmax */
+    if (nb) memcpy(b0, D->bufs, nb * sizeof(float));
+    r0[0] = D->rng;
+    if (ns) memcpy(r0 + 1, D->srng, ns * sizeof(gan_rng));
+
+    D->labels = t->yreal;
+    memcpy(yr, gan_net_forward(D, real, P, 1), (size_t)P * sizeof(float));
+    if (t->aug) *rt = sharded(t) ? aug_sign_sum(yr, P) : aug_sign_mean(yr, P);
+    D->labels = t->yfake;
+    const float *yf = gan_net_forward(D, fake, P, 1);
+    t->d_loss = gan_loss_rp_d(yr, yf, P, N, dreal, t->dout);
+    t->d_real = gan_loss_score(GAN_LOSS_RPGAN, yr, P) * ((float)P / (float)N);
+    t->d_fake = gan_loss_score(GAN_LOSS_RPGAN, yf, P) * ((float)P / (float)N);
+    gan_net_backward(D, t->dout, NULL, 1);
+
+    if (nb) {
+        memcpy(b2, D->bufs, nb * sizeof(float));
+        memcpy(D->bufs, b0, nb * sizeof(float));
+    }
+    gan_rng r2 = D->rng;
+    D->rng = r0[0];
+    if (ns) {
+        gan_rng tmp;
+        for (size_t i = 0; i < ns; i++) tmp = D->srng[i], D->srng[i] = r0[1 + i], r0[1 + i] = tmp;
+    }
+    D->labels = t->yreal;
+    gan_net_forward(D, real, P, 1);
+    gan_net_backward(D, dreal, NULL, 1);
+    if (nb) memcpy(D->bufs, b2, nb * sizeof(float));
+    D->rng = r2;
+    if (ns) memcpy(D->srng, r0 + 1, ns * sizeof(gan_rng));
+}
+
 static gan_status d_step(gan_trainer *t, int k, gan_error *err)
 {
     const gan_train_spec *ts = &t->spec->train;
@@ -327,7 +383,7 @@ static gan_status d_step(gan_trainer *t, int k, gan_error *err)
     int Nr = sharded(t) ? ts->batch / pk : Pr, Nf = sharded(t) ? ts->noise_batch / pk : Pf;
     gan_net *G = t->G, *D = t->D;
     float *scratch = t->dout + 2 * (size_t)(Br > Bf ? Br : Bf);
-    float lr, lf, unused;
+    float lr, lf, unused, rt = 0.0f;
 
     next_real_batch(t, ts->batch);
     aug_flip_reals(t, 4 * k);
@@ -340,27 +396,32 @@ static gan_status d_step(gan_trainer *t, int k, gan_error *err)
     fake = aug_apply(t, fake, Bf, 1, 4 * k + 2);
 
     gan_net_zero_grad(D);
-    /* The D losses are sums of a real term and a fake term, so each pass
-     * computes its half of the loss on its own logits (the other argument
-     * is a placeholder whose outputs are discarded). */
-    D->labels = t->yreal;
-    const float *yr = gan_net_forward(D, real, Pr, 1);
-    gan_loss_d_share(ts->loss, yr, Pr, Nr, yr, Pr, Nr, t->dout, scratch, &lr, &unused);
-    t->d_real = gan_loss_score(ts->loss, yr, Pr) * ((float)Pr / (float)Nr);
-    /* ADA's r_t: sharded, the count of signs (exact over ranks), divided below */
-    float rt = !t->aug ? 0.0f : sharded(t) ? aug_sign_sum(yr, Pr) : aug_sign_mean(yr, Pr);
-    gan_net_backward(D, t->dout, NULL, 1);
+    if (ts->loss == GAN_LOSS_RPGAN) {
+        rp_d_passes(t, real, fake, Pr, Nr, &rt);
+    } else {
+        /* The D losses are sums of a real term and a fake term, so each pass
+         * computes its half of the loss on its own logits (the other argument
+         * is a placeholder whose outputs are discarded). */
+        D->labels = t->yreal;
+        const float *yr = gan_net_forward(D, real, Pr, 1);
+        gan_loss_d_share(ts->loss, yr, Pr, Nr, yr, Pr, Nr, t->dout, scratch, &lr, &unused);
+        t->d_real = gan_loss_score(ts->loss, yr, Pr) * ((float)Pr / (float)Nr);
+        /* ADA's r_t: sharded, the count of signs (exact over ranks), divided below */
+        rt = !t->aug ? 0.0f : sharded(t) ? aug_sign_sum(yr, Pr) : aug_sign_mean(yr, Pr);
+        gan_net_backward(D, t->dout, NULL, 1);
 
-    D->labels = t->yfake;
-    const float *yf = gan_net_forward(D, fake, Pf, 1);
-    gan_loss_d_share(ts->loss, yf, Pf, Nf, yf, Pf, Nf, scratch, t->dout, &unused, &lf);
-    t->d_fake = gan_loss_score(ts->loss, yf, Pf) * ((float)Pf / (float)Nf);
-    gan_net_backward(D, t->dout, NULL, 1);
-    t->d_loss = lr + lf;
+        D->labels = t->yfake;
+        const float *yf = gan_net_forward(D, fake, Pf, 1);
+        gan_loss_d_share(ts->loss, yf, Pf, Nf, yf, Pf, Nf, scratch, t->dout, &unused, &lf);
+        t->d_fake = gan_loss_score(ts->loss, yf, Pf) * ((float)Pf / (float)Nf);
+        gan_net_backward(D, t->dout, NULL, 1);
+        t->d_loss = lr + lf;
+    }
 
     D->labels = t->yreal;   /* interpolates carry the real labels */
     if (ts->loss == GAN_LOSS_WGAN_GP)
         t->d_loss += gan_trainer_gradient_penalty(t, real, fake, Pr < Pf ? Pr : Pf);
+    t->d_loss += gan_trainer_penalties(t, real, Pr, fake, Pf, k);
     float m[4] = { t->d_loss, t->d_real, t->d_fake, rt };
     reduce_step(t, D, m, t->aug ? 4 : 3);
     t->d_loss = m[0], t->d_real = m[1], t->d_fake = m[2];
@@ -383,11 +444,20 @@ static gan_status g_step(gan_trainer *t, int k, gan_error *err)
 
     const float *z = next_noise(t);
     cond_fake_labels(t, Bf);
+    float *yr = t->dout + 2 * (size_t)(t->Br > Bf ? t->Br : Bf);
+    if (ts->loss == GAN_LOSS_RPGAN) {
+        /* rpgan: D (not trained here) on the last D step's real batch,
+         * augmented afresh, as R3GAN uses one real batch per iteration */
+        D->labels = t->yreal;
+        const float *xr = aug_apply(t, t->real, t->Br, 0, 0x1000 + k);
+        memcpy(yr, gan_net_forward(D, xr, Pf, 1), (size_t)Pf * sizeof(float));
+    }
     D->labels = t->yfake;
     const float *fake = gan_net_forward(G, z, Bf, 1);
     fake = aug_apply(t, fake, Bf, 1, 4 * k + 3);
     const float *yf = gan_net_forward(D, fake, Pf, 1);
-    t->g_loss = gan_loss_g_share(ts->loss, yf, Pf, Nf, t->dout);
+    t->g_loss = ts->loss == GAN_LOSS_RPGAN ? gan_loss_rp_g(yr, yf, Pf, Nf, t->dout)
+                                           : gan_loss_g_share(ts->loss, yf, Pf, Nf, t->dout);
     /* through the frozen discriminator: input gradients only; with
      * train.augment on, then back through the augmentation */
     float *ga = aug_grad_buffer(t);

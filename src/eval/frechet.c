@@ -13,7 +13,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "gan/classify.h"
+#include "gan/eval.h"
 
 int gan_sym_eigen(const double *A0, int n, double *w, double *V)
 {
@@ -152,5 +152,22 @@ out:
     free(T);
     free(M);
     free(w);
+    return fd;
+}
+
+double gan_frechet_sets(const float *a, long na, const float *b, long nb, int d)
+{
+    size_t dd = (size_t)d * d;
+    double *m1 = malloc((size_t)d * sizeof *m1), *m2 = malloc((size_t)d * sizeof *m2);
+    double *S1 = malloc(dd * sizeof *S1), *S2 = malloc(dd * sizeof *S2), fd = NAN;
+    if (m1 && m2 && S1 && S2 && na > 0 && nb > 0) {
+        gan_mean_cov(a, na, d, m1, S1);
+        gan_mean_cov(b, nb, d, m2, S2);
+        fd = gan_frechet_distance(m1, S1, m2, S2, d);
+    }
+    free(m1);
+    free(m2);
+    free(S1);
+    free(S2);
     return fd;
 }
