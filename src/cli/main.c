@@ -1,10 +1,12 @@
 /* main.c - ganrun: the table of subcommands, dispatch and help (the
  * helpers every subcommand uses are common.c's). */
 #include "config.h"
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "cli/cli.h"
 
 static const cli_subcommand subs[] = {
