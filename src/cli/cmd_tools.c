@@ -56,7 +56,7 @@ int cmd_check(int argc, char **argv)
     int ncls;
     if (!expand && gan_data_class_names(&spec->data, &cls, &ncls, &derr) == GAN_OK && ncls > 0) {
         printf("classes:");
-        for (int i = 0; i < ncls; i++) printf("%s %s", i ? "," : "", cls[i]);
+        for (int i = 0; i < ncls; i++) printf("%s %s", i ? "," : "", cli_esc(cls[i]));
         printf("\n");
         gan_data_free_names(cls);
     }
@@ -116,7 +116,8 @@ static int parse_sample_args(const char *sub, int argc, char **argv, sample_args
     };
     cli_opt opts[16];
     int k = 0;
-    for (size_t i = 0; i < sizeof common / sizeof common[0]; i++) opts[k++] = common[i];
+    for (size_t i = 0; i < sizeof common / sizeof common[0]; i++)
+        if (strcmp(sub, "eval") || strcmp(common[i].name, "-o")) opts[k++] = common[i];   /* eval writes no file */
     if (!strcmp(sub, "sample"))
         for (size_t i = 0; i < sizeof sample_only / sizeof sample_only[0]; i++) opts[k++] = sample_only[i];
     else
@@ -227,16 +228,15 @@ static int sample_noise(sample_args *a, const gan_trainer *t, float **zp)
 static int draw(sample_args *a, gan_trainer **tp, float **out)
 {
     char path[1200];
-    cli_ckpt_path(a->src, path, sizeof path);
+    *out = NULL;
+    gan_trainer *t = *tp = cli_load(a->src, path, sizeof path);
+    if (!t) return EXIT_ERR;
     gan_error err;
     gan_error_clear(&err);
-    *out = NULL;
-    if (gan_ckpt_load(tp, path, 0, &err) != GAN_OK) {
-        cli_error(&err);
-        return EXIT_ERR;
-    }
-    gan_trainer *t = *tp;
     t->no_ema = a->no_ema;
+    int swapped = gan_trainer_ema_swap(t);   /* the weights the samples come from */
+    cli_warn_nonfinite(path, "generator", t->G);
+    if (swapped) gan_trainer_ema_swap(t);
     t->truncation = (float)a->truncation;
     float *z = NULL;
     int *labels = NULL;
@@ -320,7 +320,6 @@ int cmd_eval(int argc, char **argv)
     a.m.real_max = -1;
     int rc = parse_sample_args("eval", argc, argv, &a);
     if (rc != EXIT_OK) return rc;
-    if (a.outfile) return cli_usage("eval", "eval takes no -o");
     a.m.real = a.real;
     a.m.clf = a.clf;
     a.m.seed = a.seed;
@@ -415,15 +414,11 @@ int cmd_reproduce(int argc, char **argv)
     int rc = cli_parse("reproduce", argc, argv, NULL, NULL, &ckpt, 1, NULL, "checkpoint");
     if (rc != EXIT_OK) return rc;
     char path[1200];
-    cli_ckpt_path(ckpt, path, sizeof path);
+    gan_trainer *ref = cli_load(ckpt, path, sizeof path), *t;
+    if (!ref) return EXIT_ERR;
     gan_error err;
     gan_error_clear(&err);
-    gan_trainer *ref, *t;
     gan_model_spec *spec;
-    if (gan_ckpt_load(&ref, path, 0, &err) != GAN_OK) {
-        cli_error(&err);
-        return EXIT_ERR;
-    }
     if (gan_model_load_string(&spec, ref->model_text, strlen(ref->model_text), path, NULL, 0, &err) != GAN_OK ||
         gan_trainer_create(&t, spec, 1, &err) != GAN_OK) {
         cli_error(&err);
