@@ -4,10 +4,25 @@
 #ifndef GAN_CLI_H
 #define GAN_CLI_H
 
+#include <stdio.h>
 #include "gan/gan.h"
 
 enum { EXIT_OK = 0, EXIT_ERR = 1, EXIT_USAGE = 2,
        EXIT_LISTED = 3 /* cli_parse listed its options (--list-options): main exits 0 */ };
+
+/* ---- the helpers every subcommand uses (common.c) --------------------- */
+typedef struct cli_subcommand {
+    const char *name;
+    int (*fn)(int, char **);
+    const char *synopsis;
+    const char *help;
+} cli_subcommand;
+/* main.c's table of subcommands, for the usage messages: set at start */
+void cli_set_subcommands(const cli_subcommand *table, int n);
+/* the subcommand named name, or NULL */
+const cli_subcommand *cli_find_sub(const char *name);
+/* "usage:" and every subcommand's synopsis */
+void cli_print_usage(FILE *f);
 
 /* s with control characters escaped (\n, \t, \r, \xNN; UTF-8 kept), so a
  * file or class name cannot split a line or drive the terminal; one of
@@ -111,5 +126,8 @@ void cli_warn_nonfinite(const char *path, const char *which, const gan_net *net)
 
 /* RUN directory or checkpoint file -> checkpoint path (RUN/latest.ckpt) */
 void cli_ckpt_path(const char *arg, char *buf, size_t n);
+/* the trainer of checkpoint or RUN arg (without its data), its file in
+ * path (n bytes); NULL after printing the error */
+gan_trainer *cli_load(const char *arg, char *path, size_t n);
 
 #endif

@@ -228,15 +228,11 @@ static int sample_noise(sample_args *a, const gan_trainer *t, float **zp)
 static int draw(sample_args *a, gan_trainer **tp, float **out)
 {
     char path[1200];
-    cli_ckpt_path(a->src, path, sizeof path);
+    *out = NULL;
+    gan_trainer *t = *tp = cli_load(a->src, path, sizeof path);
+    if (!t) return EXIT_ERR;
     gan_error err;
     gan_error_clear(&err);
-    *out = NULL;
-    if (gan_ckpt_load(tp, path, 0, &err) != GAN_OK) {
-        cli_error(&err);
-        return EXIT_ERR;
-    }
-    gan_trainer *t = *tp;
     t->no_ema = a->no_ema;
     int swapped = gan_trainer_ema_swap(t);   /* the weights the samples come from */
     cli_warn_nonfinite(path, "generator", t->G);
@@ -321,12 +317,14 @@ int cmd_sample(int argc, char **argv)
 int cmd_eval(int argc, char **argv)
 {
     sample_args a = { NULL, NULL, 2500, 1, -1, NULL, NULL, 0, 0.0, NULL, NULL, NULL, 0, 0, { 0 } };
+    a.m.real_max = -1;
     int rc = parse_sample_args("eval", argc, argv, &a);
     if (rc != EXIT_OK) return rc;
     a.m.real = a.real;
     a.m.clf = a.clf;
     a.m.seed = a.seed;
     a.m.force = a.force;
+    if (a.m.real_max < 0) a.m.real_max = 10000;   /* features of 60,000 images take minutes */
     if (a.m.generated) {   /* a folder of images from anywhere */
         if (!a.real) return cli_usage("eval", "--generated needs --real PATH");
         if (a.clf || a.no_ema) return cli_usage("eval", "--generated takes no --classifier or --no-ema");
@@ -416,15 +414,11 @@ int cmd_reproduce(int argc, char **argv)
     int rc = cli_parse("reproduce", argc, argv, NULL, NULL, &ckpt, 1, NULL, "checkpoint");
     if (rc != EXIT_OK) return rc;
     char path[1200];
-    cli_ckpt_path(ckpt, path, sizeof path);
+    gan_trainer *ref = cli_load(ckpt, path, sizeof path), *t;
+    if (!ref) return EXIT_ERR;
     gan_error err;
     gan_error_clear(&err);
-    gan_trainer *ref, *t;
     gan_model_spec *spec;
-    if (gan_ckpt_load(&ref, path, 0, &err) != GAN_OK) {
-        cli_error(&err);
-        return EXIT_ERR;
-    }
     if (gan_model_load_string(&spec, ref->model_text, strlen(ref->model_text), path, NULL, 0, &err) != GAN_OK ||
         gan_trainer_create(&t, spec, 1, &err) != GAN_OK) {
         cli_error(&err);

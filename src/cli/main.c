@@ -1,23 +1,15 @@
-/* main.c - ganrun: dispatch, usage and help. */
+/* main.c - ganrun: the table of subcommands, dispatch and help (the
+ * helpers every subcommand uses are common.c's). */
 #include "config.h"
-#include <math.h>
+#include <errno.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <errno.h>
 #include <sys/stat.h>
 #include "cli/cli.h"
 
-typedef struct subcommand {
-    const char *name;
-    int (*fn)(int, char **);
-    const char *synopsis;
-    const char *help;
-} subcommand;
-
-static const subcommand subs[] = {
+static const cli_subcommand subs[] = {
     { "train", cmd_train,
       "ganrun [train] MODEL.yaml [--set KEY=VALUE]... [--steps N] [--out DIR] [--force] [--quiet]",
       "Train the generator and discriminator of MODEL.yaml against each other.\n"
@@ -82,7 +74,7 @@ static const subcommand subs[] = {
       "                       read at the size of its first image\n"
       "  --train PATH         with --generated: the training images for nn_train_* (default --real)\n"
       "  --features-out DIR   write DIR/generated.npy and DIR/real.npy (float32, a row per image)\n"
-      "  --real-max M         at most M real images, picked by the seed (default 0: all)\n"
+      "  --real-max M         at most M real images, picked by the seed (default 10000; 0: all)\n"
       "  --no-ema             use the generator's raw weights, not their average (train.ema)\n"
       "  --force              write --features-out's files even over a run's own file, a file of\n"
       "                       another kind or a link\n" },
@@ -107,100 +99,9 @@ static const subcommand subs[] = {
 };
 #define NSUBS (int)(sizeof subs / sizeof subs[0])
 
-static const subcommand *find_sub(const char *name)
-{
-    for (int i = 0; i < NSUBS; i++)
-        if (strcmp(subs[i].name, name) == 0) return &subs[i];
-    return NULL;
-}
-
-/* Data-parallel runs (gan/dist.h) agree on their errors first, so only
- * rank 0 prints them. */
-const char *cli_esc(const char *s)
-{
-    static char buf[4][2048];
-    static int k;
-    char *o = buf[k = (k + 1) % 4];
-    size_t n = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p && n + 5 < sizeof buf[0]; p++) {
-        if (*p >= 0x20 && *p != 0x7f) o[n++] = (char)*p;
-        else if (*p == '\n') o[n++] = '\\', o[n++] = 'n';
-        else if (*p == '\t') o[n++] = '\\', o[n++] = 't';
-        else if (*p == '\r') o[n++] = '\\', o[n++] = 'r';
-        else n += (size_t)snprintf(o + n, 5, "\\x%02x", *p);
-    }
-    o[n] = 0;
-    return o;
-}
-
-void cli_error(const gan_error *e)
-{
-    if (gan_dist_rank() != 0) return;
-    char buf[2048];
-    gan_error_format(e, buf, sizeof buf);
-    fprintf(stderr, "%s\n", cli_esc(buf));   /* a file name with a newline stays one line */
-}
-
-void cli_warn_nonfinite(const char *path, const char *which, const gan_net *net)
-{
-    size_t bad = 0, total = net->nparams + net->nbufs;
-    for (size_t i = 0; i < net->nparams; i++) bad += !isfinite(net->params[i]);
-    for (size_t i = 0; i < net->nbufs; i++) bad += !isfinite(net->bufs[i]);
-    if (bad && gan_dist_rank() == 0)
-        fprintf(stderr, "%s: warning: %zu of the %s's %zu parameters and buffers are NaN or infinite "
-                "(a run that diverged?): its outputs may be NaN\n", path, bad, which, total);
-}
-
-int cli_output_ok(const char *path, gan_out_kind kind, int force)
-{
-    gan_error err;
-    gan_error_clear(&err);
-    if (gan_output_check(path, kind, force, &err) == GAN_OK) return EXIT_OK;
-    cli_error(&err);
-    return EXIT_ERR;
-}
-
-static void print_usage(FILE *f)
-{
-    fprintf(f, "usage:\n");
-    for (int i = 0; i < NSUBS; i++) fprintf(f, "  %s\n", subs[i].synopsis);
-    fprintf(f, "  ganrun help [SUBCOMMAND]\n  ganrun --version\n");
-}
-
-int cli_usage(const char *sub, const char *fmt, ...)
-{
-    if (gan_dist_rank() != 0) return EXIT_USAGE;
-    va_list ap;
-    char msg[2048];
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "ganrun: %s\n", cli_esc(msg));
-    const subcommand *s = sub ? find_sub(sub) : NULL;
-    if (s) fprintf(stderr, "usage: %s\n", s->synopsis);
-    else print_usage(stderr);
-    return EXIT_USAGE;
-}
-
-long cli_parse_long(const char *s)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (!*s || *end || errno || v < 0) return -1;
-    return v;
-}
-
-void cli_ckpt_path(const char *arg, char *buf, size_t n)
-{
-    struct stat st;
-    if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode)) snprintf(buf, n, "%s/latest.ckpt", arg);
-    else snprintf(buf, n, "%s", arg);
-}
-
 static int help(const char *name)
 {
-    const subcommand *s = find_sub(name);
+    const cli_subcommand *s = cli_find_sub(name);
     if (!s) return cli_usage(NULL, "no subcommand '%s'", name);
     printf("usage: %s\n\n%s", s->synopsis, s->help);
     return EXIT_OK;
@@ -208,6 +109,7 @@ static int help(const char *name)
 
 static int run(int argc, char **argv)
 {
+    cli_set_subcommands(subs, NSUBS);
     if (argc < 2) return cli_usage(NULL, "missing model file or subcommand");
     const char *a = argv[1];
     if (!strcmp(a, "--version") || !strcmp(a, "-V")) {
@@ -219,17 +121,17 @@ static int run(int argc, char **argv)
         return EXIT_OK;
     }
     if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-        print_usage(stdout);
+        cli_print_usage(stdout);
         return EXIT_OK;
     }
     if (!strcmp(a, "help")) {
         if (argc < 3) {
-            print_usage(stdout);
+            cli_print_usage(stdout);
             return EXIT_OK;
         }
         return help(argv[2]);
     }
-    const subcommand *s = find_sub(a);
+    const cli_subcommand *s = cli_find_sub(a);
     /* ganrun SUBCOMMAND --help (or -h): that subcommand's help, as ganrun help SUBCOMMAND */
     for (int i = 2; s && i < argc; i++)
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return help(a);

@@ -184,6 +184,14 @@ static gan_status cross_checks(const mctx *c, const ynode *root, gan_model_spec 
                                      "batchnorm in the discriminator with loss wgan-gp (expected no batchnorm: "
                                      "the gradient penalty is per sample)");
             }
+    if (m->train.ema.half_life > 0.0f && m->train.ema.decay > 0.0f)
+        return gan_model_err(c, blame(root, "train.ema.half_life", "train"), GAN_ERR_INVALID,
+                             "train.ema has both decay and half_life (expected one of them)");
+    const gan_aug_spec *au = &m->train.augment;
+    if (au->schedule == GAN_LR_STEP || (au->schedule != GAN_LR_CONSTANT && au->ada_target > 0.0f))
+        return gan_model_err(c, blame(root, "train.augment.schedule", "train"), GAN_ERR_INVALID,
+                             "train.augment.schedule %s (expected constant, linear or cosine, and "
+                             "constant with ada_target)", gan_model_lr_schedule_names[au->schedule]);
     const int rp_nb = m->train.noise_batch ? m->train.noise_batch : m->train.batch;
     if (m->train.loss == GAN_LOSS_RPGAN && rp_nb != m->train.batch)
         return gan_model_err(c, blame(root, "train.noise_batch", "train"), GAN_ERR_INVALID,
