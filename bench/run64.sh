@@ -6,7 +6,9 @@
 # README's equal-wall-time figures come from these rows).  Run from the
 # build directory after `sh data/emoji.sh`:
 #   sh bench/run64.sh [ROUNDS]      (default 2 rounds; BENCH_STEPS=5 timed
-#                                    steps after 2 warm-up steps each)
+#                                    steps after 2 warm-up steps each;
+#                                    BENCH_THREADS="2" only those thread
+#                                    counts; BENCH_BF16=0 no bf16 column)
 # PyTorch runs its intra-op threads on n with OPENBLAS_NUM_THREADS=1, its
 # best setting here (bench/run.sh times both; BLAS on n was slower).
 # Prints one line per contender and thread count and a JSON line of the
@@ -18,6 +20,8 @@ steps=${BENCH_STEPS:-5}
 data=${EMOJI:-$src/data/emoji/google}
 [ -d "$data" ] || { echo "run64.sh: error: $data: no such folder (run sh data/emoji.sh)" >&2; exit 1; }
 threads=1; [ "$(nproc)" -gt 1 ] && threads="1 $(nproc)"
+threads=${BENCH_THREADS:-$threads}
+bf16=${BENCH_BF16:-1}
 make -s bench-programs >/dev/null
 py=/usr/bin/python3
 json() { $py -c "import json,sys; d=json.loads(sys.stdin.read().strip().splitlines()[-1]); print(d['$1'])"; }
@@ -40,8 +44,10 @@ for th in $threads; do
         o=$(GANRUN_THREADS=$th OPENBLAS_NUM_THREADS=$th ./bench/bench_step "$src/models/resnet64.yaml" --set data.path="$data" --steps "$steps" --warmup 2)
         r="$r $(echo "$o" | json ms_per_step_median)"; rr="$rr $(echo "$o" | json peak_rss_mb)"
         rflops=$(echo "$o" | json flops_per_step)
-        o=$(OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=$th $py "$src/bench/torch_dcgan64.py" --data "$data" --steps "$steps" --warmup 2 --threads "$th" --bf16)
-        b="$b $(echo "$o" | json ms_per_step_median)"; br="$br $(echo "$o" | json peak_rss_mb)"
+        if [ "$bf16" = 1 ]; then
+            o=$(OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=$th $py "$src/bench/torch_dcgan64.py" --data "$data" --steps "$steps" --warmup 2 --threads "$th" --bf16)
+            b="$b $(echo "$o" | json ms_per_step_median)"; br="$br $(echo "$o" | json peak_rss_mb)"
+        else b="$b 0"; br="$br 0"; fi
     done
     echo "  ($th threads, each round's ms: ganrun$g | torch fp32$t | torch bf16$b | resnet64$r)"
     $py - "$th" "$(median $g)" "$(median $t)" "$(median $b)" "$(median $r)" "$flops" "$rflops" "$limit" \
@@ -53,8 +59,9 @@ cpu, core = sys.argv[13:15]
 gf = lambda f, ms: f / ms / 1e6
 print(f"[{cpu}, OpenBLAS {core}] DCGAN-64 step (batch 64, {fl/1e9:.1f} GFLOP), {th} threads: "
       f"ganrun {g:.0f} ms ({gf(fl,g):.1f} GFLOP/s = {100*gf(fl,g)/lim/th:.0f}% of {th} x sgemm, peak RSS {gr:.0f} MB) | "
-      f"PyTorch fp32 {t:.0f} ms ({gf(fl,t):.1f} GFLOP/s, {tr:.0f} MB) | PyTorch bf16+channels_last {b:.0f} ms ({br:.0f} MB) | "
-      f"ganrun/PyTorch fp32 {g/t:.2f}, ganrun/bf16 {g/b:.2f}")
+      f"PyTorch fp32 {t:.0f} ms ({gf(fl,t):.1f} GFLOP/s, {tr:.0f} MB) | "
+      + (f"PyTorch bf16+channels_last {b:.0f} ms ({br:.0f} MB) | " if b else "")
+      + f"ganrun/PyTorch fp32 {g/t:.2f}" + (f", ganrun/bf16 {g/b:.2f}" if b else ""))
 print(f"[{cpu}, OpenBLAS {core}] resnet64 step (batch 32, {rfl/1e9:.1f} GFLOP), {th} threads: {r:.0f} ms "
       f"({gf(rfl,r):.1f} GFLOP/s, peak RSS {rr:.0f} MB) = {r/g:.2f} of ganrun's DCGAN-64 step, {r/t:.2f} of PyTorch's fp32 step")
 PY

@@ -115,7 +115,7 @@ s1, s2 = np.cov(g64, rowvar=False), np.cov(r64, rowvar=False)
 ev = np.linalg.eigvals(s1 @ s2)
 fd = ((mu1 - mu2) ** 2).sum() + np.trace(s1) + np.trace(s2) - 2 * np.sqrt(np.clip(ev.real, 0, None)).sum()
 bad = []
-for name, want, tol in [("kid", kid, 1e-6 * abs(kid) + 1e-9), ("precision", prec, 6e-5), ("recall", rec, 6e-5),
+for name, want, tol in [("kid", kid, 1e-5 * abs(kid) + 1e-9),   # printed to 6 digits ("precision", prec, 6e-5), ("recall", rec, 6e-5),
                         ("density", dens, 6e-5), ("coverage", cov, 6e-5), ("frechet", fd, 1e-3 * abs(fd) + 1e-6)]:
     got = float(out[name])
     print("%s: ganrun %s, NumPy %.8g" % (name, out[name], want))
@@ -125,7 +125,8 @@ PY
 check "NumPy recomputes KID, precision, recall, density, coverage and the Frechet distance from --features-out" \
     "$PY '$tmp/recompute.py' '$tmp/f' '$tmp/eval_run' 80 > '$tmp/py.out' 2>&1 || { cat '$tmp/py.out'; false; }"
 cat "$tmp/py.out"
-check "kid_std 0 when every subset is the whole set" "awk '\$1 == \"kid_std\" { exit !(\$2 + 0 < 1e-9) }' '$tmp/eval_run'"
+check "kid_std 0 (to float rounding) when every subset is the whole set" \
+    "awk '\$1 == \"kid\" { k = \$2 } \$1 == \"kid_std\" { exit !(\$2 + 0 < 1e-5 * k) }' '$tmp/eval_run'"
 
 # ---- eval --generated: the folder sample -o wrote scores as the run -------
 expect 0 "eval --generated DIR --real --train: exit 0" \

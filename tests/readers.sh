@@ -107,6 +107,19 @@ fi
 for f in /dev/zero /dev/urandom "$tmp/fifo" "$tmp/zero.npy"; do
     hostile "$f" "info $f" "$G" info "$f"
 done
+# a checkpoint whose tensors hold NaN: sample and export warn, once
+"$top_builddir/tests/ckpt_poison" "$R/latest.ckpt" "$tmp/nan.ckpt"
+"$G" sample "$tmp/nan.ckpt" -n 4 -o "$tmp/nan.csv" 2>"$tmp/err"; rc=$?
+[ $rc -eq 0 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
+    grep -q "^$tmp/nan.ckpt: warning: 1 of the generator's [0-9]* parameters and buffers are NaN or infinite" "$tmp/err" &&
+    ok "sample of a NaN checkpoint: one warning" || bad "sample of a NaN checkpoint: exit $rc $(cat "$tmp/err")"
+if "$G" export "$R" -o "$tmp/probe.onnx" 2>/dev/null; then
+    "$G" export "$tmp/nan.ckpt" --discriminator -o "$tmp/nan.onnx" 2>"$tmp/err"; rc=$?
+    [ $rc -eq 0 ] && grep -q "warning: 1 of the discriminator's" "$tmp/err" &&
+        ok "export of a NaN checkpoint: a warning" || bad "export of a NaN checkpoint: exit $rc $(cat "$tmp/err")"
+fi
+"$G" sample "$R" -n 4 -o "$tmp/fine.csv" 2>"$tmp/err"
+[ ! -s "$tmp/err" ] && ok "a finite checkpoint: no warning" || bad "a finite checkpoint: $(cat "$tmp/err")"
 # ---- a classifier file
 for f in /dev/zero "$tmp/fifo"; do
     hostile "$f" "classify train $f" "$G" classify train "$f"

@@ -110,6 +110,10 @@ GAN_API float gan_trainer_diversity(gan_trainer *t);
 GAN_API void gan_ema_update(float *ema, const float *x, size_t n, float decay);
 /* The decay of training step `step`: e->decay, or less during the ramp. */
 GAN_API float gan_ema_decay(const gan_ema_spec *e, long step);
+/* The decay of training step `step` at `batch` images a step: with
+ * e->half_life > 0, 0.5^(batch / h), h = min(half_life, rampup * step *
+ * batch) with a ramp; else gan_ema_decay(e, step). */
+GAN_API float gan_ema_beta(const gan_ema_spec *e, long step, int batch);
 /* Allocate t->ema as a copy of G's weights and buffers when the model asks
  * for train.ema (decay > 0); no-op otherwise. */
 GAN_API gan_status gan_trainer_ema_init(gan_trainer *t, gan_error *err);

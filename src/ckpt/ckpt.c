@@ -65,7 +65,7 @@
  *   'DIST' optional, only from a data-parallel run of more than one rank
  *          (gan/dist.h): u32 ranks (1..2^24).  Absent means 1.  Such a file
  *          resumes bit for bit on that many ranks and loads on any other.
- *   'EMAG' optional, exactly when the model has train.ema (decay > 0):
+ *   'EMAG' optional, exactly when the model has train.ema (decay or half_life > 0):
  *          u64 np, u64 nb (G's parameter and buffer floats, must match);
  *          f32 ema[np + nb]: the averaged parameters, then the copied
  *          buffers, at the offsets of G's arenas.

@@ -385,7 +385,12 @@ static gan_status restore_order(gan_trainer *t, const ckpt_reader *r, uint64_t *
     if (!p) c.bad = 1;
     gan_status st = done(r, &c, CKPT_TAG_ORDR, err);
     if (st != GAN_OK) return st;
-    if (t->data && n != (uint64_t)t->data->n)
+    /* an images folder that changed since the checkpoint (its fingerprint
+     * differs: resume warns, gan/run.h) cannot take the old order: the
+     * trainer keeps the fresh one of the data as it is now, and the epoch
+     * under way ends at once if the position is past it */
+    int changed = t->data && n != (uint64_t)t->data->n && t->data->fingerprint != 0 && n > 0;
+    if (t->data && n != (uint64_t)t->data->n && !changed)
         return FAIL(GAN_ERR_FORMAT, "data order has %" PRIu64 " entries but the data set has %ld samples%s", n,
                     t->data->n, n ? "" : " (checkpoint saved without data)");
     uint8_t *seen = calloc(n / 8 + 1, 1);
@@ -398,7 +403,7 @@ static gan_status restore_order(gan_trainer *t, const ckpt_reader *r, uint64_t *
             return FAIL(GAN_ERR_FORMAT, "data order is not a permutation (entry %" PRIu64 " is %" PRIu32 ")", i, k);
         }
         seen[k / 8] |= (uint8_t)(1u << (k % 8));
-        if (t->data && t->order) t->order[i] = k;
+        if (t->data && t->order && !changed) t->order[i] = k;
     }
     free(seen);
     *norder = n;

@@ -7,7 +7,8 @@
 #include <stdio.h>
 #include "gan/gan.h"
 
-enum { EXIT_OK = 0, EXIT_ERR = 1, EXIT_USAGE = 2 };
+enum { EXIT_OK = 0, EXIT_ERR = 1, EXIT_USAGE = 2,
+       EXIT_LISTED = 3 /* cli_parse listed its options (--list-options): main exits 0 */ };
 
 /* ---- the helpers every subcommand uses (common.c) --------------------- */
 typedef struct cli_subcommand {
@@ -23,7 +24,11 @@ const cli_subcommand *cli_find_sub(const char *name);
 /* "usage:" and every subcommand's synopsis */
 void cli_print_usage(FILE *f);
 
-/* print "ganrun: FILE:LINE:COL: error: MSG" style line to stderr */
+/* s with control characters escaped (\n, \t, \r, \xNN; UTF-8 kept), so a
+ * file or class name cannot split a line or drive the terminal; one of
+ * four static buffers, at most 2047 bytes */
+const char *cli_esc(const char *s);
+/* print "ganrun: FILE:LINE:COL: error: MSG" style line to stderr, escaped */
 void cli_error(const gan_error *e);
 /* print a usage error and the subcommand's synopsis; returns EXIT_USAGE */
 int cli_usage(const char *sub, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -59,7 +64,9 @@ typedef struct cli_model_args {
  * model options when model is not NULL, and at most maxpos positional
  * arguments into pos (*npos: how many; none is a usage error "missing
  * POSNAME" unless posname is NULL).  Returns EXIT_OK, or the usage status
- * after printing the usage error. */
+ * after printing the usage error.  --list-options prints the option names
+ * it accepts (the table tests/help.sh checks the help and ganrun(1)
+ * against) and returns EXIT_LISTED. */
 int cli_parse(const char *sub, int argc, char **argv, const cli_opt *opts, cli_model_args *model,
               const char **pos, int maxpos, int *npos, const char *posname);
 
@@ -112,6 +119,10 @@ int cmd_export(int argc, char **argv);
 /* The output-path guard (gan_output_check) for -o PATH: EXIT_OK, or
  * EXIT_ERR after printing its one line. */
 int cli_output_ok(const char *path, gan_out_kind kind, int force);
+
+/* One warning line when net's parameters or buffers (batchnorm running
+ * statistics) hold NaN or infinity (its outputs may be NaN). */
+void cli_warn_nonfinite(const char *path, const char *which, const gan_net *net);
 
 /* RUN directory or checkpoint file -> checkpoint path (RUN/latest.ckpt) */
 void cli_ckpt_path(const char *arg, char *buf, size_t n);

@@ -37,6 +37,7 @@ int cmd_export(int argc, char **argv)
     /* the weights `ganrun sample` uses: averaged unless --no-ema (G only) */
     t->no_ema = no_ema;
     int swapped = disc ? 0 : gan_trainer_ema_swap(t);
+    cli_warn_nonfinite(path, disc ? "discriminator" : "generator", disc ? t->D : t->G);
     gan_status st = gan_export_onnx(t, disc, out, &err);
     if (swapped) gan_trainer_ema_swap(t);
     int rc = EXIT_OK;

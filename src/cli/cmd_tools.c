@@ -56,7 +56,7 @@ int cmd_check(int argc, char **argv)
     int ncls;
     if (!expand && gan_data_class_names(&spec->data, &cls, &ncls, &derr) == GAN_OK && ncls > 0) {
         printf("classes:");
-        for (int i = 0; i < ncls; i++) printf("%s %s", i ? "," : "", cls[i]);
+        for (int i = 0; i < ncls; i++) printf("%s %s", i ? "," : "", cli_esc(cls[i]));
         printf("\n");
         gan_data_free_names(cls);
     }
@@ -116,7 +116,8 @@ static int parse_sample_args(const char *sub, int argc, char **argv, sample_args
     };
     cli_opt opts[16];
     int k = 0;
-    for (size_t i = 0; i < sizeof common / sizeof common[0]; i++) opts[k++] = common[i];
+    for (size_t i = 0; i < sizeof common / sizeof common[0]; i++)
+        if (strcmp(sub, "eval") || strcmp(common[i].name, "-o")) opts[k++] = common[i];   /* eval writes no file */
     if (!strcmp(sub, "sample"))
         for (size_t i = 0; i < sizeof sample_only / sizeof sample_only[0]; i++) opts[k++] = sample_only[i];
     else
@@ -233,6 +234,9 @@ static int draw(sample_args *a, gan_trainer **tp, float **out)
     gan_error err;
     gan_error_clear(&err);
     t->no_ema = a->no_ema;
+    int swapped = gan_trainer_ema_swap(t);   /* the weights the samples come from */
+    cli_warn_nonfinite(path, "generator", t->G);
+    if (swapped) gan_trainer_ema_swap(t);
     t->truncation = (float)a->truncation;
     float *z = NULL;
     int *labels = NULL;
@@ -313,13 +317,14 @@ int cmd_sample(int argc, char **argv)
 int cmd_eval(int argc, char **argv)
 {
     sample_args a = { NULL, NULL, 2500, 1, -1, NULL, NULL, 0, 0.0, NULL, NULL, NULL, 0, 0, { 0 } };
+    a.m.real_max = -1;
     int rc = parse_sample_args("eval", argc, argv, &a);
     if (rc != EXIT_OK) return rc;
-    if (a.outfile) return cli_usage("eval", "eval takes no -o");
     a.m.real = a.real;
     a.m.clf = a.clf;
     a.m.seed = a.seed;
     a.m.force = a.force;
+    if (a.m.real_max < 0) a.m.real_max = 10000;   /* features of 60,000 images take minutes */
     if (a.m.generated) {   /* a folder of images from anywhere */
         if (!a.real) return cli_usage("eval", "--generated needs --real PATH");
         if (a.clf || a.no_ema) return cli_usage("eval", "--generated takes no --classifier or --no-ema");

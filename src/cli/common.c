@@ -3,6 +3,7 @@
  * output-path guard, numbers and checkpoint paths from arguments. */
 #include "config.h"
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,12 +17,39 @@ static int nsubs;
 
 /* Data-parallel runs (gan/dist.h) agree on their errors first, so only
  * rank 0 prints them. */
+const char *cli_esc(const char *s)
+{
+    static char buf[4][2048];
+    static int k;
+    char *o = buf[k = (k + 1) % 4];
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p && n + 5 < sizeof buf[0]; p++) {
+        if (*p >= 0x20 && *p != 0x7f) o[n++] = (char)*p;
+        else if (*p == '\n') o[n++] = '\\', o[n++] = 'n';
+        else if (*p == '\t') o[n++] = '\\', o[n++] = 't';
+        else if (*p == '\r') o[n++] = '\\', o[n++] = 'r';
+        else n += (size_t)snprintf(o + n, 5, "\\x%02x", *p);
+    }
+    o[n] = 0;
+    return o;
+}
+
 void cli_error(const gan_error *e)
 {
     if (gan_dist_rank() != 0) return;
     char buf[2048];
     gan_error_format(e, buf, sizeof buf);
-    fprintf(stderr, "%s\n", buf);
+    fprintf(stderr, "%s\n", cli_esc(buf));   /* a file name with a newline stays one line */
+}
+
+void cli_warn_nonfinite(const char *path, const char *which, const gan_net *net)
+{
+    size_t bad = 0, total = net->nparams + net->nbufs;
+    for (size_t i = 0; i < net->nparams; i++) bad += !isfinite(net->params[i]);
+    for (size_t i = 0; i < net->nbufs; i++) bad += !isfinite(net->bufs[i]);
+    if (bad && gan_dist_rank() == 0)
+        fprintf(stderr, "%s: warning: %zu of the %s's %zu parameters and buffers are NaN or infinite "
+                "(a run that diverged?): its outputs may be NaN\n", path, bad, which, total);
 }
 
 int cli_output_ok(const char *path, gan_out_kind kind, int force)
@@ -57,11 +85,11 @@ int cli_usage(const char *sub, const char *fmt, ...)
 {
     if (gan_dist_rank() != 0) return EXIT_USAGE;
     va_list ap;
-    fprintf(stderr, "ganrun: ");
+    char msg[2048];
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\n");
+    fprintf(stderr, "ganrun: %s\n", cli_esc(msg));
     const cli_subcommand *s = sub ? cli_find_sub(sub) : NULL;
     if (s) fprintf(stderr, "usage: %s\n", s->synopsis);
     else cli_print_usage(stderr);

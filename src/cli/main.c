@@ -1,10 +1,12 @@
 /* main.c - ganrun: the table of subcommands, dispatch and help (the
  * helpers every subcommand uses are common.c's). */
 #include "config.h"
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "cli/cli.h"
 
 static const cli_subcommand subs[] = {
@@ -26,13 +28,17 @@ static const cli_subcommand subs[] = {
       "  --dot     print both networks as a Graphviz digraph instead (dot -Tsvg draws it)\n" },
     { "sample", cmd_sample,
       "ganrun sample RUN_OR_CHECKPOINT [-n N] [--seed S] [--class K] [-o FILE | -o DIR/] [--truncation T] [--no-ema]\n"
-      "                    [--force]",
+      "       [--latents FILE] [--labels FILE] [--latents-out FILE] [--force]",
       "Write N samples (default 64) of the generator: FILE.png is a grid, FILE.csv one vector per\n"
-      "line, FILE.idx or *-idx3-ubyte an IDX file.  DIR/ (a trailing slash, or an existing folder\n"
-      "not named like those files) gets one PNG per sample: DIR/000000.png, DIR/000001.png, ...\n"
-      "(the folder is created if missing).\n"
+      "line, FILE.idx or *-idx3-ubyte an IDX file, FILE.npy a float32 array (N, C, H, W) or (N, F).\n"
+      "DIR/ (a trailing slash, or an existing folder not named like those files) gets one PNG per\n"
+      "sample: DIR/000000.png, DIR/000001.png, ... (the folder is created if missing).\n"
       "Same seed and checkpoint: identical bytes.\n"
       "A conditional model draws class r mod K on grid row r, or class K only with --class K.\n"
+      "  --latents FILE      decode these noise vectors (CSV, or float32 .npy of shape (N, dim))\n"
+      "                      instead of drawing them; N is their number\n"
+      "  --labels FILE       the class of each sample (CSV, one per line, or int .npy of shape (N,))\n"
+      "  --latents-out FILE  write the noise vectors used, as .npy or .csv\n"
       "  --truncation T  redraw noise components farther than T standard deviations from the mean\n"
       "  --no-ema        use the generator's raw weights, not their average (train.ema)\n"
       "  --force         write -o and --latents-out even over a run's own file, a file of another\n"
@@ -68,7 +74,7 @@ static const cli_subcommand subs[] = {
       "                       read at the size of its first image\n"
       "  --train PATH         with --generated: the training images for nn_train_* (default --real)\n"
       "  --features-out DIR   write DIR/generated.npy and DIR/real.npy (float32, a row per image)\n"
-      "  --real-max M         at most M real images, picked by the seed (default 0: all)\n"
+      "  --real-max M         at most M real images, picked by the seed (default 10000; 0: all)\n"
       "  --no-ema             use the generator's raw weights, not their average (train.ema)\n"
       "  --force              write --features-out's files even over a run's own file, a file of\n"
       "                       another kind or a link\n" },
@@ -131,6 +137,9 @@ static int run(int argc, char **argv)
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return help(a);
     if (s && s->fn != cmd_train && s->fn != cmd_resume) return s->fn(argc - 1, argv + 1);
     if (!s && a[0] == '-') return cli_usage(NULL, "unknown option '%s'", a);
+    struct stat st;
+    if (!s && stat(a, &st) != 0)   /* a mistyped subcommand as likely as a missing file: say both */
+        return cli_usage(NULL, "no subcommand '%s' and no model file '%s' (%s)", a, a, strerror(errno));
     /* train and resume: data-parallel when started by mpirun (gan/dist.h) */
     gan_error err;
     gan_error_clear(&err);
@@ -154,6 +163,7 @@ int main(int argc, char **argv)
      * with the temporary file left behind */
     signal(SIGXFSZ, SIG_IGN);
     int rc = run(argc, argv);
+    if (rc == EXIT_LISTED) rc = EXIT_OK;
     gan_par_shutdown();   /* join the worker threads (gan/par.h) */
     return rc;
 }

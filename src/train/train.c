@@ -479,6 +479,7 @@ gan_status gan_trainer_step(gan_trainer *t, gan_error *err)
     /* the rates of this step (learning-rate schedules, gan/optim.h) */
     gan_optim_schedule(&t->gopt, t->step, t->spec->train.steps);
     gan_optim_schedule(&t->dopt, t->step, t->spec->train.steps);
+    aug_schedule(t);
     for (int i = 0; i < t->spec->train.d_steps; i++)
         if ((st = d_step(t, i, err)) != GAN_OK) return st;
     for (int i = 0; i < t->spec->train.g_steps; i++)
