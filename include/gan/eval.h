@@ -18,6 +18,9 @@
 #include <stdint.h>
 #include "gan/error.h"
 #include "gan/layer.h"
+#include "gan/data.h"
+
+struct gan_trainer;
 
 /* ---- Frechet distance (src/eval/frechet.c), in double precision ---- */
 /* Eigen-decomposition of a symmetric A (n, n) by cyclic Jacobi rotations:
@@ -123,5 +126,88 @@ GAN_API void gan_resize_linear(const float *x, int C, int H, int W, float *y, in
  * order of the names): C = 1 for a gray image (with or without alpha),
  * else 3.  Error: no such folder, no image in it, or a bad first image. */
 GAN_API gan_status gan_images_folder_shape(const char *dir, gan_shape *shape, gan_error *err);
+
+
+/* ---- scoring generated samples against a real set (src/eval/score.c) - */
+/* n samples of d picked without repeats by stream GAN_STREAM_EVAL_REAL of
+ * seed: x (n, S) (the first n when there is no memory for the order) */
+GAN_API void gan_eval_pick(const gan_dataset *d, long n, uint64_t seed, float *x);
+/* A reference set PATH read like the model's data (the same format and
+ * settings, all of it, without its label file); a folder for a model
+ * whose data are files, or a file for one whose data is a folder, is read
+ * as `format: images` or IDX images at the model's sample shape. */
+GAN_API void gan_eval_real_spec(const char *path, const gan_data_spec *model, gan_shape shape, gan_data_spec *s);
+/* 1 when s is an image (1 or 3, H, W) or a square gray vector (H*W) */
+GAN_API int gan_eval_image_shape(gan_shape s);
+
+#define GAN_EVAL_KID_SUBSETS 100
+#define GAN_EVAL_KID_SUBSET 1000
+#define GAN_EVAL_K_PR 3
+#define GAN_EVAL_K_DC 5
+typedef struct gan_eval_opts {
+    const char *clf;           /* a classifier checkpoint: its features; NULL: gan_features' */
+    long real_max;             /* at most this many real images, picked by seed (0: all) */
+    uint64_t seed;
+    const char *features_out;  /* folder (created) for generated.npy and real.npy, or NULL */
+    int force;                 /* features_out's files past the output-path guard */
+} gan_eval_opts;
+typedef struct gan_eval_scores {
+    int classifier;            /* 1: the features are classifier `features`' */
+    char features[128];        /* the classifier's name, or gan_features_name() */
+    int F;                     /* values per image */
+    long ng, nr;               /* generated and real images scored */
+    double frechet;            /* gan_frechet_sets */
+    double kid, kid_std;       /* gan_kid, GAN_EVAL_KID_SUBSETS subsets of kid_m */
+    long kid_m;
+    gan_prdc prdc;             /* k GAN_EVAL_K_PR and GAN_EVAL_K_DC */
+    int real_all;              /* 1: every image of the real set, in gan_eval_pick's order of seed */
+} gan_eval_scores;
+/* The Frechet distance, KID, precision/recall and density/coverage of x
+ * (ng, shape s) against (at most o->real_max of) real, in the features of
+ * o->clf or the label-free extractor.  Error: a classifier for another
+ * shape, an unreadable classifier, too few images, no memory, a
+ * features_out that cannot be written. */
+GAN_API gan_status gan_eval_score(const float *x, long ng, gan_shape s, const gan_dataset *real,
+                                  const gan_eval_opts *o, gan_eval_scores *out, gan_error *err);
+/* gan_nn_train of x (ng, s) against every image of train (at least 2),
+ * its rows in gan_eval_pick's order of seed when picked, else in order. */
+GAN_API gan_status gan_eval_memorisation(const float *x, long ng, gan_shape s, const gan_dataset *train,
+                                         int picked, uint64_t seed, gan_nn_summary *out, gan_error *err);
+/* The sets run t's samples x (n) are scored against: *train the model's
+ * data, *real the set at path real (NULL: none, *real NULL) of t's sample
+ * shape; x rounded to bytes as its PNGs hold them when the model's data
+ * are byte images.  On error both are freed and NULL. */
+GAN_API gan_status gan_eval_run_sets(const struct gan_trainer *t, const char *real, float *x, long n,
+                                     gan_dataset **realp, gan_dataset **trainp, gan_error *err);
+/* The images of folder generated (at most n, picked by seed; n 0: all of
+ * them, in order) as *x (*ng, *s), and the sets real and train (NULL:
+ * *train NULL) at their shape.  On error everything is freed and NULL. */
+GAN_API gan_status gan_eval_folder_sets(const char *generated, const char *real, const char *train, long n,
+                                        uint64_t seed, float **x, long *ng, gan_shape *s, gan_dataset **realp,
+                                        gan_dataset **trainp, gan_error *err);
+
+/* ---- a classifier's view of a run's samples (src/eval/clf_score.c) --- */
+typedef struct gan_clf_scores {
+    char name[128];            /* the classifier's */
+    int features, classes;
+    float test_accuracy;
+    long nr;                   /* real images the reference is fitted to */
+    double fd;                 /* Frechet distance of the samples in its features */
+    double fd_real;            /* the floor: test images (data images with real) against the reference; NaN none */
+    long nt;
+    double pos_data, pos_real; /* D's share of positive logits on data / real images (real only); NaN none */
+    long used_data, used_real;
+    double confidence;         /* mean top class probability */
+    long *hist;                /* (classes) samples by top class */
+    int modes;                 /* classes with a sample */
+    double class_match;        /* conditional models: share of samples of the asked class; NaN otherwise */
+} gan_clf_scores;
+/* Frechet distance, class histogram and confidence of run t's samples x
+ * (n, t's sample shape) in the features of classifier clf, against n
+ * images of the model's data, or every image of real when not NULL.
+ * Free with gan_clf_scores_free. */
+GAN_API gan_status gan_eval_classifier(struct gan_trainer *t, const float *x, long n, const char *clf,
+                                       const char *real, uint64_t seed, gan_clf_scores *out, gan_error *err);
+GAN_API void gan_clf_scores_free(gan_clf_scores *s);
 
 #endif

@@ -84,14 +84,6 @@ int cmd_classify(int argc, char **argv);
  * n images of the model's data, or every image of realpath (an IDX images
  * file or a folder of images) when not NULL */
 int cli_eval_images(gan_trainer *t, const float *x, long n, const char *clfpath, const char *realpath, long seed);
-/* n samples of d picked without repeats by stream GAN_STREAM_EVAL_REAL of seed: x (n, S) */
-void cli_pick(const gan_dataset *d, long n, uint64_t seed, float *x);
-/* --real PATH: read like the model's data (the same format and settings,
- * all of it, without its label file); a folder for a model whose data are
- * files, or a file for one whose data is a folder, is read as `format:
- * images` or IDX images at the model's sample shape */
-void cli_real_spec(const char *path, const gan_data_spec *model, gan_shape shape, gan_data_spec *s);
-
 /* ---- eval's metrics on any data set (cmd_metrics.c) ---------------- */
 typedef struct cli_metrics_args {
     const char *real;          /* --real PATH; NULL: the model's data */

@@ -2,7 +2,8 @@
 ### density/coverage, exact k-NN, memorisation) and the label-free
 ### feature extractor; above train (uses nets and layers), below the CLI
 libgan_la_SOURCES += src/eval/eval_impl.h src/eval/frechet.c src/eval/knn.c src/eval/prdc.c src/eval/kid.c \
-	src/eval/features.c src/eval/folder.c
+	src/eval/features.c src/eval/folder.c \
+	src/eval/score.c src/eval/clf_score.c
 pkginclude_HEADERS += include/gan/eval.h
 check_PROGRAMS += tests/check_eval
 TESTS += tests/check_eval
