@@ -142,6 +142,18 @@ GAN_API void gan_trainer_seed_noise(const gan_trainer *t, uint64_t seed, int n, 
  * which unconditional models ignore) */
 GAN_API gan_status gan_trainer_generate(gan_trainer *t, const float *z, const int *labels, int n, float *out,
                                 gan_error *err);
+/* The class of each of n samples of t into *yp (malloc'd; NULL for an
+ * unconditional model): the labels of file (one per sample, each below
+ * data.classes), class cls (>= 0), or class r mod K on grid row r (file
+ * NULL, cls -1).  Errors name src (the run) or file. */
+GAN_API gan_status gan_sample_labels(const gan_trainer *t, const char *src, const char *file, long cls, long n,
+                                     int **yp, gan_error *err);
+/* The noise *zp (*n, noise.dim) (gan_alloc_floats): the rows of file
+ * (.npy or .csv; *n becomes their count, which must be *n when n_set, at
+ * most 1000000), or (file NULL) gan_trainer_seed_noise of seed with t's
+ * truncation. */
+GAN_API gan_status gan_sample_latents(const gan_trainer *t, const char *file, long *n, int n_set, uint64_t seed,
+                                      float **zp, gan_error *err);
 
 /* Fill z (n, dim) from the spec's noise distribution. */
 GAN_API void gan_noise_fill(const gan_noise_spec *ns, gan_rng *r, float *z, size_t n);

@@ -62,93 +62,6 @@ int cli_sample_parse(const char *sub, int argc, char **argv, sample_args *a)
     return EXIT_OK;
 }
 
-/* The class of each of the n samples into *yp (NULL for an unconditional
- * model): --labels FILE, --class K, or class r mod K on grid row r. */
-static int sample_labels(const sample_args *a, const gan_trainer *t, long n, int **yp)
-{
-    *yp = NULL;
-    if (!t->classes) {
-        if (!a->labels && a->cls < 0) return EXIT_OK;
-        fprintf(stderr, "%s: error: %s but the model has no classes (data.classes is 0)\n", a->src,
-                a->labels ? "--labels" : "--class");
-        return EXIT_ERR;
-    }
-    gan_error err;
-    gan_error_clear(&err);
-    int *y = NULL;
-    if (a->labels) {
-        long m;
-        if (gan_labels_read(a->labels, &y, &m, &err) != GAN_OK) {
-            cli_error(&err);
-            return EXIT_ERR;
-        }
-        for (long i = 0; i < m && m == n; i++)
-            if (y[i] >= t->classes) {
-                fprintf(stderr, "%s: error: label %ld is %d but the model has %d classes (expected 0..%d)\n",
-                        a->labels, i + 1, y[i], t->classes, t->classes - 1);
-                free(y);
-                return EXIT_ERR;
-            }
-        if (m != n) {
-            fprintf(stderr, "%s: error: %ld labels for %ld samples (expected one per sample)\n", a->labels, m, n);
-            free(y);
-            return EXIT_ERR;
-        }
-    } else if (a->cls >= t->classes) {
-        fprintf(stderr, "%s: error: --class %ld but the model has fewer classes (expected 0..%d)\n", a->src,
-                a->cls, t->classes - 1);
-        return EXIT_ERR;
-    } else if ((y = malloc((size_t)n * sizeof *y))) {
-        if (a->cls >= 0)
-            for (long i = 0; i < n; i++) y[i] = (int)a->cls;
-        else gan_cond_grid_labels(y, (int)n, (int)ceil(sqrt((double)n)), t->classes);
-    }
-    if (!y) {
-        fprintf(stderr, "ganrun: error: out of memory for %ld labels\n", n);
-        return EXIT_ERR;
-    }
-    *yp = y;
-    return EXIT_OK;
-}
-
-/* The noise z (n, dim): --latents FILE (n its rows), else drawn from the
- * seed's stream as gan_trainer_sample draws it. */
-static int sample_noise(sample_args *a, const gan_trainer *t, float **zp)
-{
-    int Z = t->spec->noise.dim;
-    gan_error err;
-    gan_error_clear(&err);
-    *zp = NULL;
-    if (a->latents) {
-        long rows, cols;
-        if (gan_matrix_read(a->latents, zp, &rows, &cols, &err) != GAN_OK) {
-            cli_error(&err);
-            return EXIT_ERR;
-        }
-        const char *why = cols != Z ? "dim" : rows > 1000000 ? "rows" : a->n_set && rows != a->n ? "n" : NULL;
-        if (why) {
-            if (*why == 'd')
-                fprintf(stderr, "%s: error: latent vectors of %ld values but the model's noise.dim is %d\n",
-                        a->latents, cols, Z);
-            else if (*why == 'r')
-                fprintf(stderr, "%s: error: %ld latent vectors (at most 1000000)\n", a->latents, rows);
-            else
-                fprintf(stderr, "%s: error: %ld latent vectors but -n %ld\n", a->latents, rows, a->n);
-            gan_free_floats(*zp);
-            *zp = NULL;
-            return EXIT_ERR;
-        }
-        a->n = rows;
-        return EXIT_OK;
-    }
-    if (!(*zp = gan_alloc_floats((size_t)a->n * Z))) {
-        fprintf(stderr, "ganrun: error: out of memory for %ld samples\n", a->n);
-        return EXIT_ERR;
-    }
-    gan_trainer_seed_noise(t, (uint64_t)a->seed, (int)a->n, t->truncation, *zp);
-    return EXIT_OK;
-}
-
 /* load a checkpoint and draw a->n samples (a->n set from --latents);
  * *out malloc'd (n, shape) */
 int cli_sample_draw(sample_args *a, gan_trainer **tp, float **out)
@@ -165,11 +78,12 @@ int cli_sample_draw(sample_args *a, gan_trainer **tp, float **out)
     if (swapped) gan_trainer_ema_swap(t);
     t->truncation = (float)a->truncation;
     float *z = NULL;
-    int *labels = NULL;
-    int rc = sample_noise(a, t, &z);
-    if (rc == EXIT_OK) rc = sample_labels(a, t, a->n, &labels);
+    int *labels = NULL, rc = EXIT_OK;
+    if (gan_sample_latents(t, a->latents, &a->n, a->n_set, (uint64_t)a->seed, &z, &err) != GAN_OK ||
+        gan_sample_labels(t, a->src, a->labels, a->cls, a->n, &labels, &err) != GAN_OK)
+        rc = EXIT_ERR;
     if (rc == EXIT_OK && !(*out = gan_alloc_floats((size_t)a->n * gan_shape_size(t->data_shape)))) {
-        fprintf(stderr, "ganrun: error: out of memory for %ld samples\n", a->n);
+        gan_error_set(&err, GAN_ERR_NOMEM, "out of memory for %ld samples", a->n);
         rc = EXIT_ERR;
     }
     if (rc == EXIT_OK && gan_trainer_generate(t, z, labels, (int)a->n, *out, &err) != GAN_OK) rc = EXIT_ERR;

@@ -80,3 +80,71 @@ float gan_trainer_diversity(gan_trainer *t)
         }
     return (float)(sum / ((double)n * (n - 1) / 2));
 }
+
+gan_status gan_sample_labels(const gan_trainer *t, const char *src, const char *file, long cls, long n, int **yp,
+                             gan_error *err)
+{
+    *yp = NULL;
+    if (!t->classes) {
+        if (!file && cls < 0) return GAN_OK;
+        return gan_error_at(err, GAN_ERR_INVALID, src, 0, 0, "%s but the model has no classes (data.classes is 0)",
+                            file ? "--labels" : "--class");
+    }
+    int *y = NULL;
+    if (file) {
+        long m;
+        gan_status st = gan_labels_read(file, &y, &m, err);
+        if (st != GAN_OK) return st;
+        for (long i = 0; i < m && m == n; i++)
+            if (y[i] >= t->classes) {
+                free(y);
+                return gan_error_at(err, GAN_ERR_INVALID, file, 0, 0, "label %ld is %d but the model has %d classes "
+                                    "(expected 0..%d)", i + 1, y[i], t->classes, t->classes - 1);
+            }
+        if (m != n) {
+            free(y);
+            return gan_error_at(err, GAN_ERR_INVALID, file, 0, 0, "%ld labels for %ld samples (expected one per "
+                                "sample)", m, n);
+        }
+    } else if (cls >= t->classes) {
+        return gan_error_at(err, GAN_ERR_INVALID, src, 0, 0, "--class %ld but the model has fewer classes (expected "
+                            "0..%d)", cls, t->classes - 1);
+    } else if ((y = malloc((size_t)n * sizeof *y))) {
+        if (cls >= 0)
+            for (long i = 0; i < n; i++) y[i] = (int)cls;
+        else gan_cond_grid_labels(y, (int)n, (int)ceil(sqrt((double)n)), t->classes);
+    }
+    if (!y) return gan_error_set(err, GAN_ERR_NOMEM, "out of memory for %ld labels", n);
+    *yp = y;
+    return GAN_OK;
+}
+
+gan_status gan_sample_latents(const gan_trainer *t, const char *file, long *n, int n_set, uint64_t seed, float **zp,
+                              gan_error *err)
+{
+    int Z = t->spec->noise.dim;
+    *zp = NULL;
+    if (!file) {
+        if (!(*zp = gan_alloc_floats((size_t)*n * Z)))
+            return gan_error_set(err, GAN_ERR_NOMEM, "out of memory for %ld samples", *n);
+        gan_trainer_seed_noise(t, seed, (int)*n, t->truncation, *zp);
+        return GAN_OK;
+    }
+    long rows, cols;
+    gan_status st = gan_matrix_read(file, zp, &rows, &cols, err);
+    if (st != GAN_OK) return st;
+    if (cols != Z)
+        st = gan_error_at(err, GAN_ERR_SHAPE, file, 0, 0, "latent vectors of %ld values but the model's noise.dim is "
+                          "%d", cols, Z);
+    else if (rows > 1000000)
+        st = gan_error_at(err, GAN_ERR_INVALID, file, 0, 0, "%ld latent vectors (at most 1000000)", rows);
+    else if (n_set && rows != *n)
+        st = gan_error_at(err, GAN_ERR_INVALID, file, 0, 0, "%ld latent vectors but -n %ld", rows, *n);
+    if (st != GAN_OK) {
+        gan_free_floats(*zp);
+        *zp = NULL;
+        return st;
+    }
+    *n = rows;
+    return GAN_OK;
+}
