@@ -112,6 +112,18 @@ typedef enum gan_out_kind {
  * regular file or a link (a device, a FIFO, a folder) is refused even
  * with force. */
 GAN_API gan_status gan_output_check(const char *path, gan_out_kind kind, int force, gan_error *err);
+/* ---- samples to a file or a folder (writers.c) ---- */
+/* The kind of samples file path names: .png (a grid), .csv, .idx or
+ * -ubyte (IDX), .npy; -1 for none of them. */
+GAN_API int gan_samples_kind(const char *path);
+/* x (n, s) to path in the format gan_samples_kind names (a PNG grid of
+ * ceil(sqrt(n)) columns; NumPy (n, s)).  Error: no such kind. */
+GAN_API gan_status gan_samples_write(const char *path, const float *x, int n, gan_shape s, gan_error *err);
+/* x (n, s) as dir/000000.png, dir/000001.png, ... (dir created unless it
+ * exists, trailing slashes dropped), each past gan_output_check with
+ * force. */
+GAN_API gan_status gan_samples_write_dir(const char *dir, const float *x, long n, gan_shape s, int force,
+                                         gan_error *err);
 
 /* ---- NumPy .npy arrays (npy.c) -------------------------------------
  * Read: format 1.0 or 2.0, descr '<f4', '<i8' or '<i4', fortran_order

@@ -5,11 +5,9 @@
  * gan_eval_run_sets, gan_eval_folder_sets, gan_eval_score,
  * gan_eval_memorisation); this file prints them as NAME VALUE lines. */
 #include "config.h"
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include "cli/cli.h"
 
 /* The metrics of generated x (ng, s) against real set dr (named rname)
@@ -105,25 +103,9 @@ int cli_sample_dir(const char *dir, const float *x, long n, gan_shape s, int for
         fprintf(stderr, "%s: error: sample -o DIR/ writes images; this model's samples are %s\n", dir, b);
         return EXIT_ERR;
     }
-    char d[1024];
-    snprintf(d, sizeof d, "%s", dir);
-    for (size_t L = strlen(d); L > 1 && d[L - 1] == '/'; L--) d[L - 1] = 0;
-    struct stat st;
-    if (!(stat(d, &st) == 0 && S_ISDIR(st.st_mode)) && mkdir(d, 0777) != 0) {
-        fprintf(stderr, "%s: error: cannot create the folder: %s\n", d, strerror(errno));
-        return EXIT_ERR;
-    }
-    size_t S = gan_shape_size(s);
     gan_error err;
     gan_error_clear(&err);
-    char p[1200];
-    for (long i = 0; i < n; i++) {
-        snprintf(p, sizeof p, "%s/%06ld.png", d, i);
-        if (cli_output_ok(p, GAN_OUT_PNG, force) != EXIT_OK) return EXIT_ERR;
-        if (gan_png_write_grid(p, x + (size_t)i * S, 1, s, 1, &err) != GAN_OK) {
-            cli_error(&err);
-            return EXIT_ERR;
-        }
-    }
-    return EXIT_OK;
+    if (gan_samples_write_dir(dir, x, n, s, force, &err) == GAN_OK) return EXIT_OK;
+    cli_error(&err);
+    return EXIT_ERR;
 }

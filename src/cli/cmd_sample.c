@@ -88,11 +88,8 @@ int cli_sample_draw(sample_args *a, gan_trainer **tp, float **out)
     }
     if (rc == EXIT_OK && gan_trainer_generate(t, z, labels, (int)a->n, *out, &err) != GAN_OK) rc = EXIT_ERR;
     if (rc == EXIT_OK && a->latents_out) {
-        long shape[2] = { a->n, t->spec->noise.dim };
-        gan_shape zs = { 1, { t->spec->noise.dim, 0, 0 } };
-        gan_status st = ends_with(a->latents_out, ".npy") ? gan_npy_write(a->latents_out, z, 2, shape, &err)
-                                                          : gan_csv_write(a->latents_out, z, (int)a->n, zs, &err);
-        if (st != GAN_OK) rc = EXIT_ERR;
+        gan_shape zs = { 1, { t->spec->noise.dim, 0, 0 } };   /* .npy or .csv (cli_sample_parse) */
+        if (gan_samples_write(a->latents_out, z, (int)a->n, zs, &err) != GAN_OK) rc = EXIT_ERR;
     }
     if (rc != EXIT_OK && err.msg[0]) cli_error(&err);
     gan_free_floats(z);
@@ -105,16 +102,14 @@ int cmd_sample(int argc, char **argv)
     sample_args a = { NULL, "samples.png", 64, 1, -1, NULL, NULL, 0, 0.0, NULL, NULL, NULL, 0, 0, { 0 } };
     int rc = cli_sample_parse("sample", argc, argv, &a);
     if (rc != EXIT_OK) return rc;
-    int fmt = ends_with(a.outfile, ".png") ? 0 : ends_with(a.outfile, ".csv") ? 1
-            : (ends_with(a.outfile, ".idx") || ends_with(a.outfile, "-ubyte")) ? 2
-            : ends_with(a.outfile, ".npy") ? 3 : -1;
+    int fmt = gan_samples_kind(a.outfile);
     /* a folder: a trailing slash, or an existing folder not named like a file */
     size_t len = strlen(a.outfile);
     struct stat sb;
     if ((len && a.outfile[len - 1] == '/') || (fmt < 0 && stat(a.outfile, &sb) == 0 && S_ISDIR(sb.st_mode))) {
         gan_trainer *t = NULL;   /* -o DIR/: one PNG per sample */
         float *x = NULL;
-        if (a.latents_out && cli_output_ok(a.latents_out, ends_with(a.latents_out, ".npy") ? GAN_OUT_NPY : GAN_OUT_CSV,
+        if (a.latents_out && cli_output_ok(a.latents_out, (gan_out_kind)gan_samples_kind(a.latents_out),
                                            a.force) != EXIT_OK)
             return EXIT_ERR;
         rc = cli_sample_draw(&a, &t, &x);
@@ -124,30 +119,18 @@ int cmd_sample(int argc, char **argv)
         return rc;
     }
     if (fmt < 0) return cli_usage("sample", "output '%s' must end in .png, .csv, .idx, -ubyte, .npy or / (a folder)", a.outfile);
-    static const gan_out_kind kinds[4] = { GAN_OUT_PNG, GAN_OUT_CSV, GAN_OUT_IDX, GAN_OUT_NPY };
-    if (cli_output_ok(a.outfile, kinds[fmt], a.force) != EXIT_OK ||
-        (a.latents_out && cli_output_ok(a.latents_out, ends_with(a.latents_out, ".npy") ? GAN_OUT_NPY : GAN_OUT_CSV,
+    if (cli_output_ok(a.outfile, (gan_out_kind)fmt, a.force) != EXIT_OK ||
+        (a.latents_out && cli_output_ok(a.latents_out, (gan_out_kind)gan_samples_kind(a.latents_out),
                                         a.force) != EXIT_OK))
         return EXIT_ERR;
     gan_trainer *t = NULL;
     float *x = NULL;
     rc = cli_sample_draw(&a, &t, &x);
-    if (rc == EXIT_OK) {
-        gan_error err;
-        gan_error_clear(&err);
-        gan_status st;
-        int n = (int)a.n;
-        if (fmt == 0) st = gan_png_write_grid(a.outfile, x, n, t->data_shape, (int)ceil(sqrt((double)n)), &err);
-        else if (fmt == 1) st = gan_csv_write(a.outfile, x, n, t->data_shape, &err);
-        else if (fmt == 3) {
-            long shape[4] = { n, t->data_shape.d[0], t->data_shape.d[1], t->data_shape.d[2] };
-            st = gan_npy_write(a.outfile, x, t->data_shape.rank + 1, shape, &err);
-        }
-        else st = gan_idx_write(a.outfile, x, n, t->data_shape, &err);
-        if (st != GAN_OK) {
-            cli_error(&err);
-            rc = EXIT_ERR;
-        }
+    gan_error err;
+    gan_error_clear(&err);
+    if (rc == EXIT_OK && gan_samples_write(a.outfile, x, (int)a.n, t->data_shape, &err) != GAN_OK) {
+        cli_error(&err);
+        rc = EXIT_ERR;
     }
     gan_free_floats(x);
     gan_trainer_free(t);

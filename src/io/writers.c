@@ -10,9 +10,16 @@
  * CSV: one sample per line, its values flattened (C, H, W order), "%.9g"
  * (enough digits to give back the same float), comma-separated, as is:
  * no rescaling, non-finite values written as nan/inf.
+ * gan_samples_write picks the format by the name; gan_samples_write_dir
+ * writes one PNG per sample.
  */
 #include "config.h"
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include "io/io.h"
 
 static void put_be32(unsigned char *p, uint32_t v)
@@ -72,4 +79,47 @@ gan_status gan_csv_write(const char *path, const float *x, int n, gan_shape s, g
             io_out_write(&o, buf, (size_t)len);
         }
     return io_out_commit(&o, err);
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && !strcmp(s + a - b, suffix);
+}
+
+int gan_samples_kind(const char *path)
+{
+    return ends_with(path, ".png") ? GAN_OUT_PNG : ends_with(path, ".csv") ? GAN_OUT_CSV
+         : (ends_with(path, ".idx") || ends_with(path, "-ubyte")) ? GAN_OUT_IDX
+         : ends_with(path, ".npy") ? GAN_OUT_NPY : -1;
+}
+
+gan_status gan_samples_write(const char *path, const float *x, int n, gan_shape s, gan_error *err)
+{
+    long shape[4] = { n, s.d[0], s.d[1], s.d[2] };
+    switch (gan_samples_kind(path)) {
+    case GAN_OUT_PNG: return gan_png_write_grid(path, x, n, s, (int)ceil(sqrt((double)n)), err);
+    case GAN_OUT_CSV: return gan_csv_write(path, x, n, s, err);
+    case GAN_OUT_IDX: return gan_idx_write(path, x, n, s, err);
+    case GAN_OUT_NPY: return gan_npy_write(path, x, s.rank + 1, shape, err);
+    default: return gan_error_at(err, GAN_ERR_INVALID, path, 0, 0, "not a samples file (.png, .csv, .idx, -ubyte, .npy)");
+    }
+}
+
+gan_status gan_samples_write_dir(const char *dir, const float *x, long n, gan_shape s, int force, gan_error *err)
+{
+    char d[1024], p[1200];
+    snprintf(d, sizeof d, "%s", dir);
+    for (size_t L = strlen(d); L > 1 && d[L - 1] == '/'; L--) d[L - 1] = 0;
+    struct stat st;
+    if (!(stat(d, &st) == 0 && S_ISDIR(st.st_mode)) && mkdir(d, 0777) != 0)
+        return gan_error_at(err, GAN_ERR_IO, d, 0, 0, "cannot create the folder: %s", strerror(errno));
+    size_t S = gan_shape_size(s);
+    for (long i = 0; i < n; i++) {
+        snprintf(p, sizeof p, "%s/%06ld.png", d, i);
+        gan_status r = gan_output_check(p, GAN_OUT_PNG, force, err);
+        if (r == GAN_OK) r = gan_png_write_grid(p, x + (size_t)i * S, 1, s, 1, err);
+        if (r != GAN_OK) return r;
+    }
+    return GAN_OK;
 }
