@@ -4,7 +4,7 @@ pkginclude_HEADERS += include/gan/api.h include/gan/gan.h include/gan/error.h in
 	include/gan/data.h include/gan/model.h include/gan/train.h include/gan/ckpt.h include/gan/par.h \
 	include/gan/blas.h
 libgan_la_SOURCES += src/core/error.c src/core/rng.c src/core/shape.c src/core/net.c src/core/par.c \
-	src/core/text.h src/core/text.c \
+	src/core/text.h src/core/text.c src/core/file.h src/core/file.c \
 	src/core/blas.c
 ### data parallelism over MPI (one-rank no-ops without --with-mpi): in
 ### core, below the layers (batchnorm's sync) and the trainer

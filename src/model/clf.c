@@ -19,6 +19,7 @@
 #include <string.h>
 #include "gan/classify.h"
 #include "model/schema.h"
+#include "core/file.h"
 
 #define NONE 1e18
 #define SZ(T, m) sizeof(((T *)0)->m)
@@ -135,37 +136,11 @@ gan_status gan_clf_load_string(gan_clf_spec **out, const char *text, size_t len,
     return GAN_OK;
 }
 
-/* path for reading when it is a regular file (a link to one followed),
- * opened without blocking on a FIFO; else NULL and *why */
-static FILE *open_regular(const char *path, const char **why)
-{
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) {
-        *why = strerror(errno);
-        return NULL;
-    }
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        *why = S_ISDIR(st.st_mode) ? "a directory, not a regular file" : S_ISFIFO(st.st_mode)
-             ? "a FIFO, not a regular file" : "not a regular file (a device?)";
-        close(fd);
-        return NULL;
-    }
-    int fl = fcntl(fd, F_GETFL);
-    if (fl >= 0) (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
-    FILE *f = fdopen(fd, "rb");
-    if (!f) {
-        *why = strerror(errno);
-        close(fd);
-    }
-    return f;
-}
-
 gan_status gan_clf_load(gan_clf_spec **out, const char *path, gan_error *err)
 {
     *out = NULL;
     const char *why = NULL;
-    FILE *f = open_regular(path, &why);   /* no FIFO, no /dev/zero */
+    FILE *f = core_fopen_read(path, &why, NULL);   /* no FIFO, no /dev/zero */
     if (!f) return gan_error_at(err, GAN_ERR_IO, path, 0, 0, "cannot open classifier file: %s", why);
     char *buf = malloc((1 << 20) + 1);
     size_t len = buf ? fread(buf, 1, (1 << 20) + 1, f) : 0;

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "model/schema.h"
+#include "core/file.h"
 
 #define MAXFILE (1 << 20)
 
@@ -263,38 +264,12 @@ gan_status gan_model_load_string(gan_model_spec **out, const char *text, size_t 
     return GAN_OK;
 }
 
-/* path for reading when it is a regular file (a link to one followed),
- * opened without blocking on a FIFO; else NULL and *why */
-static FILE *open_regular(const char *path, const char **why)
-{
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) {
-        *why = strerror(errno);
-        return NULL;
-    }
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        *why = S_ISDIR(st.st_mode) ? "a directory, not a regular file" : S_ISFIFO(st.st_mode)
-             ? "a FIFO, not a regular file" : "not a regular file (a device?)";
-        close(fd);
-        return NULL;
-    }
-    int fl = fcntl(fd, F_GETFL);
-    if (fl >= 0) (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
-    FILE *f = fdopen(fd, "rb");
-    if (!f) {
-        *why = strerror(errno);
-        close(fd);
-    }
-    return f;
-}
-
 gan_status gan_model_load(gan_model_spec **out, const char *path, const char *const *overrides,
                           int noverrides, gan_error *err)
 {
     *out = NULL;
     const char *why = NULL;
-    FILE *f = open_regular(path, &why);   /* no FIFO, no /dev/zero */
+    FILE *f = core_fopen_read(path, &why, NULL);   /* no FIFO, no /dev/zero */
     if (!f) return gan_error_at(err, GAN_ERR_IO, path, 0, 0, "cannot open model file: %s", why);
     char *buf = malloc(MAXFILE + 1);
     if (!buf) {

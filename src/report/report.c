@@ -34,6 +34,7 @@
 #include "gan/report.h"
 #include "core/text.h"
 #include "report/report.h"
+#include "core/file.h"
 
 #define MAX_IMAGES 24                    /* sample grids embedded */
 #define MAX_IMAGE_BYTES (4L << 20)       /* one PNG */
@@ -92,29 +93,10 @@ static void put_base64(gan_text *b, const unsigned char *d, size_t n)
 
 /* Whole file if it is a regular file of at most max bytes; NULL otherwise
  * (*len = -1 when it is too large). */
-/* path opened for reading only when it is a regular file (a link to one
- * followed), never blocking on a FIFO; NULL otherwise */
-static FILE *open_regular(const char *path, off_t *size)
-{
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) return NULL;
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return NULL;
-    }
-    int fl = fcntl(fd, F_GETFL);
-    if (fl >= 0) (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
-    FILE *f = fdopen(fd, "rb");
-    if (!f) close(fd);
-    else if (size) *size = st.st_size;
-    return f;
-}
-
 static unsigned char *read_file(const char *path, long max, long *len)
 {
     *len = 0;
-    FILE *f = open_regular(path, NULL);
+    FILE *f = core_fopen_read(path, NULL, NULL);
     if (!f) return NULL;
     struct stat st;
     int regular = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode);
@@ -226,7 +208,7 @@ static void read_log(const char *path, logdata *L)
     memset(L, 0, sizeof *L);
     for (int c = 0; c < NCOL; c++) L->col[c] = -1;
     off_t size = 0;
-    FILE *f = open_regular(path, &size);
+    FILE *f = core_fopen_read(path, NULL, &size);
     if (!f) return;
     L->found = 1;
     char line[2048], *fld[33];
