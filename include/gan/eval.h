@@ -137,8 +137,6 @@ GAN_API void gan_eval_pick(const gan_dataset *d, long n, uint64_t seed, float *x
  * whose data are files, or a file for one whose data is a folder, is read
  * as `format: images` or IDX images at the model's sample shape. */
 GAN_API void gan_eval_real_spec(const char *path, const gan_data_spec *model, gan_shape shape, gan_data_spec *s);
-/* 1 when s is an image (1 or 3, H, W) or a square gray vector (H*W) */
-GAN_API int gan_eval_image_shape(gan_shape s);
 
 #define GAN_EVAL_KID_SUBSETS 100
 #define GAN_EVAL_KID_SUBSET 1000

@@ -30,6 +30,9 @@ GAN_API size_t gan_shape_size(gan_shape s);
 GAN_API int gan_shape_eq(gan_shape a, gan_shape b);
 /* "(128, 7, 7)" */
 GAN_API void gan_shape_str(gan_shape s, char *buf, size_t n);
+/* 1 when s is an image: (1 or 3, H, W), or (K*K) a gray K x K one; its
+ * channels, height and width in *C, *H, *W.  0 otherwise (they are left). */
+GAN_API int gan_shape_image(gan_shape s, int *C, int *H, int *W);
 
 /* ---- options of a layer type, as written in the model file ---------- */
 typedef enum gan_key_kind {

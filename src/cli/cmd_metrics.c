@@ -55,7 +55,8 @@ static int score(float *x, long ng, gan_shape s, const gan_dataset *dr, const ch
 int cli_eval_metrics(gan_trainer *t, float *x, long n, const cli_metrics_args *a)
 {
     gan_shape s = t->data_shape;
-    if (!a->clf && !gan_eval_image_shape(s)) {
+    int C, H, W;
+    if (!a->clf && !gan_shape_image(s, &C, &H, &W)) {
         char b[64];
         gan_shape_str(s, b, sizeof b);
         fprintf(stderr, "ganrun: error: eval without --classifier scores images (1 or 3, H, W); this model's samples "
@@ -97,7 +98,8 @@ int cli_eval_folder(const cli_metrics_args *a, long n)
 
 int cli_sample_dir(const char *dir, const float *x, long n, gan_shape s, int force)
 {
-    if (!gan_eval_image_shape(s)) {
+    int C, H, W;
+    if (!gan_shape_image(s, &C, &H, &W)) {
         char b[64];
         gan_shape_str(s, b, sizeof b);
         fprintf(stderr, "%s: error: sample -o DIR/ writes images; this model's samples are %s\n", dir, b);

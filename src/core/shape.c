@@ -1,5 +1,6 @@
 /* shape.c - per-sample shapes. */
 #include "config.h"
+#include <math.h>
 #include <stdio.h>
 #include "gan/layer.h"
 
@@ -22,4 +23,13 @@ void gan_shape_str(gan_shape s, char *buf, size_t n)
 {
     if (s.rank == 1) snprintf(buf, n, "(%d)", s.d[0]);
     else snprintf(buf, n, "(%d, %d, %d)", s.d[0], s.d[1], s.d[2]);
+}
+
+int gan_shape_image(gan_shape s, int *C, int *H, int *W)
+{
+    int k = s.rank == 1 ? (int)lround(sqrt((double)s.d[0])) : 0;
+    if (s.rank == 3 && (s.d[0] == 1 || s.d[0] == 3)) *C = s.d[0], *H = s.d[1], *W = s.d[2];
+    else if (s.rank == 1 && k >= 2 && k * k == s.d[0]) *C = 1, *H = k, *W = k;
+    else return 0;
+    return 1;
 }

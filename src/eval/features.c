@@ -177,10 +177,7 @@ out:
 gan_status gan_features_run(gan_features *f, const float *x, long n, gan_shape s, float *feat, gan_error *err)
 {
     int C, H, W;
-    int k = s.rank == 1 ? (int)lround(sqrt((double)s.d[0])) : 0;
-    if (s.rank == 3 && (s.d[0] == 1 || s.d[0] == 3)) C = s.d[0], H = s.d[1], W = s.d[2];
-    else if (s.rank == 1 && k >= 2 && k * k == s.d[0]) C = 1, H = k, W = k;
-    else {
+    if (!gan_shape_image(s, &C, &H, &W)) {
         char b[64];
         gan_shape_str(s, b, sizeof b);
         return gan_error_set(err, GAN_ERR_SHAPE, "the feature extractor takes images (1 or 3, H, W) or (K*K) "

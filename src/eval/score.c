@@ -58,12 +58,6 @@ void gan_eval_real_spec(const char *path, const gan_data_spec *model, gan_shape 
     }
 }
 
-int gan_eval_image_shape(gan_shape s)
-{
-    int k = s.rank == 1 ? (int)lround(sqrt((double)s.d[0])) : 0;
-    return (s.rank == 3 && (s.d[0] == 1 || s.d[0] == 3)) || (s.rank == 1 && k >= 2 && k * k == s.d[0]);
-}
-
 /* x as its 8-bit PNG would hold it: to the nearest byte and back (the
  * io writers' and loaders' mapping), so a run's samples score as the
  * folder `sample -o DIR/` writes */

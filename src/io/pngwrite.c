@@ -151,10 +151,7 @@ gan_status gan_png_write_grid(const char *path, const float *x, int n, gan_shape
         draw_scatter(&cv, x, n);
     } else {
         int C, H, W;
-        int k = s.rank == 1 ? (int)lround(sqrt((double)s.d[0])) : 0;
-        if (s.rank == 3 && (s.d[0] == 1 || s.d[0] == 3)) C = s.d[0], H = s.d[1], W = s.d[2];
-        else if (s.rank == 1 && k >= 2 && k * k == s.d[0]) C = 1, H = k, W = k;
-        else {
+        if (!gan_shape_image(s, &C, &H, &W)) {
             char b[64];
             gan_shape_str(s, b, sizeof b);
             return gan_error_at(err, GAN_ERR_SHAPE, path, 0, 0,
