@@ -76,14 +76,6 @@ GAN_API void gan_data_free_names(char **names);
 /* 2-D mixtures: the mode centres and sigma of a format (GRID: 25, RING: 8). */
 GAN_API int gan_mixture_modes(gan_data_format f, float (*centres)[2], int max, float *sigma);
 
-/* PacGAN-style mixture metrics over n 2-D samples xy (n, 2). */
-typedef struct gan_mixture_eval {
-    int modes;            /* modes in the mixture */
-    int captured;         /* modes that are the nearest of >= 1 high-quality sample */
-    double high_quality;  /* fraction of samples within 3 sigma of their nearest mode */
-    double reverse_kl;    /* KL(captured histogram || uniform over modes) */
-} gan_mixture_eval;
-GAN_API void gan_mixture_evaluate(gan_data_format f, const float *xy, long n, gan_mixture_eval *out);
 
 /* Writers. Values in [-1, 1] are mapped to 0..255. */
 GAN_API gan_status gan_png_write_grid(const char *path, const float *x, int n, gan_shape s,

@@ -128,6 +128,17 @@ GAN_API void gan_resize_linear(const float *x, int C, int H, int W, float *y, in
 GAN_API gan_status gan_images_folder_shape(const char *dir, gan_shape *shape, gan_error *err);
 
 
+/* ---- the built-in 2-D mixtures (src/eval/mixture_metrics.c) ---------------- */
+/* PacGAN-style mixture metrics over n 2-D samples xy (n, 2) of format f
+ * (the modes of gan_mixture_modes). */
+typedef struct gan_mixture_eval {
+    int modes;            /* modes in the mixture */
+    int captured;         /* modes that are the nearest of >= 1 high-quality sample */
+    double high_quality;  /* fraction of samples within 3 sigma of their nearest mode */
+    double reverse_kl;    /* KL(captured histogram || uniform over modes) */
+} gan_mixture_eval;
+GAN_API void gan_mixture_evaluate(gan_data_format f, const float *xy, long n, gan_mixture_eval *out);
+
 /* ---- scoring generated samples against a real set (src/eval/score.c) - */
 /* n samples of d picked without repeats by stream GAN_STREAM_EVAL_REAL of
  * seed: x (n, S) (the first n when there is no memory for the order) */

@@ -3,7 +3,7 @@
 ### feature extractor; above train (uses nets and layers), below the CLI
 libgan_la_SOURCES += src/eval/eval_impl.h src/eval/frechet.c src/eval/knn.c src/eval/prdc.c src/eval/kid.c \
 	src/eval/features.c src/eval/folder.c \
-	src/eval/score.c src/eval/clf_score.c
+	src/eval/score.c src/eval/clf_score.c src/eval/mixture_metrics.c
 pkginclude_HEADERS += include/gan/eval.h
 check_PROGRAMS += tests/check_eval
 TESTS += tests/check_eval
