@@ -154,6 +154,14 @@ GAN_API gan_status gan_sample_labels(const gan_trainer *t, const char *src, cons
  * truncation. */
 GAN_API gan_status gan_sample_latents(const gan_trainer *t, const char *file, long *n, int n_set, uint64_t seed,
                                       float **zp, gan_error *err);
+/* `ganrun interpolate`'s strip: *xp (2, cols, data_shape) (gan_alloc_floats),
+ * cols = (nseeds - 1) * (steps - 1) + 1, G's samples of the noise walked
+ * between the first noise vectors of seeds (gan_trainer_seed_noise, no
+ * truncation): row 0 linearly (gan_noise_lerp), row 1 spherically
+ * (gan_noise_slerp), steps points per pair of seeds, their shared ends
+ * once.  nseeds >= 2, steps >= 2. */
+GAN_API gan_status gan_trainer_interpolate(gan_trainer *t, const long *seeds, int nseeds, int steps, float **xp,
+                                           gan_error *err);
 
 /* Fill z (n, dim) from the spec's noise distribution. */
 GAN_API void gan_noise_fill(const gan_noise_spec *ns, gan_rng *r, float *z, size_t n);

@@ -1,5 +1,6 @@
-/* cmd_interp.c - ganrun interpolate: walks through the generator's noise
- * space between seeded noise vectors and writes them as a PNG strip.
+/* cmd_interp.c - ganrun interpolate: the generator's samples along a
+ * walk through its noise space between seeded noise vectors
+ * (gan_trainer_interpolate, src/train/sample.c) as a PNG strip.
  *
  * The noise of seed s is the first vector `ganrun sample --seed s` draws,
  * so the strip's ends are those samples.  Row 0 interpolates linearly
@@ -67,34 +68,13 @@ int cmd_interpolate(int argc, char **argv)
     gan_error err;
     gan_error_clear(&err);
     t->no_ema = no_ema;
-    int Z = t->spec->noise.dim, cols = (nseeds - 1) * ((int)steps - 1) + 1, n = 2 * cols;
-    size_t S = gan_shape_size(t->data_shape);
-    float *ends = gan_alloc_floats((size_t)nseeds * Z);   /* (nseeds, Z) */
-    float *z = gan_alloc_floats((size_t)n * Z);           /* (2, cols, Z) */
-    float *x = gan_alloc_floats((size_t)n * S);           /* (2, cols, S) */
-    int rc = EXIT_OK;
-    if (!ends || !z || !x) {
-        fprintf(stderr, "ganrun: error: out of memory\n");
+    int cols = (nseeds - 1) * ((int)steps - 1) + 1, rc = EXIT_OK;
+    float *x = NULL;
+    if (gan_trainer_interpolate(t, seeds, nseeds, (int)steps, &x, &err) != GAN_OK ||
+        gan_png_write_grid(outfile, x, 2 * cols, t->data_shape, cols, &err) != GAN_OK) {
+        cli_error(&err);
         rc = EXIT_ERR;
-    } else {
-        for (int k = 0; k < nseeds; k++) gan_trainer_seed_noise(t, (uint64_t)seeds[k], 1, 0.0f, ends + (size_t)k * Z);
-        for (int c = 0; c < cols; c++) {
-            /* column c: pair k, position j of steps - 1 (the last column is the last seed) */
-            int k = c / ((int)steps - 1), j = c % ((int)steps - 1);
-            if (k == nseeds - 1) k--, j = (int)steps - 1;
-            double u = (double)j / (double)(steps - 1);
-            const float *a = ends + (size_t)k * Z, *b = a + Z;
-            gan_noise_lerp(z + (size_t)c * Z, a, b, Z, u);
-            gan_noise_slerp(z + ((size_t)cols + c) * Z, a, b, Z, u);
-        }
-        if (gan_trainer_generate(t, z, NULL, n, x, &err) != GAN_OK ||
-            gan_png_write_grid(outfile, x, n, t->data_shape, cols, &err) != GAN_OK) {
-            cli_error(&err);
-            rc = EXIT_ERR;
-        }
     }
-    gan_free_floats(ends);
-    gan_free_floats(z);
     gan_free_floats(x);
     gan_trainer_free(t);
     return rc;

@@ -18,7 +18,8 @@
  *
  * This file is over 800 lines: it is one page's engine (the log reader,
  * the SVG charts, the sample grids, the comparison of several runs), each
- * part small and used only here.
+ * part small and used only here; tests/fuzz/fuzz_report.c compiles it in
+ * whole to reach its static readers (read_log, report_runs).
  */
 #include "config.h"
 #include <dirent.h>

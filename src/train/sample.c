@@ -148,3 +148,37 @@ gan_status gan_sample_latents(const gan_trainer *t, const char *file, long *n, i
     *n = rows;
     return GAN_OK;
 }
+
+gan_status gan_trainer_interpolate(gan_trainer *t, const long *seeds, int nseeds, int steps, float **xp,
+                                   gan_error *err)
+{
+    int Z = t->spec->noise.dim, cols = (nseeds - 1) * (steps - 1) + 1, n = 2 * cols;
+    size_t S = gan_shape_size(t->data_shape);
+    float *ends = gan_alloc_floats((size_t)nseeds * Z);   /* (nseeds, Z) */
+    float *z = gan_alloc_floats((size_t)n * Z);           /* (2, cols, Z) */
+    float *x = gan_alloc_floats((size_t)n * S);           /* (2, cols, S) */
+    gan_status st = GAN_OK;
+    if (!ends || !z || !x) {
+        st = gan_error_set(err, GAN_ERR_NOMEM, "out of memory");
+    } else {
+        for (int k = 0; k < nseeds; k++) gan_trainer_seed_noise(t, (uint64_t)seeds[k], 1, 0.0f, ends + (size_t)k * Z);
+        for (int c = 0; c < cols; c++) {
+            /* column c: pair k, position j of steps - 1 (the last column is the last seed) */
+            int k = c / (steps - 1), j = c % (steps - 1);
+            if (k == nseeds - 1) k--, j = steps - 1;
+            double u = (double)j / (double)(steps - 1);
+            const float *a = ends + (size_t)k * Z, *b = a + Z;
+            gan_noise_lerp(z + (size_t)c * Z, a, b, Z, u);
+            gan_noise_slerp(z + ((size_t)cols + c) * Z, a, b, Z, u);
+        }
+        st = gan_trainer_generate(t, z, NULL, n, x, err);
+    }
+    gan_free_floats(ends);
+    gan_free_floats(z);
+    if (st != GAN_OK) {
+        gan_free_floats(x);
+        x = NULL;
+    }
+    *xp = x;
+    return st;
+}
