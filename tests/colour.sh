@@ -158,6 +158,16 @@ elif grep -q "without ONNX support" "$tmp/err"; then
 else
     bad "48x64: export: $(cat "$tmp/err")"
 fi
+expect 0 "48x64: sample -o DIR/" "$G" sample "$tmp/run-ns" -n 5 --seed 4 -o "$tmp/nsdir/"
+check "48x64: 5 PNGs of 64x48 RGB" '[ "$(ls "$tmp/nsdir" | wc -l)" -eq 5 ] && [ "$(pngsize "$tmp/nsdir/000000.png")" = "64 48 RGB" ]'
+expect 0 "48x64: eval --real the training folder" "$G" eval "$tmp/run-ns" -n 40 --real "$tmp/col" --features-out "$tmp/nsfeat"
+check "48x64: eval prints every metric" \
+    'for k in frechet kid precision recall density coverage; do grep -q "^$k [0-9.e+-]*" "$tmp/out" || exit 1; done'
+check "48x64: --features-out writes generated.npy and real.npy" '[ -s "$tmp/nsfeat/generated.npy" ] && [ -s "$tmp/nsfeat/real.npy" ]'
+expect 0 "48x64: eval --generated of sample -o's folder" "$G" eval --generated "$tmp/nsdir" --real "$tmp/col" -n 5
+"$G" sample "$tmp/run-c64" -n 8 -o "$tmp/c64.npy" >/dev/null 2>&1
+expect 1 "48x64: eval --real of (3, 64, 64) samples: exit 1" "$G" eval "$tmp/run-ns" -n 8 --real "$tmp/c64.npy"
+one_line "48x64: eval --real of another shape: one line" "c64.npy: error"
 expect 0 "48x64: report" "$G" report "$tmp/run-ns" -o "$tmp/ns.html"
 check "48x64: the report embeds the run's samples" '[ -s "$tmp/ns.html" ] && grep -q "data:image/png;base64" "$tmp/ns.html"'
 

@@ -31,7 +31,6 @@ typedef struct gan_trainer {
     uint32_t *order;           /* (data->n) current epoch's permutation */
     gan_rng noise_rng;         /* noise for D and G steps */
     gan_rng data_rng;          /* epoch shuffles */
-    gan_rng net_rng;           /* reserved stream, unused yet (dropout: G->rng, D->rng) */
     float *ema;                /* (G->nparams + G->nbufs) G's averaged weights then its
                                 * buffers (train.ema), NULL when off; checkpointed */
     int no_ema;                /* 1: sampling uses G's raw weights even with ema */

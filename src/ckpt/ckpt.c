@@ -38,8 +38,10 @@
  *          ", kernels CORE (how it was chosen)", gan/blas.h)
  *   'STAT' u64 step, u64 epoch, u64 pos (each <= 2^63 - 1; pos <= the
  *          order's length unless it is empty); then five random streams of four u64 each
- *          (xoshiro256** state s[0..3]): noise, data order, net, G's
- *          dropout, D's dropout.  An all-zero state is refused.
+ *          (xoshiro256** state s[0..3]): noise, data order, reserved (drawn
+ *          by nothing: written as (seed, GAN_STREAM_RESERVED) sets it, read
+ *          and dropped), G's dropout, D's dropout.  An all-zero state is
+ *          refused.
  *   'ORDR' u64 n; u32[n] the current epoch's permutation of the data
  *          (0 entries when saved without data).  It must be a permutation
  *          of 0..n-1, and n must equal the data set's size on resume.

@@ -141,8 +141,17 @@ static void encode(const gan_trainer *t, uint32_t tag, ckpt_buf *b)
         for (int i = 0; i < trainer_state_n; i++) {
             const state_field *f = &trainer_state[i];
             if (!f->ckpt || strcmp(f->ckpt, "STAT")) continue;
-            if (f->kind == STATE_LONG) ckpt_put_u64(b, (uint64_t)*(const long *)f->at(t));
-            else put_rng(b, f->at(t));
+            if (f->kind == STATE_LONG) {
+                ckpt_put_u64(b, (uint64_t)*(const long *)f->at(t));
+            } else if (f->kind == STATE_RESERVED) {
+                /* what the trainer's net_rng always held; a trainer put
+                 * together by hand (no spec: tests) takes seed 0 */
+                gan_rng r;
+                gan_rng_seed_stream(&r, t->spec ? t->spec->seed : 0, GAN_STREAM_RESERVED);
+                put_rng(b, &r);
+            } else {
+                put_rng(b, f->at(t));
+            }
         }
         break;
     case CKPT_TAG_ORDR: {
@@ -342,7 +351,7 @@ static gan_status restore_stat(gan_trainer *t, const ckpt_reader *r, uint64_t no
         if (!f->ckpt || strcmp(f->ckpt, "STAT")) continue;
         if (f->kind == STATE_LONG && *p > LONG_MAX)
             return FAIL(GAN_ERR_FORMAT, "%s %" PRIu64 " is out of range", f->label, *p);
-        if (f->kind == STATE_RNG && !(p[0] | p[1] | p[2] | p[3]))
+        if (f->kind != STATE_LONG && !(p[0] | p[1] | p[2] | p[3]))
             return FAIL(GAN_ERR_FORMAT, "%s has the all-zero state", f->label);
         /* an empty order (saved without data) keeps the position it had: it
          * cannot be resumed (restore_order refuses it with data) */
@@ -356,6 +365,8 @@ static gan_status restore_stat(gan_trainer *t, const ckpt_reader *r, uint64_t no
         if (!f->ckpt || strcmp(f->ckpt, "STAT")) continue;
         if (f->kind == STATE_LONG) {
             *(long *)f->at(t) = (long)*p++;
+        } else if (f->kind == STATE_RESERVED) {
+            p += 4;   /* read and checked, held by nothing */
         } else {
             gan_rng *g = f->at(t);
             for (int k = 0; k < 4; k++) g->s[k] = *p++;

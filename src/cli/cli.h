@@ -130,4 +130,28 @@ void cli_ckpt_path(const char *arg, char *buf, size_t n);
  * path (n bytes); NULL after printing the error */
 gan_trainer *cli_load(const char *arg, char *path, size_t n);
 
+/* ---- sample and eval's options and draw (cmd_sample.c) --------------- */
+typedef struct sample_args {
+    const char *src;
+    const char *outfile;
+    long n;
+    long seed;
+    long cls;     /* --class K: every sample of class K (conditional models); -1 none */
+    const char *clf;   /* eval --classifier CLF.ckpt */
+    const char *real;  /* eval --real PATH: the reference images */
+    int no_ema;        /* --no-ema: G's raw weights even when the run averages them */
+    double truncation; /* --truncation T (sample only): 0 = off */
+    const char *latents;     /* --latents FILE (sample only): decode these (N, dim) */
+    const char *labels;      /* --labels FILE (sample only): class of each sample */
+    const char *latents_out; /* --latents-out FILE (sample only): write the (N, dim) used */
+    int n_set;               /* -n given */
+    int force;               /* --force: -o, --latents-out (sample), --features-out (eval) past the output-path guard */
+    cli_metrics_args m;      /* eval only: --generated, --train, --features-out, --real-max */
+} sample_args;
+/* parse sample's or eval's (sub) options into a */
+int cli_sample_parse(const char *sub, int argc, char **argv, sample_args *a);
+/* load a->src and draw a->n samples (a->n set from --latents); *tp the
+ * trainer, *out malloc'd (n, shape) */
+int cli_sample_draw(sample_args *a, gan_trainer **tp, float **out);
+
 #endif

@@ -122,8 +122,6 @@ gan_status gan_trainer_create(gan_trainer **out, gan_model_spec *spec, int load_
     gan_rng_seed_stream(&t->data_rng, spec->seed, GAN_STREAM_DATA);
     gan_rng_seed_stream(&t->G->rng, spec->seed, GAN_STREAM_G_NET);
     gan_rng_seed_stream(&t->D->rng, spec->seed, GAN_STREAM_D_NET);
-    /* reserved for training health (rollback), saved so the format is stable */
-    gan_rng_seed_stream(&t->net_rng, spec->seed, GAN_STREAM_RESERVED);
 
     size_t S = gan_shape_size(t->data_shape);
     int ns = spec->output.samples > 0 ? spec->output.samples : 64;
