@@ -653,7 +653,6 @@ static gan_trainer *toy(int hidden, uint64_t seed, long ndata, gan_optim_kind ki
     t->epoch = (long)gan_rng_below(&r, 100);
     gan_rng_seed_stream(&t->noise_rng, seed, 3);
     gan_rng_seed_stream(&t->data_rng, seed, 4);
-    gan_rng_seed_stream(&t->net_rng, seed, 5);
     gan_rng_seed_stream(&t->G->rng, seed, 6);
     gan_rng_seed_stream(&t->D->rng, seed, 7);
     return t;
@@ -721,7 +720,6 @@ START_TEST(trainer_state_round_trips_bit_for_bit)
     ck_assert_mem_eq(a->order, b->order, 1000 * sizeof *a->order);
     ck_assert_mem_eq(&a->noise_rng, &b->noise_rng, sizeof a->noise_rng);
     ck_assert_mem_eq(&a->data_rng, &b->data_rng, sizeof a->data_rng);
-    ck_assert_mem_eq(&a->net_rng, &b->net_rng, sizeof a->net_rng);
     /* the streams continue identically */
     ck_assert_uint_eq(gan_rng_next(&a->noise_rng), gan_rng_next(&b->noise_rng));
     toy_free(a);
@@ -1109,7 +1107,21 @@ START_TEST(version_1_fixture_loads_and_reencodes_identically)
         size_t n, m;
         uint8_t *x = section_of(p, state_tags[i], &n), *y = section_of(q, state_tags[i], &m);
         ck_assert_uint_eq(n, m);
-        ck_assert_mem_eq(x, y, n);
+        if (state_tags[i] == CKPT_TAG_STAT) {
+            /* bytes 88..120 are the reserved stream (the old net_rng, which
+             * this fixture's toy set by hand): read and dropped, written as
+             * (seed, GAN_STREAM_RESERVED) seeds it, seed 0 without a spec */
+            const size_t at = 3 * 8 + 2 * 32;
+            ck_assert_uint_ge(n, at + 32);
+            ck_assert_mem_eq(x, y, at);
+            ck_assert_mem_eq(x + at + 32, y + at + 32, n - at - 32);
+            gan_rng r;
+            gan_rng_seed_stream(&r, 0, GAN_STREAM_RESERVED);
+            for (int k = 0; k < 4; k++)
+                for (int j = 0; j < 8; j++) ck_assert_uint_eq(y[at + 8 * k + j], (uint8_t)(r.s[k] >> (8 * j)));
+        } else {
+            ck_assert_mem_eq(x, y, n);
+        }
         free(x);
         free(y);
     }
@@ -1191,7 +1203,6 @@ static void assert_same_trainer(const gan_trainer *a, const gan_trainer *b)
     ck_assert_int_eq(a->pos, b->pos);
     ck_assert_mem_eq(&a->noise_rng, &b->noise_rng, sizeof a->noise_rng);
     ck_assert_mem_eq(&a->data_rng, &b->data_rng, sizeof a->data_rng);
-    ck_assert_mem_eq(&a->net_rng, &b->net_rng, sizeof a->net_rng);
 }
 
 START_TEST(whole_trainer_round_trips)

@@ -312,6 +312,94 @@ START_TEST(test_penalties_change_training)
 }
 END_TEST
 
+/* ---- schedules of beta2, the augmentation probability; EMA by half-life -- */
+
+START_TEST(test_schedule_progress)
+{
+    ck_assert_double_eq(gan_schedule_progress(GAN_LR_CONSTANT, 0, 0, 50, 100), 0.0);
+    ck_assert_double_eq(gan_schedule_progress(GAN_LR_STEP, 0, 0, 50, 100), 0.0);
+    ck_assert_double_eq_tol(gan_schedule_progress(GAN_LR_LINEAR, 10, 0, 55, 100), 0.5, 1e-12);
+    ck_assert_double_eq(gan_schedule_progress(GAN_LR_LINEAR, 10, 0, 5, 100), 0.0);
+    ck_assert_double_eq_tol(gan_schedule_progress(GAN_LR_COSINE, 0, 40, 20, 100), 0.5, 1e-12);
+    ck_assert_double_eq_tol(gan_schedule_progress(GAN_LR_COSINE, 0, 40, 90, 100), 1.0, 1e-12);
+    ck_assert_double_eq_tol(gan_schedule_progress(GAN_LR_COSINE, 0, 0, 25, 100), 0.5 * (1 - cos(M_PI / 4)),
+                            1e-12);
+}
+END_TEST
+
+/* adam with beta2 0.9 -> 0.99 (cosine over 10 steps): each step's update is
+ * torch's with that step's beta2, bias correction 1 - beta2^t included */
+START_TEST(test_adam_beta2_schedule)
+{
+    gan_optim_conf c;
+    gan_optim_conf_default(&c, GAN_OPTIM_ADAM);
+    c.lr = 1e-2f, c.beta1 = 0.0f, c.beta2 = 0.9f, c.beta2_end = 0.99f, c.schedule = GAN_LR_COSINE;
+    gan_optim o;
+    gan_error err;
+    ck_assert_int_eq(gan_optim_init(&o, &c, 1, &err), GAN_OK);
+    float p = 1.0f;
+    double pr = 1.0, v = 0.0;
+    for (long s = 0; s < 12; s++) {
+        gan_optim_schedule(&o, s, 10);
+        double b2 = 0.9 + 0.09 * gan_schedule_progress(GAN_LR_COSINE, 0, 0, s, 10);
+        ck_assert_double_eq_tol(o.beta2, b2, 1e-7);
+        double lr = 1e-2 * gan_optim_lr_factor(&c, s, 10);
+        float g = (float)(2 * pr);
+        gan_optim_step(&o, &p, &g);
+        v = b2 * v + (1 - b2) * (double)g * g;
+        double vh = v / (1 - pow(b2, (double)(s + 1)));
+        pr -= lr * g / (sqrt(vh) + 1e-8);
+        ck_assert_double_eq_tol(p, pr, 1e-5);
+    }
+    ck_assert_double_eq_tol(o.beta2, 0.99, 1e-7);
+    gan_optim_free(&o);
+}
+END_TEST
+
+START_TEST(test_ema_half_life)
+{
+    gan_ema_spec e = { .half_life = 10000 };
+    /* 0.5^(32 / 10000) per step of 32 images: after 10000 images, 1/2 */
+    ck_assert_double_eq_tol(gan_ema_beta(&e, 5, 32), pow(0.5, 32.0 / 10000), 1e-7);
+    ck_assert_double_eq_tol(pow(gan_ema_beta(&e, 5, 32), 10000.0 / 32), 0.5, 1e-4);
+    e.rampup = 0.05f;   /* h = min(10000, 0.05 * step * 32) */
+    ck_assert_double_eq(gan_ema_beta(&e, 0, 32), 0.0);
+    ck_assert_double_eq_tol(gan_ema_beta(&e, 100, 32), pow(0.5, 32.0 / 160), 1e-7);
+    ck_assert_double_eq_tol(gan_ema_beta(&e, 100000, 32), pow(0.5, 32.0 / 10000), 1e-7);
+    gan_ema_spec d = { .decay = 0.999f };   /* without half_life: the decay, as before */
+    ck_assert_float_eq(gan_ema_beta(&d, 7, 32), 0.999f);
+}
+END_TEST
+
+/* train.augment.schedule: p of each step is p + (p_end - p) * progress,
+ * and checkpoints carry it (the resume test above has no augmentation) */
+START_TEST(test_augment_p_schedule)
+{
+    char text[4096];
+    conv_model(text, sizeof text, "",
+               "  augment: {policy: translation, p: 0.0, p_end: 0.6, schedule: linear}\n");
+    gan_trainer *t = tu_trainer(text, 0);
+    ck_assert_ptr_nonnull(t->aug);
+    ck_assert_float_eq(t->aug_p, 0.0f);
+    gan_trainer_free(t);
+    const char *ok = "name: ring-aug\nseed: 3\ndata: {format: idx, path: "
+                     "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz, limit: 256}\n"
+                     "noise: {dim: 4}\n"
+                     "generator: [dense: {units: 784}, reshape: {shape: [1, 28, 28]}, tanh]\n"
+                     "discriminator: [flatten, dense: {units: 1}]\n"
+                     "train: {loss: rpgan, batch: 8, steps: 10, augment: {policy: 'translation,cutout', p: 0.2, "
+                     "p_end: 0.7, schedule: linear}}\n"
+                     "output: {dir: /tmp/ganrun-check-penalty}\n";
+    t = tu_trainer(ok, 1);
+    gan_error err;
+    for (int s = 0; s < 6; s++) {
+        ck_assert_msg(gan_trainer_step(t, &err) == GAN_OK, "step: %s", err.msg);
+        ck_assert_float_eq_tol(t->aug_p, 0.2f + 0.5f * (float)s / 10.0f, 1e-6f);
+    }
+    gan_trainer_free(t);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("penalty");
@@ -326,6 +414,10 @@ static Suite *suite(void)
     tcase_add_test(t, test_rpgan_values_and_gradients);
     tcase_add_test(t, test_rpgan_r1_r2_resume_bit_exact);
     tcase_add_test(t, test_penalties_change_training);
+    tcase_add_test(t, test_schedule_progress);
+    tcase_add_test(t, test_adam_beta2_schedule);
+    tcase_add_test(t, test_ema_half_life);
+    tcase_add_test(t, test_augment_p_schedule);
     suite_add_tcase(s, t);
     return s;
 }

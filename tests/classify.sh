@@ -77,6 +77,9 @@ check "eval --real: the model's own data scored against the reference" \
     "awk '/^frechet_distance_data / { exit !(\$2 < 1 && \$3 == \"(1000\") }' '$tmp/out'"
 check "eval --real of a conditional model: no D probe (the images carry no labels)" \
     "! grep -q '^d_positive' '$tmp/out'"
+check "eval --classifier --real: the metrics in the classifier's features, frechet = frechet_distance (LAPACK and Jacobi)" \
+    "grep -q '^features classifier ' '$tmp/out' && grep -q '^kid ' '$tmp/out' && grep -q '^coverage ' '$tmp/out' &&
+     awk '/^frechet_distance / { a = \$2 } /^frechet / { b = \$2 } END { d = a - b; exit !(a > 0 && d < 1e-3 && d > -1e-3) }' '$tmp/out'"
 # the D probe (d_positive_data, d_positive_real) of an unconditional model:
 # --real the model's own data file gives both the same share, and a share
 # is in [0, 1]

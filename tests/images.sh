@@ -175,6 +175,10 @@ check "reproduce warns when the folder changed" \
     "'$G' reproduce '$tmp/run' > '$tmp/out' 2> '$tmp/err'; grep -q '$F/classes: warning: the data differs from what' '$tmp/err'"
 check "resume warns when the folder changed" \
     "'$G' resume -q --steps 1 '$tmp/run' > '$tmp/out' 2> '$tmp/err' && grep -q '$F/classes: warning: the data differs from what' '$tmp/err'"
+cp "$F/flat/img001.png" "$F/classes/coat/one-more.png"
+check "resume with one more image: the documented warning, and it goes on (issue 29)" \
+    "'$G' resume -q --steps 1 '$tmp/run' > '$tmp/out' 2> '$tmp/err' && grep -q '$F/classes: warning: the data differs from what' '$tmp/err' && ! grep -q 'data order has' '$tmp/err'"
+rm "$F/classes/coat/one-more.png"
 sed 's/labels: folders}/labels: folders, on_bad_file: maybe}/' "$tmp/m.yaml" > "$tmp/b.yaml"
 check "on_bad_file: only error or skip" "! '$G' check '$tmp/b.yaml' > '$tmp/out' 2> '$tmp/err' && grep -q 'b.yaml:2:.*error' '$tmp/err'"
 

@@ -11,7 +11,8 @@
 # floor a line; folders on one line are one floor).  The test fails on a
 # folder that is not on a floor, on a use of a higher floor, and on a cycle
 # between folders (folders of one floor may use each other, in one
-# direction).  It checks its checker first: a made-up upward call and a
+# direction), and on a cycle between the files of one folder.  It checks
+# its checker first: a made-up upward call and a
 # made-up cycle must both be found.
 set -u
 top_srcdir=${top_srcdir:-.}
@@ -31,10 +32,12 @@ awk '/^```floors/ { on = 1; next } /^```/ { on = 0 } on && NF { n++; for (i = 1;
 [ -s "$tmp/floors" ] && ok "ARCHITECTURE.md names $(wc -l <"$tmp/floors") folders on $(awk '{ print $2 }' "$tmp/floors" | sort -u | wc -l) floors" \
     || bad "ARCHITECTURE.md has no \`\`\`floors block"
 
-# check EDGES: lines "FROM TO WHY"; prints one line per problem, exit 1 on any
+# check EDGES [cycles]: lines "FROM TO WHY"; prints one line per problem,
+# exit 1 on any; with a second argument only cycles count (files in a folder)
 check() {
-    awk -v floors="$tmp/floors" '
-    BEGIN { while ((getline l < floors) > 0) { split(l, a, " "); lv[a[1]] = a[2] } }
+    awk -v floors="$tmp/floors" -v only_cycles="${2:-}" '
+    BEGIN { if (!only_cycles) while ((getline l < floors) > 0) { split(l, a, " "); lv[a[1]] = a[2] } }
+    only_cycles { if (!(($1 " " $2) in e)) { e[$1 " " $2] = $3; out[$1] = out[$1] " " $2 }; next }
     {
         if (!($1 in lv)) { un[$1] = 1; next }
         if (!($2 in lv)) { un[$2] = 1; next }
@@ -80,14 +83,22 @@ sed -i '$d' "$tmp/floors"
 
 # the edges of the code: symbols of the built objects (not the tests' own
 # builds of library files, named tests_*), then private includes
-objs=$(cd "$top_builddir" && find src -name '*.o' ! -path '*/.libs/*' ! -name 'tests_*' | sort)
+# (only objects whose source is still there: a file moved in an in-tree
+# build leaves its old object behind; src/layers/libganlayers_la-conv2d.o
+# is src/layers/conv2d.c's)
+objs=$(cd "$top_builddir" && find src -name '*.o' ! -path '*/.libs/*' ! -name 'tests_*' | sort |
+    while read -r o; do c=$(echo "${o%.o}.c" | sed 's|/[a-z]*_la-|/|')
+        [ -e "$top_srcdir/$c" ] || [ -e "$top_builddir/$c" ] && echo "$o"; done)
 [ -n "$objs" ] || { echo "no objects under $top_builddir/src: skipped"; exit 77; }
+# "D|U FILE SYMBOL", FILE the source's name (src/layers/conv2d, without
+# libtool's per-library prefix)
 for o in $objs; do
-    d=${o#src/}; d=${d%%/*}
-    nm -P "$top_builddir/$o" | awk -v d="$d" '$2 ~ /^[TDBRCGSVW]$/ { print "D", d, $1 } $2 == "U" { print "U", d, $1 }'
+    f=$(echo "$o" | sed 's|/[a-z]*_la-|/|; s|\.o$||')
+    nm -P "$top_builddir/$o" | awk -v f="$f" '$2 ~ /^[TDBRCGSVW]$/ { print "D", f, $1 } $2 == "U" { print "U", f, $1 }'
 done | awk '$1 == "D" { def[$3] = $2; next } { use[++n] = $2 " " $3 }
     END { for (i = 1; i <= n; i++) { split(use[i], a, " "); if ((a[2] in def) && def[a[2]] != a[1]) print a[1], def[a[2]], a[2] } }' \
-    | sort -u >"$tmp/calls"
+    | sort -u >"$tmp/filecalls"
+awk '{ split($1, a, "/"); split($2, b, "/"); if (a[2] != b[2]) print a[2], b[2], $3 }' "$tmp/filecalls" | sort -u >"$tmp/calls"
 ls -d "$top_srcdir"/src/*/ | sed 's|.*/src/||; s|/$||' >"$tmp/folders"
 for d in $(cat "$tmp/folders"); do
     grep -o '^#include "[a-z_]*/[^"]*"' "$top_srcdir/src/$d"/*.[ch] 2>/dev/null \
@@ -103,6 +114,13 @@ done
 awk '{ print $1 " -> " $2 }' "$tmp/edges" | sort | uniq -c | awk '{ printf "#   %-24s (%d)\n", $2 " " $3 " " $4, $1 }'
 if check "$tmp/edges" >"$tmp/out"; then
     ok "no folder uses a higher floor, no cycle between folders"
+else
+    while read -r l; do bad "$l"; done <"$tmp/out"
+fi
+# inside a folder, files call each other without cycles too
+awk '{ split($1, a, "/"); split($2, b, "/"); if (a[2] == b[2]) print }' "$tmp/filecalls" >"$tmp/inner"
+if check "$tmp/inner" cycles >"$tmp/out"; then
+    ok "no cycle between the files of a folder ($(wc -l <"$tmp/inner") calls)"
 else
     while read -r l; do bad "$l"; done <"$tmp/out"
 fi

@@ -28,6 +28,15 @@ EXTRA_DIST += tests/outputs.sh
 ### every reader of a user-named file bounds its memory and time first (issue 29)
 TESTS += tests/readers.sh
 EXTRA_DIST += tests/readers.sh
+check_PROGRAMS += tests/ckpt_poison
+tests_ckpt_poison_SOURCES = tests/ckpt_poison.c
+tests_ckpt_poison_LDADD = libgan.la -lm
+### the help names every option the parser takes, and ganrun(1) the same (issue 29)
+TESTS += tests/help.sh
+EXTRA_DIST += tests/help.sh
+### the smaller items of issue 29 (--set .=1, --force past a dangling link, 17 runs, escaped names)
+TESTS += tests/smaller.sh
+EXTRA_DIST += tests/smaller.sh
 ### the public API: libgan.so exports exactly what include/gan declares GAN_API
 TESTS += tests/symbols.sh
 EXTRA_DIST += tests/symbols.sh

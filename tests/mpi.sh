@@ -125,7 +125,8 @@ cmp -s "$tmp/d/latest.ckpt" "$tmp/d2/latest.ckpt" && ok "dropout: resumed == str
     || bad "dropout: resumed == straight"
 
 # train.shards: the same bits on 1, 2 and 4 ranks.  DCGAN with synced
-# batchnorm in G and D, and the ring with dropout; checkpoints agree in
+# batchnorm in G and D, the ring with dropout, that ring with R3GAN's
+# rpgan, R1 and R2, and models/r3gan.yaml; checkpoints agree in
 # every section but BILD, MODL (the run directory) and DIST (the rank
 # count), and so do samples; a 4-rank checkpoint resumes on 2 ranks and on
 # 1 process bit for bit.
@@ -133,9 +134,17 @@ state() { "$G" info "$1" | grep -o "'[A-Z ]*' .*crc32 [0-9a-f]*" | grep -v "^'BI
     | sed 's/ ([0-9]* compressed)//'; }
 sed -e 's/batchnorm: {}/batchnorm: {sync: true}/' "$M/dcgan.yaml" >"$tmp/dcsync.yaml"
 grep -q "sync: true" "$tmp/dcsync.yaml" || bad "synced dcgan model"
+# R3GAN's recipe (issue 26): rpgan with R1 and R2 on, on the dropout ring
+# (rpgan's second pass over the reals replays each shard's dropout stream)
+# and on models/r3gan.yaml (grouped conv, resample; R1 every 2nd D step)
+sed -e 's/loss: bce/loss: rpgan\n  r1: {gamma: 0.5}\n  r2: {gamma: 0.3, every: 3}/' "$tmp/drop.yaml" >"$tmp/droprp.yaml"
+grep -q "r2: {gamma" "$tmp/droprp.yaml" || bad "rpgan dropout model"
+sed -e 's/r1: {gamma: \([0-9.]*\), every: [0-9]*}/r1: {gamma: \1, every: 2}/' \
+    -e 's/r2: {gamma: \([0-9.]*\), every: [0-9]*}/r2: {gamma: \1, every: 1}/' "$M/r3gan.yaml" >"$tmp/r3.yaml"
+grep -q "every: 2" "$tmp/r3.yaml" || bad "r3gan model with R1 every 2"
 sh="--set train.shards=4 --set output.sample_every=0 --quiet"
-for model in dcsync drop; do
-    steps=4; [ "$model" = drop ] && steps=10
+for model in dcsync drop droprp r3; do
+    steps=4; [ "$model" = drop ] || [ "$model" = droprp ] && steps=10
     for n in 1 2 4; do
         expect 0 "$model, 4 shards on $n ranks" mpi "$n" "$G" train "$tmp/$model.yaml" --steps $steps \
             --out "$tmp/s-$model-$n" $sh --set output.checkpoint_every=$((steps / 2))

@@ -84,10 +84,15 @@ if [ -s "$tmp/nan.npy" ]; then
     hostile "$tmp/inf.npy" "--latents of infinity (.npy)" "$G" sample "$R" --latents "$tmp/inf.npy" -o "$tmp/y.npy"
 fi
 # a CSV that grows while it is read
-cp "$tmp/z.csv" "$tmp/grow.csv"
+# (it starts at 200 copies of z.csv, about 13 MB, so that its reading takes
+# far longer than the writer's pause between two appends)
+: >"$tmp/grow.csv"
+for k in $(seq 200); do cat "$tmp/z.csv"; done >>"$tmp/grow.csv"
+n0=$(wc -c <"$tmp/grow.csv")
 (while :; do cat "$tmp/z.csv"; done >>"$tmp/grow.csv") 2>/dev/null &
 writer=$!
-sleep 0.2
+k=0
+while [ "$(wc -c <"$tmp/grow.csv")" -le "$n0" ] && [ $k -lt 100 ]; do sleep 0.05; k=$((k + 1)); done
 hostile "$tmp/grow.csv" "--latents growing while read" "$G" sample "$R" --latents "$tmp/grow.csv" -o "$tmp/y.npy"
 kill $writer 2>/dev/null; wait $writer 2>/dev/null; writer=""
 # ---- --labels (a conditional model: cgan.yaml on Fashion-MNIST, one step)
@@ -102,6 +107,19 @@ fi
 for f in /dev/zero /dev/urandom "$tmp/fifo" "$tmp/zero.npy"; do
     hostile "$f" "info $f" "$G" info "$f"
 done
+# a checkpoint whose tensors hold NaN: sample and export warn, once
+"$top_builddir/tests/ckpt_poison" "$R/latest.ckpt" "$tmp/nan.ckpt"
+"$G" sample "$tmp/nan.ckpt" -n 4 -o "$tmp/nan.csv" 2>"$tmp/err"; rc=$?
+[ $rc -eq 0 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
+    grep -q "^$tmp/nan.ckpt: warning: 1 of the generator's [0-9]* parameters and buffers are NaN or infinite" "$tmp/err" &&
+    ok "sample of a NaN checkpoint: one warning" || bad "sample of a NaN checkpoint: exit $rc $(cat "$tmp/err")"
+if "$G" export "$R" -o "$tmp/probe.onnx" 2>/dev/null; then
+    "$G" export "$tmp/nan.ckpt" --discriminator -o "$tmp/nan.onnx" 2>"$tmp/err"; rc=$?
+    [ $rc -eq 0 ] && grep -q "warning: 1 of the discriminator's" "$tmp/err" &&
+        ok "export of a NaN checkpoint: a warning" || bad "export of a NaN checkpoint: exit $rc $(cat "$tmp/err")"
+fi
+"$G" sample "$R" -n 4 -o "$tmp/fine.csv" 2>"$tmp/err"
+[ ! -s "$tmp/err" ] && ok "a finite checkpoint: no warning" || bad "a finite checkpoint: $(cat "$tmp/err")"
 # ---- a classifier file
 for f in /dev/zero "$tmp/fifo"; do
     hostile "$f" "classify train $f" "$G" classify train "$f"

@@ -34,8 +34,10 @@ GAN_API void gan_mean_cov(const float *x, long n, int F, double *mu, double *S);
  * 2 tr sqrt(S1^(1/2) S2 S1^(1/2)) (the same trace as tr sqrt(S1 S2), with
  * only symmetric eigenproblems).  NaN on failure. */
 GAN_API double gan_frechet_distance(const double *mu1, const double *S1, const double *mu2, const double *S2, int n);
-/* The Frechet distance between the Gaussians fitted (gan_mean_cov) to
- * a (na, d) and b (nb, d); NaN on failure (no memory, no convergence). */
+/* The Frechet distance between the Gaussians fitted (mean, covariance
+ * divided by n - 1) to a (na, d) and b (nb, d): gan_frechet_distance's
+ * estimator, computed with dsyrk and LAPACK's dsyevd (fast at d = 512,
+ * equal to rounding); NaN on failure (no memory, no convergence). */
 GAN_API double gan_frechet_sets(const float *a, long na, const float *b, long nb, int d);
 
 /* ---- exact nearest neighbours (src/eval/knn.c) ---------------------- */
@@ -74,7 +76,8 @@ GAN_API gan_status gan_prdc_compute(const float *real, long nr, const float *gen
  * repeats (stream GAN_STREAM_EVAL_KID of seed), the unbiased MMD^2
  *   sum_{i != j} (k(g_i, g_j) + k(r_i, r_j)) / (m (m - 1)) - 2 sum_{i,j} k(g_i, r_j) / m^2;
  * *mean their mean, *std their standard deviation (divided by subsets).
- * Kernel sums in double (dgemm).  Needs m >= 2. */
+ * Dot products by cblas_sgemm (float), kernel values and sums in
+ * double.  Needs m >= 2. */
 GAN_API gan_status gan_kid(const float *real, long nr, const float *gen, long ng, int d, int subsets, long subset,
                            uint64_t seed, double *mean, double *std, gan_error *err);
 

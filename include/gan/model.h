@@ -38,6 +38,7 @@ typedef struct gan_ema_spec {
     float decay;              /* ema = decay * ema + (1 - decay) * params */
     long start;               /* steps before this one copy params instead */
     float rampup;             /* StyleGAN's ema_rampup: decay <= 0.5^(1/(rampup step)); 0: off */
+    float half_life;          /* > 0: decay 0.5^(batch / half_life) instead, half_life in images */
 } gan_ema_spec;
 /* train.augment (src/train/augment.c): flip reals; DiffAugment on real and
  * fake images before D, each op applied with probability p (adaptive, as
@@ -50,6 +51,9 @@ typedef struct gan_aug_spec {
     float ada_speed;          /* images over which p can move by 1 */
     float translation;        /* shift up to this fraction of the side */
     float cutout;             /* square of this fraction of the side set to 0 */
+    int schedule;             /* gan_lr_schedule: linear, cosine move p to p_end */
+    long warmup, decay_steps; /* as the learning rates' (gan_schedule_progress) */
+    float p_end;
 } gan_aug_spec;
 /* train.health: what a step that meets NaN or infinity does (see
  * gan/health.h).  stop: the run ends with that error.  rollback: back to

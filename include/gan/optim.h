@@ -38,6 +38,8 @@ typedef struct gan_optim_conf {
     float lr_end;          /* linear, cosine: final rate, a fraction of lr */
     long step_every;       /* step: steps between two multiplications by gamma */
     float gamma;           /* step: the factor */
+    float beta2_end;       /* adam, linear and cosine: beta2 moves to it with the
+                            * schedule's progress (R3GAN); 0: fixed */
 } gan_optim_conf;
 
 /* Defaults for a kind: adam lr 2e-4 betas (0.5, 0.999) eps 1e-8; sgd lr 0.01;
@@ -52,12 +54,19 @@ typedef struct gan_optim {
     float *v;     /* adam second moment / rmsprop square average (n) */
     uint64_t t;   /* steps taken */
     float lr;     /* the rate of the next steps: c.lr times the schedule's factor */
+    float beta2;  /* adam's beta2 of the next steps: c.beta2, or on its way to c.beta2_end */
 } gan_optim;
 
 GAN_API gan_status gan_optim_init(gan_optim *o, const gan_optim_conf *c, size_t n, gan_error *err);
 /* The schedule's factor f(step) for a run of `steps` training steps. */
 GAN_API double gan_optim_lr_factor(const gan_optim_conf *c, long step, long steps);
-/* Set o->lr for training step `step` of a run of `steps`. */
+/* How far a linear or cosine schedule has come at training step `step`
+ * of `steps`, in [0, 1]: 0 during the warm-up, then with x = min(u / L, 1)
+ * as in the rates above, x (linear) or (1 - cos(pi x)) / 2 (cosine); 0
+ * for constant and step.  lr's factor is 1 - (1 - e) * progress. */
+GAN_API double gan_schedule_progress(int schedule, long warmup, long decay_steps, long step, long steps);
+/* Set o->lr (and adam's o->beta2 when c.beta2_end > 0: beta2 + (beta2_end -
+ * beta2) * progress) for training step `step` of a run of `steps`. */
 GAN_API void gan_optim_schedule(gan_optim *o, long step, long steps);
 /* One step at rate o->lr: params -= update(grads). */
 GAN_API void gan_optim_step(gan_optim *o, float *params, const float *grads);

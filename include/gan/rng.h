@@ -46,7 +46,7 @@ enum {
     GAN_STREAM_G_NET = 5,      /* G's dropout (rank 0, no shards) */
     GAN_STREAM_D_NET = 6,      /* D's dropout (rank 0, no shards) */
     GAN_STREAM_FIXED = 7,      /* the sample grids' noise; gan_trainer_sample's, of its seed */
-    GAN_STREAM_RESERVED = 8,   /* the trainer's net_rng: saved in checkpoints, drawn by nothing */
+    GAN_STREAM_RESERVED = 8,   /* drawn by nothing: checkpoints hold its seeded state ('STAT') */
     GAN_STREAM_EVAL_REAL = 9,  /* ganrun eval: which real images are compared (of --seed) */
     GAN_STREAM_EVAL_KID = 10,  /* ganrun eval: KID's subsets (gan_kid, of --seed) */
     GAN_STREAM_EVAL_NN = 11,   /* ganrun eval: the training images of nn_train_ref_median (of --seed) */

@@ -31,7 +31,6 @@ typedef struct gan_trainer {
     uint32_t *order;           /* (data->n) current epoch's permutation */
     gan_rng noise_rng;         /* noise for D and G steps */
     gan_rng data_rng;          /* epoch shuffles */
-    gan_rng net_rng;           /* reserved stream, unused yet (dropout: G->rng, D->rng) */
     float *ema;                /* (G->nparams + G->nbufs) G's averaged weights then its
                                 * buffers (train.ema), NULL when off; checkpointed */
     int no_ema;                /* 1: sampling uses G's raw weights even with ema */
@@ -111,6 +110,10 @@ GAN_API float gan_trainer_diversity(gan_trainer *t);
 GAN_API void gan_ema_update(float *ema, const float *x, size_t n, float decay);
 /* The decay of training step `step`: e->decay, or less during the ramp. */
 GAN_API float gan_ema_decay(const gan_ema_spec *e, long step);
+/* The decay of training step `step` at `batch` images a step: with
+ * e->half_life > 0, 0.5^(batch / h), h = min(half_life, rampup * step *
+ * batch) with a ramp; else gan_ema_decay(e, step). */
+GAN_API float gan_ema_beta(const gan_ema_spec *e, long step, int batch);
 /* Allocate t->ema as a copy of G's weights and buffers when the model asks
  * for train.ema (decay > 0); no-op otherwise. */
 GAN_API gan_status gan_trainer_ema_init(gan_trainer *t, gan_error *err);
@@ -123,7 +126,7 @@ GAN_API void gan_trainer_ema_after_g(gan_trainer *t);
  * bit for bit), 0 otherwise. */
 GAN_API int gan_trainer_ema_swap(gan_trainer *t);
 
-/* ---- sampling tools (interp.c) --------------------------------------
+/* ---- sampling tools (noise.c, sample.c) ----------------------------
  * gan_trainer_sample draws a seed's noise from GAN_STREAM_FIXED (gan/rng.h). */
 /* As gan_noise_fill, but with T > 0 each component farther than T std
  * from the distribution's mean is redrawn until it is not (truncation

@@ -38,8 +38,10 @@
  *          ", kernels CORE (how it was chosen)", gan/blas.h)
  *   'STAT' u64 step, u64 epoch, u64 pos (each <= 2^63 - 1; pos <= the
  *          order's length unless it is empty); then five random streams of four u64 each
- *          (xoshiro256** state s[0..3]): noise, data order, net, G's
- *          dropout, D's dropout.  An all-zero state is refused.
+ *          (xoshiro256** state s[0..3]): noise, data order, reserved (drawn
+ *          by nothing: written as (seed, GAN_STREAM_RESERVED) sets it, read
+ *          and dropped), G's dropout, D's dropout.  An all-zero state is
+ *          refused.
  *   'ORDR' u64 n; u32[n] the current epoch's permutation of the data
  *          (0 entries when saved without data).  It must be a permutation
  *          of 0..n-1, and n must equal the data set's size on resume.
@@ -63,7 +65,7 @@
  *   'DIST' optional, only from a data-parallel run of more than one rank
  *          (gan/dist.h): u32 ranks (1..2^24).  Absent means 1.  Such a file
  *          resumes bit for bit on that many ranks and loads on any other.
- *   'EMAG' optional, exactly when the model has train.ema (decay > 0):
+ *   'EMAG' optional, exactly when the model has train.ema (decay or half_life > 0):
  *          u64 np, u64 nb (G's parameter and buffer floats, must match);
  *          f32 ema[np + nb]: the averaged parameters, then the copied
  *          buffers, at the offsets of G's arenas.

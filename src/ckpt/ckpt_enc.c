@@ -11,15 +11,6 @@
 #include <string.h>
 #include "ckpt/ckpt_file.h"
 
-void ckpt_tag_str(uint32_t tag, char *buf)
-{
-    for (int i = 0; i < 4; i++) {
-        unsigned char ch = (unsigned char)(tag >> (8 * i));
-        buf[i] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
-    }
-    buf[4] = '\0';
-}
-
 uint64_t ckpt_fnv1a64(const void *p, size_t n)
 {
     const uint8_t *b = p;

@@ -22,6 +22,15 @@
 #include "ckpt/ckpt_file.h"
 #include "io/io.h"
 
+void ckpt_tag_str(uint32_t tag, char *buf)
+{
+    for (int i = 0; i < 4; i++) {
+        unsigned char ch = (unsigned char)(tag >> (8 * i));
+        buf[i] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
+    }
+    buf[4] = '\0';
+}
+
 static long fault_after = -1;
 
 void ckpt_file_set_fault(long fail_after_bytes)

@@ -141,8 +141,17 @@ static void encode(const gan_trainer *t, uint32_t tag, ckpt_buf *b)
         for (int i = 0; i < trainer_state_n; i++) {
             const state_field *f = &trainer_state[i];
             if (!f->ckpt || strcmp(f->ckpt, "STAT")) continue;
-            if (f->kind == STATE_LONG) ckpt_put_u64(b, (uint64_t)*(const long *)f->at(t));
-            else put_rng(b, f->at(t));
+            if (f->kind == STATE_LONG) {
+                ckpt_put_u64(b, (uint64_t)*(const long *)f->at(t));
+            } else if (f->kind == STATE_RESERVED) {
+                /* what the trainer's net_rng always held; a trainer put
+                 * together by hand (no spec: tests) takes seed 0 */
+                gan_rng r;
+                gan_rng_seed_stream(&r, t->spec ? t->spec->seed : 0, GAN_STREAM_RESERVED);
+                put_rng(b, &r);
+            } else {
+                put_rng(b, f->at(t));
+            }
         }
         break;
     case CKPT_TAG_ORDR: {
@@ -342,7 +351,7 @@ static gan_status restore_stat(gan_trainer *t, const ckpt_reader *r, uint64_t no
         if (!f->ckpt || strcmp(f->ckpt, "STAT")) continue;
         if (f->kind == STATE_LONG && *p > LONG_MAX)
             return FAIL(GAN_ERR_FORMAT, "%s %" PRIu64 " is out of range", f->label, *p);
-        if (f->kind == STATE_RNG && !(p[0] | p[1] | p[2] | p[3]))
+        if (f->kind != STATE_LONG && !(p[0] | p[1] | p[2] | p[3]))
             return FAIL(GAN_ERR_FORMAT, "%s has the all-zero state", f->label);
         /* an empty order (saved without data) keeps the position it had: it
          * cannot be resumed (restore_order refuses it with data) */
@@ -356,6 +365,8 @@ static gan_status restore_stat(gan_trainer *t, const ckpt_reader *r, uint64_t no
         if (!f->ckpt || strcmp(f->ckpt, "STAT")) continue;
         if (f->kind == STATE_LONG) {
             *(long *)f->at(t) = (long)*p++;
+        } else if (f->kind == STATE_RESERVED) {
+            p += 4;   /* read and checked, held by nothing */
         } else {
             gan_rng *g = f->at(t);
             for (int k = 0; k < 4; k++) g->s[k] = *p++;
@@ -374,7 +385,12 @@ static gan_status restore_order(gan_trainer *t, const ckpt_reader *r, uint64_t *
     if (!p) c.bad = 1;
     gan_status st = done(r, &c, CKPT_TAG_ORDR, err);
     if (st != GAN_OK) return st;
-    if (t->data && n != (uint64_t)t->data->n)
+    /* an images folder that changed since the checkpoint (its fingerprint
+     * differs: resume warns, gan/run.h) cannot take the old order: the
+     * trainer keeps the fresh one of the data as it is now, and the epoch
+     * under way ends at once if the position is past it */
+    int changed = t->data && n != (uint64_t)t->data->n && t->data->fingerprint != 0 && n > 0;
+    if (t->data && n != (uint64_t)t->data->n && !changed)
         return FAIL(GAN_ERR_FORMAT, "data order has %" PRIu64 " entries but the data set has %ld samples%s", n,
                     t->data->n, n ? "" : " (checkpoint saved without data)");
     uint8_t *seen = calloc(n / 8 + 1, 1);
@@ -387,7 +403,7 @@ static gan_status restore_order(gan_trainer *t, const ckpt_reader *r, uint64_t *
             return FAIL(GAN_ERR_FORMAT, "data order is not a permutation (entry %" PRIu64 " is %" PRIu32 ")", i, k);
         }
         seen[k / 8] |= (uint8_t)(1u << (k % 8));
-        if (t->data && t->order) t->order[i] = k;
+        if (t->data && t->order && !changed) t->order[i] = k;
     }
     free(seen);
     *norder = n;

@@ -4,11 +4,31 @@
 #ifndef GAN_CLI_H
 #define GAN_CLI_H
 
+#include <stdio.h>
 #include "gan/gan.h"
 
-enum { EXIT_OK = 0, EXIT_ERR = 1, EXIT_USAGE = 2 };
+enum { EXIT_OK = 0, EXIT_ERR = 1, EXIT_USAGE = 2,
+       EXIT_LISTED = 3 /* cli_parse listed its options (--list-options): main exits 0 */ };
 
-/* print "ganrun: FILE:LINE:COL: error: MSG" style line to stderr */
+/* ---- the helpers every subcommand uses (common.c) --------------------- */
+typedef struct cli_subcommand {
+    const char *name;
+    int (*fn)(int, char **);
+    const char *synopsis;
+    const char *help;
+} cli_subcommand;
+/* main.c's table of subcommands, for the usage messages: set at start */
+void cli_set_subcommands(const cli_subcommand *table, int n);
+/* the subcommand named name, or NULL */
+const cli_subcommand *cli_find_sub(const char *name);
+/* "usage:" and every subcommand's synopsis */
+void cli_print_usage(FILE *f);
+
+/* s with control characters escaped (\n, \t, \r, \xNN; UTF-8 kept), so a
+ * file or class name cannot split a line or drive the terminal; one of
+ * four static buffers, at most 2047 bytes */
+const char *cli_esc(const char *s);
+/* print "ganrun: FILE:LINE:COL: error: MSG" style line to stderr, escaped */
 void cli_error(const gan_error *e);
 /* print a usage error and the subcommand's synopsis; returns EXIT_USAGE */
 int cli_usage(const char *sub, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -44,7 +64,9 @@ typedef struct cli_model_args {
  * model options when model is not NULL, and at most maxpos positional
  * arguments into pos (*npos: how many; none is a usage error "missing
  * POSNAME" unless posname is NULL).  Returns EXIT_OK, or the usage status
- * after printing the usage error. */
+ * after printing the usage error.  --list-options prints the option names
+ * it accepts (the table tests/help.sh checks the help and ganrun(1)
+ * against) and returns EXIT_LISTED. */
 int cli_parse(const char *sub, int argc, char **argv, const cli_opt *opts, cli_model_args *model,
               const char **pos, int maxpos, int *npos, const char *posname);
 
@@ -98,7 +120,38 @@ int cmd_export(int argc, char **argv);
  * EXIT_ERR after printing its one line. */
 int cli_output_ok(const char *path, gan_out_kind kind, int force);
 
+/* One warning line when net's parameters or buffers (batchnorm running
+ * statistics) hold NaN or infinity (its outputs may be NaN). */
+void cli_warn_nonfinite(const char *path, const char *which, const gan_net *net);
+
 /* RUN directory or checkpoint file -> checkpoint path (RUN/latest.ckpt) */
 void cli_ckpt_path(const char *arg, char *buf, size_t n);
+/* the trainer of checkpoint or RUN arg (without its data), its file in
+ * path (n bytes); NULL after printing the error */
+gan_trainer *cli_load(const char *arg, char *path, size_t n);
+
+/* ---- sample and eval's options and draw (cmd_sample.c) --------------- */
+typedef struct sample_args {
+    const char *src;
+    const char *outfile;
+    long n;
+    long seed;
+    long cls;     /* --class K: every sample of class K (conditional models); -1 none */
+    const char *clf;   /* eval --classifier CLF.ckpt */
+    const char *real;  /* eval --real PATH: the reference images */
+    int no_ema;        /* --no-ema: G's raw weights even when the run averages them */
+    double truncation; /* --truncation T (sample only): 0 = off */
+    const char *latents;     /* --latents FILE (sample only): decode these (N, dim) */
+    const char *labels;      /* --labels FILE (sample only): class of each sample */
+    const char *latents_out; /* --latents-out FILE (sample only): write the (N, dim) used */
+    int n_set;               /* -n given */
+    int force;               /* --force: -o, --latents-out (sample), --features-out (eval) past the output-path guard */
+    cli_metrics_args m;      /* eval only: --generated, --train, --features-out, --real-max */
+} sample_args;
+/* parse sample's or eval's (sub) options into a */
+int cli_sample_parse(const char *sub, int argc, char **argv, sample_args *a);
+/* load a->src and draw a->n samples (a->n set from --latents); *tp the
+ * trainer, *out malloc'd (n, shape) */
+int cli_sample_draw(sample_args *a, gan_trainer **tp, float **out);
 
 #endif

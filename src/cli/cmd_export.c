@@ -30,17 +30,14 @@ int cmd_export(int argc, char **argv)
         return EXIT_ERR;
     }
     char path[1200];
-    cli_ckpt_path(src, path, sizeof path);
+    gan_trainer *t = cli_load(src, path, sizeof path);
+    if (!t) return EXIT_ERR;
     gan_error err;
     gan_error_clear(&err);
-    gan_trainer *t;
-    if (gan_ckpt_load(&t, path, 0, &err) != GAN_OK) {
-        cli_error(&err);
-        return EXIT_ERR;
-    }
     /* the weights `ganrun sample` uses: averaged unless --no-ema (G only) */
     t->no_ema = no_ema;
     int swapped = disc ? 0 : gan_trainer_ema_swap(t);
+    cli_warn_nonfinite(path, disc ? "discriminator" : "generator", disc ? t->D : t->G);
     gan_status st = gan_export_onnx(t, disc, out, &err);
     if (swapped) gan_trainer_ema_swap(t);
     int rc = EXIT_OK;

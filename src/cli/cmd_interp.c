@@ -62,14 +62,10 @@ int cmd_interpolate(int argc, char **argv)
     if (cli_output_ok(outfile, GAN_OUT_PNG, force) != EXIT_OK) return EXIT_ERR;
 
     char path[1200];
-    cli_ckpt_path(src, path, sizeof path);
+    gan_trainer *t = cli_load(src, path, sizeof path);
+    if (!t) return EXIT_ERR;
     gan_error err;
     gan_error_clear(&err);
-    gan_trainer *t;
-    if (gan_ckpt_load(&t, path, 0, &err) != GAN_OK) {
-        cli_error(&err);
-        return EXIT_ERR;
-    }
     t->no_ema = no_ema;
     int Z = t->spec->noise.dim, cols = (nseeds - 1) * ((int)steps - 1) + 1, n = 2 * cols;
     size_t S = gan_shape_size(t->data_shape);

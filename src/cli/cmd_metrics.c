@@ -141,9 +141,11 @@ static int score(float *x, long ng, gan_shape s, const gan_dataset *dr, const ch
     printf("density %.4f (k %d)\ncoverage %.4f (k %d)\n", pr.density, K_DC, pr.coverage, K_DC);
     fflush(stdout);
     /* memorisation: each generated image against every training image */
-    if (dt->n >= 2 && (xt = all_floats(dt))) {
+    /* the training images as floats; the real ones when they are all of them (no second copy) */
+    int same = dt == dr && nr == dr->n;
+    if (dt->n >= 2 && (same || (xt = all_floats(dt)))) {
         gan_nn_summary nn;
-        if (gan_nn_train(x, ng, xt, dt->n, (int)S, ng, (uint64_t)a->seed, &nn, &err) != GAN_OK) {
+        if (gan_nn_train(x, ng, same ? xr : xt, dt->n, (int)S, ng, (uint64_t)a->seed, &nn, &err) != GAN_OK) {
             cli_error(&err);
             goto out;
         }

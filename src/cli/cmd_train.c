@@ -91,9 +91,11 @@ int cli_run(gan_trainer *t, const char *dir, long target, int mode, int quiet)
                        .on_progress = on_progress, .on_rollback = on_rollback, .user = &w };
     if (dir && lead && t->data && t->data->skipped > 0)
         fprintf(stderr, "%s: warning: skipped %ld bad file%s (data.on_bad_file: skip); the first: %s\n",
-                t->spec->data.path, t->data->skipped, t->data->skipped > 1 ? "s" : "", t->data->skip_note);
+                cli_esc(t->spec->data.path), t->data->skipped, t->data->skipped > 1 ? "s" : "",
+                cli_esc(t->data->skip_note));
     if (lead && t->data && t->data->cache_note[0])
-        fprintf(stderr, "%s: warning: decoded-image cache %s\n", t->spec->data.path, t->data->cache_note);
+        fprintf(stderr, "%s: warning: decoded-image cache %s\n", cli_esc(t->spec->data.path),
+                cli_esc(t->data->cache_note));
 
     if (dir) {   /* ^C or SIGTERM: stop after this step, with a checkpoint */
         struct sigaction sa;

@@ -1,22 +1,15 @@
-/* main.c - ganrun: dispatch, usage and help. */
+/* main.c - ganrun: the table of subcommands, dispatch and help (the
+ * helpers every subcommand uses are common.c's). */
 #include "config.h"
+#include <errno.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <errno.h>
 #include <sys/stat.h>
 #include "cli/cli.h"
 
-typedef struct subcommand {
-    const char *name;
-    int (*fn)(int, char **);
-    const char *synopsis;
-    const char *help;
-} subcommand;
-
-static const subcommand subs[] = {
+static const cli_subcommand subs[] = {
     { "train", cmd_train,
       "ganrun [train] MODEL.yaml [--set KEY=VALUE]... [--steps N] [--out DIR] [--force] [--quiet]",
       "Train the generator and discriminator of MODEL.yaml against each other.\n"
@@ -35,13 +28,17 @@ static const subcommand subs[] = {
       "  --dot     print both networks as a Graphviz digraph instead (dot -Tsvg draws it)\n" },
     { "sample", cmd_sample,
       "ganrun sample RUN_OR_CHECKPOINT [-n N] [--seed S] [--class K] [-o FILE | -o DIR/] [--truncation T] [--no-ema]\n"
-      "                    [--force]",
+      "       [--latents FILE] [--labels FILE] [--latents-out FILE] [--force]",
       "Write N samples (default 64) of the generator: FILE.png is a grid, FILE.csv one vector per\n"
-      "line, FILE.idx or *-idx3-ubyte an IDX file.  DIR/ (a trailing slash, or an existing folder\n"
-      "not named like those files) gets one PNG per sample: DIR/000000.png, DIR/000001.png, ...\n"
-      "(the folder is created if missing).\n"
+      "line, FILE.idx or *-idx3-ubyte an IDX file, FILE.npy a float32 array (N, C, H, W) or (N, F).\n"
+      "DIR/ (a trailing slash, or an existing folder not named like those files) gets one PNG per\n"
+      "sample: DIR/000000.png, DIR/000001.png, ... (the folder is created if missing).\n"
       "Same seed and checkpoint: identical bytes.\n"
       "A conditional model draws class r mod K on grid row r, or class K only with --class K.\n"
+      "  --latents FILE      decode these noise vectors (CSV, or float32 .npy of shape (N, dim))\n"
+      "                      instead of drawing them; N is their number\n"
+      "  --labels FILE       the class of each sample (CSV, one per line, or int .npy of shape (N,))\n"
+      "  --latents-out FILE  write the noise vectors used, as .npy or .csv\n"
       "  --truncation T  redraw noise components farther than T standard deviations from the mean\n"
       "  --no-ema        use the generator's raw weights, not their average (train.ema)\n"
       "  --force         write -o and --latents-out even over a run's own file, a file of another\n"
@@ -77,7 +74,7 @@ static const subcommand subs[] = {
       "                       read at the size of its first image\n"
       "  --train PATH         with --generated: the training images for nn_train_* (default --real)\n"
       "  --features-out DIR   write DIR/generated.npy and DIR/real.npy (float32, a row per image)\n"
-      "  --real-max M         at most M real images, picked by the seed (default 0: all)\n"
+      "  --real-max M         at most M real images, picked by the seed (default 10000; 0: all)\n"
       "  --no-ema             use the generator's raw weights, not their average (train.ema)\n"
       "  --force              write --features-out's files even over a run's own file, a file of\n"
       "                       another kind or a link\n" },
@@ -102,73 +99,9 @@ static const subcommand subs[] = {
 };
 #define NSUBS (int)(sizeof subs / sizeof subs[0])
 
-static const subcommand *find_sub(const char *name)
-{
-    for (int i = 0; i < NSUBS; i++)
-        if (strcmp(subs[i].name, name) == 0) return &subs[i];
-    return NULL;
-}
-
-/* Data-parallel runs (gan/dist.h) agree on their errors first, so only
- * rank 0 prints them. */
-void cli_error(const gan_error *e)
-{
-    if (gan_dist_rank() != 0) return;
-    char buf[2048];
-    gan_error_format(e, buf, sizeof buf);
-    fprintf(stderr, "%s\n", buf);
-}
-
-int cli_output_ok(const char *path, gan_out_kind kind, int force)
-{
-    gan_error err;
-    gan_error_clear(&err);
-    if (gan_output_check(path, kind, force, &err) == GAN_OK) return EXIT_OK;
-    cli_error(&err);
-    return EXIT_ERR;
-}
-
-static void print_usage(FILE *f)
-{
-    fprintf(f, "usage:\n");
-    for (int i = 0; i < NSUBS; i++) fprintf(f, "  %s\n", subs[i].synopsis);
-    fprintf(f, "  ganrun help [SUBCOMMAND]\n  ganrun --version\n");
-}
-
-int cli_usage(const char *sub, const char *fmt, ...)
-{
-    if (gan_dist_rank() != 0) return EXIT_USAGE;
-    va_list ap;
-    fprintf(stderr, "ganrun: ");
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\n");
-    const subcommand *s = sub ? find_sub(sub) : NULL;
-    if (s) fprintf(stderr, "usage: %s\n", s->synopsis);
-    else print_usage(stderr);
-    return EXIT_USAGE;
-}
-
-long cli_parse_long(const char *s)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (!*s || *end || errno || v < 0) return -1;
-    return v;
-}
-
-void cli_ckpt_path(const char *arg, char *buf, size_t n)
-{
-    struct stat st;
-    if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode)) snprintf(buf, n, "%s/latest.ckpt", arg);
-    else snprintf(buf, n, "%s", arg);
-}
-
 static int help(const char *name)
 {
-    const subcommand *s = find_sub(name);
+    const cli_subcommand *s = cli_find_sub(name);
     if (!s) return cli_usage(NULL, "no subcommand '%s'", name);
     printf("usage: %s\n\n%s", s->synopsis, s->help);
     return EXIT_OK;
@@ -176,6 +109,7 @@ static int help(const char *name)
 
 static int run(int argc, char **argv)
 {
+    cli_set_subcommands(subs, NSUBS);
     if (argc < 2) return cli_usage(NULL, "missing model file or subcommand");
     const char *a = argv[1];
     if (!strcmp(a, "--version") || !strcmp(a, "-V")) {
@@ -187,22 +121,25 @@ static int run(int argc, char **argv)
         return EXIT_OK;
     }
     if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-        print_usage(stdout);
+        cli_print_usage(stdout);
         return EXIT_OK;
     }
     if (!strcmp(a, "help")) {
         if (argc < 3) {
-            print_usage(stdout);
+            cli_print_usage(stdout);
             return EXIT_OK;
         }
         return help(argv[2]);
     }
-    const subcommand *s = find_sub(a);
+    const cli_subcommand *s = cli_find_sub(a);
     /* ganrun SUBCOMMAND --help (or -h): that subcommand's help, as ganrun help SUBCOMMAND */
     for (int i = 2; s && i < argc; i++)
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return help(a);
     if (s && s->fn != cmd_train && s->fn != cmd_resume) return s->fn(argc - 1, argv + 1);
     if (!s && a[0] == '-') return cli_usage(NULL, "unknown option '%s'", a);
+    struct stat st;
+    if (!s && stat(a, &st) != 0)   /* a mistyped subcommand as likely as a missing file: say both */
+        return cli_usage(NULL, "no subcommand '%s' and no model file '%s' (%s)", a, a, strerror(errno));
     /* train and resume: data-parallel when started by mpirun (gan/dist.h) */
     gan_error err;
     gan_error_clear(&err);
@@ -226,6 +163,7 @@ int main(int argc, char **argv)
      * with the temporary file left behind */
     signal(SIGXFSZ, SIG_IGN);
     int rc = run(argc, argv);
+    if (rc == EXIT_LISTED) rc = EXIT_OK;
     gan_par_shutdown();   /* join the worker threads (gan/par.h) */
     return rc;
 }

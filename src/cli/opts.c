@@ -49,13 +49,19 @@ int cli_parse(const char *sub, int argc, char **argv, const cli_opt *opts, cli_m
     int n = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        if (!strcmp(a, "--list-options")) {   /* this table, for tests/help.sh */
+            for (const cli_opt *o = opts; o && o->name; o++) printf("%s\n", o->name);
+            if (model) printf("--set\n--steps\n");
+            return EXIT_LISTED;
+        }
         const cli_opt *o = a[0] == '-' && a[1] ? find_opt(opts, a) : NULL;
         int is_model = model && (!strcmp(a, "--set") || !strcmp(a, "--steps"));
         if (!o && !is_model && a[0] == '-' && a[1]) return cli_usage(sub, "unknown option '%s'", a);
         if (!o && !is_model) {   /* positional */
             if (n >= maxpos) {
                 if (maxpos == 1) return cli_usage(sub, "more than one %s ('%s' and '%s')", posname, pos[0], a);
-                return cli_usage(sub, "more than %d of %s", maxpos, posname);
+                return cli_usage(sub, "too many arguments: at most %d (each a %s), '%s' is number %d", maxpos,
+                                 posname, a, n + 1);
             }
             pos[n++] = a;
             continue;

@@ -10,6 +10,7 @@
  * eigenvalues a rounding error below 0 are clamped to 0.
  */
 #include "config.h"
+#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,19 +156,90 @@ out:
     return fd;
 }
 
+/* ---- the Frechet distance of two point sets, by LAPACK ---------------
+ * gan_frechet_sets: the same estimator as gan_mean_cov +
+ * gan_frechet_distance (covariance divided by n - 1, trace of the square
+ * root from S1^(1/2) S2 S1^(1/2)), with dsyrk for the covariances and
+ * LAPACK's dsyevd (OpenBLAS ships LAPACK) for the two eigenproblems: the
+ * Jacobi sweeps above take minutes at d = 512, this a fraction of a second.
+ * The results agree to rounding (check_eval). */
+extern void dsyevd_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda, double *w,
+                    double *work, const int *lwork, int *iwork, const int *liwork, int *info, size_t ljobz,
+                    size_t luplo);
+
+/* eigenvalues w (n) ascending of symmetric A (n, n), overwritten by the
+ * eigenvectors as its rows when vectors; 0 or -1 */
+static int eig(double *A, int n, double *w, int vectors)
+{
+    const char jobz = vectors ? 'V' : 'N', uplo = 'U';
+    int lwork = -1, liwork = -1, info = 0, iq;
+    double q;
+    dsyevd_(&jobz, &uplo, &n, A, &n, w, &q, &lwork, &iq, &liwork, &info, 1, 1);
+    if (info) return -1;
+    lwork = (int)q + 1;
+    liwork = iq + 1;
+    double *work = malloc((size_t)lwork * sizeof *work);
+    int *iwork = malloc((size_t)liwork * sizeof *iwork);
+    if (work && iwork) dsyevd_(&jobz, &uplo, &n, A, &n, w, work, &lwork, iwork, &liwork, &info, 1, 1);
+    else info = -1;
+    free(work);
+    free(iwork);
+    return info ? -1 : 0;
+}
+
+/* mean mu (d) and covariance S (d, d) / (n - 1) of x (n, d), by dsyrk */
+static int mean_cov_fast(const float *x, long n, int d, double *mu, double *S)
+{
+    double *X = calloc((size_t)n * d, sizeof *X);
+    if (!X) return -1;
+    memset(mu, 0, (size_t)d * sizeof *mu);
+    for (long i = 0; i < n; i++)
+        for (int a = 0; a < d; a++) mu[a] += x[(size_t)i * d + a];
+    for (int a = 0; a < d; a++) mu[a] /= (double)n;
+    for (long i = 0; i < n; i++)
+        for (int a = 0; a < d; a++) X[(size_t)i * d + a] = x[(size_t)i * d + a] - mu[a];
+    double den = n > 1 ? (double)(n - 1) : 1.0;
+    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, d, (int)n, 1.0 / den, X, d, 0.0, S, d);
+    for (int a = 0; a < d; a++)
+        for (int b = a + 1; b < d; b++) S[(size_t)b * d + a] = S[(size_t)a * d + b];
+    free(X);
+    return 0;
+}
+
 double gan_frechet_sets(const float *a, long na, const float *b, long nb, int d)
 {
     size_t dd = (size_t)d * d;
-    double *m1 = malloc((size_t)d * sizeof *m1), *m2 = malloc((size_t)d * sizeof *m2);
-    double *S1 = malloc(dd * sizeof *S1), *S2 = malloc(dd * sizeof *S2), fd = NAN;
-    if (m1 && m2 && S1 && S2 && na > 0 && nb > 0) {
-        gan_mean_cov(a, na, d, m1, S1);
-        gan_mean_cov(b, nb, d, m2, S2);
-        fd = gan_frechet_distance(m1, S1, m2, S2, d);
+    double *m1 = malloc((size_t)d * sizeof *m1), *m2 = malloc((size_t)d * sizeof *m2), *w = malloc((size_t)d * sizeof *w);
+    double *S1 = malloc(dd * sizeof *S1), *S2 = malloc(dd * sizeof *S2), *A = malloc(dd * sizeof *A);
+    double *T = malloc(dd * sizeof *T), fd = NAN;
+    if (!m1 || !m2 || !w || !S1 || !S2 || !A || !T || na < 1 || nb < 1) goto out;
+    if (mean_cov_fast(a, na, d, m1, S1) || mean_cov_fast(b, nb, d, m2, S2)) goto out;
+    double d2 = 0, tr = 0, trs = 0;
+    for (int i = 0; i < d; i++) {
+        d2 += (m1[i] - m2[i]) * (m1[i] - m2[i]);
+        tr += S1[(size_t)i * d + i] + S2[(size_t)i * d + i];
     }
-    free(m1);
-    free(m2);
-    free(S1);
-    free(S2);
+    /* A = S1^(1/2) = V^T diag(sqrt w) V with V's rows the eigenvectors:
+     * B = diag(w^(1/4)) V, A = B^T B */
+    memcpy(T, S1, dd * sizeof *T);
+    if (eig(T, d, w, 1)) goto out;
+    for (int j = 0; j < d; j++) {
+        double s = w[j] > 0 ? sqrt(sqrt(w[j])) : 0;
+        for (int k = 0; k < d; k++) T[(size_t)j * d + k] *= s;
+    }
+    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, d, d, 1.0, T, d, 0.0, A, d);
+    for (int i = 0; i < d; i++)
+        for (int k = i + 1; k < d; k++) A[(size_t)k * d + i] = A[(size_t)i * d + k];
+    /* M = A S2 A (symmetric), its eigenvalues */
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, d, d, d, 1.0, S2, d, A, d, 0.0, T, d);
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, d, d, d, 1.0, A, d, T, d, 0.0, S1, d);
+    for (int i = 0; i < d; i++)
+        for (int k = i + 1; k < d; k++)
+            S1[(size_t)i * d + k] = S1[(size_t)k * d + i] = 0.5 * (S1[(size_t)i * d + k] + S1[(size_t)k * d + i]);
+    if (eig(S1, d, w, 0)) goto out;
+    for (int i = 0; i < d; i++) trs += w[i] > 0 ? sqrt(w[i]) : 0;
+    fd = d2 + tr - 2 * trs;
+out:
+    free(m1), free(m2), free(w), free(S1), free(S2), free(A), free(T);
     return fd;
 }

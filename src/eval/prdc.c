@@ -9,8 +9,10 @@
  *   density   = 1/(k_dc ng) sum_i #{j : e_ij < rr_c(j)}
  *   coverage  = 1/nr #{j : exists i, e_ij < rr_c(j)}
  * (<= as Kynkaanniemi et al.'s code compares, < as Naeem et al.'s.)  All
- * four come from one pass over the ng x nr pairs (knn.c's blocks); only
- * pairs the GEMM's bound cannot settle get their exact distance.
+ * four come from one pass over the ng x nr pairs (knn.c's blocks); a
+ * comparison the GEMM's distance settles by its error bound is taken from
+ * it, and only a pair within that bound of a radius gets its exact
+ * distance, so every answer is the exact one.
  */
 #include "config.h"
 #include <math.h>
@@ -26,6 +28,16 @@ typedef struct prdc_ctx {
     unsigned char *cov;       /* (nr) real ball j (k_dc) holds some generated point */
 } prdc_ctx;
 
+/* e <= T (le) or e < T, for the exact e of a pair known to lie within
+ * tol of a: the GEMM's value decides unless it is within tol of T */
+static int below(double a, double tol, double T, int le, double *e, const eval_block *b, const float *gi, long j)
+{
+    if (a - tol > T) return 0;
+    if (a + tol < T) return 1;
+    if (*e < 0) *e = eval_exact2(gi, b->r + (size_t)j * b->d, b->d);
+    return le ? *e <= T : *e < T;
+}
+
 static void prdc_block(void *vc, const eval_block *b)
 {
     prdc_ctx *c = vc;
@@ -38,11 +50,11 @@ static void prdc_block(void *vc, const eval_block *b)
             long j = b->j0 + jj;
             double T = c->rr_c[j] > c->rr_p[j] ? c->rr_c[j] : c->rr_p[j];
             if (rg > T) T = rg;
-            if (eval_approx(b, i, j, g[jj]) - eval_tol(b, i, j) > T) continue;   /* outside every ball */
-            double e = eval_exact2(gi, b->r + (size_t)j * b->d, b->d);
-            if (e <= c->rr_p[j]) c->in_real[i] = 1;
-            if (e <= rg) c->rec[j] = 1;
-            if (e < c->rr_c[j]) {
+            double a = eval_approx(b, i, j, g[jj]), tol = eval_tol(b, i, j), e = -1;
+            if (a - tol > T) continue;   /* outside every ball */
+            if (below(a, tol, c->rr_p[j], 1, &e, b, gi, j)) c->in_real[i] = 1;
+            if (below(a, tol, rg, 1, &e, b, gi, j)) c->rec[j] = 1;
+            if (below(a, tol, c->rr_c[j], 0, &e, b, gi, j)) {
                 c->dens[i]++;
                 c->cov[j] = 1;
             }

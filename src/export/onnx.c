@@ -6,6 +6,9 @@
  * after it ("g3_conv2d"); the values a layer reads come from node_inputs(),
  * so a value can feed several later nodes.  Weights are initializers named
  * "<net>.<layer>.<tensor>" ("g.3.weight"), as `ganrun info` lists them.
+ *
+ * Over 800 lines for a reason: one emitter per layer type, each a few
+ * lines, all in one table beside the protobuf plumbing they share.
  */
 #include "config.h"
 #include <errno.h>

@@ -1,6 +1,6 @@
 /* data.c - gan_data_load / gan_data_shape: check the spec, dispatch to the
  * loader of its format (idx.c, cifar.c, pngdir.c, csv.c, images.c,
- * mixture.c). */
+ * mixture.c); the dataset they fill is dataset.c's. */
 #include "config.h"
 #include <stdlib.h>
 #include <string.h>
@@ -47,47 +47,6 @@ static gan_status check_spec(const gan_data_spec *spec, gan_error *err)
     if (is_mixture(spec->format) && (spec->samples < 0 || spec->samples > IO_MAX_SAMPLES))
         return gan_error_set(err, GAN_ERR_INVALID, "mixture samples %ld out of range, expected 0..%ld",
                              spec->samples, IO_MAX_SAMPLES);
-    return GAN_OK;
-}
-
-void io_free_u8(gan_dataset *d)
-{
-    free(d->u8);
-    d->u8 = NULL;
-}
-
-void gan_data_free(gan_dataset *d)
-{
-    if (!d) return;
-    gan_free_floats(d->x);
-    io_free_u8(d);
-    free(d->labels);
-    if (d->class_names)
-        for (int i = 0; i < d->nclasses; i++) free(d->class_names[i]);
-    free(d->class_names);
-    free(d);
-}
-
-void gan_data_get(const gan_dataset *d, long i, float *out)
-{
-    size_t S = gan_shape_size(d->shape);
-    if (d->u8) {
-        const uint8_t *b = d->u8 + (size_t)i * S;
-        for (size_t k = 0; k < S; k++) out[k] = io_unbyte(b[k]);
-    } else {
-        memcpy(out, d->x + (size_t)i * S, S * sizeof *out);
-    }
-}
-
-gan_status gan_data_to_floats(gan_dataset *d, gan_error *err)
-{
-    if (!d->u8) return GAN_OK;
-    size_t S = gan_shape_size(d->shape);
-    float *x = gan_alloc_floats((size_t)d->n * S);
-    if (!x) return gan_error_set(err, GAN_ERR_NOMEM, "out of memory for %ld samples", d->n);
-    for (long i = 0; i < d->n; i++) gan_data_get(d, i, x + (size_t)i * S);
-    io_free_u8(d);
-    d->x = x;
     return GAN_OK;
 }
 

@@ -1,6 +1,6 @@
 ### io: data loaders and writers (below training; checkpoints are in src/ckpt)
 ### data: loaders (IDX, CIFAR-10, PNG folder, images (PNG/JPEG folders), CSV, 2-D mixtures), PNG/IDX/CSV writers
-libgan_la_SOURCES += src/io/io.h src/io/iofile.c src/io/outpath.c src/io/data.c src/io/idx.c src/io/cifar.c \
+libgan_la_SOURCES += src/io/io.h src/io/iofile.c src/io/outpath.c src/io/data.c src/io/dataset.c src/io/idx.c src/io/cifar.c \
 	src/io/pngdir.c src/io/images.c src/io/imgdecode.c src/io/csv.c src/io/mixture.c src/io/pngwrite.c src/io/writers.c \
 	src/io/npy.c
 check_PROGRAMS += tests/check_data

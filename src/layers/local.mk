@@ -7,7 +7,7 @@
 # activations' selects as branches.  None of the flags changes any result:
 # nothing is reassociated or contracted, sqrt stays IEEE-exact.
 noinst_LTLIBRARIES = src/layers/libganlayers.la
-src_layers_libganlayers_la_SOURCES = src/layers/layers.h src/layers/registry.c src/layers/conv_sched.c \
+src_layers_libganlayers_la_SOURCES = src/layers/layers.h src/layers/registry.c src/layers/layer.c src/layers/conv_sched.c \
 	src/layers/im2col.c \
 	src/layers/dense.c src/layers/relu.c src/layers/leaky_relu.c src/layers/elu.c \
 	src/layers/tanh.c src/layers/sigmoid.c src/layers/dropout.c src/layers/reshape.c \

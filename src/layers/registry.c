@@ -45,21 +45,3 @@ const gan_layer_type *const *gan_layer_types(int *n)
     *n = (int)(sizeof registry / sizeof registry[0]);
     return registry;
 }
-
-void gan_layer_add_tensor(gan_layer *l, const char *name, int is_buffer, int rank,
-                          int d0, int d1, int d2, int d3)
-{
-    gan_tensor_info *t = &l->tensors[l->ntensors++];
-    int d[4] = { d0, d1, d2, d3 };
-    size_t size = 1;
-    t->name = name;
-    t->is_buffer = is_buffer;
-    t->rank = rank;
-    for (int i = 0; i < 4; i++) t->dims[i] = i < rank ? d[i] : 0;
-    for (int i = 0; i < rank; i++) size *= (size_t)d[i];
-    t->size = size;
-    /* tensors are laid out back to back in the order they are added */
-    size_t *count = is_buffer ? &l->nbufs : &l->nparams;
-    t->offset = *count;
-    *count += size;
-}

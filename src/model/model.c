@@ -89,6 +89,10 @@ static gan_status apply_override(const mctx *c, ynode *root, int i)
         return set_err(c, i, GAN_ERR_INVALID, "%sexpected KEY=VALUE with a dotted key such as train.steps=200", "");
     memcpy(key, s, (size_t)(eq - s));
     key[eq - s] = 0;
+    /* strtok would skip empty parts: ".=1" set nothing without a word */
+    if (key[0] == '.' || key[strlen(key) - 1] == '.' || strstr(key, ".."))
+        return set_err(c, i, GAN_ERR_INVALID, "%sthe key has an empty part (expected a dotted key such as "
+                       "train.steps=200)", "");
     ynode *node = root;
     char *save = NULL, *part = strtok_r(key, ".", &save);
     while (part) {
@@ -180,6 +184,14 @@ static gan_status cross_checks(const mctx *c, const ynode *root, gan_model_spec 
                                      "batchnorm in the discriminator with loss wgan-gp (expected no batchnorm: "
                                      "the gradient penalty is per sample)");
             }
+    if (m->train.ema.half_life > 0.0f && m->train.ema.decay > 0.0f)
+        return gan_model_err(c, blame(root, "train.ema.half_life", "train"), GAN_ERR_INVALID,
+                             "train.ema has both decay and half_life (expected one of them)");
+    const gan_aug_spec *au = &m->train.augment;
+    if (au->schedule == GAN_LR_STEP || (au->schedule != GAN_LR_CONSTANT && au->ada_target > 0.0f))
+        return gan_model_err(c, blame(root, "train.augment.schedule", "train"), GAN_ERR_INVALID,
+                             "train.augment.schedule %s (expected constant, linear or cosine, and "
+                             "constant with ada_target)", gan_model_lr_schedule_names[au->schedule]);
     const int rp_nb = m->train.noise_batch ? m->train.noise_batch : m->train.batch;
     if (m->train.loss == GAN_LOSS_RPGAN && rp_nb != m->train.batch)
         return gan_model_err(c, blame(root, "train.noise_batch", "train"), GAN_ERR_INVALID,

@@ -128,6 +128,8 @@ static const section noise_s = { .path = "noise", .f = noise_f, .n = NFIELDS(noi
           .doc = "step: training steps between two multiplications by gamma" },                                \
         { .key = "gamma", .kind = F_FLOAT, .def = 0.1, .max = 1, .min_open = 1, O(gamma),                      \
           .doc = "step: the factor applied every step_every steps" },                                          \
+        { .key = "beta2_end", .kind = F_FLOAT, .when = ADAM, .max = 1, .max_open = 1, O(beta2_end),            \
+          .doc = "linear, cosine: beta2 moves to it as lr decays (R3GAN: 0.9 to 0.99); 0: beta2 fixed" },    \
     };                                                                                                         \
     static const section who##_s = { .path = "train.optimizer." #who, .f = who##_f, .n = NFIELDS(who##_f),     \
                                      .has_variant = 1, .variant_noun = "optimizer", .keys_prefix = "optimizer" };
@@ -161,6 +163,8 @@ static const field ema_f[] = {
       .doc = "training steps before which the average is a plain copy of the weights" },
     { .key = "rampup", .kind = F_FLOAT, .max = 100, E(rampup),
       .doc = "warm-up ramp (StyleGAN's ema_rampup): at step s the decay is at most 0.5^(1/(rampup s)); 0: off" },
+    { .key = "half_life", .kind = F_FLOAT, .max = 1e12, E(half_life),
+      .doc = "the average's half-life in images (StyleGAN's ema_kimg * 1000), instead of decay; 0: off" },
 };
 static const section ema_s = { .path = "train.ema", .f = ema_f, .n = NFIELDS(ema_f) };
 #define A(m) .off = offsetof(gan_aug_spec, m), .size = SZ(gan_aug_spec, m)
@@ -179,6 +183,13 @@ static const field augment_f[] = {
       .doc = "translation shifts by up to this fraction of the height and width (zeros fill)" },
     { .key = "cutout", .kind = F_FLOAT, .def = 0.5, .max = 1, A(cutout),
       .doc = "cutout zeroes a rectangle of this fraction of the height and width" },
+    { .key = "schedule", .kind = F_ENUM, .def = GAN_LR_CONSTANT, .choices = gan_model_lr_schedule_names,
+      A(schedule), .doc = "constant, or linear or cosine: p moves from p to p_end (not with ada_target)" },
+    { .key = "warmup", .kind = F_LONG, .max = 1e12, A(warmup),
+      .doc = "linear, cosine: training steps at p before the move" },
+    { .key = "decay_steps", .kind = F_LONG, .max = 1e12, A(decay_steps),
+      .doc = "linear, cosine: steps of the move; 0: to train.steps" },
+    { .key = "p_end", .kind = F_FLOAT, .max = 1, A(p_end), .doc = "linear, cosine: the final p" },
 };
 static const section augment_s = { .path = "train.augment", .f = augment_f, .n = NFIELDS(augment_f) };
 #define P(m) .off = offsetof(gan_penalty_spec, m), .size = SZ(gan_penalty_spec, m)

@@ -179,7 +179,8 @@ static gan_status move_aside(const char *dir, char *to, size_t n, gan_error *err
 {
     for (int i = 1; i < 100000; i++) {
         snprintf(to, n, "%s.old-%d", dir, i);
-        if (access(to, F_OK) == 0) continue;
+        struct stat ts;
+        if (lstat(to, &ts) == 0) continue;   /* taken, even by a dangling symbolic link */
         if (rename(dir, to) == 0) return GAN_OK;
         if (errno == EEXIST || errno == ENOTEMPTY) continue;
         return gan_error_at(err, GAN_ERR_IO, dir, 0, 0, "cannot move the old run to %s: %s", to, strerror(errno));

@@ -305,6 +305,14 @@ float aug_sign_mean(const float *yr, int n)
     return n > 0 ? (float)((double)aug_sign_sum(yr, n) / n) : 0.0f;
 }
 
+void aug_schedule(gan_trainer *t)
+{
+    const gan_aug_spec *a = &t->spec->train.augment;
+    if (!t->aug || a->schedule == GAN_LR_CONSTANT) return;
+    double x = gan_schedule_progress(a->schedule, a->warmup, a->decay_steps, t->step, t->spec->train.steps);
+    t->aug_p = (float)((double)a->p + ((double)a->p_end - (double)a->p) * x);
+}
+
 void aug_adapt(gan_trainer *t, float rt)
 {
     const gan_aug_spec *a = &t->spec->train.augment;

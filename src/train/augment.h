@@ -45,6 +45,10 @@ const float *aug_apply(gan_trainer *t, const float *x, int B, int slot, int phas
 float *aug_grad_buffer(gan_trainer *t);
 /* dx = J^T dy for the fake slot's draws (B rows); dy is overwritten. */
 void aug_grad(gan_trainer *t, float *dx, const float *dy, int B);
+/* train.augment.schedule linear or cosine: p of training step t->step,
+ * from p to p_end with the schedule's progress (gan_schedule_progress);
+ * no-op when constant. */
+void aug_schedule(gan_trainer *t);
 /* ADA: after a D step with real scores yr (P packs), move p. */
 void aug_adapt(gan_trainer *t, float rt_mean);
 /* mean over yr (n) of sign(yr) */

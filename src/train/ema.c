@@ -7,7 +7,11 @@
  * a ramp r > 0 (StyleGAN's ema_rampup), d is at most 0.5^(1 / (r step)):
  * the average's half-life, in images, is at most r times the images seen
  * so far (0 at step 0: a copy), so early weights are forgotten fast.  The
- * averaged weights are used for sampling (sample grids, ganrun sample and
+ * half-life h > 0 (train.ema.half_life, in images, StyleGAN's ema_kimg and
+ * R3GAN's), d = 0.5^(B / h) with B = train.batch, the real images of a
+ * step: after h images the old weights weigh one half; the ramp then
+ * caps h at rampup * s * B, the images seen (StyleGAN's ema_rampup).
+ * The averaged weights are used for sampling (sample grids, ganrun sample and
  * eval), never for training, as in Yazici et al. 2019 and BigGAN.
  *
  * G's buffers (batchnorm running mean and variance, spectral-norm u
@@ -38,9 +42,18 @@ float gan_ema_decay(const gan_ema_spec *e, long step)
     return ramp < e->decay ? (float)ramp : e->decay;
 }
 
+float gan_ema_beta(const gan_ema_spec *e, long step, int batch)
+{
+    if (!(e->half_life > 0.0f)) return gan_ema_decay(e, step);
+    double h = e->half_life, seen = (double)step * batch;
+    if (e->rampup > 0.0f && (double)e->rampup * seen < h) h = (double)e->rampup * seen;
+    return h > 0 ? (float)pow(0.5, (double)batch / h) : 0.0f;
+}
+
 gan_status gan_trainer_ema_init(gan_trainer *t, gan_error *err)
 {
-    if (!(t->spec->train.ema.decay > 0.0f)) return GAN_OK;
+    const gan_ema_spec *e = &t->spec->train.ema;
+    if (!(e->decay > 0.0f) && !(e->half_life > 0.0f)) return GAN_OK;
     gan_net *G = t->G;
     t->ema = gan_alloc_floats(G->nparams + G->nbufs);
     if (!t->ema) return gan_error_set(err, GAN_ERR_NOMEM, "out of memory for the weight average");
@@ -55,7 +68,7 @@ void gan_trainer_ema_after_g(gan_trainer *t)
     gan_net *G = t->G;
     const gan_ema_spec *e = &t->spec->train.ema;
     if (t->step >= e->start)
-        gan_ema_update(t->ema, G->params, G->nparams, gan_ema_decay(e, t->step));
+        gan_ema_update(t->ema, G->params, G->nparams, gan_ema_beta(e, t->step, t->spec->train.batch));
     else
         memcpy(t->ema, G->params, G->nparams * sizeof(float));
     if (G->nbufs) memcpy(t->ema + G->nparams, G->bufs, G->nbufs * sizeof(float));

@@ -18,7 +18,7 @@ tests_check_train_math_SOURCES = tests/check_train_math.c
 tests_check_train_math_CFLAGS = $(TEST_CFLAGS)
 tests_check_train_math_LDADD = $(TEST_LIBS)
 ### trainer (the D/G schedule, wgan-gp penalty)
-libgan_la_SOURCES += src/train/train.c src/train/augment.h src/train/augment.c src/train/ema.c src/train/interp.c src/train/cond.h src/train/cond.c \
+libgan_la_SOURCES += src/train/train.c src/train/augment.h src/train/augment.c src/train/ema.c src/train/noise.c src/train/sample.c src/train/job.c src/train/cond.h src/train/cond.c \
 	src/train/classifier.c
 pkginclude_HEADERS += include/gan/classify.h
 check_PROGRAMS += tests/check_train

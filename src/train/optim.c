@@ -93,6 +93,7 @@ gan_status gan_optim_init(gan_optim *o, const gan_optim_conf *c, size_t n, gan_e
     o->c = *c;
     o->n = n;
     o->lr = c->lr;
+    o->beta2 = c->beta2;
     /* Only the buffers the kind reads: adam m, v; sgd m when it has momentum;
      * rmsprop v, and m when it has momentum. */
     int need_m = c->kind == GAN_OPTIM_ADAM || c->momentum > 0.0f;
@@ -204,8 +205,22 @@ double gan_optim_lr_factor(const gan_optim_conf *c, long step, long steps)
     }
 }
 
+double gan_schedule_progress(int schedule, long warmup, long decay_steps, long step, long steps)
+{
+    if (step < warmup || (schedule != GAN_LR_LINEAR && schedule != GAN_LR_COSINE)) return 0.0;
+    double u = (double)(step - warmup);
+    double L = decay_steps > 0 ? (double)decay_steps : (double)(steps - warmup);
+    double x = L > 0 ? (u < L ? u / L : 1.0) : 1.0;
+    return schedule == GAN_LR_LINEAR ? x : 0.5 * (1.0 - cos(M_PI * x));
+}
+
 void gan_optim_schedule(gan_optim *o, long step, long steps)
 {
+    if (o->c.kind == GAN_OPTIM_ADAM && o->c.beta2_end > 0.0f)
+        o->beta2 = (float)((double)o->c.beta2 + ((double)o->c.beta2_end - (double)o->c.beta2) *
+                           gan_schedule_progress(o->c.schedule, o->c.warmup, o->c.decay_steps, step, steps));
+    else
+        o->beta2 = o->c.beta2;
     /* constant without warm-up: exactly c.lr, as before schedules */
     o->lr = o->c.schedule == GAN_LR_CONSTANT && o->c.warmup == 0
                 ? o->c.lr
@@ -237,5 +252,6 @@ void gan_optim_step(gan_optim *o, float *params, const float *grads)
     o->t++;
     step_job j = { o, o->c, params, grads };
     j.c.lr = o->lr;
+    j.c.beta2 = o->beta2;
     gan_par_range(o->n, (size_t)1 << 15, step_range, &j);
 }

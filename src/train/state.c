@@ -16,7 +16,6 @@ FIELD(epoch, &t->epoch, sizeof t->epoch)
 FIELD(pos, &t->pos, sizeof t->pos)
 FIELD(noise_rng, &t->noise_rng, sizeof(gan_rng))
 FIELD(data_rng, &t->data_rng, sizeof(gan_rng))
-FIELD(net_rng, &t->net_rng, sizeof(gan_rng))
 FIELD(g_rng, &t->G->rng, sizeof(gan_rng))
 FIELD(d_rng, &t->D->rng, sizeof(gan_rng))
 FIELD(order, t->order, t->order && t->data ? (size_t)t->data->n * sizeof *t->order : 0)
@@ -48,7 +47,9 @@ const state_field trainer_state[] = {
     ROW("pos", "position", pos, STATE_LONG, "STAT", 1, pos, "next index into the data order"),
     ROW("noise_rng", "noise random stream", noise_rng, STATE_RNG, "STAT", 1, noise_rng, "noise of D and G steps"),
     ROW("data_rng", "data random stream", data_rng, STATE_RNG, "STAT", 1, data_rng, "epoch shuffles"),
-    ROW("net_rng", "net random stream", net_rng, STATE_RNG, "STAT", 1, net_rng, "reserved stream"),
+    /* the old gan_trainer.net_rng, drawn by nothing: its place in 'STAT' kept */
+    { "net_rng", "reserved random stream", "", 0, 0, STATE_RESERVED, "STAT", 0, NULL, NULL,
+      "(seed, GAN_STREAM_RESERVED) as every checkpoint before held it" },
     ROW("G.rng", "G dropout random stream", G, STATE_RNG, "STAT", 1, g_rng, "G's dropout masks"),
     ROW("D.rng", "D dropout random stream", D, STATE_RNG, "STAT", 1, d_rng, "D's dropout masks"),
     ROW("order", "data order", order, STATE_BYTES, "ORDR", 1, order, "this epoch's permutation"),

@@ -25,6 +25,9 @@ typedef enum state_kind {
     STATE_RNG,      /* a gan_rng: 4 u64 */
     STATE_BYTES,    /* any other bytes: an array or a scalar */
     STATE_NONE,     /* nothing to copy: a row that is neither checkpointed nor snapshot */
+    STATE_RESERVED, /* a checkpoint's 4 u64 of a stream no member holds: written as
+                     * (model.seed, GAN_STREAM_RESERVED) seeds it, checked and
+                     * dropped on reading (the old net_rng; no at, no bytes) */
 } state_kind;
 
 typedef struct state_field {

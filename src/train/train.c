@@ -11,10 +11,10 @@
  *     flows back through D with param_grads = 0 (D is frozen: its gradient
  *     arena is not touched) into dL/dfake, then through G; G step.
  *
- * Random streams (all derived from the model's seed, all checkpointed):
- *   1 G init, 2 D init, 3 noise, 4 data order, 5 G dropout, 6 D dropout,
- *   7 fixed sample-grid noise (re-derived, not state), 8 gradient-penalty
- *   interpolation weights (part of the noise stream).
+ * Random streams: all derived from the model's seed, their ids in the
+ * registry of gan/rng.h; the gradient penalty's interpolation weights come
+ * from the noise stream.  Sampling is sample.c's, the data-parallel job's
+ * start job.c's.
  *
  * Data parallel (gan/dist.h, N ranks): each rank draws the whole global
  * noise batch and reads the whole global data order, and trains on its
@@ -36,20 +36,6 @@
 #include "gan/dist.h"
 #include "train/cond.h"
 #include "train/augment.h"
-
-void gan_noise_fill(const gan_noise_spec *ns, gan_rng *r, float *z, size_t n)
-{
-    switch (ns->dist) {
-    case GAN_NOISE_UNIFORM:
-        gan_rng_fill_uniform(r, z, n, ns->low, ns->high);
-        break;
-    case GAN_NOISE_TRUNCNORMAL:
-        gan_rng_fill_truncnormal(r, z, n, ns->mean, ns->std, ns->limit);
-        break;
-    default:
-        gan_rng_fill_normal(r, z, n, ns->mean, ns->std);
-    }
-}
 
 /* Data shape without the data: G's output is the data shape by
  * construction, so a checkpoint can be sampled where its data is absent. */
@@ -136,8 +122,6 @@ gan_status gan_trainer_create(gan_trainer **out, gan_model_spec *spec, int load_
     gan_rng_seed_stream(&t->data_rng, spec->seed, GAN_STREAM_DATA);
     gan_rng_seed_stream(&t->G->rng, spec->seed, GAN_STREAM_G_NET);
     gan_rng_seed_stream(&t->D->rng, spec->seed, GAN_STREAM_D_NET);
-    /* reserved for training health (rollback), saved so the format is stable */
-    gan_rng_seed_stream(&t->net_rng, spec->seed, GAN_STREAM_RESERVED);
 
     size_t S = gan_shape_size(t->data_shape);
     int ns = spec->output.samples > 0 ? spec->output.samples : 64;
@@ -495,92 +479,11 @@ gan_status gan_trainer_step(gan_trainer *t, gan_error *err)
     /* the rates of this step (learning-rate schedules, gan/optim.h) */
     gan_optim_schedule(&t->gopt, t->step, t->spec->train.steps);
     gan_optim_schedule(&t->dopt, t->step, t->spec->train.steps);
+    aug_schedule(t);
     for (int i = 0; i < t->spec->train.d_steps; i++)
         if ((st = d_step(t, i, err)) != GAN_OK) return st;
     for (int i = 0; i < t->spec->train.g_steps; i++)
         if ((st = g_step(t, i, err)) != GAN_OK) return st;
     t->step++;
-    return GAN_OK;
-}
-
-gan_status gan_trainer_sample(gan_trainer *t, uint64_t seed, int n, float *out, gan_error *err)
-{
-    return gan_trainer_sample_labels(t, seed, n, NULL, out, err);
-}
-
-gan_status gan_trainer_sample_labels(gan_trainer *t, uint64_t seed, int n, const int *labels,
-                                     float *out, gan_error *err)
-{
-    const int *y = labels;
-    int *grid = NULL;
-    if (t->classes && !labels && (grid = malloc((size_t)n * sizeof *grid))) {
-        gan_cond_grid_labels(grid, n, (int)ceil(sqrt((double)n)), t->classes);
-        y = grid;
-    }
-    float *z = gan_alloc_floats((size_t)n * t->spec->noise.dim);   /* (n, dim) */
-    gan_status st;
-    if (!z || (t->classes && !y)) {
-        st = gan_error_set(err, GAN_ERR_NOMEM, "out of memory");
-    } else {
-        gan_trainer_seed_noise(t, seed, n, t->truncation, z);
-        st = gan_trainer_generate(t, z, y, n, out, err);
-    }
-    gan_free_floats(z);
-    free(grid);
-    return st;
-}
-
-float gan_trainer_diversity(gan_trainer *t)
-{
-    int n = t->spec->output.samples < 64 ? t->spec->output.samples : 64;
-    if (n > t->G->Bmax) n = t->G->Bmax;
-    size_t S = gan_shape_size(t->data_shape);
-    if (n < 2) return 0.0f;
-    t->G->labels = t->yfixed;
-    const float *y = gan_net_forward(t->G, t->fixed_z, n, 0);   /* (n, S) */
-    double sum = 0;
-    for (int i = 0; i < n; i++)
-        for (int j = i + 1; j < n; j++) {
-            double d = 0;
-            for (size_t k = 0; k < S; k++) {
-                double e = (double)y[i * S + k] - y[j * S + k];
-                d += e * e;
-            }
-            sum += sqrt(d);
-        }
-    return (float)(sum / ((double)n * (n - 1) / 2));
-}
-
-/* data parallelism (gan/dist.h): this trainer as rank gan_dist_rank() of
- * gan_dist_size() */
-gan_status gan_dist_start(gan_trainer *t, gan_error *err)
-{
-    int g_size = gan_dist_size();
-    if (g_size == 1) return GAN_OK;
-    const gan_train_spec *ts = &t->spec->train;
-    if (ts->batch % g_size || ts->noise_batch % g_size)
-        return gan_error_at(err, GAN_ERR_INVALID, t->spec->source, 0, 0,
-                            "train.batch %d and train.noise_batch %d must both divide by the %d ranks",
-                            ts->batch, ts->noise_batch, g_size);
-    t->rank = gan_dist_rank();
-    t->nranks = g_size;
-    t->Br = ts->batch / g_size;
-    t->Bf = ts->noise_batch / g_size;
-    if (ts->shards > 1) {
-        int S = ts->shards, ns = S / g_size;
-        if (S % g_size)
-            return gan_error_at(err, GAN_ERR_INVALID, t->spec->source, 0, 0,
-                                "train.shards %d does not divide among %d ranks (expected a rank "
-                                "count that divides it)", S, g_size);
-        gan_status st = gan_net_set_shards(t->G, S, t->rank * ns, ns, err);
-        if (st == GAN_OK) st = gan_net_set_shards(t->D, S, t->rank * ns, ns, err);
-        if (st != GAN_OK) return st;
-    }
-    if (ts->pack > 1 && (t->Br % ts->pack || t->Bf % ts->pack))
-        return gan_error_at(err, GAN_ERR_INVALID, t->spec->source, 0, 0,
-                            "train.pack %d must divide each rank's share of the batches "
-                            "(%d real, %d fake on %d ranks)", ts->pack, t->Br, t->Bf, g_size);
-    gan_dist_bcast_net(t->G);
-    gan_dist_bcast_net(t->D);
     return GAN_OK;
 }

@@ -7,7 +7,8 @@ TESTS += tests/check_fuzz
 tests_check_fuzz_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz.c tests/fuzz/fuzz.h \
 	tests/fuzz/fuzz_model.c tests/fuzz/fuzz_ckpt.c tests/fuzz/fuzz_idx.c \
 	tests/fuzz/fuzz_cifar10.c tests/fuzz/fuzz_pngdir.c tests/fuzz/fuzz_csv.c tests/fuzz/fuzz_images.c \
-	src/ckpt/ckpt_file.c src/ckpt/ckpt_enc.c src/ckpt/ckpt_state.c src/train/state.c src/io/iofile.c
+	tests/fuzz/fuzz_latents.c tests/fuzz/fuzz_report.c \
+	src/ckpt/ckpt_file.c src/ckpt/ckpt_enc.c src/ckpt/ckpt_state.c src/train/state.c src/io/iofile.c src/core/text.c
 tests_check_fuzz_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_REPLAY
 tests_check_fuzz_CFLAGS = $(TEST_CFLAGS)
 tests_check_fuzz_LDADD = $(TEST_LIBS) $(ZLIB_LIBS) $(BLAS_LIBS)

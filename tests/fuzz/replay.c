@@ -18,6 +18,8 @@ int fuzz_cifar10(const uint8_t *data, size_t size);
 int fuzz_pngdir(const uint8_t *data, size_t size);
 int fuzz_csv(const uint8_t *data, size_t size);
 int fuzz_images(const uint8_t *data, size_t size);
+int fuzz_latents(const uint8_t *data, size_t size);
+int fuzz_report(const uint8_t *data, size_t size);
 
 static const struct {
     const char *name;
@@ -25,7 +27,7 @@ static const struct {
 } targets[] = {
     { "model", fuzz_model }, { "ckpt", fuzz_ckpt }, { "idx", fuzz_idx },
     { "cifar10", fuzz_cifar10 }, { "pngdir", fuzz_pngdir }, { "csv", fuzz_csv },
-    { "images", fuzz_images },
+    { "images", fuzz_images }, { "latents", fuzz_latents }, { "report", fuzz_report },
 };
 enum { NTARGETS = sizeof targets / sizeof targets[0] };
 

@@ -4,7 +4,7 @@
 #   sh tests/fuzz/run.sh [SECONDS] [TARGET...]
 #
 # SECONDS per target (default 60); TARGETs among model ckpt idx cifar10
-# pngdir csv images (default all, one after another).  Needs clang with libFuzzer
+# pngdir csv images latents report (default all, one after another).  Needs clang with libFuzzer
 # (Debian: clang libclang-rt-14-dev) and a configured tree (config.h).
 # Everything goes to $FUZZ_BUILD (default build-fuzz/ in the current
 # folder): the targets, corpus/TARGET (grown from the seeds), crashes in
@@ -18,7 +18,7 @@ main() {
 src=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${1:-60}
 [ $# -gt 0 ] && shift
-targets=${*:-model ckpt idx cifar10 pngdir csv images}
+targets=${*:-model ckpt idx cifar10 pngdir csv images latents report}
 out=${FUZZ_BUILD:-$PWD/build-fuzz}
 CC=${CC_FUZZ:-clang}
 top_builddir=${top_builddir:-$PWD}
@@ -50,7 +50,7 @@ done
 # seeds: the repository's own files of each kind, and tiny valid ones
 seeds="$out/seeds"
 rm -rf "$seeds"
-for t in model ckpt idx cifar10 pngdir csv images; do mkdir -p "$seeds/$t"; done
+for t in model ckpt idx cifar10 pngdir csv images latents report; do mkdir -p "$seeds/$t"; done
 $CC $flags $cppflags "$src/tests/fuzz/seedgen.c" $objs $libs -o "$out/seedgen"
 cp "$src"/models/*.yaml "$src"/tests/data/model/bad/*.yaml "$seeds/model/"
 # models with --set overrides after a NUL (see fuzz_model.c)

@@ -1,4 +1,6 @@
-/* cmd_tools.c - check, sample, eval, info, reproduce. */
+/* cmd_sample.c - `ganrun sample`, and the options and drawing it shares
+ * with `ganrun eval` (cmd_eval.c): a checkpoint's samples from seeds or
+ * --latents, of --class K or --labels. */
 #include "config.h"
 #include <math.h>
 #include <stdio.h>
@@ -6,89 +8,13 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "cli/cli.h"
-
-
-int cmd_check(int argc, char **argv)
-{
-    cli_model_args m = { .nsets = 0 };
-    int expand = 0, dot = 0;
-    const char *model = NULL;
-    const cli_opt opts[] = {
-        { "--expand", NULL, CLI_FLAG, &expand, 0, 0, NULL },
-        { "--dot", NULL, CLI_FLAG, &dot, 0, 0, NULL },
-        { NULL, NULL, CLI_FLAG, NULL, 0, 0, NULL },
-    };
-    int rc = cli_parse("check", argc, argv, opts, &m, &model, 1, NULL, "model file");
-    if (rc != EXIT_OK) return rc;
-    if (expand && dot) return cli_usage("check", "--expand and --dot exclude each other");
-    gan_error err;
-    gan_error_clear(&err);
-    gan_model_spec *spec;
-    if (gan_model_load(&spec, model, m.sets, m.nsets, &err) != GAN_OK) {
-        cli_error(&err);
-        return EXIT_ERR;
-    }
-    /* shapes: from the data when it is readable, else from the generator
-     * (the trainer takes ownership of spec and keeps it as t->spec) */
-    gan_trainer *t;
-    if (gan_trainer_create(&t, spec, 0, &err) != GAN_OK) {
-        cli_error(&err);
-        return EXIT_ERR;
-    }
-    spec = t->spec;
-    gan_shape ds;
-    gan_error derr;
-    if (gan_data_shape(&spec->data, &ds, &derr) == GAN_OK && !gan_shape_eq(ds, t->data_shape)) {
-        char a[64], b[64];
-        gan_shape_str(t->data_shape, a, sizeof a);
-        gan_shape_str(ds, b, sizeof b);
-        const gan_stack_spec *g = &spec->gen;
-        gan_error_at(&err, GAN_ERR_SHAPE, model, g->layers[g->n - 1].line, g->layers[g->n - 1].col,
-                     "generator output %s does not match the data shape %s", a, b);
-        cli_error(&err);
-        gan_trainer_free(t);
-        return EXIT_ERR;
-    }
-    if (expand) fputs(t->model_text, stdout);
-    else if (dot) gan_model_print_dot(stdout, t->spec, t->G, t->D);
-    else gan_model_print_summary(stdout, t->spec, t->G, t->D);
-    char **cls;
-    int ncls;
-    if (!expand && gan_data_class_names(&spec->data, &cls, &ncls, &derr) == GAN_OK && ncls > 0) {
-        printf("classes:");
-        for (int i = 0; i < ncls; i++) printf("%s %s", i ? "," : "", cls[i]);
-        printf("\n");
-        gan_data_free_names(cls);
-    }
-    gan_trainer_free(t);
-    return EXIT_OK;
-}
-
-typedef struct sample_args {
-    const char *src;
-    const char *outfile;
-    long n;
-    long seed;
-    long cls;     /* --class K: every sample of class K (conditional models); -1 none */
-    const char *clf;   /* eval --classifier CLF.ckpt */
-    const char *real;  /* eval --real PATH: the reference images */
-    int no_ema;        /* --no-ema: G's raw weights even when the run averages them */
-    double truncation; /* --truncation T (sample only): 0 = off */
-    const char *latents;     /* --latents FILE (sample only): decode these (N, dim) */
-    const char *labels;      /* --labels FILE (sample only): class of each sample */
-    const char *latents_out; /* --latents-out FILE (sample only): write the (N, dim) used */
-    int n_set;               /* -n given */
-    int force;               /* --force: -o, --latents-out (sample), --features-out (eval) past the output-path guard */
-    cli_metrics_args m;      /* eval only: --generated, --train, --features-out, --real-max */
-} sample_args;
-
 static int ends_with(const char *s, const char *suffix)
 {
     size_t a = strlen(s), b = strlen(suffix);
     return a >= b && !strcmp(s + a - b, suffix);
 }
 
-static int parse_sample_args(const char *sub, int argc, char **argv, sample_args *a)
+int cli_sample_parse(const char *sub, int argc, char **argv, sample_args *a)
 {
     long n = -1;
     const cli_opt common[] = {
@@ -116,7 +42,8 @@ static int parse_sample_args(const char *sub, int argc, char **argv, sample_args
     };
     cli_opt opts[16];
     int k = 0;
-    for (size_t i = 0; i < sizeof common / sizeof common[0]; i++) opts[k++] = common[i];
+    for (size_t i = 0; i < sizeof common / sizeof common[0]; i++)
+        if (strcmp(sub, "eval") || strcmp(common[i].name, "-o")) opts[k++] = common[i];   /* eval writes no file */
     if (!strcmp(sub, "sample"))
         for (size_t i = 0; i < sizeof sample_only / sizeof sample_only[0]; i++) opts[k++] = sample_only[i];
     else
@@ -224,19 +151,18 @@ static int sample_noise(sample_args *a, const gan_trainer *t, float **zp)
 
 /* load a checkpoint and draw a->n samples (a->n set from --latents);
  * *out malloc'd (n, shape) */
-static int draw(sample_args *a, gan_trainer **tp, float **out)
+int cli_sample_draw(sample_args *a, gan_trainer **tp, float **out)
 {
     char path[1200];
-    cli_ckpt_path(a->src, path, sizeof path);
+    *out = NULL;
+    gan_trainer *t = *tp = cli_load(a->src, path, sizeof path);
+    if (!t) return EXIT_ERR;
     gan_error err;
     gan_error_clear(&err);
-    *out = NULL;
-    if (gan_ckpt_load(tp, path, 0, &err) != GAN_OK) {
-        cli_error(&err);
-        return EXIT_ERR;
-    }
-    gan_trainer *t = *tp;
     t->no_ema = a->no_ema;
+    int swapped = gan_trainer_ema_swap(t);   /* the weights the samples come from */
+    cli_warn_nonfinite(path, "generator", t->G);
+    if (swapped) gan_trainer_ema_swap(t);
     t->truncation = (float)a->truncation;
     float *z = NULL;
     int *labels = NULL;
@@ -263,7 +189,7 @@ static int draw(sample_args *a, gan_trainer **tp, float **out)
 int cmd_sample(int argc, char **argv)
 {
     sample_args a = { NULL, "samples.png", 64, 1, -1, NULL, NULL, 0, 0.0, NULL, NULL, NULL, 0, 0, { 0 } };
-    int rc = parse_sample_args("sample", argc, argv, &a);
+    int rc = cli_sample_parse("sample", argc, argv, &a);
     if (rc != EXIT_OK) return rc;
     int fmt = ends_with(a.outfile, ".png") ? 0 : ends_with(a.outfile, ".csv") ? 1
             : (ends_with(a.outfile, ".idx") || ends_with(a.outfile, "-ubyte")) ? 2
@@ -277,7 +203,7 @@ int cmd_sample(int argc, char **argv)
         if (a.latents_out && cli_output_ok(a.latents_out, ends_with(a.latents_out, ".npy") ? GAN_OUT_NPY : GAN_OUT_CSV,
                                            a.force) != EXIT_OK)
             return EXIT_ERR;
-        rc = draw(&a, &t, &x);
+        rc = cli_sample_draw(&a, &t, &x);
         if (rc == EXIT_OK) rc = cli_sample_dir(a.outfile, x, a.n, t->data_shape, a.force);
         gan_free_floats(x);
         gan_trainer_free(t);
@@ -291,7 +217,7 @@ int cmd_sample(int argc, char **argv)
         return EXIT_ERR;
     gan_trainer *t = NULL;
     float *x = NULL;
-    rc = draw(&a, &t, &x);
+    rc = cli_sample_draw(&a, &t, &x);
     if (rc == EXIT_OK) {
         gan_error err;
         gan_error_clear(&err);
@@ -311,141 +237,5 @@ int cmd_sample(int argc, char **argv)
     }
     gan_free_floats(x);
     gan_trainer_free(t);
-    return rc;
-}
-
-int cmd_eval(int argc, char **argv)
-{
-    sample_args a = { NULL, NULL, 2500, 1, -1, NULL, NULL, 0, 0.0, NULL, NULL, NULL, 0, 0, { 0 } };
-    int rc = parse_sample_args("eval", argc, argv, &a);
-    if (rc != EXIT_OK) return rc;
-    if (a.outfile) return cli_usage("eval", "eval takes no -o");
-    a.m.real = a.real;
-    a.m.clf = a.clf;
-    a.m.seed = a.seed;
-    a.m.force = a.force;
-    if (a.m.generated) {   /* a folder of images from anywhere */
-        if (!a.real) return cli_usage("eval", "--generated needs --real PATH");
-        if (a.clf || a.no_ema) return cli_usage("eval", "--generated takes no --classifier or --no-ema");
-        return cli_eval_folder(&a.m, a.n_set ? a.n : 0);
-    }
-    if (a.m.train) return cli_usage("eval", "--train is for --generated DIR (a run's training images are its data)");
-    gan_trainer *t = NULL;
-    float *x = NULL;
-    rc = draw(&a, &t, &x);
-    if (rc == EXIT_OK) {
-        gan_data_format f = t->spec->data.format;
-        if (a.clf) {
-            rc = cli_eval_images(t, x, a.n, a.clf, a.real, a.seed);
-            if (rc == EXIT_OK) rc = cli_eval_metrics(t, x, a.n, &a.m);
-        } else if (f != GAN_DATA_GRID && f != GAN_DATA_RING) {
-            rc = cli_eval_metrics(t, x, a.n, &a.m);
-        } else if (a.real || a.m.features_out || a.m.train) {
-            fprintf(stderr, "%s: error: --real, --train and --features-out are for image models; this model's data is %s\n",
-                    a.src, gan_data_format_name(f));
-            rc = EXIT_ERR;
-        } else {
-            gan_mixture_eval ev;
-            gan_mixture_evaluate(f, x, a.n, &ev);
-            printf("step %ld\nsamples %ld\nmodes %d/%d\nhigh_quality %.2f%%\nreverse_kl %.4f\n", t->step, a.n,
-                   ev.captured, ev.modes, 100.0 * ev.high_quality, ev.reverse_kl);
-        }
-    }
-    gan_free_floats(x);
-    gan_trainer_free(t);
-    return rc;
-}
-
-int cmd_info(int argc, char **argv)
-{
-    const char *ckpt = NULL;
-    int model = 0;
-    const cli_opt opts[] = {
-        { "--model", NULL, CLI_FLAG, &model, 0, 0, NULL },
-        { NULL, NULL, CLI_FLAG, NULL, 0, 0, NULL },
-    };
-    int rc = cli_parse("info", argc, argv, opts, NULL, &ckpt, 1, NULL, "checkpoint");
-    if (rc != EXIT_OK) return rc;
-    char path[1200];
-    cli_ckpt_path(ckpt, path, sizeof path);
-    gan_error err;
-    gan_error_clear(&err);
-    if (gan_ckpt_info(path, stdout, model, &err) != GAN_OK) {
-        cli_error(&err);
-        return EXIT_ERR;
-    }
-    return EXIT_OK;
-}
-
-/* max |a - b| over a tensor; NaN-aware (a NaN mismatch counts as inf) */
-static double max_diff(const float *a, const float *b, size_t n)
-{
-    double m = 0;
-    for (size_t i = 0; i < n; i++) {
-        double d = fabs((double)a[i] - (double)b[i]);
-        if (d != d) d = INFINITY;
-        if (d > m) m = d;
-    }
-    return m;
-}
-
-static int compare_nets(const char *which, const gan_net *a, const gan_net *b)
-{
-    int same = 1;
-    for (int i = 0; i < a->n; i++) {
-        const gan_layer *la = &a->layers[i], *lb = &b->layers[i];
-        for (int k = 0; k < la->ntensors; k++) {
-            const gan_tensor_info *ti = &la->tensors[k];
-            const float *pa = (ti->is_buffer ? la->bufs : la->params) + ti->offset;
-            const float *pb = (ti->is_buffer ? lb->bufs : lb->params) + ti->offset;
-            if (memcmp(pa, pb, ti->size * sizeof(float)) == 0) continue;
-            same = 0;
-            printf("%s.%d.%s.%s: max |difference| %.3g\n", which, i, la->type->name, ti->name,
-                   max_diff(pa, pb, ti->size));
-        }
-    }
-    return same;
-}
-
-int cmd_reproduce(int argc, char **argv)
-{
-    const char *ckpt = NULL;
-    int rc = cli_parse("reproduce", argc, argv, NULL, NULL, &ckpt, 1, NULL, "checkpoint");
-    if (rc != EXIT_OK) return rc;
-    char path[1200];
-    cli_ckpt_path(ckpt, path, sizeof path);
-    gan_error err;
-    gan_error_clear(&err);
-    gan_trainer *ref, *t;
-    gan_model_spec *spec;
-    if (gan_ckpt_load(&ref, path, 0, &err) != GAN_OK) {
-        cli_error(&err);
-        return EXIT_ERR;
-    }
-    if (gan_model_load_string(&spec, ref->model_text, strlen(ref->model_text), path, NULL, 0, &err) != GAN_OK ||
-        gan_trainer_create(&t, spec, 1, &err) != GAN_OK) {
-        cli_error(&err);
-        gan_trainer_free(ref);
-        return EXIT_ERR;
-    }
-    int quiet = 0;
-    gan_run_notes(t, path, ref->ckpt_data_fingerprint, 0, cli_say, &quiet);
-    fprintf(stderr, "ganrun: re-running %ld steps of %s from step 0\n", ref->step, spec->name);
-    /* the loop `ganrun train` runs (train.health and its snapshots before
-     * each checkpoint included), writing nothing, so a run that rolled
-     * back reproduces too */
-    rc = cli_run(t, NULL, ref->step, GAN_RUN_NEW, 1);
-    if (rc == EXIT_OK) {
-        int same = compare_nets("g", t->G, ref->G) & compare_nets("d", t->D, ref->D);
-        if (same) printf("reproduced: step %ld, all parameters and buffers match bit for bit\n", ref->step);
-        else
-            printf("not reproduced: step %ld, the tensors above differ (bit-exact only on the same "
-                   "build and OpenBLAS kernels: this run used %s kernels, "
-                   "`ganrun info` shows the checkpoint's; OPENBLAS_CORETYPE sets them)\n",
-                   ref->step, gan_blas_core());
-        rc = same ? EXIT_OK : EXIT_ERR;
-    }
-    gan_trainer_free(t);
-    gan_trainer_free(ref);
     return rc;
 }

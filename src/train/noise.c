@@ -1,5 +1,5 @@
-/* interp.c - sampling tools: truncated noise, interpolation between noise
- * vectors, and G on given noise.
+/* noise.c - the generator's input: noise of the model's distribution,
+ * truncated noise, interpolation between noise vectors.
  *
  * Truncation trick (Brock et al. 2019, BigGAN): each noise component z_i
  * with |z_i - mean| > T * std is redrawn from the model's noise
@@ -15,6 +15,20 @@
 #include <math.h>
 #include <string.h>
 #include "gan/train.h"
+
+void gan_noise_fill(const gan_noise_spec *ns, gan_rng *r, float *z, size_t n)
+{
+    switch (ns->dist) {
+    case GAN_NOISE_UNIFORM:
+        gan_rng_fill_uniform(r, z, n, ns->low, ns->high);
+        break;
+    case GAN_NOISE_TRUNCNORMAL:
+        gan_rng_fill_truncnormal(r, z, n, ns->mean, ns->std, ns->limit);
+        break;
+    default:
+        gan_rng_fill_normal(r, z, n, ns->mean, ns->std);
+    }
+}
 
 static void noise_center(const gan_noise_spec *ns, double *mean, double *std)
 {
@@ -64,29 +78,4 @@ void gan_noise_slerp(float *z, const float *a, const float *b, int Z, double t)
     }
     double ka = sin((1.0 - t) * w) / s, kb = sin(t * w) / s;
     for (int i = 0; i < Z; i++) z[i] = (float)(ka * a[i] + kb * b[i]);
-}
-
-void gan_trainer_seed_noise(const gan_trainer *t, uint64_t seed, int n, float T, float *z)
-{
-    gan_rng r;
-    gan_rng_seed_stream(&r, seed, GAN_STREAM_FIXED);
-    gan_noise_fill_trunc(&t->spec->noise, &r, z, (size_t)n * t->spec->noise.dim, T);
-}
-
-gan_status gan_trainer_generate(gan_trainer *t, const float *z, const int *labels, int n, float *out,
-                                gan_error *err)
-{
-    int Z = t->spec->noise.dim, chunk = n < 256 ? n : 256;
-    size_t S = gan_shape_size(t->data_shape);
-    gan_status st = gan_net_reserve(t->G, chunk, err);
-    int swapped = gan_trainer_ema_swap(t);
-    for (int i = 0; st == GAN_OK && i < n; i += chunk) {
-        int b = n - i < chunk ? n - i : chunk;
-        t->G->labels = labels ? labels + i : NULL;
-        const float *y = gan_net_forward(t->G, z + (size_t)i * Z, b, 0);
-        memcpy(out + (size_t)i * S, y, (size_t)b * S * sizeof(float));
-    }
-    t->G->labels = NULL;   /* never left pointing at the caller's array */
-    if (swapped) gan_trainer_ema_swap(t);
-    return st;
 }
