@@ -14,9 +14,12 @@ draw = ImageDraw.Draw(sheet)
 for r, (label, d) in enumerate(rows):
     names = sorted(n for n in os.listdir(d) if n.endswith(".png"))[:cols]
     for c, n in enumerate(names):
-        im = Image.open(os.path.join(d, n)).convert("RGB").resize((S, S))
+        im = Image.open(os.path.join(d, n)).convert("RGBA")
+        im = Image.alpha_composite(Image.new("RGBA", im.size, (255, 255, 255, 255)), im)
+        im = im.convert("RGB").resize((S, S))
         sheet.paste(im, (LABEL + c * (S + PAD), r * (S + PAD)))
     for i, line in enumerate(label.split("/")):
         draw.text((4, r * (S + PAD) + 20 + 12 * i), line, fill=(0, 0, 0))
+sheet = sheet.quantize(colors=256, method=Image.MEDIANCUT)   # a palette PNG: README wants < 200 KB
 sheet.save(out, optimize=True)
 print(out, sheet.size, os.path.getsize(out), "bytes")

@@ -10,5 +10,5 @@ bench_sgemm_limit_SOURCES = bench/sgemm_limit.c
 bench_sgemm_limit_LDADD = libgan.la $(BLAS_LIBS)
 bench-programs: $(EXTRA_PROGRAMS)
 CLEANFILES = $(EXTRA_PROGRAMS)
-EXTRA_DIST += bench/run.sh bench/run64.sh bench/figures64.sh bench/grid64.py bench/torch_dcgan64.py bench/mpi.sh bench/torch_dcgan.py bench/torch_grid.py bench/README.md \
+EXTRA_DIST += bench/run.sh bench/run64.sh bench/figures64.sh bench/grid64.py bench/emoji64.png bench/torch_dcgan64.py bench/mpi.sh bench/torch_dcgan.py bench/torch_grid.py bench/README.md \
 	bench/attention.sh bench/torch_attention.py bench/eval.sh bench/torch_eval.py

@@ -139,9 +139,10 @@ grep -q "sync: true" "$tmp/dcsync.yaml" || bad "synced dcgan model"
 # and on models/r3gan.yaml (grouped conv, resample; R1 every 2nd D step)
 sed -e 's/loss: bce/loss: rpgan\n  r1: {gamma: 0.5}\n  r2: {gamma: 0.3, every: 3}/' "$tmp/drop.yaml" >"$tmp/droprp.yaml"
 grep -q "r2: {gamma" "$tmp/droprp.yaml" || bad "rpgan dropout model"
-sed -e 's/r1: {gamma: \([0-9.]*\), every: [0-9]*}/r1: {gamma: \1, every: 2}/' \
-    -e 's/r2: {gamma: \([0-9.]*\), every: [0-9]*}/r2: {gamma: \1, every: 1}/' "$M/r3gan.yaml" >"$tmp/r3.yaml"
-grep -q "every: 2" "$tmp/r3.yaml" || bad "r3gan model with R1 every 2"
+sed -e 's/r1: {gamma: \([0-9.]*\), every: [0-9]*/r1: {gamma: \1, every: 2/' \
+    -e 's/r2: {gamma: \([0-9.]*\), every: [0-9]*/r2: {gamma: \1, every: 1/' "$M/r3gan.yaml" >"$tmp/r3.yaml"
+grep -q "r1: {gamma: [0-9.]*, every: 2" "$tmp/r3.yaml" && grep -q "r2: {gamma: [0-9.]*, every: 1" "$tmp/r3.yaml" \
+    || bad "r3gan model with R1 every 2, R2 every 1"
 sh="--set train.shards=4 --set output.sample_every=0 --quiet"
 for model in dcsync drop droprp r3; do
     steps=4; [ "$model" = drop ] || [ "$model" = droprp ] && steps=10
