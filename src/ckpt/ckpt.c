@@ -112,20 +112,15 @@ gan_status gan_ckpt_load(gan_trainer **out, const char *path, int load_data, gan
 {
     *out = NULL;
     ckpt_reader *r;
-    gan_status st = ckpt_reader_open(&r, path, err);
-    if (st != GAN_OK) return st;
     const char *text;
     size_t len;
     uint64_t hash;
+    gan_status st = ckpt_state_open_model(&r, path, &text, &len, &hash, err);
+    if (st != GAN_OK) return st;
     gan_model_spec *spec = NULL;
     gan_trainer *t = NULL;
-    char *copy = NULL;
-    st = ckpt_state_check_sections(r, err);
-    if (st == GAN_OK) st = ckpt_state_model(r, &text, &len, &hash, err);
-    if (st == GAN_OK) {
-        copy = malloc(len + 1);
-        if (!copy) st = gan_error_at(err, GAN_ERR_NOMEM, path, 0, 0, "out of memory");
-    }
+    char *copy = malloc(len + 1);
+    if (!copy) st = gan_error_at(err, GAN_ERR_NOMEM, path, 0, 0, "out of memory");
     if (st == GAN_OK) {
         memcpy(copy, text, len);
         copy[len] = '\0';

@@ -99,16 +99,14 @@ static void data_lines(const ckpt_reader *r, const char *path, const char *text,
 gan_status gan_ckpt_info(const char *path, FILE *f, int model_only, gan_error *err)
 {
     ckpt_reader *r;
-    gan_status st = ckpt_reader_open(&r, path, err);
-    if (st != GAN_OK) return st;
     const char *text;
     size_t len;
     uint64_t hash;
+    gan_status st = ckpt_state_open_model(&r, path, &text, &len, &hash, err);
+    if (st != GAN_OK) return st;
     ckpt_tensor *ts = NULL;
     int nts = 0;
-    st = ckpt_state_check_sections(r, err);
-    if (st == GAN_OK) st = ckpt_state_model(r, &text, &len, &hash, err);
-    if (st == GAN_OK && !model_only) st = ckpt_state_tensors(r, &ts, &nts, err);
+    if (!model_only) st = ckpt_state_tensors(r, &ts, &nts, err);
     if (st != GAN_OK) {
         ckpt_reader_free(r);
         return st;

@@ -569,3 +569,20 @@ gan_status ckpt_state_nranks(const ckpt_reader *r, int *nranks, gan_error *err)
     *nranks = (int)n;
     return GAN_OK;
 }
+
+gan_status ckpt_state_open_model(ckpt_reader **r, const char *path, const char **text, size_t *len,
+                                 uint64_t *hash, gan_error *err)
+{
+    gan_status st = ckpt_reader_open(r, path, err);
+    if (st != GAN_OK) {
+        *r = NULL;
+        return st;
+    }
+    st = ckpt_state_check_sections(*r, err);
+    if (st == GAN_OK) st = ckpt_state_model(*r, text, len, hash, err);
+    if (st != GAN_OK) {
+        ckpt_reader_free(*r);
+        *r = NULL;
+    }
+    return st;
+}

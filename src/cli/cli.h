@@ -69,6 +69,9 @@ typedef struct cli_model_args {
  * against) and returns EXIT_LISTED. */
 int cli_parse(const char *sub, int argc, char **argv, const cli_opt *opts, cli_model_args *model,
               const char **pos, int maxpos, int *npos, const char *posname);
+/* gan_model_load of file with m's --set overrides; NULL after printing
+ * the error */
+gan_model_spec *cli_model_load(const char *file, const cli_model_args *m);
 
 int cmd_train(int argc, char **argv);
 int cmd_resume(int argc, char **argv);

@@ -22,11 +22,8 @@ int cmd_check(int argc, char **argv)
     if (expand && dot) return cli_usage("check", "--expand and --dot exclude each other");
     gan_error err;
     gan_error_clear(&err);
-    gan_model_spec *spec;
-    if (gan_model_load(&spec, model, m.sets, m.nsets, &err) != GAN_OK) {
-        cli_error(&err);
-        return EXIT_ERR;
-    }
+    gan_model_spec *spec = cli_model_load(model, &m);
+    if (!spec) return EXIT_ERR;
     /* shapes: from the data when it is readable, else from the generator
      * (the trainer takes ownership of spec and keeps it as t->spec) */
     gan_trainer *t;

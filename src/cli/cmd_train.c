@@ -163,11 +163,8 @@ int cmd_train(int argc, char **argv)
 
     gan_error err;
     gan_error_clear(&err);
-    gan_model_spec *spec;
-    if (gan_model_load(&spec, model, m.sets, m.nsets, &err) != GAN_OK) {
-        cli_error(&err);
-        return EXIT_ERR;
-    }
+    gan_model_spec *spec = cli_model_load(model, &m);
+    if (!spec) return EXIT_ERR;
     if (outdir && gan_run_set_dir(spec, outdir, &err) != GAN_OK) {
         cli_error(&err);
         gan_model_free(spec);

@@ -122,3 +122,13 @@ void cli_ckpt_path(const char *arg, char *buf, size_t n)
     if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode)) snprintf(buf, n, "%s/latest.ckpt", arg);
     else snprintf(buf, n, "%s", arg);
 }
+
+gan_model_spec *cli_model_load(const char *file, const cli_model_args *m)
+{
+    gan_error err;
+    gan_error_clear(&err);
+    gan_model_spec *spec;
+    if (gan_model_load(&spec, file, m->sets, m->nsets, &err) == GAN_OK) return spec;
+    cli_error(&err);
+    return NULL;
+}
