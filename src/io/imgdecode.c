@@ -52,6 +52,18 @@ void io_png_on_warning(png_structp png, png_const_charp msg)
     (void)msg;
 }
 
+int io_png_reader(io_png_msg **m, png_structp *png, png_infop *info)
+{
+    *m = calloc(1, sizeof **m);
+    *png = *m ? png_create_read_struct(PNG_LIBPNG_VER_STRING, *m, io_png_on_error, io_png_on_warning) : NULL;
+    *info = *png ? png_create_info_struct(*png) : NULL;
+    if (*info) return 0;
+    png_destroy_read_struct(*png ? png : NULL, NULL, NULL);
+    free(*m);
+    *m = NULL;
+    return -1;
+}
+
 void io_png_limits(png_structp png)
 {
     /* libpng's own bounds, set before it reads a byte: sides (checked
@@ -87,14 +99,10 @@ static gan_status size_check(const char *path, unsigned long w, unsigned long h,
 
 static gan_status read_png(FILE *fp, const char *path, io_image *im, gan_error *err)
 {
-    io_png_msg *m = calloc(1, sizeof *m);
-    png_structp png = m ? png_create_read_struct(PNG_LIBPNG_VER_STRING, m, io_png_on_error, io_png_on_warning) : NULL;
-    png_infop info = png ? png_create_info_struct(png) : NULL;
-    if (!info) {
-        png_destroy_read_struct(png ? &png : NULL, NULL, NULL);
-        free(m);
-        return gan_error_set(err, GAN_ERR_NOMEM, "out of memory");
-    }
+    io_png_msg *m;
+    png_structp png;
+    png_infop info;
+    if (io_png_reader(&m, &png, &info) != 0) return gan_error_set(err, GAN_ERR_NOMEM, "out of memory");
     unsigned char *volatile pix = NULL;   // (H, W, C) as libpng gives it
     png_bytep *volatile rows = NULL;      // (H) pointers into pix
     gan_status st = GAN_OK;

@@ -33,6 +33,11 @@ typedef struct io_png_msg {
 struct png_struct_def;
 void io_png_on_error(struct png_struct_def *png, const char *msg);
 void io_png_on_warning(struct png_struct_def *png, const char *msg);
+/* A libpng reader (*png, *info) with these callbacks, its error message
+ * going to *m (on the heap: the error callback writes it just before a
+ * longjmp).  0, or -1 out of memory with nothing left allocated. */
+struct png_info_def;
+int io_png_reader(io_png_msg **m, struct png_struct_def **png, struct png_info_def **info);
 /* libpng's limits for a reader, before it reads: sides, chunk count and
  * chunk memory (imgdecode.c) */
 void io_png_limits(struct png_struct_def *png);

@@ -36,12 +36,10 @@ static gan_status read_png(const char *path, gan_shape *shape, unsigned char *x,
         return gan_error_at(err, GAN_ERR_FORMAT, path, 0, 0, "not a PNG file (bad signature)");
     }
     /* on the heap: io_png_on_error writes it just before a longjmp */
-    io_png_msg *m = calloc(1, sizeof *m);
-    png_structp png = m ? png_create_read_struct(PNG_LIBPNG_VER_STRING, m, io_png_on_error, io_png_on_warning) : NULL;
-    png_infop info = png ? png_create_info_struct(png) : NULL;
-    if (!info) {
-        png_destroy_read_struct(png ? &png : NULL, NULL, NULL);
-        free(m);
+    io_png_msg *m;
+    png_structp png;
+    png_infop info;
+    if (io_png_reader(&m, &png, &info) != 0) {
         fclose(fp);
         return gan_error_set(err, GAN_ERR_NOMEM, "out of memory");
     }
