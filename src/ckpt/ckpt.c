@@ -112,19 +112,17 @@ gan_status gan_ckpt_load(gan_trainer **out, const char *path, int load_data, gan
 {
     *out = NULL;
     ckpt_reader *r;
-    const char *text;
-    size_t len;
-    uint64_t hash;
-    gan_status st = ckpt_state_open_model(&r, path, &text, &len, &hash, err);
+    ckpt_model_text m;
+    gan_status st = ckpt_state_open_model(&r, path, &m, err);
     if (st != GAN_OK) return st;
     gan_model_spec *spec = NULL;
     gan_trainer *t = NULL;
-    char *copy = malloc(len + 1);
+    char *copy = malloc(m.len + 1);
     if (!copy) st = gan_error_at(err, GAN_ERR_NOMEM, path, 0, 0, "out of memory");
     if (st == GAN_OK) {
-        memcpy(copy, text, len);
-        copy[len] = '\0';
-        st = gan_model_load_string(&spec, copy, len, path, NULL, 0, err);
+        memcpy(copy, m.text, m.len);
+        copy[m.len] = '\0';
+        st = gan_model_load_string(&spec, copy, m.len, path, NULL, 0, err);
     }
     if (st == GAN_OK) st = gan_trainer_create(&t, spec, load_data, err);   /* owns spec */
     if (st == GAN_OK) st = ckpt_state_restore(t, r, err);

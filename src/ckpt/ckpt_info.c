@@ -99,10 +99,8 @@ static void data_lines(const ckpt_reader *r, const char *path, const char *text,
 gan_status gan_ckpt_info(const char *path, FILE *f, int model_only, gan_error *err)
 {
     ckpt_reader *r;
-    const char *text;
-    size_t len;
-    uint64_t hash;
-    gan_status st = ckpt_state_open_model(&r, path, &text, &len, &hash, err);
+    ckpt_model_text m;
+    gan_status st = ckpt_state_open_model(&r, path, &m, err);
     if (st != GAN_OK) return st;
     ckpt_tensor *ts = NULL;
     int nts = 0;
@@ -112,15 +110,15 @@ gan_status gan_ckpt_info(const char *path, FILE *f, int model_only, gan_error *e
         return st;
     }
     if (model_only) {
-        fwrite(text, 1, len, f);
-        if (len && text[len - 1] != '\n') fputc('\n', f);
+        fwrite(m.text, 1, m.len, f);
+        if (m.len && m.text[m.len - 1] != '\n') fputc('\n', f);
         ckpt_reader_free(r);
         return GAN_OK;
     }
     char build[768];
     build_line(r, build, sizeof build);
     fprintf(f, "checkpoint  %s (%" PRIu64 " bytes, format %" PRIu32 ")\n", path, r->file_size, r->version);
-    fprintf(f, "model       fnv1a64 %016" PRIx64 ", %zu bytes of YAML\n", hash, len);
+    fprintf(f, "model       fnv1a64 %016" PRIx64 ", %zu bytes of YAML\n", m.hash, m.len);
     fprintf(f, "built by    %s\n", build);
     stat_line(r, f);
     optim_line(r, CKPT_TAG_OPTG, "G optim", f);
@@ -128,7 +126,7 @@ gan_status gan_ckpt_info(const char *path, FILE *f, int model_only, gan_error *e
     int nranks;
     if (ckpt_reader_find(r, CKPT_TAG_DIST) && ckpt_state_nranks(r, &nranks, err) == GAN_OK)
         fprintf(f, "ranks       %d (data-parallel run)\n", nranks);
-    data_lines(r, path, text, len, f);
+    data_lines(r, path, m.text, m.len, f);
     for (int i = 0; i < r->n; i++) {
         char tag[5];
         ckpt_tag_str(r->s[i].tag, tag);

@@ -570,8 +570,7 @@ gan_status ckpt_state_nranks(const ckpt_reader *r, int *nranks, gan_error *err)
     return GAN_OK;
 }
 
-gan_status ckpt_state_open_model(ckpt_reader **r, const char *path, const char **text, size_t *len,
-                                 uint64_t *hash, gan_error *err)
+gan_status ckpt_state_open_model(ckpt_reader **r, const char *path, ckpt_model_text *m, gan_error *err)
 {
     gan_status st = ckpt_reader_open(r, path, err);
     if (st != GAN_OK) {
@@ -579,7 +578,7 @@ gan_status ckpt_state_open_model(ckpt_reader **r, const char *path, const char *
         return st;
     }
     st = ckpt_state_check_sections(*r, err);
-    if (st == GAN_OK) st = ckpt_state_model(*r, text, len, hash, err);
+    if (st == GAN_OK) st = ckpt_state_model(*r, &m->text, &m->len, &m->hash, err);
     if (st != GAN_OK) {
         ckpt_reader_free(*r);
         *r = NULL;

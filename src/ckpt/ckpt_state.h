@@ -34,11 +34,16 @@ gan_status ckpt_state_check_sections(const ckpt_reader *r, gan_error *err);
  * into r's memory: *text, *len. */
 gan_status ckpt_state_model(const ckpt_reader *r, const char **text, size_t *len, uint64_t *hash,
                             gan_error *err);
+/* A checkpoint's model text (into the reader's memory) and its hash. */
+typedef struct ckpt_model_text {
+    const char *text;
+    size_t len;
+    uint64_t hash;
+} ckpt_model_text;
 /* ckpt_reader_open of path, ckpt_state_check_sections and
  * ckpt_state_model: *r open (free with ckpt_reader_free) and its model
- * text, or an error and *r NULL. */
-gan_status ckpt_state_open_model(ckpt_reader **r, const char *path, const char **text, size_t *len,
-                                 uint64_t *hash, gan_error *err);
+ * text *m, or an error and *r NULL. */
+gan_status ckpt_state_open_model(ckpt_reader **r, const char *path, ckpt_model_text *m, gan_error *err);
 
 /* Restore t (built from the embedded model) from r: every tensor by name
  * and shape, optimizer moments and t, step/epoch/pos, the data order

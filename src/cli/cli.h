@@ -122,8 +122,9 @@ void cli_warn_nonfinite(const char *path, const char *which, const gan_net *net)
 /* RUN directory or checkpoint file -> checkpoint path (RUN/latest.ckpt) */
 void cli_ckpt_path(const char *arg, char *buf, size_t n);
 /* the trainer of checkpoint or RUN arg (without its data), its file in
- * path (n bytes); NULL after printing the error */
-gan_trainer *cli_load(const char *arg, char *path, size_t n);
+ * path (n bytes), t->no_ema set to no_ema (--no-ema: samples from G's raw
+ * weights); NULL after printing the error */
+gan_trainer *cli_load(const char *arg, int no_ema, char *path, size_t n);
 
 /* ---- sample and eval's options and draw (cmd_sample.c) --------------- */
 typedef struct sample_args {

@@ -30,12 +30,11 @@ int cmd_export(int argc, char **argv)
         return EXIT_ERR;
     }
     char path[1200];
-    gan_trainer *t = cli_load(src, path, sizeof path);
+    gan_trainer *t = cli_load(src, no_ema, path, sizeof path);
     if (!t) return EXIT_ERR;
     gan_error err;
     gan_error_clear(&err);
     /* the weights `ganrun sample` uses: averaged unless --no-ema (G only) */
-    t->no_ema = no_ema;
     int swapped = disc ? 0 : gan_trainer_ema_swap(t);
     cli_warn_nonfinite(path, disc ? "discriminator" : "generator", disc ? t->D : t->G);
     gan_status st = gan_export_onnx(t, disc, out, &err);

@@ -63,11 +63,10 @@ int cmd_interpolate(int argc, char **argv)
     if (cli_output_ok(outfile, GAN_OUT_PNG, force) != EXIT_OK) return EXIT_ERR;
 
     char path[1200];
-    gan_trainer *t = cli_load(src, path, sizeof path);
+    gan_trainer *t = cli_load(src, no_ema, path, sizeof path);
     if (!t) return EXIT_ERR;
     gan_error err;
     gan_error_clear(&err);
-    t->no_ema = no_ema;
     int cols = (nseeds - 1) * ((int)steps - 1) + 1, rc = EXIT_OK;
     float *x = NULL;
     if (gan_trainer_interpolate(t, seeds, nseeds, (int)steps, &x, &err) != GAN_OK ||

@@ -44,7 +44,7 @@ int cmd_reproduce(int argc, char **argv)
     int rc = cli_parse("reproduce", argc, argv, NULL, NULL, &ckpt, 1, NULL, "checkpoint");
     if (rc != EXIT_OK) return rc;
     char path[1200];
-    gan_trainer *ref = cli_load(ckpt, path, sizeof path), *t;
+    gan_trainer *ref = cli_load(ckpt, 0, path, sizeof path), *t;
     if (!ref) return EXIT_ERR;
     gan_error err;
     gan_error_clear(&err);

@@ -68,11 +68,10 @@ int cli_sample_draw(sample_args *a, gan_trainer **tp, float **out)
 {
     char path[1200];
     *out = NULL;
-    gan_trainer *t = *tp = cli_load(a->src, path, sizeof path);
+    gan_trainer *t = *tp = cli_load(a->src, a->no_ema, path, sizeof path);
     if (!t) return EXIT_ERR;
     gan_error err;
     gan_error_clear(&err);
-    t->no_ema = a->no_ema;
     int swapped = gan_trainer_ema_swap(t);   /* the weights the samples come from */
     cli_warn_nonfinite(path, "generator", t->G);
     if (swapped) gan_trainer_ema_swap(t);

@@ -105,13 +105,16 @@ long cli_parse_long(const char *s)
     return v;
 }
 
-gan_trainer *cli_load(const char *arg, char *path, size_t n)
+gan_trainer *cli_load(const char *arg, int no_ema, char *path, size_t n)
 {
     cli_ckpt_path(arg, path, n);
     gan_error err;
     gan_error_clear(&err);
     gan_trainer *t;
-    if (gan_ckpt_load(&t, path, 0, &err) == GAN_OK) return t;
+    if (gan_ckpt_load(&t, path, 0, &err) == GAN_OK) {
+        t->no_ema = no_ema;
+        return t;
+    }
     cli_error(&err);
     return NULL;
 }
