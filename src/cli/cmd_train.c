@@ -186,7 +186,6 @@ int cmd_train(int argc, char **argv)
 
 int cmd_resume(int argc, char **argv)
 {
-    const char *ckpt = NULL;
     long more = -1;
     int quiet = 0;
     const cli_opt opts[] = {
@@ -194,10 +193,9 @@ int cmd_resume(int argc, char **argv)
         { "--quiet", "-q", CLI_FLAG, &quiet, 0, 0, NULL },
         { NULL, NULL, CLI_FLAG, NULL, 0, 0, NULL },
     };
-    int rc = cli_parse("resume", argc, argv, opts, NULL, &ckpt, 1, NULL, "checkpoint");
-    if (rc != EXIT_OK) return rc;
     char path[1200];
-    cli_ckpt_path(ckpt, path, sizeof path);
+    int rc = cli_parse_ckpt("resume", argc, argv, opts, path, sizeof path);
+    if (rc != EXIT_OK) return rc;
     gan_error err;
     gan_error_clear(&err);
     gan_trainer *t;
