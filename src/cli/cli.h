@@ -122,7 +122,7 @@ void cli_warn_nonfinite(const char *path, const char *which, const gan_net *net)
 /* RUN directory or checkpoint file -> checkpoint path (RUN/latest.ckpt) */
 void cli_ckpt_path(const char *arg, char *buf, size_t n);
 /* cli_parse of a subcommand whose one argument is a checkpoint (or RUN),
- * its path (cli_ckpt_path) into path (n bytes) */
+ * its path (cli_ckpt_path) into path (n bytes) (opts.c) */
 int cli_parse_ckpt(const char *sub, int argc, char **argv, const cli_opt *opts, char *path, size_t n);
 /* the trainer of checkpoint or RUN arg (without its data), its file in
  * path (n bytes), t->no_ema set to no_ema (--no-ema: samples from G's raw

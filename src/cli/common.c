@@ -135,11 +135,3 @@ gan_model_spec *cli_model_load(const char *file, const cli_model_args *m)
     cli_error(&err);
     return NULL;
 }
-
-int cli_parse_ckpt(const char *sub, int argc, char **argv, const cli_opt *opts, char *path, size_t n)
-{
-    const char *ckpt = NULL;
-    int rc = cli_parse(sub, argc, argv, opts, NULL, &ckpt, 1, NULL, "checkpoint");
-    if (rc == EXIT_OK) cli_ckpt_path(ckpt, path, n);
-    return rc;
-}

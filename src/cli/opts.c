@@ -91,3 +91,11 @@ int cli_parse(const char *sub, int argc, char **argv, const cli_opt *opts, cli_m
     if (n == 0 && posname && maxpos > 0) return cli_usage(sub, "missing %s", posname);
     return EXIT_OK;
 }
+
+int cli_parse_ckpt(const char *sub, int argc, char **argv, const cli_opt *opts, char *path, size_t n)
+{
+    const char *ckpt = NULL;
+    int rc = cli_parse(sub, argc, argv, opts, NULL, &ckpt, 1, NULL, "checkpoint");
+    if (rc == EXIT_OK) cli_ckpt_path(ckpt, path, n);
+    return rc;
+}
