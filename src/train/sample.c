@@ -97,9 +97,10 @@ gan_status gan_sample_labels(const gan_trainer *t, const char *src, const char *
         if (st != GAN_OK) return st;
         for (long i = 0; i < m && m == n; i++)
             if (y[i] >= t->classes) {
+                int bad = y[i];
                 free(y);
                 return gan_error_at(err, GAN_ERR_INVALID, file, 0, 0, "label %ld is %d but the model has %d classes "
-                                    "(expected 0..%d)", i + 1, y[i], t->classes, t->classes - 1);
+                                    "(expected 0..%d)", i + 1, bad, t->classes, t->classes - 1);
             }
         if (m != n) {
             free(y);
