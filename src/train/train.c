@@ -134,7 +134,8 @@ gan_status gan_trainer_create(gan_trainer **out, gan_model_spec *spec, int load_
     t->scratch.gp_buf = gan_alloc_floats(gp ? 3 * (size_t)Bmax * S + Bmax : 1);
     /* rpgan runs D over the reals twice: their buffers' state and dropout
      * streams are kept for the second pass (d_step) */
-    size_t nsh = t->D->sh.ns > 0 ? (size_t)t->D->sh.ns : 0;
+    const gan_shards *dsh = gan_net_shards(t->D);
+    size_t nsh = dsh ? (size_t)dsh->ns : 0;
     if (ts->loss == GAN_LOSS_RPGAN &&
         !(t->scratch.rp_keep = malloc(2 * t->D->nbufs * sizeof(float) + (nsh + 1) * sizeof(gan_rng) + 1))) {
         st = gan_error_set(err, GAN_ERR_NOMEM, "out of memory allocating training buffers");
@@ -321,13 +322,15 @@ float gan_trainer_gradient_penalty(gan_trainer *t, const float *real, const floa
 static void rp_d_passes(gan_trainer *t, const float *real, const float *fake, int P, int N, float *rt)
 {
     gan_net *D = t->D;
-    size_t nb = D->nbufs, ns = D->sh.ns > 0 ? (size_t)D->sh.ns : 0;
+    const gan_shards *sh = gan_net_shards(D);
+    gan_rng *srng = gan_net_shard_rngs(D);   /* (ns) */
+    size_t nb = D->nbufs, ns = sh ? (size_t)sh->ns : 0;
     float *b0 = t->scratch.rp_keep, *b2 = b0 + nb;
     gan_rng *r0 = (gan_rng *)(b2 + nb);
     float *yr = t->scratch.dout + 2 * (size_t)P, *dreal = t->scratch.dout + 3 * (size_t)P;   /* dout: 4 Bmax */
     if (nb) memcpy(b0, D->bufs, nb * sizeof(float));
     r0[0] = D->rng;
-    if (ns) memcpy(r0 + 1, D->srng, ns * sizeof(gan_rng));
+    if (ns) memcpy(r0 + 1, srng, ns * sizeof(gan_rng));
 
     D->labels = t->scratch.yreal;
     memcpy(yr, gan_net_forward(D, real, P, 1), (size_t)P * sizeof(float));
@@ -347,14 +350,14 @@ static void rp_d_passes(gan_trainer *t, const float *real, const float *fake, in
     D->rng = r0[0];
     if (ns) {
         gan_rng tmp;
-        for (size_t i = 0; i < ns; i++) tmp = D->srng[i], D->srng[i] = r0[1 + i], r0[1 + i] = tmp;
+        for (size_t i = 0; i < ns; i++) tmp = srng[i], srng[i] = r0[1 + i], r0[1 + i] = tmp;
     }
     D->labels = t->scratch.yreal;
     gan_net_forward(D, real, P, 1);
     gan_net_backward(D, dreal, NULL, 1);
     if (nb) memcpy(D->bufs, b2, nb * sizeof(float));
     D->rng = r2;
-    if (ns) memcpy(D->srng, r0 + 1, ns * sizeof(gan_rng));
+    if (ns) memcpy(srng, r0 + 1, ns * sizeof(gan_rng));
 }
 
 static gan_status d_step(gan_trainer *t, int k, gan_error *err)
