@@ -214,7 +214,8 @@ START_TEST(test_plan_reuses_dead_buffers)
     layer_conf("dense", &c[5], "units=1", NULL);
     gan_net *net = build(c, 6, (gan_shape){ 1, { 4 } }, 3);
     static const unsigned char want[6] = { 0, 0, 0, 3, 1, 3 };
-    for (int i = 0; i < 6; i++) ck_assert_msg(gan_net_act_share(net, i) == want[i], "share[%d] = %d", i, gan_net_act_share(net, i));
+    for (int i = 0; i < 6; i++)
+        ck_assert_msg(gan_net_act_share(net, i) == want[i], "share[%d] = %d", i, gan_net_act_share(net, i));
     ck_assert_ptr_eq(net->act[3], net->act[1]);
     ck_assert_ptr_eq(net->act[4], net->act[3]);
     ck_assert_ptr_eq(net->act[5], net->act[2]);   /* add 2 is dead after add 3 */

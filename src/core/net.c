@@ -499,8 +499,8 @@ gan_status gan_net_create(gan_net **out, const gan_layer_conf *confs, int n,
 
 void gan_net_free(gan_net *net)
 {
-    gan_net_plan *pl = net->plan;
     if (!net) return;
+    gan_net_plan *pl = net->plan;
     free_batch_buffers(net);
     free_plan(net);
     for (int i = 0; i < net->n; i++)
