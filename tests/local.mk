@@ -1,6 +1,6 @@
 ### tests shared by every area (each area's own tests are in its local.mk)
 TESTS += tests/cli.sh tests/samples.sh tests/graph.sh
-EXTRA_DIST += tests/cli.sh tests/samples.sh tests/graph.sh tests/data/samples.sums tests/gradcheck.c tests/gradcheck.h
+EXTRA_DIST += tests/lib.sh tests/cli.sh tests/samples.sh tests/graph.sh tests/data/samples.sums tests/gradcheck.c tests/gradcheck.h
 TESTS += tests/report.sh
 EXTRA_DIST += tests/report.sh
 TESTS += tests/colour.sh
@@ -55,12 +55,12 @@ EXTRA_DIST += tests/mpi.sh tests/mpi-ci.sh
 ### training extensions: ema, spectral norm, packing, truncation, interpolation
 check_PROGRAMS += tests/check_shards
 TESTS += tests/check_shards
-tests_check_shards_SOURCES = tests/check_shards.c tests/gradcheck.c tests/gradcheck.h tests/testutil.c tests/testutil.h
+tests_check_shards_SOURCES = tests/check_shards.c $(TEST_UTIL)
 tests_check_shards_CFLAGS = $(TEST_CFLAGS)
 tests_check_shards_LDADD = $(TEST_LIBS)
 check_PROGRAMS += tests/check_ext
 TESTS += tests/check_ext
-tests_check_ext_SOURCES = tests/check_ext.c tests/gradcheck.c tests/gradcheck.h tests/testutil.c tests/testutil.h
+tests_check_ext_SOURCES = tests/check_ext.c $(TEST_UTIL)
 tests_check_ext_CFLAGS = $(TEST_CFLAGS)
 tests_check_ext_LDADD = $(TEST_LIBS)
 ### ONNX export checked by the ONNX checker and ONNX Runtime (onnxruntime-node,
