@@ -71,3 +71,11 @@ EXTRA_DIST += tests/onnx.sh tests/onnx_run.js
 ### recipe of ganrun-checkpoint(5) reproduced in Python (tests/noise.py)
 TESTS += tests/npy.sh
 EXTRA_DIST += tests/npy.sh tests/noise.py
+
+### the GEMM engines (train.gemm; the oneDNN ones skip without oneDNN)
+check_PROGRAMS += tests/check_gemm
+TESTS += tests/check_gemm tests/gemm.sh
+EXTRA_DIST += tests/gemm.sh
+tests_check_gemm_SOURCES = tests/check_gemm.c
+tests_check_gemm_CFLAGS = $(TEST_CFLAGS)
+tests_check_gemm_LDADD = $(TEST_LIBS)

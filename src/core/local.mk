@@ -5,7 +5,11 @@ pkginclude_HEADERS += include/gan/api.h include/gan/gan.h include/gan/error.h in
 	include/gan/blas.h
 libgan_la_SOURCES += src/core/error.c src/core/rng.c src/core/shape.c src/core/net.c src/core/par.c \
 	src/core/text.h src/core/text.c src/core/file.h src/core/file.c \
-	src/core/blas.c
+	src/core/blas.c src/core/gemm_onednn.h
+### the oneDNN GEMM engine (train.gemm: onednn), with --with-onednn
+if HAVE_ONEDNN
+libgan_la_SOURCES += src/core/gemm_onednn.c
+endif
 ### data parallelism over MPI (one-rank no-ops without --with-mpi): in
 ### core, below the layers (batchnorm's sync) and the trainer
 libgan_la_SOURCES += src/core/dist.c
