@@ -28,7 +28,7 @@
  *
  * Use:
  *     gan_run *r;
- *     gan_run_opts o = { .dir = "runs/x", .target = t->spec->train.steps };
+ *     gan_run_opts o = { .dir = "runs/x", .target = t->cfg.spec->train.steps };
  *     st = gan_run_open(&r, t, &o, err);
  *     if (st == GAN_OK) st = gan_run_until(r, err);   (or gan_run_step in a loop)
  *     st2 = gan_run_close(r, st, err2);   final samples and checkpoint when st is GAN_OK
@@ -51,7 +51,7 @@ typedef struct gan_run gan_run;
 enum {
     GAN_RUN_NEW = 0,      /* a new run: refuse a directory holding one */
     GAN_RUN_FORCE = 1,    /* a new run: move an existing one aside to DIR.old-N */
-    GAN_RUN_RESUME = 2,   /* continue the directory's run from t->step */
+    GAN_RUN_RESUME = 2,   /* continue the directory's run from t->state.step */
 };
 
 /* After each step that was not rolled back. */
@@ -65,7 +65,7 @@ typedef struct gan_run_progress {
 
 typedef struct gan_run_opts {
     const char *dir;       /* run directory; NULL: write nothing (reproduce) */
-    long target;           /* train until t->step reaches it */
+    long target;           /* train until t->state.step reaches it */
     int mode;              /* GAN_RUN_NEW, GAN_RUN_FORCE or GAN_RUN_RESUME */
     /* the caller sets *stop non-zero (a signal handler) to end the run
      * after the current step, with samples and a checkpoint; may be NULL */
@@ -73,6 +73,10 @@ typedef struct gan_run_opts {
     void (*on_progress)(const gan_run_progress *p, void *user);
     /* a rollback happened (health: the watcher, for its configuration) */
     void (*on_rollback)(const gan_health_event *ev, const gan_health *health, void *user);
+    /* gan_run_open's warnings about the data, one line each, on rank 0:
+     * bad files skipped (data.on_bad_file: skip; with a dir only) and the
+     * decoded-image cache's note; NULL: none */
+    void (*on_warning)(const char *line, void *user);
     void *user;
 } gan_run_opts;
 
@@ -121,5 +125,16 @@ GAN_API gan_status gan_run_resume_load(gan_trainer **out, const char *path, long
  * bit.  Rank 0 only; the caller prints, or not. */
 GAN_API void gan_run_notes(const gan_trainer *t, const char *path, uint64_t fingerprint, int nranks,
                            void (*say)(int note, const char *line, void *user), void *user);
+/* `ganrun reproduce`: a new trainer *out at step 0, with its data, from
+ * the model text of ref (a trainer loaded from the checkpoint at path,
+ * which messages name). */
+GAN_API gan_status gan_run_reproduce_load(gan_trainer **out, const gan_trainer *ref, const char *path,
+                                          gan_error *err);
+/* Compare a's and b's generators and discriminators (same model) tensor by
+ * tensor: each tensor whose bits differ goes to each() with its name
+ * ("g.3.conv2d.weight", "d.0.dense.bias") and max |a - b| (a NaN on one
+ * side counts as infinity).  Returns how many differ (0: bit for bit). */
+GAN_API int gan_run_compare(const gan_trainer *a, const gan_trainer *b,
+                            void (*each)(const char *name, double max_diff, void *user), void *user);
 
 #endif

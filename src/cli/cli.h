@@ -105,9 +105,6 @@ typedef struct cli_metrics_args {
 int cli_eval_metrics(gan_trainer *t, float *x, long n, const cli_metrics_args *a);
 /* The same for the images of folder a->generated (no run). */
 int cli_eval_folder(const cli_metrics_args *a, long n);
-/* sample -o DIR/: n images x (n, s) as DIR/000000.png, DIR/000001.png, ...
- * (each past the output-path guard, with force) */
-int cli_sample_dir(const char *dir, const float *x, long n, gan_shape s, int force);
 int cmd_interpolate(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 
@@ -125,7 +122,7 @@ void cli_ckpt_path(const char *arg, char *buf, size_t n);
  * its path (cli_ckpt_path) into path (n bytes) (opts.c) */
 int cli_parse_ckpt(const char *sub, int argc, char **argv, const cli_opt *opts, char *path, size_t n);
 /* the trainer of checkpoint or RUN arg (without its data), its file in
- * path (n bytes), t->no_ema set to no_ema (--no-ema: samples from G's raw
+ * path (n bytes), t->cfg.no_ema set to no_ema (--no-ema: samples from G's raw
  * weights); NULL after printing the error */
 gan_trainer *cli_load(const char *arg, int no_ema, char *path, size_t n);
 
