@@ -72,17 +72,20 @@ GAN_API void gan_sgemm_whole(int ta, int tb, int M, int N, int K, float alpha, c
 GAN_API int gan_sgemm_parts(int M, int N, int K, int *split_n, int *per);
 
 /* The GEMM engine of gan_sgemm and gan_sgemm_whole (the model file's
- * train.gemm): OpenBLAS's cblas_sgemm (the default), or oneDNN's
- * dnnl_sgemm in fp32 (builds with oneDNN, configure --with-onednn), which
- * computes other last bits than OpenBLAS (other kernels, other orders of
- * the sums) but the same bits on any thread count and across a resume.
+ * train.gemm): OpenBLAS's cblas_sgemm (the default); oneDNN's dnnl_sgemm
+ * in fp32 (builds with oneDNN, configure --with-onednn), which computes
+ * other last bits than OpenBLAS (other kernels, other orders of the sums)
+ * but the same bits on any thread count and across a resume; or oneDNN's
+ * matmul on A and B rounded to bf16 with fp32 accumulation and output
+ * (CPUs with AVX512_BF16): products within about 2^-8 relative of each
+ * operand's value, again the same bits on any thread count.
  * The engine is process-wide, like the pool: every network of the process
  * uses it from then on (the trainer sets its model's engine when it builds
  * the networks: gan_model_build).  Other BLAS calls (eval's metrics,
  * spectral norm's sgemv) stay on OpenBLAS. */
-typedef enum gan_gemm_engine { GAN_GEMM_OPENBLAS, GAN_GEMM_ONEDNN } gan_gemm_engine;
+typedef enum gan_gemm_engine { GAN_GEMM_OPENBLAS, GAN_GEMM_ONEDNN, GAN_GEMM_ONEDNN_BF16 } gan_gemm_engine;
 /* GAN_OK when engine e can run here, else an error saying why (this
- * libgan was built without oneDNN). */
+ * libgan was built without oneDNN; the CPU has no AVX512_BF16). */
 GAN_API gan_status gan_gemm_available(gan_gemm_engine e, gan_error *err);
 /* Use engine e from now on; an error (and no change) when it cannot run. */
 GAN_API gan_status gan_gemm_set_engine(gan_gemm_engine e, gan_error *err);

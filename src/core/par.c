@@ -21,6 +21,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include "gan/blas.h"
@@ -319,13 +320,24 @@ gan_status gan_gemm_available(gan_gemm_engine e, gan_error *err)
     switch (e) {
     case GAN_GEMM_OPENBLAS: return GAN_OK;
     case GAN_GEMM_ONEDNN:
+    case GAN_GEMM_ONEDNN_BF16: {
+        const char *name = e == GAN_GEMM_ONEDNN ? "onednn" : "onednn-bf16";
 #ifdef HAVE_ONEDNN
-        return GAN_OK;
+        if (e == GAN_GEMM_ONEDNN) return GAN_OK;
+        /* GANRUN_TEST_NO_AVX512BF16=1: as on a CPU without (tests) */
+        const char *no = getenv("GANRUN_TEST_NO_AVX512BF16");
+        gan_cpuid c;
+        gan_cpuid_read(&c);
+        if (gan_cpu_level(&c) >= GAN_CPU_AVX512BF16 && core_onednn_has_bf16() && !(no && !strcmp(no, "1")))
+            return GAN_OK;
+        return gan_error_set(err, GAN_ERR_INVALID, "train.gemm %s: this CPU has no AVX512_BF16 for oneDNN's "
+                             "bf16 kernels (%s; expected onednn or openblas here)", name, core_onednn_describe());
 #else
-        return gan_error_set(err, GAN_ERR_INVALID, "train.gemm onednn: this ganrun was built without oneDNN "
+        return gan_error_set(err, GAN_ERR_INVALID, "train.gemm %s: this ganrun was built without oneDNN "
                              "(expected openblas, or a build with the Debian package libdnnl-dev: "
-                             "configure --with-onednn)");
+                             "configure --with-onednn)", name);
 #endif
+    }
     }
     return gan_error_set(err, GAN_ERR_INVALID, "unknown GEMM engine %d", (int)e);
 }
@@ -356,14 +368,14 @@ const char *gan_gemm_describe(gan_gemm_engine e)
 #endif
 }
 
-/* One product on the calling thread with engine e; OpenBLAS when oneDNN
- * refuses it (out of memory for its packing). */
+/* One product on the calling thread with engine e; OpenBLAS (fp32) when
+ * oneDNN refuses it (out of memory for its packing or its primitive). */
 static void gemm_call(int e, int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
                       const float *B, int ldb, float beta, float *C, int ldc)
 {
 #ifdef HAVE_ONEDNN
     if (e != GAN_GEMM_OPENBLAS &&
-        core_onednn_gemm(0, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc) == 0)
+        core_onednn_gemm(e == GAN_GEMM_ONEDNN_BF16, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc) == 0)
         return;
 #else
     (void)e;
