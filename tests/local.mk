@@ -10,8 +10,6 @@ EXTRA_DIST += tests/threads.sh
 check_PROGRAMS += tests/check_docs
 TESTS += tests/check_docs
 tests_check_docs_SOURCES = tests/check_docs.c
-tests_check_docs_CFLAGS = $(TEST_CFLAGS)
-tests_check_docs_LDADD = $(TEST_LIBS)
 TESTS += tests/install.sh
 EXTRA_DIST += tests/install.sh examples/sample.c
 ### the run directory (gan/run.h): locks, existing runs, --force, resume
@@ -56,13 +54,9 @@ EXTRA_DIST += tests/mpi.sh tests/mpi-ci.sh
 check_PROGRAMS += tests/check_shards
 TESTS += tests/check_shards
 tests_check_shards_SOURCES = tests/check_shards.c $(TEST_UTIL)
-tests_check_shards_CFLAGS = $(TEST_CFLAGS)
-tests_check_shards_LDADD = $(TEST_LIBS)
 check_PROGRAMS += tests/check_ext
 TESTS += tests/check_ext
 tests_check_ext_SOURCES = tests/check_ext.c $(TEST_UTIL)
-tests_check_ext_CFLAGS = $(TEST_CFLAGS)
-tests_check_ext_LDADD = $(TEST_LIBS)
 ### ONNX export checked by the ONNX checker and ONNX Runtime (onnxruntime-node,
 ### installed into the build tree by quickstart.sh test); skips without them
 TESTS += tests/onnx.sh
@@ -77,5 +71,3 @@ check_PROGRAMS += tests/check_gemm
 TESTS += tests/check_gemm tests/gemm.sh
 EXTRA_DIST += tests/gemm.sh
 tests_check_gemm_SOURCES = tests/check_gemm.c
-tests_check_gemm_CFLAGS = $(TEST_CFLAGS)
-tests_check_gemm_LDADD = $(TEST_LIBS)

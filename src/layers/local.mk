@@ -31,11 +31,7 @@ tests_check_layers_LDADD = $(TEST_LIBS)
 check_PROGRAMS += tests/check_layers2
 TESTS += tests/check_layers2
 tests_check_layers2_SOURCES = tests/check_layers2.c $(TEST_UTIL)
-tests_check_layers2_CFLAGS = $(TEST_CFLAGS)
-tests_check_layers2_LDADD = $(TEST_LIBS)
 
 check_PROGRAMS += tests/check_r3layers
 TESTS += tests/check_r3layers
 tests_check_r3layers_SOURCES = tests/check_r3layers.c $(TEST_UTIL)
-tests_check_r3layers_CFLAGS = $(TEST_CFLAGS)
-tests_check_r3layers_LDADD = $(TEST_LIBS)

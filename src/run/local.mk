@@ -5,5 +5,3 @@ pkginclude_HEADERS += include/gan/run.h
 check_PROGRAMS += tests/check_run
 TESTS += tests/check_run
 tests_check_run_SOURCES = tests/check_run.c $(TEST_UTIL)
-tests_check_run_CFLAGS = $(TEST_CFLAGS)
-tests_check_run_LDADD = $(TEST_LIBS)
