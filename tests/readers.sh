@@ -23,7 +23,9 @@ R="$tmp/run"
 base=$(tail -1 "$tmp/base")
 printf 'step,d_loss\n' >"$tmp/x"
 
-# hostile PATH LABEL CMD... (PATH is the file the error must name)
+# hostile PATH LABEL CMD... (PATH is the file the error must name; it must
+# fail within secs_max seconds)
+secs_max=2
 hostile() {
     path=$1; what=$2; shift 2
     /usr/bin/time -f '%e %M' -o "$tmp/res" timeout 10 "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?
@@ -32,7 +34,7 @@ hostile() {
     n=$(wc -l <"$tmp/err")
     if [ $rc -eq 1 ] && [ "$n" -eq 1 ] && grep -q "^$path: error: " "$tmp/err"; then ok "$what: one line naming it, exit 1"
     else bad "$what: exit $rc, $n lines: $(head -3 "$tmp/err")"; fi
-    if awk "BEGIN { exit !($secs < 2) }"; then ok "$what: ${secs} s"; else bad "$what: ${secs} s (over 2 s)"; fi
+    if awk "BEGIN { exit !($secs < $secs_max) }"; then ok "$what: ${secs} s"; else bad "$what: ${secs} s (over $secs_max s)"; fi
     if [ "$kb" -lt $((base + 100000)) ]; then ok "$what: $kb KB"; else bad "$what: $kb KB (baseline $base KB)"; fi
 }
 
@@ -87,7 +89,11 @@ n0=$(wc -c <"$tmp/grow.csv")
 writer=$!
 k=0
 while [ "$(wc -c <"$tmp/grow.csv")" -le "$n0" ] && [ $k -lt 100 ]; do sleep 0.05; k=$((k + 1)); done
+# (reading 13 MB and more takes over 2 s on a loaded machine: this one
+# checks the reader stops, not its speed)
+secs_max=8
 hostile "$tmp/grow.csv" "--latents growing while read" "$G" sample "$R" --latents "$tmp/grow.csv" -o "$tmp/y.npy"
+secs_max=2
 kill $writer 2>/dev/null; wait $writer 2>/dev/null; writer=""
 # ---- --labels (a conditional model: cgan.yaml on Fashion-MNIST, one step)
 if "$G" "$M/cgan.yaml" --steps 1 --out "$tmp/cg" --quiet 2>/dev/null; then
