@@ -8,6 +8,7 @@
 #include <string.h>
 #include "gan/gan.h"
 #include "gradcheck.h"
+#include "testutil.h"
 
 /* c reads the entries given (-1: the net's input), then -2 */
 static void from(gan_layer_conf *c, ...)
@@ -404,9 +405,5 @@ int main(void)
     tcase_add_test(t, test_bad_graphs_are_refused);
     tcase_add_test(t, test_modulate);
     suite_add_tcase(s, t);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run_suite(s);
 }

@@ -9,18 +9,12 @@
 # exit 1, within 2 s (a FIFO used to hang, /dev/zero as latents grew to
 # 21 GB) and under 100 MB over a good run's peak (/usr/bin/time), bounds
 # far above the ~0.05 s and ~10 MB these take.
-set -u
-top_srcdir=${top_srcdir:-.}
-top_builddir=${top_builddir:-.}
-G="$top_builddir/ganrun"
+. "$(dirname "$0")/lib.sh"
 M="$top_srcdir/models"
 [ -x /usr/bin/time ] || { echo "skip: no /usr/bin/time"; exit 77; }
-tmp=$(mktemp -d /tmp/ganrun-readers.XXXXXX)
+lib_tmp readers
 writer=""
 trap '[ -n "$writer" ] && kill $writer 2>/dev/null; rm -rf "$tmp"' EXIT
-pass=0; fail=0
-ok()   { pass=$((pass + 1)); echo "ok - $1"; }
-bad()  { fail=$((fail + 1)); echo "FAIL - $1"; }
 
 "$G" "$M/ring.yaml" --steps 10 --out "$tmp/run" --quiet || { echo "FAIL - a short run"; exit 1; }
 R="$tmp/run"

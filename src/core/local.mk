@@ -17,19 +17,19 @@ pkginclude_HEADERS += include/gan/dist.h
 
 check_PROGRAMS += tests/check_core
 TESTS += tests/check_core
-tests_check_core_SOURCES = tests/check_core.c tests/gradcheck.c tests/gradcheck.h
+tests_check_core_SOURCES = tests/check_core.c $(TEST_UTIL)
 tests_check_core_CFLAGS = $(TEST_CFLAGS)
 tests_check_core_LDADD = $(TEST_LIBS)
 
 check_PROGRAMS += tests/check_par
 TESTS += tests/check_par
-tests_check_par_SOURCES = tests/check_par.c tests/gradcheck.c tests/gradcheck.h
+tests_check_par_SOURCES = tests/check_par.c $(TEST_UTIL)
 tests_check_par_CFLAGS = $(TEST_CFLAGS)
 tests_check_par_LDADD = $(TEST_LIBS)
 
 check_PROGRAMS += tests/check_graph
 TESTS += tests/check_graph
-tests_check_graph_SOURCES = tests/check_graph.c tests/gradcheck.c tests/gradcheck.h
+tests_check_graph_SOURCES = tests/check_graph.c $(TEST_UTIL)
 tests_check_graph_CFLAGS = $(TEST_CFLAGS)
 tests_check_graph_LDADD = $(TEST_LIBS)
 
@@ -37,6 +37,6 @@ tests_check_graph_LDADD = $(TEST_LIBS)
 check_PROGRAMS += tests/check_blas
 TESTS += tests/check_blas tests/blas.sh
 EXTRA_DIST += tests/blas.sh
-tests_check_blas_SOURCES = tests/check_blas.c
+tests_check_blas_SOURCES = tests/check_blas.c $(TEST_UTIL)
 tests_check_blas_CFLAGS = $(TEST_CFLAGS)
 tests_check_blas_LDADD = $(TEST_LIBS)
