@@ -103,8 +103,10 @@ int main(int argc, char **argv)
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     printf("{\"ms_per_step_median\": %.3f, \"steps_per_s\": %.2f, \"images_per_s\": %.1f, "
-           "\"flops_per_step\": %.0f, \"gflops\": %.2f, \"peak_rss_mb\": %.1f, \"blas_core\": \"%s\"}\n",
-           1e3 * med, 1 / med, B / med, flops, flops / med / 1e9, ru.ru_maxrss / 1024.0, gan_blas_core());
+           "\"flops_per_step\": %.0f, \"gflops\": %.2f, \"peak_rss_mb\": %.1f, \"blas_core\": \"%s\", "
+           "\"gemm\": \"%s\"}\n",
+           1e3 * med, 1 / med, B / med, flops, flops / med / 1e9, ru.ru_maxrss / 1024.0, gan_blas_core(),
+           gan_gemm_describe(gan_gemm_get_engine()));
     free(ts);
     gan_trainer_free(t);
     return 0;

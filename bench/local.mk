@@ -1,6 +1,8 @@
 ### bench: built on demand by bench/run.sh (make bench-programs)
-EXTRA_PROGRAMS = bench/bench_step bench/sgemm_limit bench/bench_attention bench/bench_eval
+EXTRA_PROGRAMS = bench/bench_step bench/sgemm_limit bench/bench_attention bench/bench_eval bench/gemm64
 bench_bench_eval_SOURCES = bench/bench_eval.c
+bench_gemm64_SOURCES = bench/gemm64.c
+bench_gemm64_LDADD = libgan.la
 bench_bench_eval_LDADD = libgan.la
 bench_bench_step_SOURCES = bench/bench_step.c
 bench_bench_step_LDADD = libgan.la
