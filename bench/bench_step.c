@@ -96,7 +96,7 @@ int main(int argc, char **argv)
     double g_all, g_bf, d_all, d_bf;
     net_macs(t->G, &g_all, &g_bf);
     net_macs(t->D, &d_all, &d_bf);
-    double B = t->spec->train.batch;
+    double B = t->cfg.spec->train.batch;
     double macs = B * (g_all + 2 * (d_all + d_all + d_bf)        /* D step */
                        + g_all + d_all + d_all + g_all + g_bf);  /* G step */
     double flops = 2 * macs;

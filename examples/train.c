@@ -20,8 +20,8 @@ static void progress(const gan_run_progress *p, void *user)
 {
     (void)user;
     if (p->logged)
-        printf("step %ld/%ld d_loss %.4f g_loss %.4f %.0f img/s\n", p->step, p->target, p->t->d_loss,
-               p->t->g_loss, p->images_per_s);
+        printf("step %ld/%ld d_loss %.4f g_loss %.4f %.0f img/s\n", p->step, p->target, p->t->metrics.d_loss,
+               p->t->metrics.g_loss, p->images_per_s);
 }
 
 int main(int argc, char **argv)
@@ -40,7 +40,7 @@ int main(int argc, char **argv)
     if (st == GAN_OK) st = gan_trainer_create(&t, spec, 1, &err);   // takes spec; 1: load the data
     if (st == GAN_OK) {
         signal(SIGINT, on_signal);
-        gan_run_opts o = { .dir = argv[2], .target = argc > 3 ? atol(argv[3]) : t->spec->train.steps,
+        gan_run_opts o = { .dir = argv[2], .target = argc > 3 ? atol(argv[3]) : t->cfg.spec->train.steps,
                            .mode = GAN_RUN_NEW, .stop = &stop, .on_progress = progress };
         st = gan_run_open(&run, t, &o, &err);   // refuses a directory that holds a run
     }

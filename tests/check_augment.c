@@ -176,18 +176,18 @@ START_TEST(test_ada_moves_p_towards_the_target)
     spec.train.augment.ada_speed = 640;
     gan_trainer t;
     memset(&t, 0, sizeof t);
-    t.spec = &spec;
-    t.aug = (struct gan_aug_state *)&t;   /* only tested for non-NULL */
-    t.aug_p = 0.5f;
+    t.cfg.spec = &spec;
+    t.scratch.aug = (struct gan_aug_state *)&t;   /* only tested for non-NULL */
+    t.state.aug_p = 0.5f;
     aug_adapt(&t, 0.9f);                  /* D too sure of reals: more augmentation */
-    ck_assert_float_eq_tol(t.aug_p, 0.6f, 1e-6);
+    ck_assert_float_eq_tol(t.state.aug_p, 0.6f, 1e-6);
     aug_adapt(&t, 0.1f);
     aug_adapt(&t, 0.1f);
-    ck_assert_float_eq_tol(t.aug_p, 0.4f, 1e-6);
+    ck_assert_float_eq_tol(t.state.aug_p, 0.4f, 1e-6);
     for (int i = 0; i < 10; i++) aug_adapt(&t, -1.0f);
-    ck_assert_float_eq(t.aug_p, 0.0f);
+    ck_assert_float_eq(t.state.aug_p, 0.0f);
     for (int i = 0; i < 20; i++) aug_adapt(&t, 1.0f);
-    ck_assert_float_eq(t.aug_p, 1.0f);
+    ck_assert_float_eq(t.state.aug_p, 1.0f);
     float yr[4] = { 1.5f, -0.5f, 2.0f, 0.0f };
     ck_assert_float_eq(aug_sign_mean(yr, 4), 0.25f);
 }

@@ -629,7 +629,7 @@ static gan_trainer *toy(int hidden, uint64_t seed, long ndata, gan_optim_kind ki
     gan_rng_seed(&r, seed);
     gan_net_init(t->G, &r);
     gan_net_init(t->D, &r);
-    t->model_text = strdup(toy_text);
+    t->cfg.model_text = strdup(toy_text);
     gan_optim *o[2] = { &t->gopt, &t->dopt };
     for (int k = 0; k < 2; k++) {
         o[k]->c = (gan_optim_conf){ kind, 2e-4f, 0.5f, 0.999f, 1e-8f, 0, 0, 0, 0.99f };
@@ -644,15 +644,15 @@ static gan_trainer *toy(int hidden, uint64_t seed, long ndata, gan_optim_kind ki
     if (ndata) {
         t->data = calloc(1, sizeof *t->data);
         t->data->n = ndata;
-        t->order = malloc((size_t)ndata * sizeof *t->order);
-        for (long i = 0; i < ndata; i++) t->order[i] = (uint32_t)i;
-        gan_rng_shuffle(&r, t->order, (size_t)ndata);
-        t->pos = (long)gan_rng_below(&r, (uint32_t)ndata);
+        t->state.order = malloc((size_t)ndata * sizeof *t->state.order);
+        for (long i = 0; i < ndata; i++) t->state.order[i] = (uint32_t)i;
+        gan_rng_shuffle(&r, t->state.order, (size_t)ndata);
+        t->state.pos = (long)gan_rng_below(&r, (uint32_t)ndata);
     }
-    t->step = (long)gan_rng_below(&r, 100000);
-    t->epoch = (long)gan_rng_below(&r, 100);
-    gan_rng_seed_stream(&t->noise_rng, seed, 3);
-    gan_rng_seed_stream(&t->data_rng, seed, 4);
+    t->state.step = (long)gan_rng_below(&r, 100000);
+    t->state.epoch = (long)gan_rng_below(&r, 100);
+    gan_rng_seed_stream(&t->state.noise_rng, seed, 3);
+    gan_rng_seed_stream(&t->state.data_rng, seed, 4);
     gan_rng_seed_stream(&t->G->rng, seed, 6);
     gan_rng_seed_stream(&t->D->rng, seed, 7);
     return t;
@@ -666,9 +666,9 @@ static void toy_free(gan_trainer *t)
     gan_free_floats(t->gopt.v);
     gan_free_floats(t->dopt.m);
     gan_free_floats(t->dopt.v);
-    free(t->order);
+    free(t->state.order);
     free(t->data);
-    free(t->model_text);
+    free(t->cfg.model_text);
     free(t);
 }
 
@@ -714,14 +714,14 @@ START_TEST(trainer_state_round_trips_bit_for_bit)
     ck_assert(same_net(a->D, b->D));
     ck_assert(same_optim(&a->gopt, &b->gopt));
     ck_assert(same_optim(&a->dopt, &b->dopt));
-    ck_assert_int_eq(a->step, b->step);
-    ck_assert_int_eq(a->epoch, b->epoch);
-    ck_assert_int_eq(a->pos, b->pos);
-    ck_assert_mem_eq(a->order, b->order, 1000 * sizeof *a->order);
-    ck_assert_mem_eq(&a->noise_rng, &b->noise_rng, sizeof a->noise_rng);
-    ck_assert_mem_eq(&a->data_rng, &b->data_rng, sizeof a->data_rng);
+    ck_assert_int_eq(a->state.step, b->state.step);
+    ck_assert_int_eq(a->state.epoch, b->state.epoch);
+    ck_assert_int_eq(a->state.pos, b->state.pos);
+    ck_assert_mem_eq(a->state.order, b->state.order, 1000 * sizeof *a->state.order);
+    ck_assert_mem_eq(&a->state.noise_rng, &b->state.noise_rng, sizeof a->state.noise_rng);
+    ck_assert_mem_eq(&a->state.data_rng, &b->state.data_rng, sizeof a->state.data_rng);
     /* the streams continue identically */
-    ck_assert_uint_eq(gan_rng_next(&a->noise_rng), gan_rng_next(&b->noise_rng));
+    ck_assert_uint_eq(gan_rng_next(&a->state.noise_rng), gan_rng_next(&b->state.noise_rng));
     toy_free(a);
     toy_free(b);
 }
@@ -913,8 +913,8 @@ START_TEST(data_order_checked_against_the_data_set)
     toy_free(b);
     b = toy(4, 2, 0, GAN_OPTIM_ADAM);   /* sampling only: no data, no order */
     ck_assert_int_eq(restore(b, p, &err), GAN_OK);
-    ck_assert_ptr_null(b->order);
-    ck_assert_int_eq(b->pos, a->pos);
+    ck_assert_ptr_null(b->state.order);
+    ck_assert_int_eq(b->state.pos, a->state.pos);
     ck_assert(same_net(a->D, b->D));
     /* saved without data: resuming with data is refused */
     const char *q = path_in("nodata.ckpt");
@@ -998,31 +998,31 @@ START_TEST(rank_count_section_only_from_data_parallel_runs)
     gan_error err;
     gan_status st;
     const char *p = path_in("one.ckpt");
-    a->nranks = 1;
+    a->job.nranks = 1;
     ck_assert_int_eq(gan_ckpt_save(a, p, &err), GAN_OK);
     ckpt_reader *r;
     ck_assert_int_eq(ckpt_reader_open(&r, p, &err), GAN_OK);
     ck_assert_ptr_null(ckpt_reader_find(r, CKPT_TAG_DIST));
     ckpt_reader_free(r);
-    b->ckpt_nranks = 7;
+    b->loaded.nranks = 7;
     ck_assert_int_eq(restore(b, p, &err), GAN_OK);
-    ck_assert_int_eq(b->ckpt_nranks, 1);
+    ck_assert_int_eq(b->loaded.nranks, 1);
     char *out = info(p, 0, &st, &err);
     ck_assert_ptr_null(strstr(out, "ranks"));
     free(out);
 
     p = path_in("three.ckpt");
-    a->nranks = 3;
+    a->job.nranks = 3;
     ck_assert_int_eq(gan_ckpt_save(a, p, &err), GAN_OK);
     ck_assert_int_eq(restore(b, p, &err), GAN_OK);
-    ck_assert_int_eq(b->ckpt_nranks, 3);
+    ck_assert_int_eq(b->loaded.nranks, 3);
     ck_assert(same_net(a->G, b->G));
     out = info(p, 0, &st, &err);
     ck_assert_int_eq(st, GAN_OK);
     ck_assert(strstr(out, "ranks       3 (data-parallel run)\n"));
     free(out);
 
-    a->nranks = 0x7fffffff;   /* encodes as more ranks than the reader allows */
+    a->job.nranks = 0x7fffffff;   /* encodes as more ranks than the reader allows */
     ck_assert_int_eq(gan_ckpt_save(a, p, &err), GAN_OK);
     ck_assert_int_eq(restore(b, p, &err), GAN_ERR_FORMAT);
     ck_assert_msg(strstr(err.msg, "section 'DIST'"), "%s", err.msg);
@@ -1034,9 +1034,9 @@ END_TEST
 START_TEST(info_prints_state_build_and_tensors)
 {
     gan_trainer *a = toy(8, 1, 100, GAN_OPTIM_ADAM);
-    a->step = 1234;
-    a->epoch = 5;
-    a->pos = 64;
+    a->state.step = 1234;
+    a->state.epoch = 5;
+    a->state.pos = 64;
     gan_error err;
     gan_status st;
     const char *p = path_in("i.ckpt");
@@ -1097,8 +1097,8 @@ START_TEST(version_1_fixture_loads_and_reencodes_identically)
     if (make && *make) ck_assert_int_eq(gan_ckpt_save(a, make, &err), GAN_OK);
     const char *p = fixture("toy-v1.ckpt"), *q = path_in("again.ckpt");
     ck_assert_msg(restore(b, p, &err) == GAN_OK, "%s: %s", p, err.msg);
-    ck_assert_int_eq(b->step, a->step);
-    ck_assert_mem_eq(b->order, a->order, 10 * sizeof *a->order);
+    ck_assert_int_eq(b->state.step, a->state.step);
+    ck_assert_mem_eq(b->state.order, a->state.order, 10 * sizeof *a->state.order);
     ck_assert_int_eq(gan_ckpt_save(b, q, &err), GAN_OK);
     /* every state section decodes and encodes back to the same bytes */
     static const uint32_t state_tags[] = { CKPT_TAG_MODL, CKPT_TAG_STAT, CKPT_TAG_ORDR, CKPT_TAG_TENS,
@@ -1198,11 +1198,11 @@ static void assert_same_trainer(const gan_trainer *a, const gan_trainer *b)
     ck_assert(same_net(a->D, b->D));
     ck_assert(same_optim(&a->gopt, &b->gopt));
     ck_assert(same_optim(&a->dopt, &b->dopt));
-    ck_assert_int_eq(a->step, b->step);
-    ck_assert_int_eq(a->epoch, b->epoch);
-    ck_assert_int_eq(a->pos, b->pos);
-    ck_assert_mem_eq(&a->noise_rng, &b->noise_rng, sizeof a->noise_rng);
-    ck_assert_mem_eq(&a->data_rng, &b->data_rng, sizeof a->data_rng);
+    ck_assert_int_eq(a->state.step, b->state.step);
+    ck_assert_int_eq(a->state.epoch, b->state.epoch);
+    ck_assert_int_eq(a->state.pos, b->state.pos);
+    ck_assert_mem_eq(&a->state.noise_rng, &b->state.noise_rng, sizeof a->state.noise_rng);
+    ck_assert_mem_eq(&a->state.data_rng, &b->state.data_rng, sizeof a->state.data_rng);
 }
 
 START_TEST(whole_trainer_round_trips)
@@ -1216,13 +1216,13 @@ START_TEST(whole_trainer_round_trips)
     ck_assert_msg(gan_ckpt_load(&b, p, 1, &err) == GAN_OK, "%s", err.msg);
     assert_same_trainer(a, b);
     ck_assert_int_eq(b->data->n, a->data->n);
-    ck_assert_mem_eq(a->order, b->order, (size_t)a->data->n * sizeof *a->order);
-    ck_assert_str_eq(a->model_text, b->model_text);
+    ck_assert_mem_eq(a->state.order, b->state.order, (size_t)a->data->n * sizeof *a->state.order);
+    ck_assert_str_eq(a->cfg.model_text, b->cfg.model_text);
     gan_trainer_free(b);
     /* without data: same networks, no order */
     ck_assert_int_eq(gan_ckpt_load(&b, p, 0, &err), GAN_OK);
     ck_assert_ptr_null(b->data);
-    ck_assert_ptr_null(b->order);
+    ck_assert_ptr_null(b->state.order);
     ck_assert(same_net(a->G, b->G));
     gan_trainer_free(b);
     gan_trainer_free(a);
@@ -1239,9 +1239,9 @@ START_TEST(resume_continues_bit_for_bit)
     ck_assert_int_eq(gan_ckpt_load(&c, p, 1, &err), GAN_OK);
     for (int i = 0; i < 17; i++) ck_assert_int_eq(gan_trainer_step(c, &err), GAN_OK);
     assert_same_trainer(a, c);
-    ck_assert_mem_eq(a->order, c->order, (size_t)a->data->n * sizeof *a->order);
-    ck_assert_float_eq(a->d_loss, c->d_loss);
-    ck_assert_float_eq(a->g_loss, c->g_loss);
+    ck_assert_mem_eq(a->state.order, c->state.order, (size_t)a->data->n * sizeof *a->state.order);
+    ck_assert_float_eq(a->metrics.d_loss, c->metrics.d_loss);
+    ck_assert_float_eq(a->metrics.g_loss, c->metrics.g_loss);
     gan_trainer_free(a);
     gan_trainer_free(c);
 }
@@ -1273,7 +1273,7 @@ START_TEST(failed_save_keeps_the_previous_checkpoint)
     gan_error err;
     const char *p = path_in("keep.ckpt");
     ck_assert_int_eq(gan_ckpt_save(a, p, &err), GAN_OK);
-    long steps_before = a->step;
+    long steps_before = a->state.step;
     ck_assert_int_eq(gan_trainer_step(a, &err), GAN_OK);
     for (long at = 0; at < 3000; at += 450) {
         gan_ckpt_set_fault(at);
@@ -1283,7 +1283,7 @@ START_TEST(failed_save_keeps_the_previous_checkpoint)
     }
     gan_ckpt_set_fault(-1);
     ck_assert_int_eq(gan_ckpt_load(&c, p, 1, &err), GAN_OK);
-    ck_assert_int_eq(c->step, steps_before);
+    ck_assert_int_eq(c->state.step, steps_before);
     gan_trainer_free(c);
     gan_trainer_free(a);
 }
@@ -1301,7 +1301,7 @@ START_TEST(info_model_text_recreates_the_experiment)
     gan_model_spec *spec;
     ck_assert_int_eq(gan_model_load_string(&spec, text, strlen(text), "m.yaml", NULL, 0, &err), GAN_OK);
     char *again = gan_model_expand(spec);
-    ck_assert_str_eq(again, a->model_text);
+    ck_assert_str_eq(again, a->cfg.model_text);
     free(again);
     free(text);
     gan_model_free(spec);

@@ -450,7 +450,7 @@ START_TEST(test_cgan_samples_are_the_asked_class_by_the_classifier)
     ck_assert_msg(gan_trainer_create(&t, m, 1, &err) == GAN_OK, "%s", err.msg);
     double match0, match1;
     double fd0 = judge(t, c, mu, S, &match0);
-    for (long i = 0; i < t->spec->train.steps; i++) ck_assert_int_eq(gan_trainer_step(t, &err), GAN_OK);
+    for (long i = 0; i < t->cfg.spec->train.steps; i++) ck_assert_int_eq(gan_trainer_step(t, &err), GAN_OK);
     double fd1 = judge(t, c, mu, S, &match1);
     printf("tiny cGAN judged by the blobs classifier: asked class %.1f%% -> %.1f%%, FD %.3f -> %.3f\n",
            100 * match0, 100 * match1, fd0, fd1);

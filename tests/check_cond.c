@@ -326,7 +326,7 @@ START_TEST(test_conditional_resume_is_bit_exact)
     train(c, 15);
     ck_assert_mem_eq(a->G->params, c->G->params, a->G->nparams * sizeof(float));
     ck_assert_mem_eq(a->D->params, c->D->params, a->D->nparams * sizeof(float));
-    ck_assert_mem_eq(a->yfake, c->yfake, 64 * sizeof(int));
+    ck_assert_mem_eq(a->scratch.yfake, c->scratch.yfake, 64 * sizeof(int));
     unlink(path);
     unlink(csv_path);
     gan_trainer_free(a);

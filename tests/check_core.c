@@ -179,7 +179,7 @@ START_TEST(test_net_shares_activation_memory_safely)
     gan_error err;
     ck_assert_int_eq(gan_net_create(&net, c, 10, (gan_shape){ 3, { 2, 4, 4 } }, 3, &err), GAN_OK);
     static const unsigned char want[10] = { 0, 1, 0, 2, 0, 0, 1, 0, 0, 0 };
-    for (int i = 0; i < 10; i++) ck_assert_int_eq(net->share[i], want[i]);
+    for (int i = 0; i < 10; i++) ck_assert_int_eq(gan_net_act_share(net, i), want[i]);
     ck_assert_ptr_eq(net->act[1], net->act[0]);
     ck_assert_ptr_eq(net->act[3], net->act[2]);
     ck_assert_ptr_ne(net->act[7], net->act[6]);
@@ -224,8 +224,7 @@ START_TEST(test_nets_share_scratch)
         ck_assert_int_eq(gan_net_create(&nb[sh], b, 2, bin, B, &err), GAN_OK);
         if (sh) {
             ck_assert_int_eq(gan_net_share_scratch(na[sh], nb[sh], &err), GAN_OK);
-            ck_assert_ptr_eq(na[sh]->ws, nb[sh]->ws);
-            ck_assert_ptr_eq(na[sh]->dbuf[1], nb[sh]->dbuf[1]);
+            ck_assert_ptr_eq(gan_net_plan_get(na[sh]).scratch, gan_net_plan_get(nb[sh]).scratch);
         }
         gan_rng_seed(&r, 5);
         gan_net_init(na[sh], &r);
@@ -246,7 +245,7 @@ START_TEST(test_nets_share_scratch)
     ck_assert_mem_eq(nb[0]->grads, nb[1]->grads, nb[0]->nparams * sizeof(float));
     /* growing one net gives it its own scratch; the other keeps the shared */
     ck_assert_int_eq(gan_net_reserve(nb[1], 64, &err), GAN_OK);
-    ck_assert_ptr_ne(na[1]->ws, nb[1]->ws);
+    ck_assert_ptr_ne(gan_net_plan_get(na[1]).scratch, gan_net_plan_get(nb[1]).scratch);
     ck_assert_mem_eq(gan_net_forward(na[1], xa, B, 1), ya[0], sizeof ya[0]);
     for (int sh = 0; sh < 2; sh++) {
         gan_net_free(na[sh]);

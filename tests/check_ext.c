@@ -93,10 +93,10 @@ START_TEST(test_ema_tracks_reference_over_steps)
     const float decay = 0.9f;
     const int start = 3;
     gan_trainer *t = ema_trainer(1, decay, start, 1);
-    ck_assert_ptr_nonnull(t->ema);
+    ck_assert_ptr_nonnull(t->state.ema);
     gan_net *G = t->G;
     size_t n = G->nparams;
-    ck_assert_mem_eq(t->ema, G->params, n * sizeof(float));   /* starts as the init */
+    ck_assert_mem_eq(t->state.ema, G->params, n * sizeof(float));   /* starts as the init */
     double *ref = malloc(n * sizeof *ref);
     for (size_t i = 0; i < n; i++) ref[i] = G->params[i];
     double worst = 0;
@@ -104,16 +104,16 @@ START_TEST(test_ema_tracks_reference_over_steps)
         train(t, 1);
         for (size_t i = 0; i < n; i++)
             ref[i] = s >= start ? decay * ref[i] + (1.0 - decay) * G->params[i] : G->params[i];
-        if (s < start) ck_assert_mem_eq(t->ema, G->params, n * sizeof(float));
+        if (s < start) ck_assert_mem_eq(t->state.ema, G->params, n * sizeof(float));
         for (size_t i = 0; i < n; i++) {
-            double e = fabs(t->ema[i] - ref[i]);
+            double e = fabs(t->state.ema[i] - ref[i]);
             if (e > worst) worst = e;
         }
-        ck_assert_mem_eq(t->ema + n, G->bufs, G->nbufs * sizeof(float));
+        ck_assert_mem_eq(t->state.ema + n, G->bufs, G->nbufs * sizeof(float));
     }
     ck_assert_msg(worst < 1e-6, "ema differs from the reference by %g", worst);
     /* and it is an average, not the weights */
-    ck_assert(memcmp(t->ema, G->params, n * sizeof(float)) != 0);
+    ck_assert(memcmp(t->state.ema, G->params, n * sizeof(float)) != 0);
     free(ref);
     gan_trainer_free(t);
 }
@@ -122,7 +122,7 @@ END_TEST
 START_TEST(test_no_ema_by_default)
 {
     gan_trainer *t = ema_trainer(1, 0.0, 0, 0);
-    ck_assert_ptr_null(t->ema);
+    ck_assert_ptr_null(t->state.ema);
     ck_assert_int_eq(gan_trainer_ema_swap(t), 0);
     gan_trainer_free(t);
 }
@@ -138,12 +138,12 @@ START_TEST(test_ema_checkpoint_round_trip_and_resume)
     ck_assert_int_eq(gan_ckpt_save(b, p, &err), GAN_OK);
     ck_assert_msg(gan_ckpt_load(&c, p, 1, &err) == GAN_OK, "load: %s", err.msg);
     size_t n = b->G->nparams + b->G->nbufs;
-    ck_assert_mem_eq(b->ema, c->ema, n * sizeof(float));
+    ck_assert_mem_eq(b->state.ema, c->state.ema, n * sizeof(float));
     gan_trainer_free(b);
     train(c, 18);
     ck_assert_mem_eq(a->G->params, c->G->params, a->G->nparams * sizeof(float));
     ck_assert_mem_eq(a->D->params, c->D->params, a->D->nparams * sizeof(float));
-    ck_assert_mem_eq(a->ema, c->ema, n * sizeof(float));
+    ck_assert_mem_eq(a->state.ema, c->state.ema, n * sizeof(float));
     unlink(p);
     gan_trainer_free(a);
     gan_trainer_free(c);
@@ -157,8 +157,8 @@ START_TEST(test_ema_section_must_match_the_model)
     gan_trainer *a = ema_trainer(1, 0.9, 0, 1), *c = NULL;
     gan_error err;
     train(a, 2);
-    gan_free_floats(a->ema);   /* as if saved by a run without train.ema */
-    a->ema = NULL;
+    gan_free_floats(a->state.ema);   /* as if saved by a run without train.ema */
+    a->state.ema = NULL;
     ck_assert_int_eq(gan_ckpt_save(a, p, &err), GAN_OK);
     ck_assert_int_ne(gan_ckpt_load(&c, p, 1, &err), GAN_OK);
     ck_assert_msg(strstr(err.msg, "EMAG") != NULL, "%s", err.msg);
@@ -174,7 +174,7 @@ START_TEST(test_sample_uses_the_average)
 {
     gan_trainer *t = ema_trainer(1, 0.9, 0, 1), *u = ema_trainer(1, 0.9, 0, 0);
     train(t, 25);
-    size_t S = gan_shape_size(t->data_shape);
+    size_t S = gan_shape_size(t->cfg.data_shape);
     int n = 40;
     float *xe = malloc(n * S * sizeof(float)), *xr = malloc(n * S * sizeof(float));
     float *xd = malloc(n * S * sizeof(float));
@@ -183,13 +183,13 @@ START_TEST(test_sample_uses_the_average)
     memcpy(before, t->G->params, t->G->nparams * sizeof(float));
     ck_assert_int_eq(gan_trainer_sample(t, 9, n, xe, &err), GAN_OK);
     ck_assert_mem_eq(before, t->G->params, t->G->nparams * sizeof(float));   /* swapped back */
-    t->no_ema = 1;
+    t->cfg.no_ema = 1;
     ck_assert_int_eq(gan_trainer_sample(t, 9, n, xr, &err), GAN_OK);
     ck_assert(memcmp(xe, xr, n * S * sizeof(float)) != 0);
     /* u's generator gets the average by hand; sampled raw */
-    memcpy(u->G->params, t->ema, t->G->nparams * sizeof(float));
-    memcpy(u->G->bufs, t->ema + t->G->nparams, t->G->nbufs * sizeof(float));
-    u->no_ema = 1;
+    memcpy(u->G->params, t->state.ema, t->G->nparams * sizeof(float));
+    memcpy(u->G->bufs, t->state.ema + t->G->nparams, t->G->nbufs * sizeof(float));
+    u->cfg.no_ema = 1;
     ck_assert_int_eq(gan_trainer_sample(u, 9, n, xd, &err), GAN_OK);
     ck_assert_mem_eq(xe, xd, n * S * sizeof(float));
     free(before);
@@ -306,7 +306,7 @@ START_TEST(test_sn_state_is_checkpointed_and_resume_is_bit_exact)
     ck_assert_mem_eq(a->D->params, c->D->params, a->D->nparams * sizeof(float));
     ck_assert_mem_eq(a->D->bufs, c->D->bufs, a->D->nbufs * sizeof(float));
     ck_assert_mem_eq(a->G->params, c->G->params, a->G->nparams * sizeof(float));
-    ck_assert_mem_eq(a->ema, c->ema, a->G->nparams * sizeof(float));
+    ck_assert_mem_eq(a->state.ema, c->state.ema, a->G->nparams * sizeof(float));
     unlink(p);
     gan_trainer_free(a);
     gan_trainer_free(c);
@@ -348,13 +348,13 @@ START_TEST(test_sample_with_truncation)
 {
     gan_trainer *t = ema_trainer(1, 0.9, 0, 1);
     train(t, 5);
-    int n = 50, Z = t->spec->noise.dim;
-    size_t S = gan_shape_size(t->data_shape);
+    int n = 50, Z = t->cfg.spec->noise.dim;
+    size_t S = gan_shape_size(t->cfg.data_shape);
     float *a = malloc(n * S * sizeof(float)), *b = malloc(n * S * sizeof(float));
     float *c = malloc(n * S * sizeof(float)), *z = malloc(n * Z * sizeof(float));
     gan_error err;
     ck_assert_int_eq(gan_trainer_sample(t, 6, n, a, &err), GAN_OK);
-    t->truncation = 0.5f;
+    t->cfg.truncation = 0.5f;
     ck_assert_int_eq(gan_trainer_sample(t, 6, n, b, &err), GAN_OK);
     ck_assert(memcmp(a, b, n * S * sizeof(float)) != 0);
     gan_trainer_seed_noise(t, 6, n, 0.5f, z);
@@ -373,8 +373,8 @@ START_TEST(test_interpolation_ends_are_the_seed_samples)
 {
     gan_trainer *t = ema_trainer(1, 0.9, 0, 1);
     train(t, 5);
-    int Z = t->spec->noise.dim;
-    size_t S = gan_shape_size(t->data_shape);
+    int Z = t->cfg.spec->noise.dim;
+    size_t S = gan_shape_size(t->cfg.data_shape);
     float za[8], zb[8], z[4 * 8], x[4 * 8], xa[8], xb[8];
     ck_assert_int_le(Z, 8);
     ck_assert_uint_le(S, 8);
@@ -564,7 +564,7 @@ static double g_loss_of(gan_trainer *t, const float *fake, int P)
 {
     const float *y = gan_net_forward(t->D, fake, P, 1);
     float *d = malloc(P * sizeof *d);
-    double L = gan_loss_g(t->spec->train.loss, y, P, d);
+    double L = gan_loss_g(t->cfg.spec->train.loss, y, P, d);
     free(d);
     return L;
 }
@@ -578,7 +578,7 @@ START_TEST(test_pack_gradients_reach_the_right_samples)
     gan_rng_seed(&r, 8);
     gan_rng_fill_normal(&r, x, B * S, 0, 1);
     const float *y = gan_net_forward(t->D, x, P, 1);
-    gan_loss_g(t->spec->train.loss, y, P, dout);
+    gan_loss_g(t->cfg.spec->train.loss, y, P, dout);
     gan_net_backward(t->D, dout, dx, 0);
     for (int i = 0; i < B * S; i++) {
         float keep = x[i];
@@ -616,7 +616,7 @@ START_TEST(test_pack_trains_and_resumes)
     gan_error err;
     train(a, 16);
     train(b, 7);
-    ck_assert(isfinite(a->d_loss) && isfinite(a->g_loss));
+    ck_assert(isfinite(a->metrics.d_loss) && isfinite(a->metrics.g_loss));
     ck_assert_int_eq(gan_ckpt_save(b, p, &err), GAN_OK);
     gan_trainer_free(b);
     ck_assert_msg(gan_ckpt_load(&c, p, 1, &err) == GAN_OK, "load: %s", err.msg);
@@ -627,7 +627,7 @@ START_TEST(test_pack_trains_and_resumes)
     gan_trainer_free(a);
     gan_trainer_free(c);
     gan_trainer *d = ema_trainer(1, 0, 0, 0);
-    ck_assert_int_eq(d->spec->train.pack, 1);
+    ck_assert_int_eq(d->cfg.spec->train.pack, 1);
     gan_trainer_free(d);
 }
 END_TEST

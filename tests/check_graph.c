@@ -141,7 +141,7 @@ START_TEST(test_value_read_by_three_entries_gradcheck)
     from(&c[6], 2, 3, 4, 5, -2);
     layer_conf("dense", &c[7], "units=1", NULL);
     gan_net *net = build(c, 8, (gan_shape){ 1, { 5 } }, 4);
-    ck_assert_int_ge(net->ntmp, 1);
+    ck_assert_int_ge(gan_net_plan_get(net).ntmp, 1);
     check_grads(net, 4, 1, 1e-2);
     /* the input gradient is the sum over both readers: check it without
      * the dx of the caller (NULL) too, parameters alike */
@@ -214,11 +214,11 @@ START_TEST(test_plan_reuses_dead_buffers)
     layer_conf("dense", &c[5], "units=1", NULL);
     gan_net *net = build(c, 6, (gan_shape){ 1, { 4 } }, 3);
     static const unsigned char want[6] = { 0, 0, 0, 3, 1, 3 };
-    for (int i = 0; i < 6; i++) ck_assert_msg(net->share[i] == want[i], "share[%d] = %d", i, net->share[i]);
+    for (int i = 0; i < 6; i++) ck_assert_msg(gan_net_act_share(net, i) == want[i], "share[%d] = %d", i, gan_net_act_share(net, i));
     ck_assert_ptr_eq(net->act[3], net->act[1]);
     ck_assert_ptr_eq(net->act[4], net->act[3]);
     ck_assert_ptr_eq(net->act[5], net->act[2]);   /* add 2 is dead after add 3 */
-    ck_assert_int_eq(net->nabuf, 3);
+    ck_assert_int_eq(gan_net_plan_get(net).nabuf, 3);
     check_grads(net, 3, 1, 1e-2);
     gan_net_free(net);
     /* tanh would write over dense 0, which add reads after it:
@@ -230,7 +230,7 @@ START_TEST(test_plan_reuses_dead_buffers)
     from(&d[2], 1, 0, -2);
     layer_conf("dense", &d[3], "units=1", NULL);
     net = build(d, 4, (gan_shape){ 1, { 4 } }, 3);
-    ck_assert_int_eq(net->share[1], 0);
+    ck_assert_int_eq(gan_net_act_share(net, 1), 0);
     check_grads(net, 3, 1, 1e-2);
     gan_net_free(net);
 }

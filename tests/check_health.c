@@ -25,11 +25,11 @@ static gan_trainer *make(const char *health)
     return tu_trainer(text, 1);
 }
 
-/* steps until t->step == to, with health checks (no failure expected) */
+/* steps until t->state.step == to, with health checks (no failure expected) */
 static void train_to(gan_trainer *t, gan_health *h, long to)
 {
     gan_error err;
-    while (t->step < to) {
+    while (t->state.step < to) {
         ck_assert_msg(gan_trainer_step(t, &err) == GAN_OK, "%s", err.msg);
         if (h) ck_assert_msg(gan_health_check(h, t, 0, &err) == GAN_OK, "%s", err.msg);
     }
@@ -37,7 +37,7 @@ static void train_to(gan_trainer *t, gan_health *h, long to)
 
 static int same_state(const gan_trainer *a, const gan_trainer *b)
 {
-    return a->step == b->step && a->epoch == b->epoch && a->pos == b->pos &&
+    return a->state.step == b->state.step && a->state.epoch == b->state.epoch && a->state.pos == b->state.pos &&
            !memcmp(a->G->params, b->G->params, a->G->nparams * sizeof(float)) &&
            !memcmp(a->D->params, b->D->params, a->D->nparams * sizeof(float)) &&
            !memcmp(a->G->bufs, b->G->bufs, a->G->nbufs * sizeof(float)) &&
@@ -45,18 +45,18 @@ static int same_state(const gan_trainer *a, const gan_trainer *b)
            !memcmp(a->gopt.m, b->gopt.m, a->gopt.n * sizeof(float)) &&
            !memcmp(a->dopt.v, b->dopt.v, a->dopt.n * sizeof(float)) &&
            a->gopt.t == b->gopt.t && a->dopt.t == b->dopt.t &&
-           !memcmp(a->order, b->order, (size_t)a->data->n * sizeof *a->order) &&
-           !memcmp(&a->noise_rng, &b->noise_rng, sizeof a->noise_rng) &&
+           !memcmp(a->state.order, b->state.order, (size_t)a->data->n * sizeof *a->state.order) &&
+           !memcmp(&a->state.noise_rng, &b->state.noise_rng, sizeof a->state.noise_rng) &&
            !memcmp(&a->G->rng, &b->G->rng, sizeof a->G->rng) &&
            !memcmp(&a->D->rng, &b->D->rng, sizeof a->D->rng) &&
-           !a->ema == !b->ema &&
-           (!a->ema || !memcmp(a->ema, b->ema, (a->G->nparams + a->G->nbufs) * sizeof(float)));
+           !a->state.ema == !b->state.ema &&
+           (!a->state.ema || !memcmp(a->state.ema, b->state.ema, (a->G->nparams + a->G->nbufs) * sizeof(float)));
 }
 
 START_TEST(test_defaults_are_stop)
 {
     gan_trainer *t = make("");
-    const gan_health_spec *c = &t->spec->train.health;
+    const gan_health_spec *c = &t->cfg.spec->train.health;
     ck_assert_int_eq(c->on_nan, GAN_HEALTH_STOP);
     gan_health h;
     gan_error err;
@@ -73,7 +73,7 @@ START_TEST(test_defaults_are_stop)
     gan_trainer_free(t);
 
     t = make("  health: {on_nan: rollback}\n");
-    c = &t->spec->train.health;
+    c = &t->cfg.spec->train.health;
     ck_assert_int_eq(c->snapshot_every, 100);
     ck_assert_float_eq(c->lr_factor, 0.5f);
     ck_assert_int_eq(c->retries, 3);
@@ -112,14 +112,14 @@ static const char *rollback_ema =
 START_TEST(test_rollback_restores_the_whole_state)
 {
     gan_trainer *ref = make(rollback_ema), *t = make(rollback_ema);
-    ck_assert_ptr_nonnull(t->ema);
+    ck_assert_ptr_nonnull(t->state.ema);
     gan_health h;
     gan_error err;
     ck_assert_int_eq(gan_health_init(&h, t, &err), GAN_OK);
     train_to(ref, NULL, 70);
     train_to(t, &h, 70);
     ck_assert(same_state(ref, t));
-    ck_assert_int_gt(t->epoch, 0);
+    ck_assert_int_gt(t->state.epoch, 0);
     float lr_g = t->gopt.c.lr, lr_d = t->dopt.c.lr;
 
     t->G->params[3] = NAN;
@@ -131,7 +131,7 @@ START_TEST(test_rollback_restores_the_whole_state)
     ck_assert_int_eq(ev.to_step, 60);
     ck_assert_int_eq(ev.retry, 1);
     ck_assert_msg(strstr(ev.reason, "not finite"), "%s", ev.reason);
-    ck_assert_int_eq(t->step, 60);
+    ck_assert_int_eq(t->state.step, 60);
     ck_assert_float_eq(t->gopt.c.lr, lr_g * 0.25f);
     ck_assert_float_eq(t->dopt.c.lr, lr_d * 0.25f);
     ck_assert_float_eq(ev.lr_g, t->gopt.c.lr);
@@ -172,13 +172,13 @@ START_TEST(test_rollback_lets_a_diverging_run_finish)
     gan_health h;
     ck_assert_int_eq(gan_health_init(&h, t, &err), GAN_OK);
     long guard = 0;
-    while (t->step < 300 && guard++ < 1000) {
+    while (t->state.step < 300 && guard++ < 1000) {
         gan_status st = gan_trainer_step(t, &err);
-        if (st == GAN_OK) st = gan_health_check(&h, t, t->step == 300, &err);
+        if (st == GAN_OK) st = gan_health_check(&h, t, t->state.step == 300, &err);
         gan_health_event ev;
         if (st != GAN_OK) ck_assert_msg(gan_health_recover(&h, t, st, &ev, &err) == GAN_OK, "%s", err.msg);
     }
-    ck_assert_int_eq(t->step, 300);
+    ck_assert_int_eq(t->state.step, 300);
     ck_assert_int_ge(h.rollbacks, 1);
     ck_assert_float_lt(t->gopt.c.lr, 10.0f);
     ck_assert_float_eq(t->gopt.c.lr, t->dopt.c.lr);
@@ -208,7 +208,7 @@ START_TEST(test_retry_bound_gives_up)
         if (i <= 2) {
             ck_assert_int_eq(st, GAN_OK);
             ck_assert_int_eq(ev.retry, i);
-            ck_assert_int_eq(t->step, 20);
+            ck_assert_int_eq(t->state.step, 20);
         } else {
             ck_assert_int_eq(st, GAN_ERR_NUMERIC);
             ck_assert_int_eq(ev.step, 0);

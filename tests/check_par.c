@@ -226,7 +226,7 @@ static run run_net(const gan_layer_conf *c, int n, gan_shape in, int B, int T)
     gan_net *net;
     gan_error err;
     ck_assert_msg(gan_net_create(&net, c, n, in, B, &err) == GAN_OK, "%s", err.msg);
-    ck_assert_int_eq(net->ntasks, T);
+    ck_assert_int_eq(gan_net_plan_get(net).ntasks, T);
     gan_rng r;
     gan_rng_seed(&r, 11);
     gan_net_init(net, &r);

@@ -168,7 +168,7 @@ START_TEST(test_lazy_penalty_is_k_times_on_every_kth_d_step)
     /* D steps 0..5 are (step, k) = (0,0) (0,1) (1,0) (1,1) (2,0) (2,1) */
     int on[6] = { 1, 0, 0, 1, 0, 0 };
     for (int ds = 0; ds < 6; ds++) {
-        b->step = ds / 2;
+        b->state.step = ds / 2;
         gan_net_zero_grad(b->D);
         float Pb = gan_trainer_penalties(b, x, 3, x, 3, ds % 2);
         if (on[ds]) {
@@ -279,7 +279,7 @@ START_TEST(test_rpgan_r1_r2_resume_bit_exact)
     gan_error err;
     train(a, 21);
     train(b, 10);
-    ck_assert(isfinite(a->d_loss) && isfinite(a->g_loss));
+    ck_assert(isfinite(a->metrics.d_loss) && isfinite(a->metrics.g_loss));
     ck_assert_int_eq(gan_ckpt_save(b, path, &err), GAN_OK);
     gan_trainer_free(b);
     ck_assert_msg(gan_ckpt_load(&c, path, 1, &err) == GAN_OK, "load: %s", err.msg);
@@ -379,8 +379,8 @@ START_TEST(test_augment_p_schedule)
     conv_model(text, sizeof text, "",
                "  augment: {policy: translation, p: 0.0, p_end: 0.6, schedule: linear}\n");
     gan_trainer *t = tu_trainer(text, 0);
-    ck_assert_ptr_nonnull(t->aug);
-    ck_assert_float_eq(t->aug_p, 0.0f);
+    ck_assert_ptr_nonnull(t->scratch.aug);
+    ck_assert_float_eq(t->state.aug_p, 0.0f);
     gan_trainer_free(t);
     const char *ok = "name: ring-aug\nseed: 3\ndata: {format: idx, path: "
                      "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz, limit: 256}\n"
@@ -394,7 +394,7 @@ START_TEST(test_augment_p_schedule)
     gan_error err;
     for (int s = 0; s < 6; s++) {
         ck_assert_msg(gan_trainer_step(t, &err) == GAN_OK, "step: %s", err.msg);
-        ck_assert_float_eq_tol(t->aug_p, 0.2f + 0.5f * (float)s / 10.0f, 1e-6f);
+        ck_assert_float_eq_tol(t->state.aug_p, 0.2f + 0.5f * (float)s / 10.0f, 1e-6f);
     }
     gan_trainer_free(t);
 }

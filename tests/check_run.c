@@ -30,7 +30,7 @@ START_TEST(without_a_directory_it_is_the_plain_loop)
     ck_assert_int_eq(gan_run_until(r, &err), GAN_OK);
     ck_assert(gan_run_done(r) && !gan_run_stopped(r));
     ck_assert_int_eq(gan_run_close(r, GAN_OK, &err), GAN_OK);
-    ck_assert_int_eq(b->step, 25);
+    ck_assert_int_eq(b->state.step, 25);
     ck_assert(memcmp(a->G->params, b->G->params, a->G->nparams * sizeof(float)) == 0);
     ck_assert(memcmp(a->D->params, b->D->params, a->D->nparams * sizeof(float)) == 0);
     gan_trainer_free(a);
@@ -76,7 +76,7 @@ START_TEST(directory_lock_stop_exists_force_resume)
     /* the stop flag: after step 3, with samples and a checkpoint */
     ck_assert_int_eq(gan_run_until(r, &err), GAN_OK);
     ck_assert(gan_run_stopped(r));
-    ck_assert_int_eq(t->step, 3);
+    ck_assert_int_eq(t->state.step, 3);
     ck_assert_int_eq(calls, 3);
     ck_assert_int_eq(gan_run_close(r, GAN_OK, &err), GAN_OK);
     ck_assert(exists(run, "latest.ckpt") && exists(run, "ckpt/step-00000003.ckpt") && !exists(run, ".lock"));
@@ -95,7 +95,7 @@ START_TEST(directory_lock_stop_exists_force_resume)
     ck_assert_msg(gan_run_open(&r, t, &ro, &err) == GAN_OK, "%s", err.msg);
     ck_assert_int_eq(gan_run_until(r, &err), GAN_OK);
     ck_assert_int_eq(gan_run_close(r, GAN_OK, &err), GAN_OK);
-    ck_assert_int_eq(t->step, 6);
+    ck_assert_int_eq(t->state.step, 6);
     /* force: the old run moves to RUN.old-1 whole */
     gan_run_opts fo = { .dir = run, .target = 2, .mode = GAN_RUN_FORCE };
     ck_assert_msg(gan_run_open(&r2, u, &fo, &err) == GAN_OK, "%s", err.msg);

@@ -81,14 +81,15 @@ static void train(gan_trainer *t, long steps)
 START_TEST(test_ring_gan_captures_modes)
 {
     gan_trainer *t = tu_trainer(ring_model, 1);
-    train(t, t->spec->train.steps);
+    train(t, t->cfg.spec->train.steps);
     float *x = malloc(2500 * 2 * sizeof *x);
     gan_error err;
     ck_assert_int_eq(gan_trainer_sample(t, 1, 2500, x, &err), GAN_OK);
     gan_mixture_eval ev;
     gan_mixture_evaluate(GAN_DATA_RING, x, 2500, &ev);
     printf("ring after %ld steps: %d/%d modes, %.1f%% high quality, reverse KL %.3f, d_loss %.3f g_loss %.3f\n",
-           t->step, ev.captured, ev.modes, 100 * ev.high_quality, ev.reverse_kl, t->d_loss, t->g_loss);
+           t->state.step, ev.captured, ev.modes, 100 * ev.high_quality, ev.reverse_kl, t->metrics.d_loss,
+           t->metrics.g_loss);
     /* measured 8/8 modes with 63% to 82% high quality (seeds 3 and 4, 1
      * and 2 BLAS threads); an untrained or broken G gets ~0% */
     ck_assert_int_ge(ev.captured, 8);
@@ -144,7 +145,7 @@ static void check_resume_bit_exact(int d_steps)
     ck_assert_int_eq(gan_ckpt_save(b, path, &err), GAN_OK);
     gan_trainer_free(b);
     ck_assert_msg(gan_ckpt_load(&c, path, 1, &err) == GAN_OK, "load: %s", err.msg);
-    ck_assert_int_eq(c->step, 20);
+    ck_assert_int_eq(c->state.step, 20);
     train(c, 20);
     ck_assert_mem_eq(a->G->params, c->G->params, a->G->nparams * sizeof(float));
     ck_assert_mem_eq(a->D->params, c->D->params, a->D->nparams * sizeof(float));
@@ -181,7 +182,7 @@ START_TEST(test_wgan_gp_penalty_gradient)
     float real[8], fake[8];
     gan_rng_fill_normal(&r, real, 8, 0, 2);
     gan_rng_fill_normal(&r, fake, 8, 0, 2);
-    gan_rng saved = t->noise_rng;
+    gan_rng saved = t->state.noise_rng;
     gan_net_zero_grad(D);
     float P = gan_trainer_gradient_penalty(t, real, fake, 4);
     ck_assert(P > 0);
@@ -192,10 +193,10 @@ START_TEST(test_wgan_gp_penalty_gradient)
     for (size_t i = 0; i < D->nparams; i++) {
         float v = D->params[i];
         D->params[i] = v + h;
-        t->noise_rng = saved;
+        t->state.noise_rng = saved;
         double pp = gan_trainer_gradient_penalty(t, real, fake, 4);
         D->params[i] = v - h;
-        t->noise_rng = saved;
+        t->state.noise_rng = saved;
         double pm = gan_trainer_gradient_penalty(t, real, fake, 4);
         D->params[i] = v;
         double num = (pp - pm) / (2 * h);
@@ -214,7 +215,7 @@ START_TEST(test_wgan_gp_trains_without_nan)
 {
     gan_trainer *t = tu_trainer(wgan_model, 1);
     train(t, 10);
-    ck_assert(isfinite(t->d_loss) && isfinite(t->g_loss));
+    ck_assert(isfinite(t->metrics.d_loss) && isfinite(t->metrics.g_loss));
     gan_trainer_free(t);
 }
 END_TEST
@@ -246,9 +247,9 @@ START_TEST(test_gradient_norms_are_recorded)
     double d = 0, g = 0;
     for (size_t i = 0; i < t->D->nparams; i++) d += (double)t->D->grads[i] * t->D->grads[i];
     for (size_t i = 0; i < t->G->nparams; i++) g += (double)t->G->grads[i] * t->G->grads[i];
-    ck_assert_float_eq_tol(t->d_grad_norm, sqrt(d), 1e-5 * sqrt(d) + 1e-12);
-    ck_assert_float_eq_tol(t->g_grad_norm, sqrt(g), 1e-5 * sqrt(g) + 1e-12);
-    ck_assert(t->d_grad_norm > 0 && t->g_grad_norm > 0);
+    ck_assert_float_eq_tol(t->metrics.d_grad_norm, sqrt(d), 1e-5 * sqrt(d) + 1e-12);
+    ck_assert_float_eq_tol(t->metrics.g_grad_norm, sqrt(g), 1e-5 * sqrt(g) + 1e-12);
+    ck_assert(t->metrics.d_grad_norm > 0 && t->metrics.g_grad_norm > 0);
     gan_trainer_free(t);
 }
 END_TEST

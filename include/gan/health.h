@@ -50,13 +50,13 @@ typedef struct gan_health_event {
     char reason[768];    /* the error that caused it */
 } gan_health_event;
 
-/* Watch t with the configuration of its model (t->spec->train.health);
+/* Watch t with the configuration of its model (t->cfg.spec->train.health);
  * with rollback, take the first snapshot of t's current state (its
  * parameters must be finite). */
 GAN_API gan_status gan_health_init(gan_health *h, const gan_trainer *t, gan_error *err);
 GAN_API void gan_health_free(gan_health *h);
 
-/* After a step that succeeded: take a snapshot when t->step is a multiple
+/* After a step that succeeded: take a snapshot when t->state.step is a multiple
  * of snapshot_every, or when force is set (before a checkpoint, at the end
  * of a run).  A snapshot first checks every parameter and buffer of G and
  * D: a non-finite value is GAN_ERR_NUMERIC (then call gan_health_recover),

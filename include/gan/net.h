@@ -25,6 +25,9 @@
 /* grads has room for this many floats after its nparams (gan/dist.h) */
 #define GAN_NET_GRAD_SLACK 8
 
+/* the memory plan, the scratch and the shards: private to src/core/net.c */
+typedef struct gan_net_plan gan_net_plan;
+
 typedef struct gan_net {
     int n;
     gan_layer *layers;
@@ -34,47 +37,16 @@ typedef struct gan_net {
     float *grads;       /* (nparams), then GAN_NET_GRAD_SLACK spare floats */
     size_t nbufs;
     float *bufs;        /* (nbufs) */
-    int Bmax;           /* batch the buffers below are sized for */
+    int Bmax;           /* batch the activations are sized for */
     float **act;        /* act[i]: output of entry i, (Bmax, out_i), a view
-                         * of one of the activation buffers abuf[] */
-    unsigned char *share;  /* share[i]: how act[i] was planned: 0 a buffer
-                            * of its own, 1 entry i runs in place over its
-                            * input's buffer, 2 act[i] is its input's
-                            * memory (an alias entry, skipped), 3 a buffer
-                            * whose earlier values are dead by then */
-    /* the plan (gan_net_create), independent of the batch size */
-    int nabuf;          /* activation buffers */
-    int *abuf_of;       /* abuf_of[i]: the buffer of act[i] */
-    size_t *abuf_len;   /* (nabuf) floats per sample of each buffer */
-    float **abuf;       /* (nabuf) the buffers, Bmax * abuf_len[k] floats */
-    int *gbuf;          /* gbuf[j]: gradient buffer of entry j's output
-                         * during backward, or -1: the alias entry reading
-                         * it passes its own gradient memory on */
-    int *lastuse;       /* lastuse[j + 1]: the last entry reading value j
-                         * (j = -1: the net's input); backward's first
-                         * writer of dL/dvalue overwrites, later ones add */
-    int ngbuf;          /* gradient buffers the plan needs (>= 2) */
-    int ntmp;           /* more of them as sums' scratch */
-    float **dbuf;       /* (ngbuf + ntmp) gradient buffers, each Bmax * the
-                         * largest activation (shared: gan_net_share_scratch) */
-    const float **gptr; /* (n) dL/d act[i] during one backward */
-    float *ws;          /* shared scratch */
-    size_t ws_size;
-    int ntasks;         /* parallel tasks ws has room for (gan_ctx) */
-    struct gan_scratch *scratch;   /* owner of dbuf and ws, perhaps shared
-                                    * with another net (gan_net_share_scratch) */
-    float *saved;       /* all layers' saved-for-backward floats */
+                         * of one of the plan's activation buffers */
     /* last forward pass */
     const float *x;
     int B, training;
     gan_rng rng;        /* dropout stream */
     const int *labels;  /* (B) class labels for the label layers (embed,
                          * project) of the next passes, or NULL; not owned */
-    /* sharded training passes (gan_net_set_shards); sh.S == 0: none */
-    gan_shards sh;
-    float *sgrads;      /* (S, sh.gstride) the shards' gradient arenas;
-                         * this process's are rows s0 .. s0 + ns - 1 */
-    gan_rng *srng;      /* (ns) the local shards' dropout streams */
+    gan_net_plan *plan; /* owned */
 } gan_net;
 
 /* Build (shape inference, arenas, the memory plan) from n entries, for
@@ -109,6 +81,30 @@ GAN_API gan_status gan_net_set_shards(gan_net *net, int S, int s0, int ns, gan_e
 GAN_API void gan_net_shard_reduce(gan_net *net);
 /* Seed local shard k's dropout stream from (seed, id, s0 + k). */
 GAN_API void gan_net_seed_shards(gan_net *net, uint64_t seed, uint64_t id);
+/* The shards of gan_net_set_shards, or NULL when the net has none. */
+GAN_API const gan_shards *gan_net_shards(const gan_net *net);
+/* The local shards' dropout streams (gan_net_shards(net)->ns of them;
+ * NULL without shards): a pass that must be repeated with the same masks
+ * saves and restores them with net->rng. */
+GAN_API gan_rng *gan_net_shard_rngs(gan_net *net);
+/* The shards' gradient arenas, (S, gstride) floats, this process's rows
+ * s0 .. s0 + ns - 1 (what gan_net_shard_reduce gathers and sums); NULL
+ * without shards. */
+GAN_API float *gan_net_shard_grads(gan_net *net);
+/* What the memory plan decided (for tests and tools). */
+typedef struct gan_net_plan_info {
+    int nabuf;          /* activation buffers */
+    int ngbuf, ntmp;    /* gradient buffers, and more of them as sums' scratch */
+    int ntasks;         /* parallel tasks the scratch has room for (gan_ctx) */
+    size_t ws_size;     /* floats of scratch */
+    const void *scratch;   /* the scratch and gradient buffers in use: the
+                            * same for nets that share them */
+} gan_net_plan_info;
+GAN_API gan_net_plan_info gan_net_plan_get(const gan_net *net);
+/* How act[i] was planned: 0 a buffer of its own, 1 entry i runs in place
+ * over its input's buffer, 2 act[i] is its input's memory (an alias entry,
+ * skipped), 3 a buffer whose earlier values are dead by then. */
+GAN_API int gan_net_act_share(const gan_net *net, int i);
 /* Let a and b use one set of gradient buffers and scratch, as large as the
  * larger of each: both hold data only during one gan_net_backward or one
  * layer call, so two nets that never run at the same time (a GAN's G and

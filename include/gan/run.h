@@ -28,7 +28,7 @@
  *
  * Use:
  *     gan_run *r;
- *     gan_run_opts o = { .dir = "runs/x", .target = t->spec->train.steps };
+ *     gan_run_opts o = { .dir = "runs/x", .target = t->cfg.spec->train.steps };
  *     st = gan_run_open(&r, t, &o, err);
  *     if (st == GAN_OK) st = gan_run_until(r, err);   (or gan_run_step in a loop)
  *     st2 = gan_run_close(r, st, err2);   final samples and checkpoint when st is GAN_OK
@@ -51,7 +51,7 @@ typedef struct gan_run gan_run;
 enum {
     GAN_RUN_NEW = 0,      /* a new run: refuse a directory holding one */
     GAN_RUN_FORCE = 1,    /* a new run: move an existing one aside to DIR.old-N */
-    GAN_RUN_RESUME = 2,   /* continue the directory's run from t->step */
+    GAN_RUN_RESUME = 2,   /* continue the directory's run from t->state.step */
 };
 
 /* After each step that was not rolled back. */
@@ -65,7 +65,7 @@ typedef struct gan_run_progress {
 
 typedef struct gan_run_opts {
     const char *dir;       /* run directory; NULL: write nothing (reproduce) */
-    long target;           /* train until t->step reaches it */
+    long target;           /* train until t->state.step reaches it */
     int mode;              /* GAN_RUN_NEW, GAN_RUN_FORCE or GAN_RUN_RESUME */
     /* the caller sets *stop non-zero (a signal handler) to end the run
      * after the current step, with samples and a checkpoint; may be NULL */

@@ -17,14 +17,31 @@
 #include "gan/optim.h"
 #include "gan/data.h"
 
-typedef struct gan_trainer {
+/* A trainer is its parts (the two networks, their optimizers, the data)
+ * and five groups of its own fields, one per lifetime (src/train/state.c's
+ * table has a row for each field and says what checkpoints hold):
+ *   cfg      born with the model in gan_trainer_create, read-only after
+ *            (the sampling options no_ema and truncation are set by callers)
+ *   state    carried from step to step: checkpointed and in the health
+ *            snapshot (the parts' own state, weights, buffers, dropout
+ *            streams and moments, is checkpointed through them)
+ *   scratch  sized once at create, holds nothing from one step to the next
+ *   job      this process as a rank of a data-parallel job (gan/dist.h)
+ *   loaded   what the checkpoint the trainer was restored from recorded
+ *   metrics  the last step's measurements, for the log */
+typedef struct gan_trainer_cfg {
     gan_model_spec *spec;      /* owned */
-    char *model_text;          /* expanded model YAML (owned) */
-    gan_net *G, *D;            /* owned */
-    gan_optim gopt, dopt;
-    gan_dataset *data;         /* owned; NULL in sample-only use */
-    gan_shape data_shape;
-    /* state carried between steps (checkpointed) */
+    char *model_text;          /* expanded model YAML (owned); checkpointed */
+    float *fixed_z;            /* (samples, dim) fixed noise for sample grids */
+    int *yfixed;               /* (samples) sample-grid labels, row r = class r mod K */
+    uint64_t data_fingerprint; /* the loaded data's (images), 0 unknown; checkpointed */
+    gan_shape data_shape;      /* of a sample, from the data or the generator */
+    int classes;               /* K of a conditional model (data.classes), 0 otherwise */
+    int no_ema;                /* 1: sampling uses G's raw weights even with ema */
+    float truncation;          /* > 0: gan_trainer_sample redraws noise beyond this many std */
+} gan_trainer_cfg;
+
+typedef struct gan_trainer_state {
     long step;                 /* training steps done */
     long epoch;                /* passes over the data order */
     long pos;                  /* next index into order */
@@ -32,35 +49,51 @@ typedef struct gan_trainer {
     gan_rng noise_rng;         /* noise for D and G steps */
     gan_rng data_rng;          /* epoch shuffles */
     float *ema;                /* (G->nparams + G->nbufs) G's averaged weights then its
-                                * buffers (train.ema), NULL when off; checkpointed */
-    int no_ema;                /* 1: sampling uses G's raw weights even with ema */
-    float aug_p;               /* train.augment's probability (ADA adapts it); checkpointed */
-    float aug_rt;              /* last E[sign(D(real))] seen by ADA */
-    struct gan_aug_state *aug; /* train.augment's scratch (augment.c), NULL when off */
-    uint64_t data_fingerprint; /* the loaded data's (images), 0 unknown; checkpointed */
-    uint64_t ckpt_data_fingerprint; /* the one the restored checkpoint recorded, 0 none */
-    float truncation;          /* > 0: gan_trainer_sample redraws noise beyond this many std */
-    /* scratch sized once (not checkpointed) */
+                                * buffers (train.ema), NULL when off */
+    float aug_p;               /* train.augment's probability (ADA adapts it) */
+} gan_trainer_state;
+
+typedef struct gan_trainer_scratch {
     float *z;                  /* (noise_batch, dim) */
     float *real;               /* (batch, data) */
     float *fake_grad;          /* (noise_batch, data) dL/dfake from D */
     float *dout;               /* D output gradients, max(batch, noise_batch) */
-    float *fixed_z;            /* (samples, dim) fixed noise for sample grids */
     float *gp_buf;             /* wgan-gp interpolates, R1/R2 gradients and perturbations */
     void *rp_keep;             /* rpgan: D's buffers (2 copies) and dropout streams */
-    /* conditional models (data.classes > 0; all NULL/0 otherwise) */
-    int classes;               /* K */
-    int *yreal;                /* (batch) labels of the last real batch */
+    struct gan_aug_state *aug; /* train.augment's scratch (augment.c), NULL when off */
+    int *yreal;                /* (batch) labels of the last real batch (conditional) */
     int *yfake;                /* (max(batch, noise_batch)) labels of the last fakes */
-    int *yfixed;               /* (samples) sample-grid labels, row r = class r mod K */
-    /* data parallelism (gan/dist.h): this process is rank `rank` of
-     * `nranks` and trains on Br of train.batch and Bf of train.noise_batch
-     * rows (1, 0 and the whole batches outside an MPI job); ckpt_nranks is
-     * the rank count of the run that wrote a loaded checkpoint (0: none) */
-    int rank, nranks, Br, Bf, ckpt_nranks;
-    /* last step's measurements */
+} gan_trainer_scratch;
+
+/* this process is rank `rank` of `nranks` and trains on Br of train.batch
+ * and Bf of train.noise_batch rows (1, 0 and the whole batches outside an
+ * MPI job); nranks is checkpointed */
+typedef struct gan_trainer_job {
+    int rank, nranks, Br, Bf;
+} gan_trainer_job;
+
+/* what a restored checkpoint's 'DATA' and 'DIST' said (0: none) */
+typedef struct gan_trainer_loaded {
+    uint64_t data_fingerprint;
+    int nranks;
+} gan_trainer_loaded;
+
+typedef struct gan_trainer_metrics {
     float d_loss, g_loss, d_real, d_fake;
     float d_grad_norm, g_grad_norm;   /* L2 norms of the last D and G gradients */
+    float aug_rt;                     /* last E[sign(D(real))] seen by ADA */
+} gan_trainer_metrics;
+
+typedef struct gan_trainer {
+    gan_net *G, *D;            /* owned */
+    gan_optim gopt, dopt;
+    gan_dataset *data;         /* owned; NULL in sample-only use */
+    gan_trainer_cfg cfg;
+    gan_trainer_state state;
+    gan_trainer_scratch scratch;
+    gan_trainer_job job;
+    gan_trainer_loaded loaded;
+    gan_trainer_metrics metrics;
 } gan_trainer;
 
 /* Build everything from a spec (takes ownership of spec): data (unless
@@ -69,14 +102,14 @@ GAN_API gan_status gan_trainer_create(gan_trainer **out, gan_model_spec *spec, i
 GAN_API void gan_trainer_free(gan_trainer *t);
 /* Collective (gan/dist.h): make t a data-parallel trainer of this job:
  * check that train.batch and train.noise_batch divide by the number of
- * ranks, set t->rank, t->nranks and the shares t->Br, t->Bf, and broadcast
+ * ranks, set t->job.rank, t->job.nranks and the shares t->job.Br, t->job.Bf, and broadcast
  * rank 0's parameters and buffers.  On one rank it changes nothing. */
 GAN_API gan_status gan_dist_start(gan_trainer *t, gan_error *err);
 /* One training step (d_steps D updates, g_steps G updates). */
 GAN_API gan_status gan_trainer_step(gan_trainer *t, gan_error *err);
 /* n samples from G (eval mode) with noise from a stream of `seed`:
  * out (n, data_shape).  With train.ema, G's averaged weights (unless
- * t->no_ema). */
+ * t->cfg.no_ema). */
 GAN_API gan_status gan_trainer_sample(gan_trainer *t, uint64_t seed, int n, float *out, gan_error *err);
 /* Same with class labels (n) for a conditional model; labels NULL: class
  * r mod K on row r of a ceil(sqrt(n))-column grid (gan_trainer_sample). */
@@ -86,7 +119,7 @@ GAN_API gan_status gan_trainer_sample_labels(gan_trainer *t, uint64_t seed, int 
 GAN_API void gan_cond_grid_labels(int *y, int n, int cols, int K);
 /* WGAN-GP: interpolates of real and fake (B each, of D's input size: B
  * packs of train.pack samples) with weights from
- * t->noise_rng, penalty lambda * mean (||dD/dx|| - 1)^2 returned, its
+ * t->state.noise_rng, penalty lambda * mean (||dD/dx|| - 1)^2 returned, its
  * parameter gradient accumulated into t->D->grads. */
 GAN_API float gan_trainer_gradient_penalty(gan_trainer *t, const float *real, const float *fake, int B);
 /* R1/R2 (penalty.c): P = w mean_i ||dD/dx_i||^2 over x (B, D's input size),
@@ -114,15 +147,15 @@ GAN_API float gan_ema_decay(const gan_ema_spec *e, long step);
  * e->half_life > 0, 0.5^(batch / h), h = min(half_life, rampup * step *
  * batch) with a ramp; else gan_ema_decay(e, step). */
 GAN_API float gan_ema_beta(const gan_ema_spec *e, long step, int batch);
-/* Allocate t->ema as a copy of G's weights and buffers when the model asks
+/* Allocate t->state.ema as a copy of G's weights and buffers when the model asks
  * for train.ema (decay > 0); no-op otherwise. */
 GAN_API gan_status gan_trainer_ema_init(gan_trainer *t, gan_error *err);
 /* After a G update: before train.ema.start steps a copy, from then on the
  * average; G's buffers (batchnorm running statistics, spectral-norm
  * vectors) are copied, never averaged. */
 GAN_API void gan_trainer_ema_after_g(gan_trainer *t);
-/* Exchange G's weights and buffers with the averaged ones when t->ema is
- * set and t->no_ema is 0; returns 1 when it did (call again to undo,
+/* Exchange G's weights and buffers with the averaged ones when t->state.ema is
+ * set and t->cfg.no_ema is 0; returns 1 when it did (call again to undo,
  * bit for bit), 0 otherwise. */
 GAN_API int gan_trainer_ema_swap(gan_trainer *t);
 

@@ -128,8 +128,8 @@ gan_status gan_ckpt_load(gan_trainer **out, const char *path, int load_data, gan
     if (st == GAN_OK) st = ckpt_state_restore(t, r, err);
     if (st == GAN_OK) {
         /* keep the stored text, so a resumed run saves the same MODL */
-        free(t->model_text);
-        t->model_text = copy;
+        free(t->cfg.model_text);
+        t->cfg.model_text = copy;
         copy = NULL;
     }
     free(copy);

@@ -124,10 +124,10 @@ static void encode(const gan_trainer *t, uint32_t tag, ckpt_buf *b)
 {
     switch (tag) {
     case CKPT_TAG_MODL: {
-        size_t n = strlen(t->model_text);
-        ckpt_put_u64(b, ckpt_fnv1a64(t->model_text, n));
+        size_t n = strlen(t->cfg.model_text);
+        ckpt_put_u64(b, ckpt_fnv1a64(t->cfg.model_text, n));
         ckpt_put_u64(b, n);
-        ckpt_put_bytes(b, t->model_text, n);
+        ckpt_put_bytes(b, t->cfg.model_text, n);
         break;
     }
     case CKPT_TAG_BILD: {
@@ -147,7 +147,7 @@ static void encode(const gan_trainer *t, uint32_t tag, ckpt_buf *b)
                 /* what the trainer's net_rng always held; a trainer put
                  * together by hand (no spec: tests) takes seed 0 */
                 gan_rng r;
-                gan_rng_seed_stream(&r, t->spec ? t->spec->seed : 0, GAN_STREAM_RESERVED);
+                gan_rng_seed_stream(&r, t->cfg.spec ? t->cfg.spec->seed : 0, GAN_STREAM_RESERVED);
                 put_rng(b, &r);
             } else {
                 put_rng(b, f->at(t));
@@ -155,9 +155,9 @@ static void encode(const gan_trainer *t, uint32_t tag, ckpt_buf *b)
         }
         break;
     case CKPT_TAG_ORDR: {
-        uint64_t n = t->order && t->data ? (uint64_t)t->data->n : 0;
+        uint64_t n = t->state.order && t->data ? (uint64_t)t->data->n : 0;
         ckpt_put_u64(b, n);
-        for (uint64_t i = 0; i < n; i++) ckpt_put_u32(b, t->order[i]);
+        for (uint64_t i = 0; i < n; i++) ckpt_put_u32(b, t->state.order[i]);
         break;
     }
     case CKPT_TAG_TENS:
@@ -172,15 +172,15 @@ static void encode(const gan_trainer *t, uint32_t tag, ckpt_buf *b)
         put_optim(b, &t->dopt);
         break;
     case CKPT_TAG_AUGP:   /* optional, present exactly when train.augment is on */
-        ckpt_put_f32(b, t->aug_p);
+        ckpt_put_f32(b, t->state.aug_p);
         break;
     case CKPT_TAG_DATA:   /* optional, when the data has a fingerprint */
-        ckpt_put_u64(b, t->data_fingerprint);
+        ckpt_put_u64(b, t->cfg.data_fingerprint);
         break;
     case CKPT_TAG_EMAG:   /* optional, present exactly when train.ema is on */
         ckpt_put_u64(b, (uint64_t)t->G->nparams);
         ckpt_put_u64(b, (uint64_t)t->G->nbufs);
-        ckpt_put_f32s(b, t->ema, t->G->nparams + t->G->nbufs);
+        ckpt_put_f32s(b, t->state.ema, t->G->nparams + t->G->nbufs);
         break;
     }
 }
@@ -190,15 +190,15 @@ gan_status ckpt_state_write(const gan_trainer *t, ckpt_writer *w, const char *pa
     static const uint32_t order[] = { CKPT_TAG_MODL, CKPT_TAG_BILD, CKPT_TAG_STAT, CKPT_TAG_ORDR,
                                       CKPT_TAG_TENS, CKPT_TAG_OPTG, CKPT_TAG_OPTD, CKPT_TAG_EMAG,
                                       CKPT_TAG_AUGP, CKPT_TAG_DATA };
-    if (!t->model_text || !t->G || !t->D)
+    if (!t->cfg.model_text || !t->G || !t->D)
         return gan_error_at(err, GAN_ERR_INVALID, path, 0, 0, "trainer has no model to save");
     gan_status st = check_coverage(t->G, 'g', path, err);
     if (st == GAN_OK) st = check_coverage(t->D, 'd', path, err);
     /* each section streams through a 1 MiB buffer into the writer */
     for (size_t i = 0; st == GAN_OK && i < sizeof order / sizeof *order; i++) {
-        if (order[i] == CKPT_TAG_EMAG && !t->ema) continue;
-        if (order[i] == CKPT_TAG_DATA && !t->data_fingerprint) continue;
-        if (order[i] == CKPT_TAG_AUGP && !t->aug) continue;
+        if (order[i] == CKPT_TAG_EMAG && !t->state.ema) continue;
+        if (order[i] == CKPT_TAG_DATA && !t->cfg.data_fingerprint) continue;
+        if (order[i] == CKPT_TAG_AUGP && !t->scratch.aug) continue;
         ckpt_buf b = { .sink = w, .err = err };
         st = ckpt_writer_begin(w, order[i], err);
         if (st == GAN_OK) {
@@ -215,8 +215,8 @@ gan_status ckpt_state_write(const gan_trainer *t, ckpt_writer *w, const char *pa
     }
     /* 'DIST' (u32 ranks): from a data-parallel run only, so one-process
      * files stay as they were */
-    if (st == GAN_OK && t->nranks > 1) {
-        uint32_t n = (uint32_t)t->nranks;
+    if (st == GAN_OK && t->job.nranks > 1) {
+        uint32_t n = (uint32_t)t->job.nranks;
         uint8_t le[4] = { (uint8_t)n, (uint8_t)(n >> 8), (uint8_t)(n >> 16), (uint8_t)(n >> 24) };
         st = ckpt_writer_section(w, CKPT_TAG_DIST, le, sizeof le, err);
     }
@@ -355,7 +355,7 @@ static gan_status restore_stat(gan_trainer *t, const ckpt_reader *r, uint64_t no
             return FAIL(GAN_ERR_FORMAT, "%s has the all-zero state", f->label);
         /* an empty order (saved without data) keeps the position it had: it
          * cannot be resumed (restore_order refuses it with data) */
-        if (f->kind == STATE_LONG && f->at(t) == (void *)&t->pos && norder > 0 && *p > norder)
+        if (f->kind == STATE_LONG && f->at(t) == (void *)&t->state.pos && norder > 0 && *p > norder)
             return FAIL(GAN_ERR_FORMAT, "position %" PRIu64 " is past the data order's %" PRIu64 " entries", *p, norder);
         p += f->kind == STATE_LONG ? 1 : 4;
     }
@@ -376,7 +376,7 @@ static gan_status restore_stat(gan_trainer *t, const ckpt_reader *r, uint64_t no
 }
 
 /* The order must be a permutation of 0..n-1 (so no index can run past the
- * data); it replaces t->order when the data set is loaded. */
+ * data); it replaces t->state.order when the data set is loaded. */
 static gan_status restore_order(gan_trainer *t, const ckpt_reader *r, uint64_t *norder, gan_error *err)
 {
     ckpt_cur c = cursor(r, CKPT_TAG_ORDR);
@@ -403,7 +403,7 @@ static gan_status restore_order(gan_trainer *t, const ckpt_reader *r, uint64_t *
             return FAIL(GAN_ERR_FORMAT, "data order is not a permutation (entry %" PRIu64 " is %" PRIu32 ")", i, k);
         }
         seen[k / 8] |= (uint8_t)(1u << (k % 8));
-        if (t->data && t->order && !changed) t->order[i] = k;
+        if (t->data && t->state.order && !changed) t->state.order[i] = k;
     }
     free(seen);
     *norder = n;
@@ -494,15 +494,15 @@ static gan_status restore_net(gan_net *net, char which, ckpt_tensor *ts, int nts
 static gan_status restore_ema(gan_trainer *t, const ckpt_reader *r, gan_error *err)
 {
     int have = ckpt_reader_find(r, CKPT_TAG_EMAG) != NULL;
-    if (!have && !t->ema) return GAN_OK;
+    if (!have && !t->state.ema) return GAN_OK;
     if (!have) return FAIL(GAN_ERR_FORMAT, "section 'EMAG' is missing, but the model has train.ema");
-    if (!t->ema) return FAIL(GAN_ERR_FORMAT, "section 'EMAG' is present, but the model has no train.ema");
+    if (!t->state.ema) return FAIL(GAN_ERR_FORMAT, "section 'EMAG' is present, but the model has no train.ema");
     ckpt_cur c = cursor(r, CKPT_TAG_EMAG);
     uint64_t np = ckpt_get_u64(&c), nb = ckpt_get_u64(&c);
     if (!c.bad && (np != t->G->nparams || nb != t->G->nbufs))
         return FAIL(GAN_ERR_FORMAT, "section 'EMAG': %" PRIu64 " parameters and %" PRIu64 " buffers, the "
                     "generator has %zu and %zu", np, nb, t->G->nparams, t->G->nbufs);
-    if (!c.bad) ckpt_get_f32s(&c, t->ema, t->G->nparams + t->G->nbufs);
+    if (!c.bad) ckpt_get_f32s(&c, t->state.ema, t->G->nparams + t->G->nbufs);
     return done(r, &c, CKPT_TAG_EMAG, err);
 }
 
@@ -515,17 +515,17 @@ static gan_status restore_augp(gan_trainer *t, const ckpt_reader *r, gan_error *
     gan_status st = done(r, &c, CKPT_TAG_AUGP, err);
     if (st != GAN_OK) return st;
     if (!(p >= 0.0f && p <= 1.0f)) return FAIL(GAN_ERR_FORMAT, "section 'AUGP': p %g is not in [0, 1]", (double)p);
-    t->aug_p = p;
+    t->state.aug_p = p;
     return GAN_OK;
 }
 
 /* 'DATA': the fingerprint of the data the run was trained on (optional). */
 static gan_status restore_data(gan_trainer *t, const ckpt_reader *r, gan_error *err)
 {
-    t->ckpt_data_fingerprint = 0;
+    t->loaded.data_fingerprint = 0;
     if (!ckpt_reader_find(r, CKPT_TAG_DATA)) return GAN_OK;
     ckpt_cur c = cursor(r, CKPT_TAG_DATA);
-    t->ckpt_data_fingerprint = ckpt_get_u64(&c);
+    t->loaded.data_fingerprint = ckpt_get_u64(&c);
     return done(r, &c, CKPT_TAG_DATA, err);
 }
 
@@ -550,7 +550,7 @@ gan_status ckpt_state_restore(gan_trainer *t, const ckpt_reader *r, gan_error *e
     if (st == GAN_OK) st = restore_optim(&t->dopt, r, CKPT_TAG_OPTD, err);
     if (st == GAN_OK) st = restore_order(t, r, &norder, err);
     if (st == GAN_OK) st = restore_stat(t, r, norder, err);
-    if (st == GAN_OK) st = ckpt_state_nranks(r, &t->ckpt_nranks, err);
+    if (st == GAN_OK) st = ckpt_state_nranks(r, &t->loaded.nranks, err);
     if (st == GAN_OK) st = restore_ema(t, r, err);
     if (st == GAN_OK) st = restore_augp(t, r, err);
     if (st == GAN_OK) st = restore_data(t, r, err);

@@ -125,7 +125,7 @@ void cli_ckpt_path(const char *arg, char *buf, size_t n);
  * its path (cli_ckpt_path) into path (n bytes) (opts.c) */
 int cli_parse_ckpt(const char *sub, int argc, char **argv, const cli_opt *opts, char *path, size_t n);
 /* the trainer of checkpoint or RUN arg (without its data), its file in
- * path (n bytes), t->no_ema set to no_ema (--no-ema: samples from G's raw
+ * path (n bytes), t->cfg.no_ema set to no_ema (--no-ema: samples from G's raw
  * weights); NULL after printing the error */
 gan_trainer *cli_load(const char *arg, int no_ema, char *path, size_t n);
 

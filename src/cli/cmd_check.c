@@ -25,18 +25,18 @@ int cmd_check(int argc, char **argv)
     gan_model_spec *spec = cli_model_load(model, &m);
     if (!spec) return EXIT_ERR;
     /* shapes: from the data when it is readable, else from the generator
-     * (the trainer takes ownership of spec and keeps it as t->spec) */
+     * (the trainer takes ownership of spec and keeps it as t->cfg.spec) */
     gan_trainer *t;
     if (gan_trainer_create(&t, spec, 0, &err) != GAN_OK) {
         cli_error(&err);
         return EXIT_ERR;
     }
-    spec = t->spec;
+    spec = t->cfg.spec;
     gan_shape ds;
     gan_error derr;
-    if (gan_data_shape(&spec->data, &ds, &derr) == GAN_OK && !gan_shape_eq(ds, t->data_shape)) {
+    if (gan_data_shape(&spec->data, &ds, &derr) == GAN_OK && !gan_shape_eq(ds, t->cfg.data_shape)) {
         char a[64], b[64];
-        gan_shape_str(t->data_shape, a, sizeof a);
+        gan_shape_str(t->cfg.data_shape, a, sizeof a);
         gan_shape_str(ds, b, sizeof b);
         const gan_stack_spec *g = &spec->gen;
         gan_error_at(&err, GAN_ERR_SHAPE, model, g->layers[g->n - 1].line, g->layers[g->n - 1].col,
@@ -45,9 +45,9 @@ int cmd_check(int argc, char **argv)
         gan_trainer_free(t);
         return EXIT_ERR;
     }
-    if (expand) fputs(t->model_text, stdout);
-    else if (dot) gan_model_print_dot(stdout, t->spec, t->G, t->D);
-    else gan_model_print_summary(stdout, t->spec, t->G, t->D);
+    if (expand) fputs(t->cfg.model_text, stdout);
+    else if (dot) gan_model_print_dot(stdout, t->cfg.spec, t->G, t->D);
+    else gan_model_print_summary(stdout, t->cfg.spec, t->G, t->D);
     char **cls;
     int ncls;
     if (!expand && gan_data_class_names(&spec->data, &cls, &ncls, &derr) == GAN_OK && ncls > 0) {

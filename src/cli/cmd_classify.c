@@ -119,7 +119,8 @@ int cli_eval_images(gan_trainer *t, const float *x, long n, const char *clfpath,
     gan_error_clear(&err);
     gan_clf_scores c;
     if (gan_eval_classifier(t, x, n, clfpath, realpath, (uint64_t)seed, &c, &err) != GAN_OK) return fail(&err);
-    printf("step %ld\nsamples %ld (real %ld%s%s)\n", t->step, n, c.nr, realpath ? " from " : "", realpath ? realpath : "");
+    printf("step %ld\nsamples %ld (real %ld%s%s)\n", t->state.step, n, c.nr, realpath ? " from " : "",
+           realpath ? realpath : "");
     printf("classifier %s (%s): %d features, %d classes, test accuracy %.2f%%\n", c.name, clfpath, c.features,
            c.classes, 100.0 * c.test_accuracy);
     printf("frechet_distance %.4f\n", c.fd);

@@ -29,7 +29,7 @@ int cmd_eval(int argc, char **argv)
     float *x = NULL;
     rc = cli_sample_draw(&a, &t, &x);
     if (rc == EXIT_OK) {
-        gan_data_format f = t->spec->data.format;
+        gan_data_format f = t->cfg.spec->data.format;
         if (a.clf) {
             rc = cli_eval_images(t, x, a.n, a.clf, a.real, a.seed);
             if (rc == EXIT_OK) rc = cli_eval_metrics(t, x, a.n, &a.m);
@@ -42,7 +42,7 @@ int cmd_eval(int argc, char **argv)
         } else {
             gan_mixture_eval ev;
             gan_mixture_evaluate(f, x, a.n, &ev);
-            printf("step %ld\nsamples %ld\nmodes %d/%d\nhigh_quality %.2f%%\nreverse_kl %.4f\n", t->step, a.n,
+            printf("step %ld\nsamples %ld\nmodes %d/%d\nhigh_quality %.2f%%\nreverse_kl %.4f\n", t->state.step, a.n,
                    ev.captured, ev.modes, 100.0 * ev.high_quality, ev.reverse_kl);
         }
     }

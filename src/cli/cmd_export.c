@@ -46,7 +46,7 @@ int cmd_export(int argc, char **argv)
         rc = EXIT_ERR;
     } else {
         fprintf(stderr, "ganrun: wrote %s (%s of %s at step %ld%s)\n", out, disc ? "discriminator" : "generator",
-                t->spec->name, t->step, swapped ? ", averaged weights" : "");
+                t->cfg.spec->name, t->state.step, swapped ? ", averaged weights" : "");
     }
     gan_trainer_free(t);
     return rc;

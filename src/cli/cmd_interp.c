@@ -70,7 +70,7 @@ int cmd_interpolate(int argc, char **argv)
     int cols = (nseeds - 1) * ((int)steps - 1) + 1, rc = EXIT_OK;
     float *x = NULL;
     if (gan_trainer_interpolate(t, seeds, nseeds, (int)steps, &x, &err) != GAN_OK ||
-        gan_png_write_grid(outfile, x, 2 * cols, t->data_shape, cols, &err) != GAN_OK) {
+        gan_png_write_grid(outfile, x, 2 * cols, t->cfg.data_shape, cols, &err) != GAN_OK) {
         cli_error(&err);
         rc = EXIT_ERR;
     }

@@ -54,7 +54,7 @@ static int score(float *x, long ng, gan_shape s, const gan_dataset *dr, const ch
 
 int cli_eval_metrics(gan_trainer *t, float *x, long n, const cli_metrics_args *a)
 {
-    gan_shape s = t->data_shape;
+    gan_shape s = t->cfg.data_shape;
     int C, H, W;
     if (!a->clf && !gan_shape_image(s, &C, &H, &W)) {
         char b[64];
@@ -70,7 +70,7 @@ int cli_eval_metrics(gan_trainer *t, float *x, long n, const cli_metrics_args *a
         cli_error(&err);
         return EXIT_ERR;
     }
-    int rc = score(x, n, s, dr ? dr : dt, a->real ? a->real : t->spec->data.path, dt, t->spec->data.path, a);
+    int rc = score(x, n, s, dr ? dr : dt, a->real ? a->real : t->cfg.spec->data.path, dt, t->cfg.spec->data.path, a);
     gan_data_free(dr);
     gan_data_free(dt);
     return rc;

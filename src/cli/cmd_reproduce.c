@@ -49,27 +49,27 @@ int cmd_reproduce(int argc, char **argv)
     gan_error err;
     gan_error_clear(&err);
     gan_model_spec *spec;
-    if (gan_model_load_string(&spec, ref->model_text, strlen(ref->model_text), path, NULL, 0, &err) != GAN_OK ||
+    if (gan_model_load_string(&spec, ref->cfg.model_text, strlen(ref->cfg.model_text), path, NULL, 0, &err) != GAN_OK ||
         gan_trainer_create(&t, spec, 1, &err) != GAN_OK) {
         cli_error(&err);
         gan_trainer_free(ref);
         return EXIT_ERR;
     }
     int quiet = 0;
-    gan_run_notes(t, path, ref->ckpt_data_fingerprint, 0, cli_say, &quiet);
-    fprintf(stderr, "ganrun: re-running %ld steps of %s from step 0\n", ref->step, spec->name);
+    gan_run_notes(t, path, ref->loaded.data_fingerprint, 0, cli_say, &quiet);
+    fprintf(stderr, "ganrun: re-running %ld steps of %s from step 0\n", ref->state.step, spec->name);
     /* the loop `ganrun train` runs (train.health and its snapshots before
      * each checkpoint included), writing nothing, so a run that rolled
      * back reproduces too */
-    rc = cli_run(t, NULL, ref->step, GAN_RUN_NEW, 1);
+    rc = cli_run(t, NULL, ref->state.step, GAN_RUN_NEW, 1);
     if (rc == EXIT_OK) {
         int same = compare_nets("g", t->G, ref->G) & compare_nets("d", t->D, ref->D);
-        if (same) printf("reproduced: step %ld, all parameters and buffers match bit for bit\n", ref->step);
+        if (same) printf("reproduced: step %ld, all parameters and buffers match bit for bit\n", ref->state.step);
         else
             printf("not reproduced: step %ld, the tensors above differ (bit-exact only on the same "
                    "build and OpenBLAS kernels: this run used %s kernels, "
                    "`ganrun info` shows the checkpoint's; OPENBLAS_CORETYPE sets them)\n",
-                   ref->step, gan_blas_core());
+                   ref->state.step, gan_blas_core());
         rc = same ? EXIT_OK : EXIT_ERR;
     }
     gan_trainer_free(t);

@@ -75,19 +75,19 @@ int cli_sample_draw(sample_args *a, gan_trainer **tp, float **out)
     int swapped = gan_trainer_ema_swap(t);   /* the weights the samples come from */
     cli_warn_nonfinite(path, "generator", t->G);
     if (swapped) gan_trainer_ema_swap(t);
-    t->truncation = (float)a->truncation;
+    t->cfg.truncation = (float)a->truncation;
     float *z = NULL;
     int *labels = NULL, rc = EXIT_OK;
     if (gan_sample_latents(t, a->latents, &a->n, a->n_set, (uint64_t)a->seed, &z, &err) != GAN_OK ||
         gan_sample_labels(t, a->src, a->labels, a->cls, a->n, &labels, &err) != GAN_OK)
         rc = EXIT_ERR;
-    if (rc == EXIT_OK && !(*out = gan_alloc_floats((size_t)a->n * gan_shape_size(t->data_shape)))) {
+    if (rc == EXIT_OK && !(*out = gan_alloc_floats((size_t)a->n * gan_shape_size(t->cfg.data_shape)))) {
         gan_error_set(&err, GAN_ERR_NOMEM, "out of memory for %ld samples", a->n);
         rc = EXIT_ERR;
     }
     if (rc == EXIT_OK && gan_trainer_generate(t, z, labels, (int)a->n, *out, &err) != GAN_OK) rc = EXIT_ERR;
     if (rc == EXIT_OK && a->latents_out) {
-        gan_shape zs = { 1, { t->spec->noise.dim, 0, 0 } };   /* .npy or .csv (cli_sample_parse) */
+        gan_shape zs = { 1, { t->cfg.spec->noise.dim, 0, 0 } };   /* .npy or .csv (cli_sample_parse) */
         if (gan_samples_write(a->latents_out, z, (int)a->n, zs, &err) != GAN_OK) rc = EXIT_ERR;
     }
     if (rc != EXIT_OK && err.msg[0]) cli_error(&err);
@@ -112,7 +112,7 @@ int cmd_sample(int argc, char **argv)
                                            a.force) != EXIT_OK)
             return EXIT_ERR;
         rc = cli_sample_draw(&a, &t, &x);
-        if (rc == EXIT_OK) rc = cli_sample_dir(a.outfile, x, a.n, t->data_shape, a.force);
+        if (rc == EXIT_OK) rc = cli_sample_dir(a.outfile, x, a.n, t->cfg.data_shape, a.force);
         gan_free_floats(x);
         gan_trainer_free(t);
         return rc;
@@ -127,7 +127,7 @@ int cmd_sample(int argc, char **argv)
     rc = cli_sample_draw(&a, &t, &x);
     gan_error err;
     gan_error_clear(&err);
-    if (rc == EXIT_OK && gan_samples_write(a.outfile, x, (int)a.n, t->data_shape, &err) != GAN_OK) {
+    if (rc == EXIT_OK && gan_samples_write(a.outfile, x, (int)a.n, t->cfg.data_shape, &err) != GAN_OK) {
         cli_error(&err);
         rc = EXIT_ERR;
     }

@@ -52,12 +52,13 @@ static void on_progress(const gan_run_progress *p, void *user)
     if (w->tty && p->logged) {
         double rate = (double)(s - p->start_step) / (p->elapsed_s + 1e-12);
         fprintf(stderr, "\rstep %ld/%ld  d_loss %.4f  g_loss %.4f  D(x) %.3f  D(G(z)) %.3f  %.0f img/s  ETA %.0fs   ",
-                s, p->target, t->d_loss, t->g_loss, t->d_real, t->d_fake, p->images_per_s,
+                s, p->target, t->metrics.d_loss, t->metrics.g_loss, t->metrics.d_real, t->metrics.d_fake,
+                p->images_per_s,
                 (double)(p->target - s) / (rate + 1e-12));
     }
     if (!w->tty && !w->quiet && (s % w->plain_every == 0 || s == p->target))
         fprintf(stderr, "step %ld/%ld d_loss %.4f g_loss %.4f D(x) %.3f D(G(z)) %.3f %.1fs\n", s,
-                p->target, t->d_loss, t->g_loss, t->d_real, t->d_fake, p->elapsed_s);
+                p->target, t->metrics.d_loss, t->metrics.g_loss, t->metrics.d_real, t->metrics.d_fake, p->elapsed_s);
 }
 
 /* a reloaded checkpoint's warnings and notes (gan_run_notes) */
@@ -82,19 +83,19 @@ int cli_run(gan_trainer *t, const char *dir, long target, int mode, int quiet)
 {
     gan_error err;
     gan_error_clear(&err);
-    int lead = t->rank == 0;   /* the one rank that writes */
-    long total = target - t->step;
+    int lead = t->job.rank == 0;   /* the one rank that writes */
+    long total = target - t->state.step;
     show w = { lead && dir && isatty(2) && !quiet, quiet || !lead || !dir, 0 };
-    w.plain_every = total / 20 > t->spec->output.log_every ? total / 20 : t->spec->output.log_every;
+    w.plain_every = total / 20 > t->cfg.spec->output.log_every ? total / 20 : t->cfg.spec->output.log_every;
     if (w.plain_every < 1) w.plain_every = 1;
     gan_run_opts o = { .dir = dir, .target = target, .mode = mode, .stop = dir ? &stop_signal : NULL,
                        .on_progress = on_progress, .on_rollback = on_rollback, .user = &w };
     if (dir && lead && t->data && t->data->skipped > 0)
         fprintf(stderr, "%s: warning: skipped %ld bad file%s (data.on_bad_file: skip); the first: %s\n",
-                cli_esc(t->spec->data.path), t->data->skipped, t->data->skipped > 1 ? "s" : "",
+                cli_esc(t->cfg.spec->data.path), t->data->skipped, t->data->skipped > 1 ? "s" : "",
                 cli_esc(t->data->skip_note));
     if (lead && t->data && t->data->cache_note[0])
-        fprintf(stderr, "%s: warning: decoded-image cache %s\n", cli_esc(t->spec->data.path),
+        fprintf(stderr, "%s: warning: decoded-image cache %s\n", cli_esc(t->cfg.spec->data.path),
                 cli_esc(t->data->cache_note));
 
     if (dir) {   /* ^C or SIGTERM: stop after this step, with a checkpoint */
@@ -105,7 +106,7 @@ int cli_run(gan_trainer *t, const char *dir, long target, int mode, int quiet)
         sigaction(SIGTERM, &sa, NULL);
     }
 
-    long start_step = t->step;
+    long start_step = t->state.step;
     double t0 = now_s();
     gan_run *r;
     gan_status st = gan_run_open(&r, t, &o, &err);
@@ -125,14 +126,15 @@ int cli_run(gan_trainer *t, const char *dir, long target, int mode, int quiet)
         cli_error(&err);
         return EXIT_ERR;
     }
-    if (t->nranks > 1 && !w.quiet)
-        fprintf(stderr, "ganrun: %d ranks, parameters identical on every rank\n", t->nranks);
+    if (t->job.nranks > 1 && !w.quiet)
+        fprintf(stderr, "ganrun: %d ranks, parameters identical on every rank\n", t->job.nranks);
     if (stopped) {
-        if (lead) fprintf(stderr, "ganrun: stopped by signal at step %ld; checkpoint %s/latest.ckpt\n", t->step, dir);
+        if (lead)
+            fprintf(stderr, "ganrun: stopped by signal at step %ld; checkpoint %s/latest.ckpt\n", t->state.step, dir);
         return stop_signal == SIGINT ? 130 : 143;
     }
     if (!w.quiet)
-        fprintf(stderr, "ganrun: trained %ld steps in %.1fs; run directory %s\n", t->step - start_step,
+        fprintf(stderr, "ganrun: trained %ld steps in %.1fs; run directory %s\n", t->state.step - start_step,
                 now_s() - t0, dir);
     return EXIT_OK;
 }
@@ -179,7 +181,7 @@ int cmd_train(int argc, char **argv)
         gan_trainer_free(t);
         return EXIT_ERR;
     }
-    rc = cli_run(t, t->spec->output.dir, t->spec->train.steps, force ? GAN_RUN_FORCE : GAN_RUN_NEW, quiet);
+    rc = cli_run(t, t->cfg.spec->output.dir, t->cfg.spec->train.steps, force ? GAN_RUN_FORCE : GAN_RUN_NEW, quiet);
     gan_trainer_free(t);
     return rc;
 }
@@ -206,13 +208,14 @@ int cmd_resume(int argc, char **argv)
         gan_trainer_free(t);
         return EXIT_ERR;
     }
-    gan_run_notes(t, path, t->ckpt_data_fingerprint, t->ckpt_nranks ? t->ckpt_nranks : 1, cli_say, &quiet);
-    if (t->step >= target) {
-        if (!quiet && t->rank == 0) fprintf(stderr, "ganrun: %s is at step %ld, nothing to do (train.steps %ld; use --steps N)\n",
-                            path, t->step, t->spec->train.steps);
+    gan_run_notes(t, path, t->loaded.data_fingerprint, t->loaded.nranks ? t->loaded.nranks : 1, cli_say, &quiet);
+    if (t->state.step >= target) {
+        if (!quiet && t->job.rank == 0)
+            fprintf(stderr, "ganrun: %s is at step %ld, nothing to do (train.steps %ld; use --steps N)\n",
+                            path, t->state.step, t->cfg.spec->train.steps);
         rc = EXIT_OK;
     } else {
-        rc = cli_run(t, t->spec->output.dir, target, GAN_RUN_RESUME, quiet);
+        rc = cli_run(t, t->cfg.spec->output.dir, target, GAN_RUN_RESUME, quiet);
     }
     gan_trainer_free(t);
     return rc;

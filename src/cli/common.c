@@ -112,7 +112,7 @@ gan_trainer *cli_load(const char *arg, int no_ema, char *path, size_t n)
     gan_error_clear(&err);
     gan_trainer *t;
     if (gan_ckpt_load(&t, path, 0, &err) == GAN_OK) {
-        t->no_ema = no_ema;
+        t->cfg.no_ema = no_ema;
         return t;
     }
     cli_error(&err);

@@ -34,6 +34,43 @@
 #include "gan/net.h"
 #include "gan/par.h"
 
+/* What gan_net keeps of its plan, its scratch and its shards (opaque
+ * outside this file: gan/net.h has the accessors others need). */
+struct gan_net_plan {
+    unsigned char *share;  /* share[i]: how act[i] was planned: 0 a buffer
+                            * of its own, 1 entry i runs in place over its
+                            * input's buffer, 2 act[i] is its input's
+                            * memory (an alias entry, skipped), 3 a buffer
+                            * whose earlier values are dead by then */
+    /* the plan (gan_net_create), independent of the batch size */
+    int nabuf;          /* activation buffers */
+    int *abuf_of;       /* abuf_of[i]: the buffer of act[i] */
+    size_t *abuf_len;   /* (nabuf) floats per sample of each buffer */
+    float **abuf;       /* (nabuf) the buffers, Bmax * abuf_len[k] floats */
+    int *gbuf;          /* gbuf[j]: gradient buffer of entry j's output
+                         * during backward, or -1: the alias entry reading
+                         * it passes its own gradient memory on */
+    int *lastuse;       /* lastuse[j + 1]: the last entry reading value j
+                         * (j = -1: the net's input); backward's first
+                         * writer of dL/dvalue overwrites, later ones add */
+    int ngbuf;          /* gradient buffers the plan needs (>= 2) */
+    int ntmp;           /* more of them as sums' scratch */
+    float **dbuf;       /* (ngbuf + ntmp) gradient buffers, each Bmax * the
+                         * largest activation (shared: gan_net_share_scratch) */
+    const float **gptr; /* (n) dL/d act[i] during one backward */
+    float *ws;          /* shared scratch */
+    size_t ws_size;
+    int ntasks;         /* parallel tasks ws has room for (gan_ctx) */
+    struct gan_scratch *scratch;   /* owner of dbuf and ws, perhaps shared
+                                    * with another net (gan_net_share_scratch) */
+    float *saved;       /* all layers' saved-for-backward floats */
+    /* sharded training passes (gan_net_set_shards); sh.S == 0: none */
+    gan_shards sh;
+    float *sgrads;      /* (S, sh.gstride) the shards' gradient arenas;
+                         * this process's are rows s0 .. s0 + ns - 1 */
+    gan_rng *srng;      /* (ns) the local shards' dropout streams */
+};
+
 /* The gradient buffers and the scratch, counted by the nets that use
  * them. */
 struct gan_scratch {
@@ -84,10 +121,11 @@ static void scratch_free(struct gan_scratch *s)
 
 static void scratch_release(gan_net *net)
 {
-    struct gan_scratch *s = net->scratch;
-    net->scratch = NULL;
-    net->dbuf = NULL;
-    net->ws = NULL;
+    gan_net_plan *pl = net->plan;
+    struct gan_scratch *s = pl->scratch;
+    pl->scratch = NULL;
+    pl->dbuf = NULL;
+    pl->ws = NULL;
     if (s && --s->refs == 0) scratch_free(s);
 }
 
@@ -113,10 +151,11 @@ static struct gan_scratch *scratch_new(int ndbuf, size_t nd, size_t nws)
 
 static void scratch_use(gan_net *net, struct gan_scratch *s)
 {
-    net->scratch = s;
-    net->dbuf = s->dbuf;
-    net->ws = s->ws;
-    net->ws_size = s->nws;
+    gan_net_plan *pl = net->plan;
+    pl->scratch = s;
+    pl->dbuf = s->dbuf;
+    pl->ws = s->ws;
+    pl->ws_size = s->nws;
 }
 
 /* ---- the plan ----------------------------------------------------------- */
@@ -128,39 +167,41 @@ static int reads_x(const gan_layer *l)
 
 static void free_plan(gan_net *net)
 {
-    free(net->share);
-    free(net->abuf_of);
-    free(net->abuf_len);
-    free(net->gbuf);
-    free(net->lastuse);
-    free(net->gptr);
+    gan_net_plan *pl = net->plan;
+    free(pl->share);
+    free(pl->abuf_of);
+    free(pl->abuf_len);
+    free(pl->gbuf);
+    free(pl->lastuse);
+    free(pl->gptr);
     free(net->act);
-    net->share = NULL;
-    net->abuf_of = NULL;
-    net->abuf_len = NULL;
-    net->gbuf = NULL;
-    net->lastuse = NULL;
-    net->gptr = NULL;
+    pl->share = NULL;
+    pl->abuf_of = NULL;
+    pl->abuf_len = NULL;
+    pl->gbuf = NULL;
+    pl->lastuse = NULL;
+    pl->gptr = NULL;
     net->act = NULL;
 }
 
 static gan_status plan(gan_net *net, gan_error *err)
 {
+    gan_net_plan *pl = net->plan;
     int n = net->n;
-    net->share = calloc((size_t)n, 1);
-    net->abuf_of = calloc((size_t)n, sizeof *net->abuf_of);
-    net->abuf_len = calloc((size_t)n, sizeof *net->abuf_len);
-    net->gbuf = calloc((size_t)n, sizeof *net->gbuf);
-    net->lastuse = calloc((size_t)n + 1, sizeof *net->lastuse);
-    net->gptr = calloc((size_t)n, sizeof *net->gptr);
+    pl->share = calloc((size_t)n, 1);
+    pl->abuf_of = calloc((size_t)n, sizeof *pl->abuf_of);
+    pl->abuf_len = calloc((size_t)n, sizeof *pl->abuf_len);
+    pl->gbuf = calloc((size_t)n, sizeof *pl->gbuf);
+    pl->lastuse = calloc((size_t)n + 1, sizeof *pl->lastuse);
+    pl->gptr = calloc((size_t)n, sizeof *pl->gptr);
     net->act = calloc((size_t)n, sizeof *net->act);
     int *dead = calloc((size_t)n + 1, sizeof *dead);          /* per value j + 1 */
     int *bdead = calloc((size_t)n, sizeof *bdead);            /* per buffer */
     int *blast = calloc((size_t)n, sizeof *blast);            /* per buffer */
     int *gfree = calloc((size_t)n + 2, sizeof *gfree);        /* per gradient buffer */
     int *nreaders = calloc((size_t)n + 1, sizeof *nreaders);  /* per value j + 1 */
-    int ok = net->share && net->abuf_of && net->abuf_len && net->gbuf && net->lastuse &&
-             net->gptr && net->act && dead && bdead && blast && gfree && nreaders;
+    int ok = pl->share && pl->abuf_of && pl->abuf_len && pl->gbuf && pl->lastuse &&
+             pl->gptr && net->act && dead && bdead && blast && gfree && nreaders;
     gan_status st = GAN_OK;
     if (!ok) {
         st = gan_error_set(err, GAN_ERR_NOMEM, "out of memory planning network buffers");
@@ -168,13 +209,13 @@ static gan_status plan(gan_net *net, gan_error *err)
     }
     /* readers */
     for (int j = -1; j < n; j++) {
-        net->lastuse[j + 1] = -1;
+        pl->lastuse[j + 1] = -1;
         dead[j + 1] = j >= 0 && j < n - 1 && (net->layers[j].type->flags & GAN_LAYER_Y_UNUSED);
     }
     for (int i = 0; i < n; i++)
         for (int k = 0; k < net->layers[i].nin; k++) {
             int j = net->layers[i].src[k];
-            net->lastuse[j + 1] = i;
+            pl->lastuse[j + 1] = i;
             nreaders[j + 1]++;
             if (reads_x(&net->layers[i])) dead[j + 1] = 0;
         }
@@ -186,23 +227,23 @@ static gan_status plan(gan_net *net, gan_error *err)
         int j = l->src[0], b = -1;
         unsigned f = l->type->flags;
         if (l->nin == 1 && j >= 0 && (f & GAN_LAYER_ALIAS)) {
-            b = net->abuf_of[j];
-            net->share[i] = 2;
-        } else if (l->nin == 1 && j >= 0 && (f & GAN_LAYER_INPLACE) && bdead[net->abuf_of[j]] &&
-                   blast[net->abuf_of[j]] == i) {
-            b = net->abuf_of[j];
-            net->share[i] = 1;
+            b = pl->abuf_of[j];
+            pl->share[i] = 2;
+        } else if (l->nin == 1 && j >= 0 && (f & GAN_LAYER_INPLACE) && bdead[pl->abuf_of[j]] &&
+                   blast[pl->abuf_of[j]] == i) {
+            b = pl->abuf_of[j];
+            pl->share[i] = 1;
         } else {
             /* a buffer all of whose values are dead and read before i */
             for (int k = 0; k < nb; k++) {
                 if (!bdead[k] || blast[k] >= i) continue;
                 if (b < 0) { b = k; continue; }
-                int fits = net->abuf_len[k] >= o, bfits = net->abuf_len[b] >= o;
-                if (fits && (!bfits || net->abuf_len[k] < net->abuf_len[b])) b = k;
-                else if (!fits && !bfits && net->abuf_len[k] > net->abuf_len[b]) b = k;
+                int fits = pl->abuf_len[k] >= o, bfits = pl->abuf_len[b] >= o;
+                if (fits && (!bfits || pl->abuf_len[k] < pl->abuf_len[b])) b = k;
+                else if (!fits && !bfits && pl->abuf_len[k] > pl->abuf_len[b]) b = k;
             }
             if (b >= 0) {
-                net->share[i] = 3;
+                pl->share[i] = 3;
                 bdead[b] = 1;   /* recomputed below with this value */
             } else {
                 b = nb++;
@@ -210,13 +251,13 @@ static gan_status plan(gan_net *net, gan_error *err)
                 blast[b] = -1;
             }
         }
-        net->abuf_of[i] = b;
-        if (net->abuf_len[b] < o) net->abuf_len[b] = o;
+        pl->abuf_of[i] = b;
+        if (pl->abuf_len[b] < o) pl->abuf_len[b] = o;
         bdead[b] &= dead[i + 1];
-        if (net->lastuse[i + 1] > blast[b]) blast[b] = net->lastuse[i + 1];
+        if (pl->lastuse[i + 1] > blast[b]) blast[b] = pl->lastuse[i + 1];
         if (i == n - 1) bdead[b] = 0;
     }
-    net->nabuf = nb;
+    pl->nabuf = nb;
     /* gradients, in backward order: gfree[k] 1 when buffer k holds nothing,
      * hold[i] the buffer dL/d act[i] is in (-1: the caller's dy) */
     int ng = 0, ntmp = 0;
@@ -227,14 +268,14 @@ static gan_status plan(gan_net *net, gan_error *err)
         int need_tmp = 0, mine = hold[i];
         for (int k = 0; k < l->nin; k++) {
             int j = l->src[k];
-            if (net->lastuse[j + 1] != i) {   /* a later reader wrote it first */
+            if (pl->lastuse[j + 1] != i) {   /* a later reader wrote it first */
                 need_tmp++;
                 continue;
             }
             if (j < 0) continue;              /* the caller's dx */
-            if (net->share[i] == 2 && nreaders[j + 1] == 1) {
+            if (pl->share[i] == 2 && nreaders[j + 1] == 1) {
                 /* dx is dy: the input's gradient is this entry's memory */
-                net->gbuf[j] = -1;
+                pl->gbuf[j] = -1;
                 hold[j] = mine;
                 mine = -1;
                 continue;
@@ -244,14 +285,14 @@ static gan_status plan(gan_net *net, gan_error *err)
                 if (gfree[q] && q != mine) g = q;
             if (g < 0) g = ng++;
             gfree[g] = 0;
-            net->gbuf[j] = g;
+            pl->gbuf[j] = g;
             hold[j] = g;
         }
         if (need_tmp > ntmp) ntmp = need_tmp;
         if (mine >= 0) gfree[mine] = 1;
     }
-    net->ngbuf = ng < 2 ? 2 : ng;
-    net->ntmp = ntmp;
+    pl->ngbuf = ng < 2 ? 2 : ng;
+    pl->ntmp = ntmp;
 out:
     free(dead);
     free(bdead);
@@ -265,25 +306,27 @@ out:
 
 static void free_batch_buffers(gan_net *net)
 {
-    if (net->abuf)
-        for (int k = 0; k < net->nabuf; k++) zfree(net->abuf[k]);
-    free(net->abuf);
-    net->abuf = NULL;
+    gan_net_plan *pl = net->plan;
+    if (pl->abuf)
+        for (int k = 0; k < pl->nabuf; k++) zfree(pl->abuf[k]);
+    free(pl->abuf);
+    pl->abuf = NULL;
     scratch_release(net);
-    zfree(net->saved);
-    net->saved = NULL;
+    zfree(pl->saved);
+    pl->saved = NULL;
     net->Bmax = 0;
 }
 
 static gan_status alloc_batch_buffers(gan_net *net, int B, gan_error *err)
 {
+    gan_net_plan *pl = net->plan;
     size_t maxact = gan_shape_size(net->in), ws = 0, saved = 0;
     /* scratch for one task per thread (gan/par.h) */
     int T = gan_par_threads();
-    net->abuf = calloc((size_t)net->nabuf, sizeof *net->abuf);
-    if (!net->abuf) goto nomem;
-    for (int k = 0; k < net->nabuf; k++)
-        if (!(net->abuf[k] = zfloats((size_t)B * net->abuf_len[k]))) goto nomem;
+    pl->abuf = calloc((size_t)pl->nabuf, sizeof *pl->abuf);
+    if (!pl->abuf) goto nomem;
+    for (int k = 0; k < pl->nabuf; k++)
+        if (!(pl->abuf[k] = zfloats((size_t)B * pl->abuf_len[k]))) goto nomem;
     for (int i = 0; i < net->n; i++) {
         gan_layer *l = &net->layers[i];
         size_t o = gan_shape_size(l->out);
@@ -291,15 +334,15 @@ static gan_status alloc_batch_buffers(gan_net *net, int B, gan_error *err)
         size_t w = l->ws_fixed + (size_t)B * l->ws_per_sample + (size_t)(T - 1) * l->ws_task;
         if (w > ws) ws = w;
         saved += (size_t)B * l->saved_per_sample;
-        net->act[i] = net->abuf[net->abuf_of[i]];
+        net->act[i] = pl->abuf[pl->abuf_of[i]];
     }
-    struct gan_scratch *sc = scratch_new(net->ngbuf + net->ntmp, (size_t)B * maxact, ws);
+    struct gan_scratch *sc = scratch_new(pl->ngbuf + pl->ntmp, (size_t)B * maxact, ws);
     if (!sc) goto nomem;
     scratch_use(net, sc);
-    net->saved = zfloats(saved);
-    if (!net->saved) goto nomem;
-    net->ntasks = T;
-    float *s = net->saved;
+    pl->saved = zfloats(saved);
+    if (!pl->saved) goto nomem;
+    pl->ntasks = T;
+    float *s = pl->saved;
     for (int i = 0; i < net->n; i++) {
         net->layers[i].saved = s;
         s += (size_t)B * net->layers[i].saved_per_sample;
@@ -375,7 +418,10 @@ gan_status gan_net_create(gan_net **out, const gan_layer_conf *confs, int n,
     gan_net *net = calloc(1, sizeof *net);
     if (!net) return gan_error_set(err, GAN_ERR_NOMEM, "out of memory");
     net->layers = calloc((size_t)n, sizeof *net->layers);
-    if (!net->layers) {
+    net->plan = calloc(1, sizeof *net->plan);
+    if (!net->layers || !net->plan) {
+        free(net->layers);
+        free(net->plan);
         free(net);
         return gan_error_set(err, GAN_ERR_NOMEM, "out of memory");
     }
@@ -453,6 +499,7 @@ gan_status gan_net_create(gan_net **out, const gan_layer_conf *confs, int n,
 
 void gan_net_free(gan_net *net)
 {
+    gan_net_plan *pl = net->plan;
     if (!net) return;
     free_batch_buffers(net);
     free_plan(net);
@@ -463,9 +510,10 @@ void gan_net_free(gan_net *net)
     gan_free_floats(net->params);
     gan_free_floats(net->grads);
     gan_free_floats(net->bufs);
-    gan_free_floats(net->sgrads);
-    free(net->sh.dbuf);
-    free(net->srng);
+    gan_free_floats(pl->sgrads);
+    free(pl->sh.dbuf);
+    free(pl->srng);
+    free(net->plan);
     free(net);
 }
 
@@ -493,13 +541,14 @@ static const float *input_of(const gan_net *net, const gan_layer *l, int k)
  * shard; any other pass is one call per entry. */
 static int sharded(const gan_net *net, int B)
 {
-    return net->sh.S > 1 && net->training && B % net->sh.ns == 0;
+    return net->plan->sh.S > 1 && net->training && B % net->plan->sh.ns == 0;
 }
 
 /* Local shard k's gradient arena, at layer l's offset */
 static float *shard_grads(const gan_net *net, const gan_layer *l, int k)
 {
-    return net->sgrads + (size_t)(net->sh.s0 + k) * net->sh.gstride + (size_t)(l->params - net->params);
+    gan_net_plan *pl = net->plan;
+    return pl->sgrads + (size_t)(pl->sh.s0 + k) * pl->sh.gstride + (size_t)(l->params - net->params);
 }
 
 /* Forward of entry i over the rows [r0, r0 + c->B) of the batch */
@@ -549,6 +598,7 @@ static void backward_rows(gan_net *net, int i, const gan_ctx *c, size_t r0, cons
 static void run_entry(gan_net *net, int i, const gan_ctx *c, const float *g, float *const *d,
                       int param_grads)
 {
+    gan_net_plan *pl = net->plan;
     gan_layer *l = &net->layers[i];
     if (!c->sh) {
         if (g) backward_rows(net, i, c, 0, g, d, param_grads);
@@ -561,13 +611,13 @@ static void run_entry(gan_net *net, int i, const gan_ctx *c, const float *g, flo
         if (g) backward_rows(net, i, c, 0, g, d, param_grads);
         else forward_rows(net, i, c, 0);
     } else {
-        int rows = c->B / net->sh.ns;
-        for (int k = 0; k < net->sh.ns; k++) {
+        int rows = c->B / pl->sh.ns;
+        for (int k = 0; k < pl->sh.ns; k++) {
             gan_ctx cs = *c;
             size_t r0 = (size_t)k * rows;
             cs.B = rows;
             cs.shard = k;
-            cs.rng = &net->srng[k];
+            cs.rng = &pl->srng[k];
             cs.labels = c->labels ? c->labels + r0 : NULL;
             l->saved = saved0 + r0 * l->saved_per_sample;
             l->grads = shard_grads(net, l, k);
@@ -581,13 +631,14 @@ static void run_entry(gan_net *net, int i, const gan_ctx *c, const float *g, flo
 
 const float *gan_net_forward(gan_net *net, const float *x, int B, int training)
 {
+    gan_net_plan *pl = net->plan;
     net->x = x;
     net->B = B;
     net->training = training;
-    gan_ctx c = { B, training, net->ws, net->ntasks, &net->rng, net->labels, 0,
-                  sharded(net, B) ? &net->sh : NULL };
+    gan_ctx c = { B, training, pl->ws, pl->ntasks, &net->rng, net->labels, 0,
+                  sharded(net, B) ? &pl->sh : NULL };
     for (int i = 0; i < net->n; i++) {
-        if (net->share[i] == 2) continue;   /* alias: act[i] is its input */
+        if (pl->share[i] == 2) continue;   /* alias: act[i] is its input */
         run_entry(net, i, &c, NULL, NULL, 0);
     }
     return net->act[net->n - 1];
@@ -601,29 +652,30 @@ static void add_to(float *g, const float *t, size_t n)
 
 void gan_net_backward(gan_net *net, const float *dy, float *dx, int param_grads)
 {
-    gan_ctx c = { net->B, net->training, net->ws, net->ntasks, &net->rng, net->labels, 0,
-                  sharded(net, net->B) ? &net->sh : NULL };
-    float **tmp = net->dbuf + net->ngbuf;
-    net->gptr[net->n - 1] = dy;
+    gan_net_plan *pl = net->plan;
+    gan_ctx c = { net->B, net->training, pl->ws, pl->ntasks, &net->rng, net->labels, 0,
+                  sharded(net, net->B) ? &pl->sh : NULL };
+    float **tmp = pl->dbuf + pl->ngbuf;
+    pl->gptr[net->n - 1] = dy;
     for (int i = net->n - 1; i >= 0; i--) {
         gan_layer *l = &net->layers[i];
-        const float *g = net->gptr[i];
+        const float *g = pl->gptr[i];
         float *d[GAN_LAYER_MAXFROM];
         int sum[GAN_LAYER_MAXFROM], nt = 0;
         /* where each input's gradient goes: its own buffer when this entry
          * is its last reader, else a scratch buffer added to it after */
         for (int k = 0; k < l->nin; k++) {
             int j = l->src[k];
-            sum[k] = net->lastuse[j + 1] != i;
+            sum[k] = pl->lastuse[j + 1] != i;
             if (j < 0) d[k] = dx;
-            else if (net->gbuf[j] >= 0) d[k] = net->dbuf[net->gbuf[j]];
+            else if (pl->gbuf[j] >= 0) d[k] = pl->dbuf[pl->gbuf[j]];
             else d[k] = NULL;   /* alias hand-on, below */
             if (sum[k] && d[k]) d[k] = tmp[nt++];
-            if (!sum[k] && j >= 0 && net->gbuf[j] >= 0) net->gptr[j] = d[k];
+            if (!sum[k] && j >= 0 && pl->gbuf[j] >= 0) pl->gptr[j] = d[k];
         }
-        if (net->share[i] == 2) {
+        if (pl->share[i] == 2) {
             int j = l->src[0];
-            if (net->gbuf[j] < 0) net->gptr[j] = g;   /* dx is dy */
+            if (pl->gbuf[j] < 0) pl->gptr[j] = g;   /* dx is dy */
             else if (d[0]) memcpy(d[0], g, (size_t)net->B * gan_shape_size(l->in) * sizeof *g);
         } else {
             run_entry(net, i, &c, g, d, param_grads);
@@ -631,7 +683,7 @@ void gan_net_backward(gan_net *net, const float *dy, float *dx, int param_grads)
         for (int k = 0; k < l->nin; k++) {
             if (!sum[k] || !d[k]) continue;
             int j = l->src[k];
-            float *to = j < 0 ? dx : net->dbuf[net->gbuf[j]];
+            float *to = j < 0 ? dx : pl->dbuf[pl->gbuf[j]];
             add_to(to, d[k], (size_t)net->B * gan_shape_size(l->ins[k]));
         }
     }
@@ -639,10 +691,11 @@ void gan_net_backward(gan_net *net, const float *dy, float *dx, int param_grads)
 
 gan_status gan_net_share_scratch(gan_net *a, gan_net *b, gan_error *err)
 {
-    if (a->scratch == b->scratch) return GAN_OK;
-    size_t nd = a->scratch->nd > b->scratch->nd ? a->scratch->nd : b->scratch->nd;
-    size_t nws = a->scratch->nws > b->scratch->nws ? a->scratch->nws : b->scratch->nws;
-    int ka = a->ngbuf + a->ntmp, kb = b->ngbuf + b->ntmp;
+    const gan_net_plan *pa = a->plan, *pb = b->plan;
+    if (pa->scratch == pb->scratch) return GAN_OK;
+    size_t nd = pa->scratch->nd > pb->scratch->nd ? pa->scratch->nd : pb->scratch->nd;
+    size_t nws = pa->scratch->nws > pb->scratch->nws ? pa->scratch->nws : pb->scratch->nws;
+    int ka = pa->ngbuf + pa->ntmp, kb = pb->ngbuf + pb->ntmp;
     struct gan_scratch *s = scratch_new(ka > kb ? ka : kb, nd, nws);
     if (!s) return gan_error_set(err, GAN_ERR_NOMEM, "out of memory sharing network scratch");
     scratch_release(a);
@@ -655,22 +708,24 @@ gan_status gan_net_share_scratch(gan_net *a, gan_net *b, gan_error *err)
 
 void gan_net_zero_grad(gan_net *net)
 {
+    gan_net_plan *pl = net->plan;
     memset(net->grads, 0, net->nparams * sizeof(float));
-    if (net->sh.S > 1)
-        memset(net->sgrads + (size_t)net->sh.s0 * net->sh.gstride, 0,
-               (size_t)net->sh.ns * net->sh.gstride * sizeof(float));
+    if (pl->sh.S > 1)
+        memset(pl->sgrads + (size_t)pl->sh.s0 * pl->sh.gstride, 0,
+               (size_t)pl->sh.ns * pl->sh.gstride * sizeof(float));
 }
 
 /* ---- shards --------------------------------------------------------------- */
 
 gan_status gan_net_set_shards(gan_net *net, int S, int s0, int ns, gan_error *err)
 {
-    gan_free_floats(net->sgrads);
-    free(net->sh.dbuf);
-    free(net->srng);
-    net->sgrads = NULL;
-    net->srng = NULL;
-    memset(&net->sh, 0, sizeof net->sh);
+    gan_net_plan *pl = net->plan;
+    gan_free_floats(pl->sgrads);
+    free(pl->sh.dbuf);
+    free(pl->srng);
+    pl->sgrads = NULL;
+    pl->srng = NULL;
+    memset(&pl->sh, 0, sizeof pl->sh);
     if (S <= 1) return GAN_OK;
     if (S > 4096 || ns < 1 || s0 < 0 || s0 + ns > S)
         return gan_error_set(err, GAN_ERR_INVALID, "shards %d .. %d of %d: not a valid range",
@@ -679,23 +734,24 @@ gan_status gan_net_set_shards(gan_net *net, int S, int s0, int ns, gan_error *er
     for (int i = 0; i < net->n; i++)
         if (net->layers[i].shard_sums > dmax) dmax = net->layers[i].shard_sums;
     gan_shards sh = { S, s0, ns, (net->nparams + 15) & ~(size_t)15, NULL, dmax };
-    net->sgrads = gan_alloc_floats((size_t)S * sh.gstride);
+    pl->sgrads = gan_alloc_floats((size_t)S * sh.gstride);
     sh.dbuf = malloc((size_t)S * dmax * sizeof *sh.dbuf);
-    net->srng = calloc((size_t)ns, sizeof *net->srng);
-    if (!net->sgrads || !sh.dbuf || !net->srng) {
+    pl->srng = calloc((size_t)ns, sizeof *pl->srng);
+    if (!pl->sgrads || !sh.dbuf || !pl->srng) {
         free(sh.dbuf);
         gan_net_set_shards(net, 0, 0, 0, NULL);
         return gan_error_set(err, GAN_ERR_NOMEM, "out of memory for %d shards' gradients", S);
     }
-    net->sh = sh;
-    for (int k = 0; k < ns; k++) gan_rng_seed_stream(&net->srng[k], 0, (uint64_t)(s0 + k));
+    pl->sh = sh;
+    for (int k = 0; k < ns; k++) gan_rng_seed_stream(&pl->srng[k], 0, (uint64_t)(s0 + k));
     return GAN_OK;
 }
 
 void gan_net_seed_shards(gan_net *net, uint64_t seed, uint64_t id)
 {
-    for (int k = 0; k < net->sh.ns; k++)
-        gan_rng_seed_stream(&net->srng[k], seed, id ^ ((uint64_t)(net->sh.s0 + k) << 8));
+    gan_net_plan *pl = net->plan;
+    for (int k = 0; k < pl->sh.ns; k++)
+        gan_rng_seed_stream(&pl->srng[k], seed, id ^ ((uint64_t)(pl->sh.s0 + k) << 8));
 }
 
 /* the pairwise tree over the S arenas, for the floats [lo, hi) of each:
@@ -719,9 +775,38 @@ static void tree_range(void *arg, size_t lo, size_t hi)
 
 void gan_net_shard_reduce(gan_net *net)
 {
-    if (net->sh.S <= 1) return;
-    if (net->sh.ns < net->sh.S) gan_dist_gather_floats(net->sgrads, (size_t)net->sh.ns * net->sh.gstride);
-    tree_arg t = { net->sgrads, net->sh.gstride, net->sh.S };
+    gan_net_plan *pl = net->plan;
+    if (pl->sh.S <= 1) return;
+    if (pl->sh.ns < pl->sh.S) gan_dist_gather_floats(pl->sgrads, (size_t)pl->sh.ns * pl->sh.gstride);
+    tree_arg t = { pl->sgrads, pl->sh.gstride, pl->sh.S };
     gan_par_range(net->nparams, (size_t)1 << 14, tree_range, &t);
-    memcpy(net->grads, net->sgrads, net->nparams * sizeof(float));
+    memcpy(net->grads, pl->sgrads, net->nparams * sizeof(float));
+}
+
+/* ---- what others may know of the plan ----------------------------------- */
+
+const gan_shards *gan_net_shards(const gan_net *net)
+{
+    return net->plan->sh.S > 1 ? &net->plan->sh : NULL;
+}
+
+gan_rng *gan_net_shard_rngs(gan_net *net)
+{
+    return net->plan->sh.S > 1 ? net->plan->srng : NULL;
+}
+
+float *gan_net_shard_grads(gan_net *net)
+{
+    return net->plan->sh.S > 1 ? net->plan->sgrads : NULL;
+}
+
+gan_net_plan_info gan_net_plan_get(const gan_net *net)
+{
+    const gan_net_plan *p = net->plan;
+    return (gan_net_plan_info){ p->nabuf, p->ngbuf, p->ntmp, p->ntasks, p->ws_size, p->scratch };
+}
+
+int gan_net_act_share(const gan_net *net, int i)
+{
+    return i >= 0 && i < net->n ? net->plan->share[i] : -1;
 }

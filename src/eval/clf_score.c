@@ -38,9 +38,9 @@ static double fd_against(gan_classifier *c, const float *x, long n, const double
  * training images real and unseen ones fake has memorised its data. */
 static double d_positive(gan_trainer *t, const gan_dataset *d, long m, uint64_t seed, long *used)
 {
-    int B = t->spec->train.batch, pk = t->spec->train.pack > 1 ? t->spec->train.pack : 1;
+    int B = t->cfg.spec->train.batch, pk = t->cfg.spec->train.pack > 1 ? t->cfg.spec->train.pack : 1;
     *used = m < d->n ? m - m % B : d->n - d->n % B;
-    if (t->classes || *used < B) return NAN;
+    if (t->cfg.classes || *used < B) return NAN;
     size_t S = gan_shape_size(d->shape);
     float *x = gan_alloc_floats((size_t)*used * S);
     if (!x) return NAN;
@@ -59,12 +59,12 @@ static gan_status classes(gan_trainer *t, const float *prob, long n, gan_clf_sco
 {
     int K = o->classes;
     o->hist = calloc((size_t)K, sizeof *o->hist);
-    int *want = t->classes ? malloc((size_t)n * sizeof *want) : NULL;
-    if (!o->hist || (t->classes && !want)) {
+    int *want = t->cfg.classes ? malloc((size_t)n * sizeof *want) : NULL;
+    if (!o->hist || (t->cfg.classes && !want)) {
         free(want);
         return gan_error_set(err, GAN_ERR_NOMEM, "out of memory for the class histogram");
     }
-    if (want) gan_cond_grid_labels(want, (int)n, (int)ceil(sqrt((double)n)), t->classes);
+    if (want) gan_cond_grid_labels(want, (int)n, (int)ceil(sqrt((double)n)), t->cfg.classes);
     double conf = 0;
     long match = 0;
     for (long i = 0; i < n; i++) {
@@ -92,24 +92,24 @@ gan_status gan_eval_classifier(gan_trainer *t, const float *x, long n, const cha
     gan_status st = gan_classifier_load(&c, clfpath, err);
     if (st != GAN_OK) return st;
     int K = c->classes, F = c->features;
-    size_t S = gan_shape_size(t->data_shape);
+    size_t S = gan_shape_size(t->cfg.data_shape);
     gan_dataset *d = NULL, *test = NULL;
     float *real = NULL, *prob = NULL, *feat = NULL;
     double *mu = NULL, *Sr = NULL;
     char a[64], b[64];
-    if (!gan_shape_eq(c->net->in, t->data_shape)) {
+    if (!gan_shape_eq(c->net->in, t->cfg.data_shape)) {
         gan_shape_str(c->net->in, a, sizeof a);
-        gan_shape_str(t->data_shape, b, sizeof b);
+        gan_shape_str(t->cfg.data_shape, b, sizeof b);
         st = gan_error_at(err, GAN_ERR_SHAPE, clfpath, 0, 0, "classifier input %s differs from the model's sample "
                           "shape %s", a, b);
         goto out;
     }
     gan_data_spec rs;
-    if (realpath) gan_eval_real_spec(realpath, &t->spec->data, t->data_shape, &rs);
-    if ((st = gan_data_load(&d, realpath ? &rs : &t->spec->data, t->spec->seed, err)) != GAN_OK) goto out;
-    if (realpath && !gan_shape_eq(d->shape, t->data_shape)) {
+    if (realpath) gan_eval_real_spec(realpath, &t->cfg.spec->data, t->cfg.data_shape, &rs);
+    if ((st = gan_data_load(&d, realpath ? &rs : &t->cfg.spec->data, t->cfg.spec->seed, err)) != GAN_OK) goto out;
+    if (realpath && !gan_shape_eq(d->shape, t->cfg.data_shape)) {
         gan_shape_str(d->shape, a, sizeof a);
-        gan_shape_str(t->data_shape, b, sizeof b);
+        gan_shape_str(t->cfg.data_shape, b, sizeof b);
         st = gan_error_at(err, GAN_ERR_SHAPE, realpath, 0, 0, "samples of shape %s differ from the model's sample "
                           "shape %s", a, b);
         goto out;
@@ -137,11 +137,11 @@ gan_status gan_eval_classifier(gan_trainer *t, const float *x, long n, const cha
     }
     /* the floor at this n: real model data against as many test images;
      * with --real, what the model's own data scores against the reference */
-    const gan_data_spec *ts = realpath ? &t->spec->data : &c->spec->test;
+    const gan_data_spec *ts = realpath ? &t->cfg.spec->data : &c->spec->test;
     gan_error terr;
     gan_error_clear(&terr);
-    if (gan_data_load(&test, ts, realpath ? t->spec->seed : 1, &terr) == GAN_OK &&
-        gan_shape_eq(test->shape, t->data_shape)) {
+    if (gan_data_load(&test, ts, realpath ? t->cfg.spec->seed : 1, &terr) == GAN_OK &&
+        gan_shape_eq(test->shape, t->cfg.data_shape)) {
         o->nt = n < test->n ? n : test->n;
         float *tx = gan_alloc_floats((size_t)o->nt * S);
         if (tx) {

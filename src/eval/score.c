@@ -171,14 +171,14 @@ gan_status gan_eval_memorisation(const float *x, long ng, gan_shape s, const gan
 gan_status gan_eval_run_sets(const gan_trainer *t, const char *real, float *x, long n, gan_dataset **dr,
                              gan_dataset **dt, gan_error *err)
 {
-    gan_shape s = t->data_shape;
-    gan_data_format f = t->spec->data.format;
+    gan_shape s = t->cfg.data_shape;
+    gan_data_format f = t->cfg.spec->data.format;
     *dr = *dt = NULL;
-    gan_status st = gan_data_load(dt, &t->spec->data, t->spec->seed, err);
+    gan_status st = gan_data_load(dt, &t->cfg.spec->data, t->cfg.spec->seed, err);
     if (st == GAN_OK && real) {
         gan_data_spec rs;
-        gan_eval_real_spec(real, &t->spec->data, s, &rs);
-        st = gan_data_load(dr, &rs, t->spec->seed, err);
+        gan_eval_real_spec(real, &t->cfg.spec->data, s, &rs);
+        st = gan_data_load(dr, &rs, t->cfg.spec->seed, err);
         if (st == GAN_OK && !gan_shape_eq((*dr)->shape, s))
             st = shape_error(err, real, (*dr)->shape, s, "the model's sample shape");
     }

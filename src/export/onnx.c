@@ -937,17 +937,17 @@ gan_status gan_export_onnx(gan_trainer *t, int discriminator, const char *path, 
         inputs[0] = ox_value_info(&o, in_name, ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, shape_dims(net->in, d), d);
         inputs[1] = o.uses_label ? ox_value_info(&o, o.label, ONNX__TENSOR_PROTO__DATA_TYPE__INT64, 0, d) : NULL;
         outputs[0] = ox_value_info(&o, out_name, ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, shape_dims(net->out, d), d);
-        meta[0] = ox_meta(&o, "ganrun.model", t->spec->name);
+        meta[0] = ox_meta(&o, "ganrun.model", t->cfg.spec->name);
         meta[1] = ox_meta(&o, "ganrun.version", gan_version());
-        meta[2] = ox_meta(&o, "ganrun.step", ox_str(&o, "%ld", t->step));
+        meta[2] = ox_meta(&o, "ganrun.step", ox_str(&o, "%ld", t->state.step));
         meta[3] = ox_meta(&o, "ganrun.network", which);
-        meta[4] = ox_meta(&o, "ganrun.model_text", t->model_text ? t->model_text : "");
+        meta[4] = ox_meta(&o, "ganrun.model_text", t->cfg.model_text ? t->cfg.model_text : "");
         opset.domain = (char *)"";
         opset.has_version = 1;
         opset.version = OX_OPSET;
-        g.name = ox_str(&o, "%s_%s", t->spec->name, which);
+        g.name = ox_str(&o, "%s_%s", t->cfg.spec->name, which);
         g.doc_string = ox_str(&o, "ganrun %s of model %s at step %ld (evaluation mode: batchnorm running "
-                              "statistics, dropout off)", which, t->spec->name, t->step);
+                              "statistics, dropout off)", which, t->cfg.spec->name, t->state.step);
         g.n_node = o.nnodes;
         g.node = o.nodes;
         g.n_initializer = o.ninits;
@@ -963,7 +963,7 @@ gan_status gan_export_onnx(gan_trainer *t, int discriminator, const char *path, 
         m.producer_name = (char *)"ganrun";
         m.producer_version = (char *)gan_version();
         m.has_model_version = 1;
-        m.model_version = t->step;
+        m.model_version = t->state.step;
         m.graph = &g;
         m.n_metadata_props = 5;
         m.metadata_props = meta;

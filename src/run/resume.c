@@ -41,13 +41,13 @@ gan_status gan_run_resume_load(gan_trainer **out, const char *path, long more, l
     gan_trainer *t;
     gan_status st = gan_ckpt_load(&t, path, 1, err);
     if (st != GAN_OK) return st;
-    char dir[sizeof t->spec->output.dir];
+    char dir[sizeof t->cfg.spec->output.dir];
     gan_run_dir_of(path, dir, sizeof dir);
-    if ((st = gan_run_set_dir(t->spec, dir, err)) != GAN_OK) {
+    if ((st = gan_run_set_dir(t->cfg.spec, dir, err)) != GAN_OK) {
         gan_trainer_free(t);
         return st;
     }
-    *target = more > 0 ? t->step + more : t->spec->train.steps;
+    *target = more > 0 ? t->state.step + more : t->cfg.spec->train.steps;
     *out = t;
     return GAN_OK;
 }
@@ -56,17 +56,17 @@ void gan_run_notes(const gan_trainer *t, const char *path, uint64_t fingerprint,
                    void (*say)(int note, const char *line, void *user), void *user)
 {
     char line[3000];
-    if (t->rank != 0) return;
-    if (fingerprint && t->data_fingerprint != fingerprint) {
+    if (t->job.rank != 0) return;
+    if (fingerprint && t->cfg.data_fingerprint != fingerprint) {
         snprintf(line, sizeof line, "%s: warning: the data differs from what %s was trained on (files, sizes or "
-                 "times changed: fingerprint %016llx, the checkpoint's %016llx)", t->spec->data.path, path,
-                 (unsigned long long)t->data_fingerprint, (unsigned long long)fingerprint);
+                 "times changed: fingerprint %016llx, the checkpoint's %016llx)", t->cfg.spec->data.path, path,
+                 (unsigned long long)t->cfg.data_fingerprint, (unsigned long long)fingerprint);
         say(0, line, user);
     }
     /* train.shards > 1: the same bits on any rank count that divides it */
-    if (nranks && nranks != t->nranks && t->spec->train.shards < 2) {
+    if (nranks && nranks != t->job.nranks && t->cfg.spec->train.shards < 2) {
         snprintf(line, sizeof line, "note: %s was written by %d rank%s and resumes on %d: the run goes on, "
-                 "but not bit for bit as it would on %d", path, nranks, nranks > 1 ? "s" : "", t->nranks, nranks);
+                 "but not bit for bit as it would on %d", path, nranks, nranks > 1 ? "s" : "", t->job.nranks, nranks);
         say(1, line, user);
     }
 }

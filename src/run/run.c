@@ -310,7 +310,7 @@ static gan_status supersede_later(const char *dir, long step, gan_error *err)
 static gan_status write_checkpoint(gan_trainer *t, const char *dir, gan_error *err)
 {
     char p[PATH_N], latest[PATH_N], tmp[PATH_N + 16];
-    snprintf(p, sizeof p, "%s/ckpt/step-%08ld.ckpt", dir, t->step);
+    snprintf(p, sizeof p, "%s/ckpt/step-%08ld.ckpt", dir, t->state.step);
     snprintf(latest, sizeof latest, "%s/latest.ckpt", dir);
     gan_status st = gan_ckpt_save(t, p, err);
     if (st != GAN_OK) return st;
@@ -323,27 +323,27 @@ static gan_status write_checkpoint(gan_trainer *t, const char *dir, gan_error *e
         if (st != GAN_OK) return st;
     }
     snprintf(tmp, sizeof tmp, "%s/ckpt", dir);
-    prune_checkpoints(tmp, t->spec->output.keep);
+    prune_checkpoints(tmp, t->cfg.spec->output.keep);
     return GAN_OK;
 }
 
 static gan_status write_samples(gan_trainer *t, const char *dir, gan_error *err)
 {
-    int n = t->spec->output.samples;
-    size_t S = gan_shape_size(t->data_shape);
+    int n = t->cfg.spec->output.samples;
+    size_t S = gan_shape_size(t->cfg.data_shape);
     float *x = gan_alloc_floats((size_t)n * S);
     if (!x) return gan_error_set(err, GAN_ERR_NOMEM, "out of memory");
     gan_status st = gan_net_reserve(t->G, n, err);
     if (st == GAN_OK) {
-        t->G->labels = t->yfixed;   /* conditional: class r mod K on row r */
+        t->G->labels = t->cfg.yfixed;   /* conditional: class r mod K on row r */
         int swapped = gan_trainer_ema_swap(t);   /* grids of the averaged G (train.ema) */
-        const float *y = gan_net_forward(t->G, t->fixed_z, n, 0);
+        const float *y = gan_net_forward(t->G, t->cfg.fixed_z, n, 0);
         memcpy(x, y, (size_t)n * S * sizeof(float));
         if (swapped) gan_trainer_ema_swap(t);
         char p[PATH_N];
-        snprintf(p, sizeof p, "%s/samples/step-%08ld.png", dir, t->step);
+        snprintf(p, sizeof p, "%s/samples/step-%08ld.png", dir, t->state.step);
         int cols = (int)ceil(sqrt((double)n));
-        st = gan_png_write_grid(p, x, n, t->data_shape, cols, err);
+        st = gan_png_write_grid(p, x, n, t->cfg.data_shape, cols, err);
     }
     gan_free_floats(x);
     return st;
@@ -374,14 +374,14 @@ static gan_status open_dir(gan_run *r, gan_error *err)
         (snprintf(p, sizeof p, "%s/ckpt", dir), st = make_dir(p, err)))
         return st;
     if (r->o.mode == GAN_RUN_RESUME) {
-        if ((st = supersede_later(dir, t->step, err)) != GAN_OK) return st;
+        if ((st = supersede_later(dir, t->state.step, err)) != GAN_OK) return st;
         snprintf(p, sizeof p, "%s/log.csv", dir);
-        if ((st = truncate_history(p, t->step, err)) != GAN_OK) return st;
+        if ((st = truncate_history(p, t->state.step, err)) != GAN_OK) return st;
         snprintf(p, sizeof p, "%s/events.csv", dir);
-        if ((st = truncate_history(p, t->step, err)) != GAN_OK) return st;
+        if ((st = truncate_history(p, t->state.step, err)) != GAN_OK) return st;
     }
     snprintf(p, sizeof p, "%s/model.yaml", dir);
-    if ((st = write_text_atomic(p, t->model_text, err)) != GAN_OK) return st;
+    if ((st = write_text_atomic(p, t->cfg.model_text, err)) != GAN_OK) return st;
     snprintf(p, sizeof p, "%s/log.csv", dir);
     /* appended to, never through a symbolic link (io_fopen_regular) */
     FILE *log = io_fopen_regular(p, r->o.mode == GAN_RUN_RESUME ? "a" : "w", err);
@@ -390,7 +390,7 @@ static gan_status open_dir(gan_run *r, gan_error *err)
     struct stat ls;
     if (fstat(fileno(log), &ls) == 0 && ls.st_size == 0)
         fprintf(log, "step,epoch,d_loss,g_loss,d_real,d_fake,lr_g,lr_d,seconds,images_per_s,"
-                     "gap,d_grad_norm,g_grad_norm,diversity%s\n", t->aug ? ",aug_p,aug_rt" : "");
+                     "gap,d_grad_norm,g_grad_norm,diversity%s\n", t->scratch.aug ? ",aug_p,aug_rt" : "");
     r->log = log;
     return GAN_OK;
 }
@@ -431,7 +431,7 @@ gan_status gan_run_open(gan_run **out, gan_trainer *t, const gan_run_opts *o, ga
         snprintf(r->dir, sizeof r->dir, "%s", o->dir);
         r->o.dir = r->dir;
     }
-    r->lead = o->dir && t->rank == 0;
+    r->lead = o->dir && t->job.rank == 0;
     gan_status st = gan_dist_agree(r->lead ? open_dir(r, err) : GAN_OK, err);
     if (st == GAN_OK) st = gan_dist_agree(gan_health_init(&r->health, t, err), err);
     else memset(&r->health, 0, sizeof r->health);
@@ -443,7 +443,7 @@ gan_status gan_run_open(gan_run **out, gan_trainer *t, const gan_run_opts *o, ga
         return st;
     }
     r->t0 = r->tlast = now_s();
-    r->start_step = r->last_step = t->step;
+    r->start_step = r->last_step = t->state.step;
     *out = r;
     return GAN_OK;
 }
@@ -451,9 +451,9 @@ gan_status gan_run_open(gan_run **out, gan_trainer *t, const gan_run_opts *o, ga
 /* the caller's flag at any rank stops every rank after the same step */
 int gan_run_done(gan_run *r)
 {
-    if (r->stopped || r->t->step >= r->o.target) return 1;
+    if (r->stopped || r->t->state.step >= r->o.target) return 1;
     int flag = r->o.stop && *r->o.stop;
-    if (r->t->nranks > 1) flag = gan_dist_any(flag);
+    if (r->t->job.nranks > 1) flag = gan_dist_any(flag);
     r->stopped = flag;
     return flag;
 }
@@ -470,15 +470,15 @@ static gan_status health_step(gan_run *r, int *rolled, gan_error *err)
 {
     gan_trainer *t = r->t;
     gan_health *h = &r->health;
-    const gan_output_spec *out = &t->spec->output;
+    const gan_output_spec *out = &t->cfg.spec->output;
     *rolled = 0;
     gan_status st = gan_trainer_step(t, err);
     /* checkpoints and the end of the run take a snapshot: never save a
      * non-finite state, and never roll back behind a checkpoint */
-    int force = t->step >= r->o.target || (out->checkpoint_every && t->step % out->checkpoint_every == 0);
+    int force = t->state.step >= r->o.target || (out->checkpoint_every && t->state.step % out->checkpoint_every == 0);
     if (st == GAN_OK) st = gan_health_check(h, t, force, err);
     if (st == GAN_OK) return GAN_OK;
-    long failed = h->failed_at ? h->failed_at : t->step + 1;
+    long failed = h->failed_at ? h->failed_at : t->state.step + 1;
     gan_health_event ev;
     st = gan_health_recover(h, t, st, &ev, err);
     if (st != GAN_OK) {
@@ -495,7 +495,7 @@ static gan_status health_step(gan_run *r, int *rolled, gan_error *err)
         return st;
     }
     *rolled = 1;
-    if (t->rank > 0) return GAN_OK;   /* every rank rolled back alike; rank 0 says so */
+    if (t->job.rank > 0) return GAN_OK;   /* every rank rolled back alike; rank 0 says so */
     if (r->lead) log_event(r, ev.step, "rollback", &ev, ev.reason);
     if (r->o.on_rollback) r->o.on_rollback(&ev, h, r->o.user);
     return GAN_OK;
@@ -504,29 +504,30 @@ static gan_status health_step(gan_run *r, int *rolled, gan_error *err)
 gan_status gan_run_step(gan_run *r, gan_error *err)
 {
     gan_trainer *t = r->t;
-    const gan_output_spec *out = &t->spec->output;
+    const gan_output_spec *out = &t->cfg.spec->output;
     int rolled;
     gan_status st = health_step(r, &rolled, err);
     if (st != GAN_OK || rolled) return st;   /* rolled: back at a step already logged and saved */
-    long s = t->step;
+    long s = t->state.step;
     double tn = now_s();
     gan_run_progress p = { t, s, r->o.target, r->start_step, tn - r->t0, 0, 0 };
     if (out->log_every && s % out->log_every == 0) {
         p.logged = 1;
-        p.images_per_s = (double)(s - r->last_step) * t->spec->train.batch / (tn - r->tlast + 1e-12);
+        p.images_per_s = (double)(s - r->last_step) * t->cfg.spec->train.batch / (tn - r->tlast + 1e-12);
         if (r->lead) {
             fprintf(r->log, "%ld,%ld,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.3f,%.1f,%.6g,%.6g,%.6g,%.6g", s,
-                    t->epoch, t->d_loss, t->g_loss, t->d_real, t->d_fake, t->gopt.lr, t->dopt.lr,
-                    tn - r->t0, p.images_per_s, t->d_real - t->d_fake, t->d_grad_norm, t->g_grad_norm,
+                    t->state.epoch, t->metrics.d_loss, t->metrics.g_loss, t->metrics.d_real, t->metrics.d_fake,
+                    t->gopt.lr, t->dopt.lr, tn - r->t0, p.images_per_s, t->metrics.d_real - t->metrics.d_fake,
+                    t->metrics.d_grad_norm, t->metrics.g_grad_norm,
                     gan_trainer_diversity(t));
             /* train.augment: its probability p and ADA's rt = E[sign(D(real))] */
-            if (t->aug) fprintf(r->log, ",%.6g,%.6g", t->aug_p, t->aug_rt);
+            if (t->scratch.aug) fprintf(r->log, ",%.6g,%.6g", t->state.aug_p, t->metrics.aug_rt);
             fputc('\n', r->log);
         }
         r->last_step = s;
         r->tlast = tn;
     }
-    if (t->rank == 0 && r->o.on_progress) r->o.on_progress(&p, r->o.user);
+    if (t->job.rank == 0 && r->o.on_progress) r->o.on_progress(&p, r->o.user);
     if (out->sample_every && s % out->sample_every == 0 && s < r->o.target &&
         (st = gan_dist_agree(r->lead ? write_samples(t, r->dir, err) : GAN_OK, err)) != GAN_OK)
         return st;
@@ -560,7 +561,7 @@ gan_status gan_run_close(gan_run *r, gan_status st, gan_error *err)
         st = gan_dist_agree(cst, err);
     }
     /* data parallel: the ranks' parameters must have stayed byte-identical */
-    if (st == GAN_OK && t->nranks > 1) {
+    if (st == GAN_OK && t->job.nranks > 1) {
         int g = gan_dist_first_different(t->G->params, t->G->nparams * sizeof(float));
         int d = gan_dist_first_different(t->D->params, t->D->nparams * sizeof(float));
         if (g >= 0 || d >= 0)

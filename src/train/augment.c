@@ -196,25 +196,26 @@ static int aug_on(const gan_aug_spec *a)
 
 gan_status aug_init(gan_trainer *t, gan_error *err)
 {
-    const gan_aug_spec *a = &t->spec->train.augment;
-    t->aug_p = a->p;
+    const gan_aug_spec *a = &t->cfg.spec->train.augment;
+    t->state.aug_p = a->p;
     if (!aug_on(a)) return GAN_OK;
     char bad[64];
     int ops = aug_parse_policy(a->policy, bad, sizeof bad);
     if (ops < 0)
-        return gan_error_at(err, GAN_ERR_INVALID, t->spec->source, 0, 0,
+        return gan_error_at(err, GAN_ERR_INVALID, t->cfg.spec->source, 0, 0,
                             "train.augment.policy: unknown op '%s' (expected color, translation, cutout)", bad);
-    const gan_shape s = t->data_shape;
+    const gan_shape s = t->cfg.data_shape;
     if (s.rank != 3)
-        return gan_error_at(err, GAN_ERR_SHAPE, t->spec->source, 0, 0,
+        return gan_error_at(err, GAN_ERR_SHAPE, t->cfg.spec->source, 0, 0,
                             "train.augment needs images (C, H, W), the data is %d-D", s.rank);
     struct gan_aug_state *g = calloc(1, sizeof *g);
     if (!g) return gan_error_set(err, GAN_ERR_NOMEM, "out of memory");
-    t->aug = g;
+    t->scratch.aug = g;
     g->ops = (unsigned)ops;
     g->C = s.d[0], g->H = s.d[1], g->W = s.d[2];
     g->S = gan_shape_size(s);
-    int B = t->spec->train.batch > t->spec->train.noise_batch ? t->spec->train.batch : t->spec->train.noise_batch;
+    const gan_train_spec *ts = &t->cfg.spec->train;
+    int B = ts->batch > ts->noise_batch ? ts->batch : ts->noise_batch;
     for (int k = 0; k < 2; k++) {
         g->buf[k] = gan_alloc_floats((size_t)B * g->S);
         g->draw[k] = calloc((size_t)B, sizeof *g->draw[k]);
@@ -228,7 +229,7 @@ gan_status aug_init(gan_trainer *t, gan_error *err)
 
 void aug_free(gan_trainer *t)
 {
-    struct gan_aug_state *g = t->aug;
+    struct gan_aug_state *g = t->scratch.aug;
     if (!g) return;
     for (int k = 0; k < 2; k++) {
         gan_free_floats(g->buf[k]);
@@ -237,42 +238,42 @@ void aug_free(gan_trainer *t)
     gan_free_floats(g->gbuf);
     gan_free_floats(g->tmp);
     free(g);
-    t->aug = NULL;
+    t->scratch.aug = NULL;
 }
 
 /* the stream of (seed, step, phase) (the registry in gan/rng.h) */
 static void pass_rng(const gan_trainer *t, int phase, gan_rng *r)
 {
-    uint64_t id = (uint64_t)t->step << GAN_STREAM_STEP_SHIFT | GAN_STREAM_SHARDED |
+    uint64_t id = (uint64_t)t->state.step << GAN_STREAM_STEP_SHIFT | GAN_STREAM_SHARDED |
                   (uint64_t)(phase & 0x7fff) << 8 | GAN_STREAM_AUGMENT;
-    gan_rng_seed_stream(r, t->spec->seed, id);
+    gan_rng_seed_stream(r, t->cfg.spec->seed, id);
 }
 
 void aug_flip_reals(gan_trainer *t, int phase)
 {
-    if (!t->aug || !t->spec->train.augment.flip) return;
-    struct gan_aug_state *g = t->aug;
+    if (!t->scratch.aug || !t->cfg.spec->train.augment.flip) return;
+    struct gan_aug_state *g = t->scratch.aug;
     gan_rng r;
     pass_rng(t, phase, &r);
-    int B = t->Br;
-    for (int i = 0; i < t->nranks * B; i++) {
+    int B = t->job.Br;
+    for (int i = 0; i < t->job.nranks * B; i++) {
         int f = gan_rng_uniform(&r) < 0.5;
-        int row = i - t->rank * B;
-        if (f && row >= 0 && row < B) aug_flip(t->real + (size_t)row * g->S, g->C, g->H, g->W);
+        int row = i - t->job.rank * B;
+        if (f && row >= 0 && row < B) aug_flip(t->scratch.real + (size_t)row * g->S, g->C, g->H, g->W);
     }
 }
 
 const float *aug_apply(gan_trainer *t, const float *x, int B, int slot, int phase)
 {
-    struct gan_aug_state *g = t->aug;
+    struct gan_aug_state *g = t->scratch.aug;
     if (!g || !g->ops) return x;
-    const gan_aug_spec *a = &t->spec->train.augment;
+    const gan_aug_spec *a = &t->cfg.spec->train.augment;
     gan_rng r;
     pass_rng(t, phase, &r);
     aug_draw d;
-    for (int i = 0; i < t->nranks * B; i++) {
-        aug_draw_one(&d, &r, g->ops, t->aug_p, a, g->H, g->W);
-        int row = i - t->rank * B;
+    for (int i = 0; i < t->job.nranks * B; i++) {
+        aug_draw_one(&d, &r, g->ops, t->state.aug_p, a, g->H, g->W);
+        int row = i - t->job.rank * B;
         if (row >= 0 && row < B) g->draw[slot][row] = d;
     }
     for (int i = 0; i < B; i++)
@@ -283,12 +284,12 @@ const float *aug_apply(gan_trainer *t, const float *x, int B, int slot, int phas
 
 float *aug_grad_buffer(gan_trainer *t)
 {
-    return t->aug && t->aug->ops ? t->aug->gbuf : NULL;
+    return t->scratch.aug && t->scratch.aug->ops ? t->scratch.aug->gbuf : NULL;
 }
 
 void aug_grad(gan_trainer *t, float *dx, const float *dy, int B)
 {
-    struct gan_aug_state *g = t->aug;
+    struct gan_aug_state *g = t->scratch.aug;
     for (int i = 0; i < B; i++)
         aug_backward(dx + (size_t)i * g->S, dy + (size_t)i * g->S, &g->draw[1][i], g->C, g->H, g->W, g->tmp);
 }
@@ -307,18 +308,18 @@ float aug_sign_mean(const float *yr, int n)
 
 void aug_schedule(gan_trainer *t)
 {
-    const gan_aug_spec *a = &t->spec->train.augment;
-    if (!t->aug || a->schedule == GAN_LR_CONSTANT) return;
-    double x = gan_schedule_progress(a->schedule, a->warmup, a->decay_steps, t->step, t->spec->train.steps);
-    t->aug_p = (float)((double)a->p + ((double)a->p_end - (double)a->p) * x);
+    const gan_aug_spec *a = &t->cfg.spec->train.augment;
+    if (!t->scratch.aug || a->schedule == GAN_LR_CONSTANT) return;
+    double x = gan_schedule_progress(a->schedule, a->warmup, a->decay_steps, t->state.step, t->cfg.spec->train.steps);
+    t->state.aug_p = (float)((double)a->p + ((double)a->p_end - (double)a->p) * x);
 }
 
 void aug_adapt(gan_trainer *t, float rt)
 {
-    const gan_aug_spec *a = &t->spec->train.augment;
-    t->aug_rt = rt;
-    if (!t->aug || a->ada_target <= 0) return;
-    float step = (float)t->spec->train.batch / a->ada_speed;
-    float p = t->aug_p + (rt > a->ada_target ? step : rt < a->ada_target ? -step : 0.0f);
-    t->aug_p = p < 0 ? 0.0f : p > 1 ? 1.0f : p;
+    const gan_aug_spec *a = &t->cfg.spec->train.augment;
+    t->metrics.aug_rt = rt;
+    if (!t->scratch.aug || a->ada_target <= 0) return;
+    float step = (float)t->cfg.spec->train.batch / a->ada_speed;
+    float p = t->state.aug_p + (rt > a->ada_target ? step : rt < a->ada_target ? -step : 0.0f);
+    t->state.aug_p = p < 0 ? 0.0f : p > 1 ? 1.0f : p;
 }

@@ -35,17 +35,17 @@ void aug_flip(float *x, int C, int H, int W);
  * when off), free, and the hooks of the D and G steps. */
 gan_status aug_init(gan_trainer *t, gan_error *err);
 void aug_free(gan_trainer *t);
-/* Flip this rank's real rows (t->real) when train.augment.flip. */
+/* Flip this rank's real rows (t->scratch.real) when train.augment.flip. */
 void aug_flip_reals(gan_trainer *t, int phase);
 /* x (B, S) of this rank -> augmented copy in slot (0 real, 1 fake) of
- * t->aug, the draws of `phase` kept for aug_grad; returns x when off. */
+ * t->scratch.aug, the draws of `phase` kept for aug_grad; returns x when off. */
 const float *aug_apply(gan_trainer *t, const float *x, int B, int slot, int phase);
 /* Where D's input gradient for augmented fakes goes ((Bmax, S)), or NULL
  * when no op is on. */
 float *aug_grad_buffer(gan_trainer *t);
 /* dx = J^T dy for the fake slot's draws (B rows); dy is overwritten. */
 void aug_grad(gan_trainer *t, float *dx, const float *dy, int B);
-/* train.augment.schedule linear or cosine: p of training step t->step,
+/* train.augment.schedule linear or cosine: p of training step t->state.step,
  * from p to p_end with the schedule's progress (gan_schedule_progress);
  * no-op when constant. */
 void aug_schedule(gan_trainer *t);

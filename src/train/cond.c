@@ -20,9 +20,9 @@ void gan_cond_grid_labels(int *y, int n, int cols, int K)
 
 gan_status cond_init(gan_trainer *t, int ns, gan_error *err)
 {
-    const gan_model_spec *m = t->spec;
+    const gan_model_spec *m = t->cfg.spec;
     int K = m->data.classes;
-    t->classes = K;
+    t->cfg.classes = K;
     if (K == 0) return GAN_OK;
     const gan_dataset *d = t->data;
     const char *where = m->data.labels[0] ? m->data.labels : m->data.path[0] ? m->data.path : m->source;
@@ -37,38 +37,39 @@ gan_status cond_init(gan_trainer *t, int ns, gan_error *err)
                                     "sample %ld has label %d, expected 0..%d (data.classes %d)",
                                     i + 1, d->labels[i], K - 1, K);
     int B = m->train.batch > m->train.noise_batch ? m->train.batch : m->train.noise_batch;
-    t->yreal = calloc((size_t)B, sizeof *t->yreal);
-    t->yfake = calloc((size_t)B, sizeof *t->yfake);
-    t->yfixed = calloc((size_t)ns, sizeof *t->yfixed);
-    if (!t->yreal || !t->yfake || !t->yfixed) return gan_error_set(err, GAN_ERR_NOMEM, "out of memory");
-    gan_cond_grid_labels(t->yfixed, ns, (int)ceil(sqrt((double)ns)), K);
+    t->scratch.yreal = calloc((size_t)B, sizeof *t->scratch.yreal);
+    t->scratch.yfake = calloc((size_t)B, sizeof *t->scratch.yfake);
+    t->cfg.yfixed = calloc((size_t)ns, sizeof *t->cfg.yfixed);
+    if (!t->scratch.yreal || !t->scratch.yfake || !t->cfg.yfixed)
+        return gan_error_set(err, GAN_ERR_NOMEM, "out of memory");
+    gan_cond_grid_labels(t->cfg.yfixed, ns, (int)ceil(sqrt((double)ns)), K);
     return GAN_OK;
 }
 
 void cond_free(gan_trainer *t)
 {
-    free(t->yreal);
-    free(t->yfake);
-    free(t->yfixed);
-    t->yreal = t->yfake = t->yfixed = NULL;
+    free(t->scratch.yreal);
+    free(t->scratch.yfake);
+    free(t->cfg.yfixed);
+    t->scratch.yreal = t->scratch.yfake = t->cfg.yfixed = NULL;
 }
 
 void cond_real_labels(gan_trainer *t, int Br)
 {
-    if (!t->classes) return;
+    if (!t->cfg.classes) return;
     /* this rank's rows of the global batch next_real_batch just took */
-    const uint32_t *mine = t->order + t->pos - t->spec->train.batch + (long)t->rank * Br;
-    for (int i = 0; i < Br; i++) t->yreal[i] = t->data->labels[mine[i]];
+    const uint32_t *mine = t->state.order + t->state.pos - t->cfg.spec->train.batch + (long)t->job.rank * Br;
+    for (int i = 0; i < Br; i++) t->scratch.yreal[i] = t->data->labels[mine[i]];
 }
 
 void cond_fake_labels(gan_trainer *t, int Bf)
 {
-    if (!t->classes) return;
+    if (!t->cfg.classes) return;
     /* every rank draws the whole global batch's labels and keeps its rows */
-    int lo = t->rank * Bf, N = t->spec->train.noise_batch;
+    int lo = t->job.rank * Bf, N = t->cfg.spec->train.noise_batch;
     for (int i = 0; i < N; i++) {
-        int y = (int)gan_rng_below(&t->noise_rng, (uint32_t)t->classes);
-        if (i >= lo && i < lo + Bf) t->yfake[i - lo] = y;
+        int y = (int)gan_rng_below(&t->state.noise_rng, (uint32_t)t->cfg.classes);
+        if (i >= lo && i < lo + Bf) t->scratch.yfake[i - lo] = y;
     }
-    t->G->labels = t->yfake;
+    t->G->labels = t->scratch.yfake;
 }

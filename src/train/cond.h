@@ -6,10 +6,10 @@
 
 /* With data.classes K > 0: check the loaded data's labels (present, all
  * < K), allocate the label buffers and the sample grid's labels for ns
- * samples.  No-op (t->classes = 0) for unconditional models. */
+ * samples.  No-op (t->cfg.classes = 0) for unconditional models. */
 gan_status cond_init(gan_trainer *t, int ns, gan_error *err);
 void cond_free(gan_trainer *t);
-/* Labels of the real batch just taken (the last Br of t->order). */
+/* Labels of the real batch just taken (the last Br of t->state.order). */
 void cond_real_labels(gan_trainer *t, int Br);
 /* Bf fake labels, uniform over the classes, drawn from the noise stream
  * after the noise itself; sets G's labels.  Draws nothing when

@@ -20,7 +20,7 @@
  * them again would only make them lag further behind the weights, and a
  * power-iteration vector is an estimate, not a weight.
  *
- * Layout: t->ema (G->nparams + G->nbufs) = averaged params, then buffers,
+ * Layout: t->state.ema (G->nparams + G->nbufs) = averaged params, then buffers,
  * at the arenas' own offsets, so swapping it with G's arenas makes G the
  * averaged generator (and swapping back restores G bit for bit).
  */
@@ -52,26 +52,26 @@ float gan_ema_beta(const gan_ema_spec *e, long step, int batch)
 
 gan_status gan_trainer_ema_init(gan_trainer *t, gan_error *err)
 {
-    const gan_ema_spec *e = &t->spec->train.ema;
+    const gan_ema_spec *e = &t->cfg.spec->train.ema;
     if (!(e->decay > 0.0f) && !(e->half_life > 0.0f)) return GAN_OK;
     gan_net *G = t->G;
-    t->ema = gan_alloc_floats(G->nparams + G->nbufs);
-    if (!t->ema) return gan_error_set(err, GAN_ERR_NOMEM, "out of memory for the weight average");
-    memcpy(t->ema, G->params, G->nparams * sizeof(float));
-    if (G->nbufs) memcpy(t->ema + G->nparams, G->bufs, G->nbufs * sizeof(float));
+    t->state.ema = gan_alloc_floats(G->nparams + G->nbufs);
+    if (!t->state.ema) return gan_error_set(err, GAN_ERR_NOMEM, "out of memory for the weight average");
+    memcpy(t->state.ema, G->params, G->nparams * sizeof(float));
+    if (G->nbufs) memcpy(t->state.ema + G->nparams, G->bufs, G->nbufs * sizeof(float));
     return GAN_OK;
 }
 
 void gan_trainer_ema_after_g(gan_trainer *t)
 {
-    if (!t->ema) return;
+    if (!t->state.ema) return;
     gan_net *G = t->G;
-    const gan_ema_spec *e = &t->spec->train.ema;
-    if (t->step >= e->start)
-        gan_ema_update(t->ema, G->params, G->nparams, gan_ema_beta(e, t->step, t->spec->train.batch));
+    const gan_ema_spec *e = &t->cfg.spec->train.ema;
+    if (t->state.step >= e->start)
+        gan_ema_update(t->state.ema, G->params, G->nparams, gan_ema_beta(e, t->state.step, t->cfg.spec->train.batch));
     else
-        memcpy(t->ema, G->params, G->nparams * sizeof(float));
-    if (G->nbufs) memcpy(t->ema + G->nparams, G->bufs, G->nbufs * sizeof(float));
+        memcpy(t->state.ema, G->params, G->nparams * sizeof(float));
+    if (G->nbufs) memcpy(t->state.ema + G->nparams, G->bufs, G->nbufs * sizeof(float));
 }
 
 static void swap_floats(float *a, float *b, size_t n)
@@ -85,9 +85,9 @@ static void swap_floats(float *a, float *b, size_t n)
 
 int gan_trainer_ema_swap(gan_trainer *t)
 {
-    if (!t->ema || t->no_ema) return 0;
+    if (!t->state.ema || t->cfg.no_ema) return 0;
     gan_net *G = t->G;
-    swap_floats(G->params, t->ema, G->nparams);
-    if (G->nbufs) swap_floats(G->bufs, t->ema + G->nparams, G->nbufs);
+    swap_floats(G->params, t->state.ema, G->nparams);
+    if (G->nbufs) swap_floats(G->bufs, t->state.ema + G->nparams, G->nbufs);
     return 1;
 }

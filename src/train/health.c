@@ -59,7 +59,7 @@ static gan_health_snapshot *snapshot_new(const gan_trainer *t)
 
 static void snapshot_take(gan_health_snapshot *s, const gan_trainer *t)
 {
-    s->step = t->step;
+    s->step = t->state.step;
     for (int i = 0; i < s->n; i++)
         if (s->copy[i]) memcpy(s->copy[i], trainer_state[i].at(t), s->bytes[i]);
 }
@@ -78,10 +78,10 @@ static gan_status check_finite(const gan_trainer *t, gan_error *err)
     for (int i = 0; i < 2; i++) {
         const char *what = i ? "discriminator" : "generator";
         if (!gan_all_finite(nets[i]->params, nets[i]->nparams))
-            return gan_error_set(err, GAN_ERR_NUMERIC, "step %ld: %s parameters are not finite", t->step, what);
+            return gan_error_set(err, GAN_ERR_NUMERIC, "step %ld: %s parameters are not finite", t->state.step, what);
         if (!gan_all_finite(nets[i]->bufs, nets[i]->nbufs))
             return gan_error_set(err, GAN_ERR_NUMERIC, "step %ld: %s buffers (batchnorm statistics) are not finite",
-                                 t->step, what);
+                                 t->state.step, what);
     }
     return GAN_OK;
 }
@@ -89,7 +89,7 @@ static gan_status check_finite(const gan_trainer *t, gan_error *err)
 gan_status gan_health_init(gan_health *h, const gan_trainer *t, gan_error *err)
 {
     memset(h, 0, sizeof *h);
-    h->c = t->spec->train.health;
+    h->c = t->cfg.spec->train.health;
     if (h->c.on_nan != GAN_HEALTH_ROLLBACK) return GAN_OK;
     gan_status st = check_finite(t, err);
     if (st != GAN_OK) return st;
@@ -111,14 +111,14 @@ void gan_health_free(gan_health *h)
 gan_status gan_health_check(gan_health *h, gan_trainer *t, int force, gan_error *err)
 {
     if (!h->snap) return GAN_OK;
-    if (!force && (h->c.snapshot_every <= 0 || t->step % h->c.snapshot_every != 0)) return GAN_OK;
-    if (t->step == h->snap->step) return GAN_OK;   /* already there */
+    if (!force && (h->c.snapshot_every <= 0 || t->state.step % h->c.snapshot_every != 0)) return GAN_OK;
+    if (t->state.step == h->snap->step) return GAN_OK;   /* already there */
     gan_status st = check_finite(t, err);
     if (st != GAN_OK) {
-        h->failed_at = t->step;
+        h->failed_at = t->state.step;
         return st;
     }
-    if (t->step > h->snap->step) h->in_a_row = 0;   /* past the trouble */
+    if (t->state.step > h->snap->step) h->in_a_row = 0;   /* past the trouble */
     snapshot_take(h->snap, t);
     return GAN_OK;
 }
@@ -127,7 +127,7 @@ gan_status gan_health_recover(gan_health *h, gan_trainer *t, gan_status st, gan_
                               gan_error *err)
 {
     memset(ev, 0, sizeof *ev);
-    long failed = h->failed_at ? h->failed_at : t->step + 1;
+    long failed = h->failed_at ? h->failed_at : t->state.step + 1;
     h->failed_at = 0;
     if (st != GAN_ERR_NUMERIC || !h->snap) return st;
     if (h->in_a_row >= h->c.retries) {
@@ -146,7 +146,7 @@ gan_status gan_health_recover(gan_health *h, gan_trainer *t, gan_status st, gan_
     t->dopt.c.lr *= h->c.lr_factor;
     h->in_a_row++;
     h->rollbacks++;
-    ev->to_step = t->step;
+    ev->to_step = t->state.step;
     ev->retry = h->in_a_row;
     ev->lr_g = t->gopt.c.lr;
     ev->lr_d = t->dopt.c.lr;

@@ -42,13 +42,13 @@ float gan_trainer_grad_penalty_sq(gan_trainer *t, const float *x, int B, float w
 {
     gan_net *D = t->D;
     if (B <= 0) return 0.0f;
-    const int N = t->spec->train.shards > 1 ? B * t->nranks : B;
+    const int N = t->cfg.spec->train.shards > 1 ? B * t->job.nranks : B;
     size_t S = gan_shape_size(D->in);
-    float *g = t->gp_buf, *xp = g + (size_t)B * S, *coef = xp + (size_t)B * S;
+    float *g = t->scratch.gp_buf, *xp = g + (size_t)B * S, *coef = xp + (size_t)B * S;
     const float h = GAN_PENALTY_H;
-    for (int i = 0; i < B; i++) t->dout[i] = 1.0f;
+    for (int i = 0; i < B; i++) t->scratch.dout[i] = 1.0f;
     gan_net_forward(D, x, B, 1);
-    gan_net_backward(D, t->dout, g, 0);   /* g (B, S) = dD/dx */
+    gan_net_backward(D, t->scratch.dout, g, 0);   /* g (B, S) = dD/dx */
     double P = 0;
     for (int i = 0; i < B; i++) {
         double nn = 0;
@@ -62,9 +62,9 @@ float gan_trainer_grad_penalty_sq(gan_trainer *t, const float *x, int B, float w
     }
     for (int sgn = 1; sgn >= -1; sgn -= 2) {
         for (size_t k = 0; k < (size_t)B * S; k++) xp[k] = x[k] + (float)sgn * h * g[k];
-        for (int i = 0; i < B; i++) t->dout[i] = (float)sgn * coef[i];
+        for (int i = 0; i < B; i++) t->scratch.dout[i] = (float)sgn * coef[i];
         gan_net_forward(D, xp, B, 1);
-        gan_net_backward(D, t->dout, NULL, 1);
+        gan_net_backward(D, t->scratch.dout, NULL, 1);
     }
     return (float)(w * P / N);
 }
@@ -85,16 +85,16 @@ double gan_penalty_gamma(const gan_penalty_spec *p, long step, long steps)
 
 float gan_trainer_penalties(gan_trainer *t, const float *real, int Br, const float *fake, int Bf, int k)
 {
-    const gan_train_spec *ts = &t->spec->train;
-    const long dstep = t->step * ts->d_steps + k;   /* D steps before this one */
+    const gan_train_spec *ts = &t->cfg.spec->train;
+    const long dstep = t->state.step * ts->d_steps + k;   /* D steps before this one */
     float P = 0.0f;
     const gan_penalty_spec *p[2] = { &ts->r1, &ts->r2 };
     const float *x[2] = { real, fake };
     const int B[2] = { Br, Bf };
     for (int j = 0; j < 2; j++) {
-        double gamma = gan_penalty_gamma(p[j], t->step, ts->steps);
+        double gamma = gan_penalty_gamma(p[j], t->state.step, ts->steps);
         if (!(gamma > 0.0) || dstep % p[j]->every) continue;
-        t->D->labels = j == 0 ? t->yreal : t->yfake;
+        t->D->labels = j == 0 ? t->scratch.yreal : t->scratch.yfake;
         P += gan_trainer_grad_penalty_sq(t, x[j], B[j], (float)(0.5 * gamma * p[j]->every));
     }
     return P;

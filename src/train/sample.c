@@ -12,14 +12,14 @@ void gan_trainer_seed_noise(const gan_trainer *t, uint64_t seed, int n, float T,
 {
     gan_rng r;
     gan_rng_seed_stream(&r, seed, GAN_STREAM_FIXED);
-    gan_noise_fill_trunc(&t->spec->noise, &r, z, (size_t)n * t->spec->noise.dim, T);
+    gan_noise_fill_trunc(&t->cfg.spec->noise, &r, z, (size_t)n * t->cfg.spec->noise.dim, T);
 }
 
 gan_status gan_trainer_generate(gan_trainer *t, const float *z, const int *labels, int n, float *out,
                                 gan_error *err)
 {
-    int Z = t->spec->noise.dim, chunk = n < 256 ? n : 256;
-    size_t S = gan_shape_size(t->data_shape);
+    int Z = t->cfg.spec->noise.dim, chunk = n < 256 ? n : 256;
+    size_t S = gan_shape_size(t->cfg.data_shape);
     gan_status st = gan_net_reserve(t->G, chunk, err);
     int swapped = gan_trainer_ema_swap(t);
     for (int i = 0; st == GAN_OK && i < n; i += chunk) {
@@ -43,16 +43,16 @@ gan_status gan_trainer_sample_labels(gan_trainer *t, uint64_t seed, int n, const
 {
     const int *y = labels;
     int *grid = NULL;
-    if (t->classes && !labels && (grid = malloc((size_t)n * sizeof *grid))) {
-        gan_cond_grid_labels(grid, n, (int)ceil(sqrt((double)n)), t->classes);
+    if (t->cfg.classes && !labels && (grid = malloc((size_t)n * sizeof *grid))) {
+        gan_cond_grid_labels(grid, n, (int)ceil(sqrt((double)n)), t->cfg.classes);
         y = grid;
     }
-    float *z = gan_alloc_floats((size_t)n * t->spec->noise.dim);   /* (n, dim) */
+    float *z = gan_alloc_floats((size_t)n * t->cfg.spec->noise.dim);   /* (n, dim) */
     gan_status st;
-    if (!z || (t->classes && !y)) {
+    if (!z || (t->cfg.classes && !y)) {
         st = gan_error_set(err, GAN_ERR_NOMEM, "out of memory");
     } else {
-        gan_trainer_seed_noise(t, seed, n, t->truncation, z);
+        gan_trainer_seed_noise(t, seed, n, t->cfg.truncation, z);
         st = gan_trainer_generate(t, z, y, n, out, err);
     }
     gan_free_floats(z);
@@ -62,12 +62,12 @@ gan_status gan_trainer_sample_labels(gan_trainer *t, uint64_t seed, int n, const
 
 float gan_trainer_diversity(gan_trainer *t)
 {
-    int n = t->spec->output.samples < 64 ? t->spec->output.samples : 64;
+    int n = t->cfg.spec->output.samples < 64 ? t->cfg.spec->output.samples : 64;
     if (n > t->G->Bmax) n = t->G->Bmax;
-    size_t S = gan_shape_size(t->data_shape);
+    size_t S = gan_shape_size(t->cfg.data_shape);
     if (n < 2) return 0.0f;
-    t->G->labels = t->yfixed;
-    const float *y = gan_net_forward(t->G, t->fixed_z, n, 0);   /* (n, S) */
+    t->G->labels = t->cfg.yfixed;
+    const float *y = gan_net_forward(t->G, t->cfg.fixed_z, n, 0);   /* (n, S) */
     double sum = 0;
     for (int i = 0; i < n; i++)
         for (int j = i + 1; j < n; j++) {
@@ -85,7 +85,7 @@ gan_status gan_sample_labels(const gan_trainer *t, const char *src, const char *
                              gan_error *err)
 {
     *yp = NULL;
-    if (!t->classes) {
+    if (!t->cfg.classes) {
         if (!file && cls < 0) return GAN_OK;
         return gan_error_at(err, GAN_ERR_INVALID, src, 0, 0, "%s but the model has no classes (data.classes is 0)",
                             file ? "--labels" : "--class");
@@ -96,24 +96,24 @@ gan_status gan_sample_labels(const gan_trainer *t, const char *src, const char *
         gan_status st = gan_labels_read(file, &y, &m, err);
         if (st != GAN_OK) return st;
         for (long i = 0; i < m && m == n; i++)
-            if (y[i] >= t->classes) {
+            if (y[i] >= t->cfg.classes) {
                 int bad = y[i];
                 free(y);
                 return gan_error_at(err, GAN_ERR_INVALID, file, 0, 0, "label %ld is %d but the model has %d classes "
-                                    "(expected 0..%d)", i + 1, bad, t->classes, t->classes - 1);
+                                    "(expected 0..%d)", i + 1, bad, t->cfg.classes, t->cfg.classes - 1);
             }
         if (m != n) {
             free(y);
             return gan_error_at(err, GAN_ERR_INVALID, file, 0, 0, "%ld labels for %ld samples (expected one per "
                                 "sample)", m, n);
         }
-    } else if (cls >= t->classes) {
+    } else if (cls >= t->cfg.classes) {
         return gan_error_at(err, GAN_ERR_INVALID, src, 0, 0, "--class %ld but the model has fewer classes (expected "
-                            "0..%d)", cls, t->classes - 1);
+                            "0..%d)", cls, t->cfg.classes - 1);
     } else if ((y = malloc((size_t)n * sizeof *y))) {
         if (cls >= 0)
             for (long i = 0; i < n; i++) y[i] = (int)cls;
-        else gan_cond_grid_labels(y, (int)n, (int)ceil(sqrt((double)n)), t->classes);
+        else gan_cond_grid_labels(y, (int)n, (int)ceil(sqrt((double)n)), t->cfg.classes);
     }
     if (!y) return gan_error_set(err, GAN_ERR_NOMEM, "out of memory for %ld labels", n);
     *yp = y;
@@ -123,12 +123,12 @@ gan_status gan_sample_labels(const gan_trainer *t, const char *src, const char *
 gan_status gan_sample_latents(const gan_trainer *t, const char *file, long *n, int n_set, uint64_t seed, float **zp,
                               gan_error *err)
 {
-    int Z = t->spec->noise.dim;
+    int Z = t->cfg.spec->noise.dim;
     *zp = NULL;
     if (!file) {
         if (!(*zp = gan_alloc_floats((size_t)*n * Z)))
             return gan_error_set(err, GAN_ERR_NOMEM, "out of memory for %ld samples", *n);
-        gan_trainer_seed_noise(t, seed, (int)*n, t->truncation, *zp);
+        gan_trainer_seed_noise(t, seed, (int)*n, t->cfg.truncation, *zp);
         return GAN_OK;
     }
     long rows, cols;
@@ -153,8 +153,8 @@ gan_status gan_sample_latents(const gan_trainer *t, const char *file, long *n, i
 gan_status gan_trainer_interpolate(gan_trainer *t, const long *seeds, int nseeds, int steps, float **xp,
                                    gan_error *err)
 {
-    int Z = t->spec->noise.dim, cols = (nseeds - 1) * (steps - 1) + 1, n = 2 * cols;
-    size_t S = gan_shape_size(t->data_shape);
+    int Z = t->cfg.spec->noise.dim, cols = (nseeds - 1) * (steps - 1) + 1, n = 2 * cols;
+    size_t S = gan_shape_size(t->cfg.data_shape);
     float *ends = gan_alloc_floats((size_t)nseeds * Z);   /* (nseeds, Z) */
     float *z = gan_alloc_floats((size_t)n * Z);           /* (2, cols, Z) */
     float *x = gan_alloc_floats((size_t)n * S);           /* (2, cols, S) */

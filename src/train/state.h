@@ -1,12 +1,15 @@
 /* state.h - the trainer's state described once (private to libgan).
  *
  * One row for every piece of gan_trainer (include/gan/train.h): what it is,
- * the member of the struct it lives in, whether a checkpoint holds it (the
+ * the member of the struct it lives in ("state.step": in the lifetime group
+ * state; "G": in a part), whether a checkpoint holds it (the
  * section) and whether the training-health snapshot holds it.  Members that
  * are neither (scratch, the model's configuration, the last step's
  * measurements) have rows too, saying why.  tests/check_state.c fails when
  * a member of gan_trainer has no row (the rows' members must tile the
- * struct), and checks every checkpointed row through a save and load and
+ * struct and each group), when gan_trainer.state holds anything but
+ * checkpointed snapshot rows or such a row lives outside it, and checks
+ * every checkpointed row through a save and load and
  * every snapshot row through a rollback.
  *
  * Used by: the health snapshot (src/train/health.c copies exactly the
