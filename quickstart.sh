@@ -6,7 +6,7 @@
 set -eu
 cd "$(dirname "$0")"
 
-pkgs="build-essential autoconf automake libtool pkg-config libyaml-dev libopenblas-dev
+pkgs="build-essential autoconf automake libtool pkg-config libyaml-dev libopenblas-dev libdnnl-dev
       zlib1g-dev libpng-dev libjpeg62-turbo-dev check dataset-fashion-mnist mandoc
       protobuf-c-compiler libprotobuf-c-dev libonnx-dev"
 # the tests also render the run report in headless Chromium, check exported

@@ -8,21 +8,9 @@
 # every rank restarts on its own.  The environment's OPENBLAS_CORETYPE and
 # OPENBLAS_L2_SIZE stay as they are, except in the commands that say
 # `env -u`.
-set -u
-top_srcdir=${top_srcdir:-.}
-top_builddir=${top_builddir:-.}
-G="$top_builddir/ganrun"
+. "$(dirname "$0")/lib.sh"
 M="$top_srcdir/models"
-tmp=$(mktemp -d /tmp/ganrun-blas.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-pass=0; fail=0
-ok()   { pass=$((pass + 1)); echo "ok - $1"; }
-bad()  { fail=$((fail + 1)); echo "FAIL - $1"; }
-expect() {
-    want=$1; what=$2; shift 2
-    "$@" >"$tmp/out" 2>"$tmp/err"; got=$?
-    if [ "$got" -eq "$want" ]; then ok "$what"; else bad "$what (exit $got, want $want)"; cat "$tmp/err"; fi
-}
+lib_tmp blas
 has() {   # has DESCRIPTION FILE TEXT
     grep -qF -- "$3" "$2" && ok "$1" || bad "$1: '$3' not in: $(cat "$2")"
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "gan/gan.h"
 #include "train/augment.h"
+#include "testutil.h"
 
 static void fill(float *x, size_t n, uint64_t seed)
 {
@@ -207,9 +208,5 @@ int main(void)
     tcase_add_test(t, test_p_zero_draws_nothing_and_one_everything);
     tcase_add_test(t, test_ada_moves_p_towards_the_target);
     suite_add_tcase(s, t);
-    SRunner *r = srunner_create(s);
-    srunner_run_all(r, CK_NORMAL);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run_suite(s);
 }

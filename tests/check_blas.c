@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "gan/gan.h"
+#include "testutil.h"
 
 /* register bits (gan/blas.h) */
 #define SSE3 (1u << 0)
@@ -211,9 +212,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-    SRunner *r = srunner_create(suite());
-    srunner_run_all(r, CK_NORMAL);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run_suite(suite());
 }

@@ -21,6 +21,7 @@
 #include "ckpt/ckpt_file.h"
 #include "ckpt/ckpt_state.h"
 #include "gradcheck.h"
+#include "testutil.h"
 
 /* ---- helpers --------------------------------------------------------- */
 
@@ -1382,9 +1383,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run_suite(suite());
 }

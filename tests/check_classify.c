@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "gan/gan.h"
+#include "testutil.h"
 
 START_TEST(test_softmax_xent_value_and_gradient)
 {
@@ -501,9 +502,5 @@ int main(void)
     tcase_add_test(t, test_classifier_files_load);
     tcase_add_test(t, test_cgan_samples_are_the_asked_class_by_the_classifier);
     suite_add_tcase(s, t);
-    SRunner *r = srunner_create(s);
-    srunner_run_all(r, CK_NORMAL);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run_suite(s);
 }

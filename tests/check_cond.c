@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "gan/gan.h"
 #include "gradcheck.h"
+#include "testutil.h"
 
 static gan_net *one_layer(const gan_layer_conf *c, gan_shape in, int B)
 {
@@ -414,9 +415,5 @@ int main(void)
     tcase_add_test(t, test_cgan_projection_draws_the_asked_class);
     tcase_add_test(t, test_cgan_concat_draws_the_asked_class);
     suite_add_tcase(s, t);
-    SRunner *r = srunner_create(s);
-    srunner_run_all(r, CK_NORMAL);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run_suite(s);
 }

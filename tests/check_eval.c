@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "gan/gan.h"
+#include "testutil.h"
 
 static float *random_points(long n, int d, uint64_t seed, float spread, float offset)
 {
@@ -492,9 +493,5 @@ int main(void)
     tcase_add_test(t, test_features_match_a_naive_network_and_repeat);
     tcase_add_test(t, test_features_gray_is_colour_with_equal_channels);
     suite_add_tcase(s, t);
-    SRunner *r = srunner_create(s);
-    srunner_run_all(r, CK_NORMAL);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run_suite(s);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "gan/gan.h"
 #include "gradcheck.h"
+#include "testutil.h"
 
 /* c reads the entries given (-1: the net's input), then -2 */
 static void from(gan_layer_conf *c, ...)
@@ -214,7 +215,8 @@ START_TEST(test_plan_reuses_dead_buffers)
     layer_conf("dense", &c[5], "units=1", NULL);
     gan_net *net = build(c, 6, (gan_shape){ 1, { 4 } }, 3);
     static const unsigned char want[6] = { 0, 0, 0, 3, 1, 3 };
-    for (int i = 0; i < 6; i++) ck_assert_msg(gan_net_act_share(net, i) == want[i], "share[%d] = %d", i, gan_net_act_share(net, i));
+    for (int i = 0; i < 6; i++)
+        ck_assert_msg(gan_net_act_share(net, i) == want[i], "share[%d] = %d", i, gan_net_act_share(net, i));
     ck_assert_ptr_eq(net->act[3], net->act[1]);
     ck_assert_ptr_eq(net->act[4], net->act[3]);
     ck_assert_ptr_eq(net->act[5], net->act[2]);   /* add 2 is dead after add 3 */
@@ -403,9 +405,5 @@ int main(void)
     tcase_add_test(t, test_bad_graphs_are_refused);
     tcase_add_test(t, test_modulate);
     suite_add_tcase(s, t);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run_suite(s);
 }

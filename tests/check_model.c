@@ -370,7 +370,7 @@ START_TEST(test_override_errors_name_the_override)
 {
     expect_set_error("train.stepz=3",
                      "--set: error: 'train.stepz=3': unknown key 'stepz' in train (expected one of: loss, "
-                     "batch, noise_batch, steps, schedule, optimizer, ema, pack, shards, health, augment, r1, r2; did you mean 'steps'?)");
+                     "batch, noise_batch, steps, schedule, optimizer, ema, pack, shards, health, augment, r1, r2, gemm; did you mean 'steps'?)");
     expect_set_error("train.batch=0",
                      "--set: error: 'train.batch=0': value 0 out of range for batch in train "
                      "(expected an integer in 1..65536)");

@@ -11,6 +11,7 @@
 #include "gan/gan.h"
 #include "gan/par.h"
 #include "gradcheck.h"
+#include "testutil.h"
 
 #define R3(c, h, w) ((gan_shape){ 3, { (c), (h), (w) } })
 
@@ -366,9 +367,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run_suite(suite());
 }

@@ -2,7 +2,8 @@
  * trains exactly as gan_trainer_step does; the caller's stop flag ends it
  * after the current step with a checkpoint; a directory in use is
  * GAN_ERR_BUSY naming this process, one holding a run GAN_ERR_EXISTS,
- * GAN_RUN_FORCE moves it aside, GAN_RUN_RESUME continues it. */
+ * GAN_RUN_FORCE moves it aside, GAN_RUN_RESUME continues it; reproducing
+ * compares tensor by tensor. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,51 @@ START_TEST(without_a_directory_it_is_the_plain_loop)
     ck_assert_int_eq(b->state.step, 25);
     ck_assert(memcmp(a->G->params, b->G->params, a->G->nparams * sizeof(float)) == 0);
     ck_assert(memcmp(a->D->params, b->D->params, a->D->nparams * sizeof(float)) == 0);
+    gan_trainer_free(a);
+    gan_trainer_free(b);
+}
+END_TEST
+
+/* gan_run_compare, which `ganrun reproduce` prints: nothing for two
+ * trainers of one model and seed; one NaN, then one changed bias, each
+ * named with its max |difference| */
+static char seen[8][128];
+static double seen_d[8];
+static int nseen;
+
+static void note_diff(const char *name, double d, void *user)
+{
+    (void)user;
+    if (nseen < 8) snprintf(seen[nseen], sizeof seen[0], "%s", name), seen_d[nseen] = d;
+    nseen++;
+}
+
+START_TEST(reproduce_compares_tensor_by_tensor)
+{
+    gan_trainer *a = tiny(), *b;
+    gan_error err;
+    ck_assert_msg(gan_run_reproduce_load(&b, a, "tiny.ckpt", &err) == GAN_OK, "%s", err.msg);
+    for (int i = 0; i < 3; i++) {
+        ck_assert_msg(gan_trainer_step(a, &err) == GAN_OK, "%s", err.msg);
+        ck_assert_msg(gan_trainer_step(b, &err) == GAN_OK, "%s", err.msg);
+    }
+    nseen = 0;
+    ck_assert_int_eq(gan_run_compare(a, b, note_diff, NULL), 0);
+    ck_assert_int_eq(nseen, 0);
+    gan_layer *l = &b->D->layers[0];
+    ck_assert_int_ge(l->ntensors, 2);
+    const gan_tensor_info *ti = &l->tensors[1];
+    float *p = (ti->is_buffer ? l->bufs : l->params) + ti->offset;
+    p[0] += 0.25f;
+    ck_assert_int_eq(gan_run_compare(a, b, note_diff, NULL), 1);
+    char want[128];
+    snprintf(want, sizeof want, "d.0.%s.%s", l->type->name, ti->name);
+    ck_assert_str_eq(seen[0], want);
+    ck_assert(seen_d[0] > 0.2 && seen_d[0] < 0.3);
+    p[0] = 0.0f / 0.0f;
+    nseen = 0;
+    ck_assert_int_eq(gan_run_compare(b, a, note_diff, NULL), 1);
+    ck_assert(seen_d[0] > 1e300);   /* a NaN on one side: infinity */
     gan_trainer_free(a);
     gan_trainer_free(b);
 }
@@ -160,6 +206,7 @@ int main(void)
     tcase_add_test(tc, directory_lock_stop_exists_force_resume);
     tcase_add_test(tc, a_checkpoint_belongs_to_its_run_directory);
     tcase_add_test(tc, a_run_directory_that_does_not_fit_is_refused);
+    tcase_add_test(tc, reproduce_compares_tensor_by_tensor);
     suite_add_tcase(s, tc);
     return tu_run_suite(s);
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "gan/gan.h"
+#include "testutil.h"
 
 enum { N = 3, STEPS = 3 };
 static const double P0[N] = { 1.0, -2.0, 0.5 };
@@ -608,9 +609,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run_suite(suite());
 }

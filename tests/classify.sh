@@ -2,16 +2,8 @@
 # classify.sh - conditional GANs and the classifier metric through the
 # command line: classify train/test, a tiny cGAN on 4 labelled 2-D blobs,
 # sample --class, eval --classifier (and --real), and their errors.
-set -u
-top_srcdir=${top_srcdir:-.}
-top_builddir=${top_builddir:-.}
-G="$top_builddir/ganrun"
-tmp=$(mktemp -d /tmp/ganrun-classify.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-pass=0; fail=0
-ok()   { pass=$((pass + 1)); echo "ok - $1"; }
-bad()  { fail=$((fail + 1)); echo "FAIL - $1"; }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; cat "$tmp/out" "$tmp/err" 2>/dev/null; fi; }
+. "$(dirname "$0")/lib.sh"
+lib_tmp classify
 
 # label,x,y: class k around centre k of (-2,-2) (2,-2) (-2,2) (2,2)
 blobs() {

@@ -2,27 +2,11 @@
 # cli.sh - ganrun end to end through its command line: exit statuses,
 # one-line errors, a short training run, identical samples, bit-exact
 # resume, reproduce, info --model, signals.
-set -u
-top_srcdir=${top_srcdir:-.}
-top_builddir=${top_builddir:-.}
-G="$top_builddir/ganrun"
+. "$(dirname "$0")/lib.sh"
 M="$top_srcdir/models"
-tmp=$(mktemp -d /tmp/ganrun-cli.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-pass=0; fail=0
-ok()   { pass=$((pass + 1)); echo "ok - $1"; }
-bad()  { fail=$((fail + 1)); echo "FAIL - $1"; }
+lib_tmp cli
 # expect STATUS DESCRIPTION CMD...: run, compare exit status
-expect() {
-    want=$1; what=$2; shift 2
-    "$@" >"$tmp/out" 2>"$tmp/err"; got=$?
-    if [ "$got" -eq "$want" ]; then ok "$what"; else bad "$what (exit $got, want $want)"; cat "$tmp/err"; fi
-}
 # stderr is exactly one line matching a pattern
-one_line() {
-    n=$(wc -l <"$tmp/err")
-    if [ "$n" -eq 1 ] && grep -q -- "$2" "$tmp/err"; then ok "$1"; else bad "$1: $(cat "$tmp/err")"; fi
-}
 tiny="--set train.steps=40 --set output.checkpoint_every=20 --set output.sample_every=20 --quiet"
 
 expect 0 "--version" "$G" --version

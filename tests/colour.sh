@@ -7,29 +7,12 @@
 # input gets one line and exit 1: a generator of 2 channels on images,
 # a folder whose images are all smaller than the target, an output folder
 # that does not exist.  Skips (77) without /usr/bin/python3 and Pillow.
-set -u
-top_srcdir=${top_srcdir:-.}
-top_builddir=${top_builddir:-.}
-G="$top_builddir/ganrun"
+. "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
 [ -x "$PY" ] && $PY -c 'import PIL' 2>/dev/null || { echo "skip: no $PY with PIL"; exit 77; }
-tmp=$(mktemp -d /tmp/ganrun-colour.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+lib_tmp colour
 GANRUN_CACHE_DIR="$tmp/cache"; export GANRUN_CACHE_DIR
 GANRUN_THREADS=${GANRUN_THREADS:-2}; export GANRUN_THREADS
-pass=0; fail=0
-ok()   { pass=$((pass + 1)); echo "ok - $1"; }
-bad()  { fail=$((fail + 1)); echo "FAIL - $1"; }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; cat "$tmp/out" "$tmp/err" 2>/dev/null; fi; }
-expect() {
-    want=$1; what=$2; shift 2
-    "$@" >"$tmp/out" 2>"$tmp/err"; got=$?
-    if [ "$got" -eq "$want" ]; then ok "$what"; else bad "$what (exit $got, want $want)"; cat "$tmp/err"; fi
-}
-one_line() {
-    n=$(wc -l <"$tmp/err")
-    if [ "$n" -eq 1 ] && grep -q -- "$2" "$tmp/err"; then ok "$1"; else bad "$1: $(cat "$tmp/err")"; fi
-}
 pngsize() { $PY -c "from PIL import Image; im = Image.open('$1'); print(im.size[0], im.size[1], im.mode)"; }
 
 # the folders: discs and bars in random colours on transparent or coloured

@@ -3,16 +3,9 @@
 # check table's inputs, check --dot (drawn by Graphviz when it is
 # installed), --expand read back, the report's drawings, and the residual
 # example models/resgrid.yaml learning the grid in a short run.
-set -u
-top_srcdir=${top_srcdir:-.}
-top_builddir=${top_builddir:-.}
-G="$top_builddir/ganrun"
+. "$(dirname "$0")/lib.sh"
 M="$top_srcdir/models"
-tmp=$(mktemp -d /tmp/ganrun-graph.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-pass=0; fail=0
-ok()  { pass=$((pass + 1)); echo "ok - $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL - $1"; }
+lib_tmp graph
 
 "$G" check "$M/resgrid.yaml" >"$tmp/table" 2>&1 || bad "check resgrid"
 grep -q "add .* 4, 0 *res.0$" "$tmp/table" && ok "check shows the add reading entries 4 and 0" \

@@ -3,17 +3,9 @@
 # lowers its learning rates and finishes; the retry bound stops it with
 # exit 1, one error line and the last checkpoint kept; with no NaN a
 # watched run (and its resume) gives the same samples as a plain one.
-set -u
-top_srcdir=${top_srcdir:-.}
-top_builddir=${top_builddir:-.}
-G="$top_builddir/ganrun"
+. "$(dirname "$0")/lib.sh"
 M="$top_srcdir/models"
-tmp=$(mktemp -d /tmp/ganrun-health.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-pass=0; fail=0
-ok()   { pass=$((pass + 1)); echo "ok - $1"; }
-bad()  { fail=$((fail + 1)); echo "FAIL - $1"; }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+lib_tmp health
 
 # sgd at lr 10 diverges within a few steps (tests/cli.sh: "divergence stops training")
 cat >"$tmp/diverge.yaml" <<'YAML'

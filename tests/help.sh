@@ -4,16 +4,9 @@
 # printed by --list-options) is named by `ganrun help SUB` and by its
 # synopsis in man/ganrun.1, and every option that synopsis names is
 # accepted.  An unknown subcommand is a usage error naming both readings.
-set -u
-top_srcdir=${top_srcdir:-.}
-top_builddir=${top_builddir:-.}
-G="$top_builddir/ganrun"
+. "$(dirname "$0")/lib.sh"
 MAN="$top_srcdir/man/ganrun.1"
-tmp=$(mktemp -d /tmp/ganrun-help.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-pass=0; fail=0
-ok()   { pass=$((pass + 1)); echo "ok - $1"; }
-bad()  { fail=$((fail + 1)); echo "FAIL - $1"; }
+lib_tmp help
 
 # the synopsis block of SUB in ganrun(1): from the .Nm line before ".Cm SUB"
 # (or ".Op Cm train") to the next .Nm; its options as --name or -x

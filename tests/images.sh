@@ -7,24 +7,16 @@
 # model keys through `ganrun check`, skipped files counted by `ganrun train`,
 # a classifier on class folders and eval --real FOLDER.  Skips (77) without
 # /usr/bin/python3 with PIL or without the Fashion-MNIST package.
-set -u
-top_srcdir=${top_srcdir:-.}
-top_builddir=${top_builddir:-.}
+. "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
 FX="$top_srcdir/tests/images_fixture.py"
 D="$top_builddir/tests/imgdump"
-G="$top_builddir/ganrun"
 [ -x "$PY" ] || { echo "skip: no $PY"; exit 77; }
-tmp=$(mktemp -d /tmp/ganrun-images.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+lib_tmp images
 GANRUN_CACHE_DIR="$tmp/cache"; export GANRUN_CACHE_DIR
 $PY "$FX" build "$tmp/fx"; rc=$?
 [ $rc -eq 77 ] && { echo "skip: PIL or the Fashion-MNIST data set is missing"; exit 77; }
 [ $rc -eq 0 ] || { echo "FAIL - building the fixture"; exit 1; }
-pass=0; fail=0
-ok()   { pass=$((pass + 1)); echo "ok - $1"; }
-bad()  { fail=$((fail + 1)); echo "FAIL - $1"; }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; cat "$tmp/out" "$tmp/err" 2>/dev/null; fi; }
 F="$tmp/fx"
 
 # ---- resize and channel conversion against Pillow (BILINEAR, centre crop)

@@ -3,17 +3,10 @@
 # with `make install DESTDIR=...`, build examples/sample.c against them
 # through pkg-config alone, and check that it writes the same 16-sample grid
 # as `ganrun sample -n 16 --seed 1` from a checkpoint of a short ring run.
-set -u
-top_srcdir=${top_srcdir:-.}
-top_builddir=${top_builddir:-.}
+. "$(dirname "$0")/lib.sh"
 top_srcdir=$(cd "$top_srcdir" && pwd)
 top_builddir=$(cd "$top_builddir" && pwd)
-G="$top_builddir/ganrun"
-tmp=$(mktemp -d /tmp/ganrun-install.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-pass=0; fail=0
-ok()   { pass=$((pass + 1)); echo "ok - $1"; }
-bad()  { fail=$((fail + 1)); echo "FAIL - $1"; }
+lib_tmp install
 finish() { echo "$pass passed, $fail failed"; [ "$fail" -eq 0 ]; exit $?; }
 stage="$tmp/stage"
 

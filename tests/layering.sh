@@ -14,17 +14,11 @@
 # direction), and on a cycle between the files of one folder.  It checks
 # its checker first: a made-up upward call and a
 # made-up cycle must both be found.
-set -u
-top_srcdir=${top_srcdir:-.}
-top_builddir=${top_builddir:-.}
+. "$(dirname "$0")/lib.sh"
 arch="$top_srcdir/ARCHITECTURE.md"
 command -v nm >/dev/null || { echo "no nm: skipped"; exit 77; }
 [ -r "$arch" ] || { echo "FAIL - no $arch"; exit 1; }
-tmp=$(mktemp -d /tmp/ganrun-layering.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-pass=0; fail=0
-ok()  { pass=$((pass + 1)); echo "ok - $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL - $1"; }
+lib_tmp layering
 
 # floors: "FOLDER LEVEL" lines, level 1 the lowest
 awk '/^```floors/ { on = 1; next } /^```/ { on = 0 } on && NF { n++; for (i = 1; i <= NF; i++) print $i, n }' \

@@ -1,6 +1,6 @@
 ### tests shared by every area (each area's own tests are in its local.mk)
 TESTS += tests/cli.sh tests/samples.sh tests/graph.sh
-EXTRA_DIST += tests/cli.sh tests/samples.sh tests/graph.sh tests/data/samples.sums tests/gradcheck.c tests/gradcheck.h
+EXTRA_DIST += tests/lib.sh tests/cli.sh tests/samples.sh tests/graph.sh tests/data/samples.sums tests/gradcheck.c tests/gradcheck.h
 TESTS += tests/report.sh
 EXTRA_DIST += tests/report.sh
 TESTS += tests/colour.sh
@@ -10,8 +10,6 @@ EXTRA_DIST += tests/threads.sh
 check_PROGRAMS += tests/check_docs
 TESTS += tests/check_docs
 tests_check_docs_SOURCES = tests/check_docs.c
-tests_check_docs_CFLAGS = $(TEST_CFLAGS)
-tests_check_docs_LDADD = $(TEST_LIBS)
 TESTS += tests/install.sh
 EXTRA_DIST += tests/install.sh examples/sample.c
 ### the run directory (gan/run.h): locks, existing runs, --force, resume
@@ -55,14 +53,10 @@ EXTRA_DIST += tests/mpi.sh tests/mpi-ci.sh
 ### training extensions: ema, spectral norm, packing, truncation, interpolation
 check_PROGRAMS += tests/check_shards
 TESTS += tests/check_shards
-tests_check_shards_SOURCES = tests/check_shards.c tests/gradcheck.c tests/gradcheck.h tests/testutil.c tests/testutil.h
-tests_check_shards_CFLAGS = $(TEST_CFLAGS)
-tests_check_shards_LDADD = $(TEST_LIBS)
+tests_check_shards_SOURCES = tests/check_shards.c $(TEST_UTIL)
 check_PROGRAMS += tests/check_ext
 TESTS += tests/check_ext
-tests_check_ext_SOURCES = tests/check_ext.c tests/gradcheck.c tests/gradcheck.h tests/testutil.c tests/testutil.h
-tests_check_ext_CFLAGS = $(TEST_CFLAGS)
-tests_check_ext_LDADD = $(TEST_LIBS)
+tests_check_ext_SOURCES = tests/check_ext.c $(TEST_UTIL)
 ### ONNX export checked by the ONNX checker and ONNX Runtime (onnxruntime-node,
 ### installed into the build tree by quickstart.sh test); skips without them
 TESTS += tests/onnx.sh
@@ -71,3 +65,9 @@ EXTRA_DIST += tests/onnx.sh tests/onnx_run.js
 ### recipe of ganrun-checkpoint(5) reproduced in Python (tests/noise.py)
 TESTS += tests/npy.sh
 EXTRA_DIST += tests/npy.sh tests/noise.py
+
+### the GEMM engines (train.gemm; the oneDNN ones skip without oneDNN)
+check_PROGRAMS += tests/check_gemm
+TESTS += tests/check_gemm tests/gemm.sh
+EXTRA_DIST += tests/gemm.sh
+tests_check_gemm_SOURCES = tests/check_gemm.c

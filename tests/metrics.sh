@@ -11,29 +11,12 @@
 # images; bad input is one line and exit 1 (--real of another shape, an
 # unwritable output folder, an empty folder).  Skips (77) without
 # /usr/bin/python3, NumPy and Pillow.
-set -u
-top_srcdir=${top_srcdir:-.}
-top_builddir=${top_builddir:-.}
-G="$top_builddir/ganrun"
+. "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
 FX="$top_srcdir/tests/metrics_fixture.py"
 [ -x "$PY" ] && $PY -c 'import PIL, numpy' 2>/dev/null || { echo "skip: no $PY with Pillow and NumPy"; exit 77; }
-tmp=$(mktemp -d /tmp/ganrun-metrics.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+lib_tmp metrics
 GANRUN_CACHE_DIR="$tmp/cache"; export GANRUN_CACHE_DIR
-pass=0; fail=0
-ok()   { pass=$((pass + 1)); echo "ok - $1"; }
-bad()  { fail=$((fail + 1)); echo "FAIL - $1"; }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; cat "$tmp/out" "$tmp/err" 2>/dev/null; fi; }
-expect() {
-    want=$1; what=$2; shift 2
-    "$@" >"$tmp/out" 2>"$tmp/err"; got=$?
-    if [ "$got" -eq "$want" ]; then ok "$what"; else bad "$what (exit $got, want $want)"; cat "$tmp/err"; fi
-}
-one_line() {
-    n=$(wc -l <"$tmp/err")
-    if [ "$n" -eq 1 ] && grep -q -- "$2" "$tmp/err"; then ok "$1"; else bad "$1: $(cat "$tmp/err")"; fi
-}
 val() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
 
 $PY "$FX" "$tmp/real" 120 16 16 1 && $PY "$FX" "$tmp/held" 80 16 16 2 && $PY "$FX" "$tmp/wide" 90 12 20 3 &&

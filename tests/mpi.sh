@@ -6,10 +6,7 @@
 # train.shards giving the same bits on 1, 2 and 4 ranks (and resuming
 # across rank counts), and a rank that fails to read its data stopping the whole job.
 # Skipped (77) when ganrun is built without MPI.
-set -u
-top_srcdir=${top_srcdir:-.}
-top_builddir=${top_builddir:-.}
-G="$top_builddir/ganrun"
+. "$(dirname "$0")/lib.sh"
 M="$top_srcdir/models"
 if ! grep -q '^#define HAVE_MPI 1' "$top_builddir/config.h" 2>/dev/null; then
     echo "SKIP: ganrun is built without MPI (./configure --with-mpi)"
@@ -24,11 +21,7 @@ fi
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
 export OPENBLAS_NUM_THREADS=1
 mpi() { n=$1; shift; timeout 300 "$MPIRUN" -np "$n" --oversubscribe --bind-to none "$@"; }
-tmp=$(mktemp -d /tmp/ganrun-mpi.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-pass=0; fail=0
-ok()   { pass=$((pass + 1)); echo "ok - $1"; }
-bad()  { fail=$((fail + 1)); echo "FAIL - $1"; }
+lib_tmp mpi
 expect() {
     want=$1; what=$2; shift 2
     "$@" >"$tmp/out" 2>"$tmp/err"; got=$?

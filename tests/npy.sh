@@ -7,28 +7,11 @@
 # order, wrong dim, truncated, ...) are one error line and exit 1; and
 # tests/noise.py reproduces ganrun's noise from a seed.  Skips (77) without
 # NumPy.
-set -u
-top_srcdir=${top_srcdir:-.}
-top_builddir=${top_builddir:-.}
-G="$top_builddir/ganrun"
+. "$(dirname "$0")/lib.sh"
 M="$top_srcdir/models"
 PY=/usr/bin/python3
 $PY -c 'import numpy' 2>/dev/null || { echo "SKIP: no NumPy for $PY"; exit 77; }
-tmp=$(mktemp -d /tmp/ganrun-npy.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-pass=0; fail=0
-ok()   { pass=$((pass + 1)); echo "ok - $1"; }
-bad()  { fail=$((fail + 1)); echo "FAIL - $1"; }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
-expect() {
-    want=$1; what=$2; shift 2
-    "$@" >"$tmp/out" 2>"$tmp/err"; got=$?
-    if [ "$got" -eq "$want" ]; then ok "$what"; else bad "$what (exit $got, want $want)"; cat "$tmp/err"; fi
-}
-one_line() {
-    n=$(wc -l <"$tmp/err")
-    if [ "$n" -eq 1 ] && grep -q -- "$2" "$tmp/err"; then ok "$1"; else bad "$1: $(cat "$tmp/err")"; fi
-}
+lib_tmp npy
 py() { $PY -c "import numpy as np; $1" 2>"$tmp/pyerr" || { cat "$tmp/pyerr"; return 1; }; }
 
 fast="--set output.sample_every=0 --set output.checkpoint_every=0 --quiet"

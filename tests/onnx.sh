@@ -8,27 +8,10 @@
 # weights by default, --no-ema the raw ones.  Exit 77 (skip) without ONNX
 # support in this build, or without node and onnxruntime-node (installed
 # into the build tree by `sh quickstart.sh test`) after the checker tests.
-set -u
-top_srcdir=${top_srcdir:-.}
-top_builddir=${top_builddir:-.}
-G="$top_builddir/ganrun"
+. "$(dirname "$0")/lib.sh"
 M="$top_srcdir/models"
 PY=/usr/bin/python3
-tmp=$(mktemp -d /tmp/ganrun-onnx.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-pass=0; fail=0
-ok()   { pass=$((pass + 1)); echo "ok - $1"; }
-bad()  { fail=$((fail + 1)); echo "FAIL - $1"; }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
-expect() {
-    want=$1; what=$2; shift 2
-    "$@" >"$tmp/out" 2>"$tmp/err"; got=$?
-    if [ "$got" -eq "$want" ]; then ok "$what"; else bad "$what (exit $got, want $want)"; cat "$tmp/err"; fi
-}
-one_line() {
-    n=$(wc -l <"$tmp/err")
-    if [ "$n" -eq 1 ] && grep -q -- "$2" "$tmp/err"; then ok "$1"; else bad "$1: $(cat "$tmp/err")"; fi
-}
+lib_tmp onnx
 
 expect 2 "export without -o: usage" "$G" export "$tmp/none"
 "$G" export "$tmp/none.ckpt" -o "$tmp/x.onnx" 2>&1 | grep -q "without ONNX support" && {

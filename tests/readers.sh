@@ -9,18 +9,12 @@
 # exit 1, within 2 s (a FIFO used to hang, /dev/zero as latents grew to
 # 21 GB) and under 100 MB over a good run's peak (/usr/bin/time), bounds
 # far above the ~0.05 s and ~10 MB these take.
-set -u
-top_srcdir=${top_srcdir:-.}
-top_builddir=${top_builddir:-.}
-G="$top_builddir/ganrun"
+. "$(dirname "$0")/lib.sh"
 M="$top_srcdir/models"
 [ -x /usr/bin/time ] || { echo "skip: no /usr/bin/time"; exit 77; }
-tmp=$(mktemp -d /tmp/ganrun-readers.XXXXXX)
+lib_tmp readers
 writer=""
 trap '[ -n "$writer" ] && kill $writer 2>/dev/null; rm -rf "$tmp"' EXIT
-pass=0; fail=0
-ok()   { pass=$((pass + 1)); echo "ok - $1"; }
-bad()  { fail=$((fail + 1)); echo "FAIL - $1"; }
 
 "$G" "$M/ring.yaml" --steps 10 --out "$tmp/run" --quiet || { echo "FAIL - a short run"; exit 1; }
 R="$tmp/run"
@@ -29,7 +23,9 @@ R="$tmp/run"
 base=$(tail -1 "$tmp/base")
 printf 'step,d_loss\n' >"$tmp/x"
 
-# hostile PATH LABEL CMD... (PATH is the file the error must name)
+# hostile PATH LABEL CMD... (PATH is the file the error must name; it must
+# fail within secs_max seconds)
+secs_max=2
 hostile() {
     path=$1; what=$2; shift 2
     /usr/bin/time -f '%e %M' -o "$tmp/res" timeout 10 "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?
@@ -38,7 +34,7 @@ hostile() {
     n=$(wc -l <"$tmp/err")
     if [ $rc -eq 1 ] && [ "$n" -eq 1 ] && grep -q "^$path: error: " "$tmp/err"; then ok "$what: one line naming it, exit 1"
     else bad "$what: exit $rc, $n lines: $(head -3 "$tmp/err")"; fi
-    if awk "BEGIN { exit !($secs < 2) }"; then ok "$what: ${secs} s"; else bad "$what: ${secs} s (over 2 s)"; fi
+    if awk "BEGIN { exit !($secs < $secs_max) }"; then ok "$what: ${secs} s"; else bad "$what: ${secs} s (over $secs_max s)"; fi
     if [ "$kb" -lt $((base + 100000)) ]; then ok "$what: $kb KB"; else bad "$what: $kb KB (baseline $base KB)"; fi
 }
 
@@ -93,7 +89,11 @@ n0=$(wc -c <"$tmp/grow.csv")
 writer=$!
 k=0
 while [ "$(wc -c <"$tmp/grow.csv")" -le "$n0" ] && [ $k -lt 100 ]; do sleep 0.05; k=$((k + 1)); done
+# (reading 13 MB and more takes over 2 s on a loaded machine: this one
+# checks the reader stops, not its speed)
+secs_max=8
 hostile "$tmp/grow.csv" "--latents growing while read" "$G" sample "$R" --latents "$tmp/grow.csv" -o "$tmp/y.npy"
+secs_max=2
 kill $writer 2>/dev/null; wait $writer 2>/dev/null; writer=""
 # ---- --labels (a conditional model: cgan.yaml on Fashion-MNIST, one step)
 if "$G" "$M/cgan.yaml" --steps 1 --out "$tmp/cg" --quiet 2>/dev/null; then

@@ -5,27 +5,9 @@
 # still give a page; a non-run is one error line; and, when Chromium is
 # installed, the page renders headless to a DOM with its svg/img elements
 # and a non-trivial screenshot.
-set -u
-top_srcdir=${top_srcdir:-.}
-top_builddir=${top_builddir:-.}
-G="$top_builddir/ganrun"
+. "$(dirname "$0")/lib.sh"
 M="$top_srcdir/models"
-tmp=$(mktemp -d /tmp/ganrun-report.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-pass=0; fail=0
-ok()   { pass=$((pass + 1)); echo "ok - $1"; }
-bad()  { fail=$((fail + 1)); echo "FAIL - $1"; }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
-expect() {
-    want=$1; what=$2; shift 2
-    "$@" >"$tmp/out" 2>"$tmp/err"; got=$?
-    if [ "$got" -eq "$want" ]; then ok "$what"; else bad "$what (exit $got, want $want)"; cat "$tmp/err"; fi
-}
-one_line() {
-    n=$(wc -l <"$tmp/err")
-    if [ "$n" -eq 1 ] && grep -q -- "$2" "$tmp/err"; then ok "$1"; else bad "$1: $(cat "$tmp/err")"; fi
-}
-count() { grep -o -- "$1" "$2" | wc -l; }
+lib_tmp report
 finish() { echo "$pass passed, $fail failed"; [ "$fail" -eq 0 ]; exit $?; }
 
 run="$tmp/run"

@@ -6,18 +6,11 @@
 # blocks the next run; a resume truncates log.csv to its checkpoint, so a
 # run killed and resumed logs each step once, as a run made in one go
 # (timing columns aside).  examples/train trains through the same loop.
-set -u
-top_srcdir=${top_srcdir:-.}
-top_builddir=${top_builddir:-.}
-G="$top_builddir/ganrun"
+. "$(dirname "$0")/lib.sh"
 M="$top_srcdir/models"
-tmp=$(mktemp -d /tmp/ganrun-rundir.XXXXXX)
+lib_tmp rundir
 pids=""
 trap 'for p in $pids; do kill -9 $p 2>/dev/null; done; rm -rf "$tmp"' EXIT
-pass=0; fail=0
-ok()   { pass=$((pass + 1)); echo "ok - $1"; }
-bad()  { fail=$((fail + 1)); echo "FAIL - $1"; }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
 export GANRUN_THREADS=1
 # checksums of every file of a directory, for "untouched"
 sums() { (cd "$1" && find . -type f ! -name .lock | sort | xargs sha256sum); }

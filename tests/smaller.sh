@@ -4,16 +4,9 @@
 # characters in printed file names escaped (one line stays one line).
 # (NaN latents and checkpoints: readers.sh; resume with one more image:
 # images.sh; `ganrun frobnicate`: help.sh.)
-set -u
-top_srcdir=${top_srcdir:-.}
-top_builddir=${top_builddir:-.}
-G="$top_builddir/ganrun"
+. "$(dirname "$0")/lib.sh"
 M="$top_srcdir/models"
-tmp=$(mktemp -d /tmp/ganrun-smaller.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-pass=0; fail=0
-ok()   { pass=$((pass + 1)); echo "ok - $1"; }
-bad()  { fail=$((fail + 1)); echo "FAIL - $1"; }
+lib_tmp smaller
 # expect STATUS DESCRIPTION PATTERN CMD...: exit status, one stderr line matching
 expect() {
     want=$1 what=$2 pat=$3; shift 3

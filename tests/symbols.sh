@@ -3,17 +3,11 @@
 # dynamic symbols libgan.so defines (nm -D --defined-only) are exactly the
 # functions and tables the headers mark GAN_API (built with
 # -fvisibility=hidden, everything else stays internal).
-set -u
-top_srcdir=${top_srcdir:-.}
-top_builddir=${top_builddir:-.}
+. "$(dirname "$0")/lib.sh"
 lib="$top_builddir/.libs/libgan.so"
 [ -f "$lib" ] || { echo "no $lib (static build): skipped"; exit 77; }
 command -v nm >/dev/null || { echo "no nm: skipped"; exit 77; }
-tmp=$(mktemp -d /tmp/ganrun-symbols.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-pass=0; fail=0
-ok()   { pass=$((pass + 1)); echo "ok - $1"; }
-bad()  { fail=$((fail + 1)); echo "FAIL - $1"; }
+lib_tmp symbols
 
 nm -D --defined-only "$lib" | awk 'NF == 3 { print $3 }' | sort -u >"$tmp/exported"
 # a declaration's name: the last identifier before its first ( or [

@@ -5,16 +5,9 @@
 # and data position (every section's CRC but BILD, which names the thread
 # count) and the same samples; a run resumed on another thread count
 # continues bit for bit.
-set -u
-top_srcdir=${top_srcdir:-.}
-top_builddir=${top_builddir:-.}
-G="$top_builddir/ganrun"
+. "$(dirname "$0")/lib.sh"
 M="$top_srcdir/models"
-tmp=$(mktemp -d /tmp/ganrun-threads.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-pass=0; fail=0
-ok()  { pass=$((pass + 1)); echo "ok - $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL - $1"; }
+lib_tmp threads
 # state CKPT: the CRC of every section but BILD (every run trains in
 # $tmp/run, the output directory its model text names, and is moved after)
 state() { "$G" info "$1" | grep -o "'[A-Z ]*' .*crc32 [0-9a-f]*" | grep -v "^'BILD'" | sed 's/ ([0-9]* compressed)//'; }

@@ -2,18 +2,20 @@
 # valgrind.sh - memcheck on short training runs (plain; ema, spectral norm,
 # packing; conditional; with rollbacks), resume, sample, interpolate, info,
 # report, the classifier and eval, on bad inputs and on the kept fuzz inputs
-# (tests/check_fuzz): no invalid access, no definite leak (.ci/run).
+# (tests/check_fuzz), and with train.gemm: onednn where built: no invalid
+# access, no definite leak (.ci/run).
 set -u
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d /tmp/ganrun-vg.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 pass=0; fail=0
+supp=   # valgrind's suppressions (the oneDNN runs below)
 vg() {   # vg WANT_STATUS DESCRIPTION ARGS...
     want=$1; what=$2; shift 2
     # GANRUN_BLAS_AUTO=0: no restart on other OpenBLAS kernels (gan/blas.h),
     # which valgrind would not follow
     GANRUN_BLAS_AUTO=0 OPENBLAS_NUM_THREADS=1 ./libtool --mode=execute valgrind -q --error-exitcode=99 \
-        --leak-check=full --errors-for-leak-kinds=definite ./ganrun "$@" >"$tmp/out" 2>"$tmp/err"
+        --leak-check=full --errors-for-leak-kinds=definite $supp ./ganrun "$@" >"$tmp/out" 2>"$tmp/err"
     st=$?
     if [ $st -eq "$want" ]; then pass=$((pass + 1)); echo "ok - $what"
     else fail=$((fail + 1)); echo "FAIL - $what (exit $st, want $want)"; cat "$tmp/err"; fi
@@ -105,6 +107,34 @@ head -c 300 "$tmp/run/latest.ckpt" >"$tmp/short.ckpt"
 vg 1 "truncated checkpoint" info "$tmp/short.ckpt"
 for f in tests/data/ckpt/bad/*.ckpt; do vg 1 "bad checkpoint $(basename "$f")" info "$f"; done
 vg 1 "missing data" "$tmp/m.yaml" --set data.format=idx --set data.path=/nonexistent.gz --quiet --out "$tmp/x"
+# train.gemm: onednn (builds with oneDNN): oneDNN's AVX2 kernels, as valgrind
+# has no AVX-512, with tests/data/valgrind/onednn.supp (its JIT kernels'
+# vector reads past their own buffers); check_gemm's exact sums on the
+# edge shapes, then a convolutional run and its resume
+if ./ganrun --version | grep -q "^train.gemm onednn: oneDNN"; then
+    supp=--suppressions=tests/data/valgrind/onednn.supp
+    cat >"$tmp/dnn.yaml" <<'YAML'
+name: vgdnn
+data: {format: idx, path: /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz, limit: 64}
+noise: {dim: 8}
+generator: [dense: {units: 392}, relu, reshape: {shape: [8, 7, 7]}, deconv2d: {filters: 4, kernel: 4, stride: 2, pad: 1},
+            relu, deconv2d: {filters: 1, kernel: 4, stride: 2, pad: 1}, tanh]
+discriminator: [conv2d: {filters: 4, kernel: 4, stride: 2, pad: 1}, leaky_relu, flatten, dense: {units: 1}]
+train: {batch: 8, steps: 4, gemm: onednn}
+output: {checkpoint_every: 2, sample_every: 0, samples: 4}
+YAML
+    vg 0 "train.gemm onednn (AVX2 kernels)" "$tmp/dnn.yaml" --quiet --out "$tmp/dnn"
+    vg 0 "resume with onednn" resume "$tmp/dnn/latest.ckpt" --steps 1 --quiet
+    if [ -x tests/check_gemm ]; then
+        GANRUN_BLAS_AUTO=0 OPENBLAS_NUM_THREADS=1 CK_RUN_CASE=edges ./libtool --mode=execute valgrind -q \
+            --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite $supp tests/check_gemm \
+            >"$tmp/out" 2>"$tmp/err"
+        st=$?
+        if [ $st -eq 0 ]; then pass=$((pass + 1)); echo "ok - check_gemm's exact sums with oneDNN's AVX2 kernels"
+        else fail=$((fail + 1)); echo "FAIL - check_gemm's exact sums with oneDNN's AVX2 kernels (exit $st)"; tail -20 "$tmp/out" "$tmp/err"; fi
+    fi
+    supp=
+fi
 # the kept fuzz inputs (tests/data/fuzz/), replayed through the harnesses
 if [ -x tests/check_fuzz ]; then
     GANRUN_BLAS_AUTO=0 OPENBLAS_NUM_THREADS=1 ./libtool --mode=execute valgrind -q --error-exitcode=99 \

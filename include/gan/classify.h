@@ -44,6 +44,9 @@ typedef struct gan_clf_spec {
 GAN_API gan_status gan_clf_load_string(gan_clf_spec **out, const char *text, size_t len, const char *name,
                                gan_error *err);
 GAN_API gan_status gan_clf_load(gan_clf_spec **out, const char *path, gan_error *err);
+/* gan_clf_load that also hands back the file's text (*text, malloc'd; the
+ * one read of the file), for gan_classifier_fit's checkpoint. */
+GAN_API gan_status gan_clf_load_text(gan_clf_spec **out, char **text, const char *path, gan_error *err);
 GAN_API void gan_clf_spec_free(gan_clf_spec *s);
 /* Every documented key of a classifier file ("train.lr", "test.path"). */
 GAN_API void gan_clf_each_key(void (*fn)(const char *key, void *ctx), void *ctx);
@@ -70,6 +73,14 @@ GAN_API void gan_classifier_free(gan_classifier *c);
  * log_every steps (0: never) prints "step N loss L" to log. */
 GAN_API gan_status gan_classifier_train(gan_classifier *c, const gan_dataset *d, long steps, long log_every,
                                 FILE *log, gan_error *err);
+/* A classifier trained as `ganrun classify train` does: built from spec
+ * (owned) and text (its file, kept in checkpoints), spec->train.steps
+ * steps on spec->data (log as gan_classifier_train; first, with log and
+ * log_every > 0, one line "training classifier NAME: P parameters, F
+ * features, S steps on N samples"), then c->test_accuracy measured on
+ * spec->test (*acc, of *ntest samples). */
+GAN_API gan_status gan_classifier_fit(gan_classifier **out, gan_clf_spec *spec, const char *text, long log_every,
+                                      FILE *log, double *acc, long *ntest, gan_error *err);
 /* Features (n, F) and class probabilities (n, K) of x (n, in) in eval
  * mode; either output may be NULL. */
 GAN_API gan_status gan_classifier_run(gan_classifier *c, const float *x, long n, float *feat, float *prob,

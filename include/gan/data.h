@@ -113,7 +113,7 @@ GAN_API int gan_samples_kind(const char *path);
 GAN_API gan_status gan_samples_write(const char *path, const float *x, int n, gan_shape s, gan_error *err);
 /* x (n, s) as dir/000000.png, dir/000001.png, ... (dir created unless it
  * exists, trailing slashes dropped), each past gan_output_check with
- * force. */
+ * force.  s must be an image (gan_shape_image). */
 GAN_API gan_status gan_samples_write_dir(const char *dir, const float *x, long n, gan_shape s, int force,
                                          gan_error *err);
 

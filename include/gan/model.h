@@ -16,6 +16,7 @@
 #include "gan/loss.h"
 #include "gan/data.h"
 #include "gan/net.h"
+#include "gan/par.h"
 
 typedef enum gan_noise_dist { GAN_NOISE_NORMAL, GAN_NOISE_UNIFORM, GAN_NOISE_TRUNCNORMAL } gan_noise_dist;
 
@@ -96,6 +97,7 @@ typedef struct gan_train_spec {
     int pack;                 /* PacGAN: D judges pack samples at once (default 1) */
     int shards;               /* batches cut into shards (gan_net_set_shards; default 1) */
     gan_health_spec health;
+    gan_gemm_engine gemm;     /* train.gemm: the GEMM engine (gan_gemm_set_engine) */
 } gan_train_spec;
 
 typedef struct gan_output_spec {

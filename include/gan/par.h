@@ -26,6 +26,7 @@
 #include "gan/api.h"
 
 #include <stddef.h>
+#include "gan/error.h"
 
 #define GAN_PAR_MAX 64
 
@@ -57,10 +58,11 @@ GAN_API void gan_par_shutdown(void);
  * rows or columns of C cut into parts run on the pool's threads when the
  * product is large enough to pay for it.  The parts depend only on M, N
  * and K (gan_sgemm_parts), so C gets the same bits on any thread count.
- * ta, tb: 0 no transpose, 1 transpose. */
+ * Each part is one call of the GEMM engine in effect (gan_gemm_set_engine)
+ * on one thread.  ta, tb: 0 no transpose, 1 transpose. */
 GAN_API void gan_sgemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
                const float *B, int ldb, float beta, float *C, int ldc);
-/* The same product as one cblas_sgemm call on the calling thread (the
+/* The same product as one call of the engine on the calling thread (the
  * convolutions' per-chunk products, already split by chunks). */
 GAN_API void gan_sgemm_whole(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
                      const float *B, int ldb, float beta, float *C, int ldc);
@@ -68,5 +70,28 @@ GAN_API void gan_sgemm_whole(int ta, int tb, int M, int N, int K, float alpha, c
  * call); with more, *split_n (1: C's columns, 0: its rows) and *per, the
  * rows or columns of each part (the last one may have fewer). */
 GAN_API int gan_sgemm_parts(int M, int N, int K, int *split_n, int *per);
+
+/* The GEMM engine of gan_sgemm and gan_sgemm_whole (the model file's
+ * train.gemm): OpenBLAS's cblas_sgemm (the default); oneDNN's dnnl_sgemm
+ * in fp32 (builds with oneDNN, configure --with-onednn), which computes
+ * other last bits than OpenBLAS (other kernels, other orders of the sums)
+ * but the same bits on any thread count and across a resume; or oneDNN's
+ * matmul on A and B rounded to bf16 with fp32 accumulation and output
+ * (CPUs with AVX512_BF16): products within about 2^-8 relative of each
+ * operand's value, again the same bits on any thread count.
+ * The engine is process-wide, like the pool: every network of the process
+ * uses it from then on (the trainer sets its model's engine when it builds
+ * the networks: gan_model_build).  Other BLAS calls (eval's metrics,
+ * spectral norm's sgemv) stay on OpenBLAS. */
+typedef enum gan_gemm_engine { GAN_GEMM_OPENBLAS, GAN_GEMM_ONEDNN, GAN_GEMM_ONEDNN_BF16 } gan_gemm_engine;
+/* GAN_OK when engine e can run here, else an error saying why (this
+ * libgan was built without oneDNN; the CPU has no AVX512_BF16). */
+GAN_API gan_status gan_gemm_available(gan_gemm_engine e, gan_error *err);
+/* Use engine e from now on; an error (and no change) when it cannot run. */
+GAN_API gan_status gan_gemm_set_engine(gan_gemm_engine e, gan_error *err);
+GAN_API gan_gemm_engine gan_gemm_get_engine(void);
+/* What engine e runs on, e.g. "OpenBLAS Haswell" or "oneDNN 2.6.3, ISA
+ * avx512_core_bf16"; "not built" for oneDNN in a build without it. */
+GAN_API const char *gan_gemm_describe(gan_gemm_engine e);
 
 #endif

@@ -73,6 +73,10 @@ typedef struct gan_run_opts {
     void (*on_progress)(const gan_run_progress *p, void *user);
     /* a rollback happened (health: the watcher, for its configuration) */
     void (*on_rollback)(const gan_health_event *ev, const gan_health *health, void *user);
+    /* gan_run_open's warnings about the data, one line each, on rank 0:
+     * bad files skipped (data.on_bad_file: skip; with a dir only) and the
+     * decoded-image cache's note; NULL: none */
+    void (*on_warning)(const char *line, void *user);
     void *user;
 } gan_run_opts;
 
@@ -121,5 +125,16 @@ GAN_API gan_status gan_run_resume_load(gan_trainer **out, const char *path, long
  * bit.  Rank 0 only; the caller prints, or not. */
 GAN_API void gan_run_notes(const gan_trainer *t, const char *path, uint64_t fingerprint, int nranks,
                            void (*say)(int note, const char *line, void *user), void *user);
+/* `ganrun reproduce`: a new trainer *out at step 0, with its data, from
+ * the model text of ref (a trainer loaded from the checkpoint at path,
+ * which messages name). */
+GAN_API gan_status gan_run_reproduce_load(gan_trainer **out, const gan_trainer *ref, const char *path,
+                                          gan_error *err);
+/* Compare a's and b's generators and discriminators (same model) tensor by
+ * tensor: each tensor whose bits differ goes to each() with its name
+ * ("g.3.conv2d.weight", "d.0.dense.bias") and max |a - b| (a NaN on one
+ * side counts as infinity).  Returns how many differ (0: bit for bit). */
+GAN_API int gan_run_compare(const gan_trainer *a, const gan_trainer *b,
+                            void (*each)(const char *name, double max_diff, void *user), void *user);
 
 #endif

@@ -100,6 +100,12 @@ typedef struct gan_trainer {
  * load_data is 0), networks, optimizers, initial parameters from the seed. */
 GAN_API gan_status gan_trainer_create(gan_trainer **out, gan_model_spec *spec, int load_data, gan_error *err);
 GAN_API void gan_trainer_free(gan_trainer *t);
+/* A trainer built without its data (load_data 0) took its sample shape
+ * from the generator: when the data's header is readable (gan_data_shape)
+ * and says another shape, GAN_ERR_SHAPE at the generator's last entry
+ * ("generator output (1, 28, 28) does not match the data shape ..."); else
+ * GAN_OK (data not there yet is no error here). */
+GAN_API gan_status gan_trainer_check_data_shape(const gan_trainer *t, gan_error *err);
 /* Collective (gan/dist.h): make t a data-parallel trainer of this job:
  * check that train.batch and train.noise_batch divide by the number of
  * ranks, set t->job.rank, t->job.nranks and the shares t->job.Br, t->job.Bf, and broadcast

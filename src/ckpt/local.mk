@@ -9,8 +9,7 @@ dist_man_MANS += man/ganrun-checkpoint.5
 check_PROGRAMS += tests/check_ckpt
 TESTS += tests/check_ckpt
 # the private API (not exported by libgan) is compiled into the test too
-tests_check_ckpt_SOURCES = tests/check_ckpt.c tests/gradcheck.c tests/gradcheck.h \
-	src/ckpt/ckpt_file.c src/ckpt/ckpt_enc.c src/ckpt/ckpt_state.c src/ckpt/ckpt_file.h src/ckpt/ckpt_state.h src/io/iofile.c \
-	src/train/state.c src/train/state.h
+tests_check_ckpt_SOURCES = tests/check_ckpt.c src/ckpt/ckpt_file.c src/ckpt/ckpt_enc.c src/ckpt/ckpt_state.c \
+	src/ckpt/ckpt_file.h src/ckpt/ckpt_state.h src/io/iofile.c src/train/state.c src/train/state.h $(TEST_UTIL)
 tests_check_ckpt_CFLAGS = $(TEST_CFLAGS)
 tests_check_ckpt_LDADD = $(TEST_LIBS) $(ZLIB_LIBS) $(BLAS_LIBS)

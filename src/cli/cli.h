@@ -105,9 +105,6 @@ typedef struct cli_metrics_args {
 int cli_eval_metrics(gan_trainer *t, float *x, long n, const cli_metrics_args *a);
 /* The same for the images of folder a->generated (no run). */
 int cli_eval_folder(const cli_metrics_args *a, long n);
-/* sample -o DIR/: n images x (n, s) as DIR/000000.png, DIR/000001.png, ...
- * (each past the output-path guard, with force) */
-int cli_sample_dir(const char *dir, const float *x, long n, gan_shape s, int force);
 int cmd_interpolate(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 

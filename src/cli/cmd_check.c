@@ -32,15 +32,7 @@ int cmd_check(int argc, char **argv)
         return EXIT_ERR;
     }
     spec = t->cfg.spec;
-    gan_shape ds;
-    gan_error derr;
-    if (gan_data_shape(&spec->data, &ds, &derr) == GAN_OK && !gan_shape_eq(ds, t->cfg.data_shape)) {
-        char a[64], b[64];
-        gan_shape_str(t->cfg.data_shape, a, sizeof a);
-        gan_shape_str(ds, b, sizeof b);
-        const gan_stack_spec *g = &spec->gen;
-        gan_error_at(&err, GAN_ERR_SHAPE, model, g->layers[g->n - 1].line, g->layers[g->n - 1].col,
-                     "generator output %s does not match the data shape %s", a, b);
+    if (gan_trainer_check_data_shape(t, &err) != GAN_OK) {
         cli_error(&err);
         gan_trainer_free(t);
         return EXIT_ERR;
@@ -50,6 +42,7 @@ int cmd_check(int argc, char **argv)
     else gan_model_print_summary(stdout, t->cfg.spec, t->G, t->D);
     char **cls;
     int ncls;
+    gan_error derr;
     if (!expand && gan_data_class_names(&spec->data, &cls, &ncls, &derr) == GAN_OK && ncls > 0) {
         printf("classes:");
         for (int i = 0; i < ncls; i++) printf("%s %s", i ? "," : "", cli_esc(cls[i]));

@@ -32,50 +32,26 @@ static int classify_train(int argc, char **argv)
     gan_error err;
     gan_error_clear(&err);
     gan_clf_spec *spec;
-    if (gan_clf_load(&spec, file, &err) != GAN_OK) return fail(&err);
+    char *text;   /* the file's, for the checkpoint */
+    if (gan_clf_load_text(&spec, &text, file, &err) != GAN_OK) return fail(&err);
     if (steps > 0) spec->train.steps = steps;
     char def[200];
     snprintf(def, sizeof def, "%s.clf.ckpt", spec->name);
     if (!out) out = def;
-    if (cli_output_ok(out, GAN_OUT_CKPT, force) != EXIT_OK) {
-        gan_clf_spec_free(spec);
-        return EXIT_ERR;
-    }
-    /* the file's text goes into the checkpoint */
-    FILE *f = fopen(file, "rb");
-    char *text = calloc(1, (1 << 20) + 1);
-    if (f && text) (void)!fread(text, 1, 1 << 20, f);
-    if (f) fclose(f);
-    gan_dataset *d = NULL, *test = NULL;
     gan_classifier *c = NULL;
-    gan_data_spec ds = spec->data, ts = spec->test;
-    long total = spec->train.steps;
-    int rc = EXIT_ERR;
-    if (!text) fprintf(stderr, "ganrun: error: out of memory\n");
-    else if (gan_classifier_create(&c, spec, text, NULL, &err) != GAN_OK ||
-             gan_data_load(&d, &ds, 1, &err) != GAN_OK || gan_data_load(&test, &ts, 1, &err) != GAN_OK)
-        cli_error(&err);
-    else {
-        if (!quiet)
-            fprintf(stderr, "ganrun: training classifier %s: %zu parameters, %d features, %ld steps on %ld samples\n",
-                    c->spec->name, c->net->nparams, c->features, total, d->n);
-        double acc;
-        if (gan_classifier_train(c, d, total, quiet ? 0 : 200, stderr, &err) != GAN_OK ||
-            gan_classifier_accuracy(c, test, &acc, &err) != GAN_OK) {
-            cli_error(&err);
-        } else {
-            c->test_accuracy = (float)acc;
-            printf("test accuracy %.2f%% (%ld test samples, step %ld)\n", 100 * acc, test->n, c->step);
-            if (gan_classifier_save(c, out, &err) != GAN_OK) cli_error(&err);
-            else {
-                printf("saved %s\n", out);
-                rc = EXIT_OK;
-            }
-        }
+    double acc;
+    long ntest;
+    int rc = cli_output_ok(out, GAN_OUT_CKPT, force);
+    if (rc != EXIT_OK) {
+        gan_clf_spec_free(spec);
+    } else if (gan_classifier_fit(&c, spec, text, quiet ? 0 : 200, stderr, &acc, &ntest, &err) != GAN_OK) {
+        rc = fail(&err);
+    } else {
+        printf("test accuracy %.2f%% (%ld test samples, step %ld)\n", 100 * acc, ntest, c->step);
+        if (gan_classifier_save(c, out, &err) != GAN_OK) rc = fail(&err);
+        else printf("saved %s\n", out);
     }
     free(text);
-    gan_data_free(d);
-    gan_data_free(test);
     gan_classifier_free(c);
     return rc;
 }

@@ -1,9 +1,9 @@
 /* cmd_metrics.c - the metrics half of `ganrun eval` (Frechet distance,
  * KID, precision/recall, density/coverage, the nearest training image)
- * for a run's samples or a folder of images from anywhere, and `ganrun
- * sample -o DIR/`.  The sets and the scores are src/eval's (gan/eval.h:
- * gan_eval_run_sets, gan_eval_folder_sets, gan_eval_score,
- * gan_eval_memorisation); this file prints them as NAME VALUE lines. */
+ * for a run's samples or a folder of images from anywhere.  The sets and
+ * the scores are src/eval's (gan/eval.h: gan_eval_run_sets,
+ * gan_eval_folder_sets, gan_eval_score, gan_eval_memorisation); this file
+ * prints them as NAME VALUE lines. */
 #include "config.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,20 +94,4 @@ int cli_eval_folder(const cli_metrics_args *a, long n)
     gan_data_free(dr);
     gan_data_free(dt);
     return rc;
-}
-
-int cli_sample_dir(const char *dir, const float *x, long n, gan_shape s, int force)
-{
-    int C, H, W;
-    if (!gan_shape_image(s, &C, &H, &W)) {
-        char b[64];
-        gan_shape_str(s, b, sizeof b);
-        fprintf(stderr, "%s: error: sample -o DIR/ writes images; this model's samples are %s\n", dir, b);
-        return EXIT_ERR;
-    }
-    gan_error err;
-    gan_error_clear(&err);
-    if (gan_samples_write_dir(dir, x, n, s, force, &err) == GAN_OK) return EXIT_OK;
-    cli_error(&err);
-    return EXIT_ERR;
 }

@@ -112,7 +112,11 @@ int cmd_sample(int argc, char **argv)
                                            a.force) != EXIT_OK)
             return EXIT_ERR;
         rc = cli_sample_draw(&a, &t, &x);
-        if (rc == EXIT_OK) rc = cli_sample_dir(a.outfile, x, a.n, t->cfg.data_shape, a.force);
+        gan_error err;
+        if (rc == EXIT_OK && gan_samples_write_dir(a.outfile, x, a.n, t->cfg.data_shape, a.force, &err) != GAN_OK) {
+            cli_error(&err);
+            rc = EXIT_ERR;
+        }
         gan_free_floats(x);
         gan_trainer_free(t);
         return rc;

@@ -79,6 +79,12 @@ static void on_rollback(const gan_health_event *ev, const gan_health *h, void *u
             ev->retry, h->c.retries);
 }
 
+static void on_warning(const char *line, void *user)
+{
+    (void)user;
+    fprintf(stderr, "%s\n", cli_esc(line));
+}
+
 int cli_run(gan_trainer *t, const char *dir, long target, int mode, int quiet)
 {
     gan_error err;
@@ -89,14 +95,8 @@ int cli_run(gan_trainer *t, const char *dir, long target, int mode, int quiet)
     w.plain_every = total / 20 > t->cfg.spec->output.log_every ? total / 20 : t->cfg.spec->output.log_every;
     if (w.plain_every < 1) w.plain_every = 1;
     gan_run_opts o = { .dir = dir, .target = target, .mode = mode, .stop = dir ? &stop_signal : NULL,
-                       .on_progress = on_progress, .on_rollback = on_rollback, .user = &w };
-    if (dir && lead && t->data && t->data->skipped > 0)
-        fprintf(stderr, "%s: warning: skipped %ld bad file%s (data.on_bad_file: skip); the first: %s\n",
-                cli_esc(t->cfg.spec->data.path), t->data->skipped, t->data->skipped > 1 ? "s" : "",
-                cli_esc(t->data->skip_note));
-    if (lead && t->data && t->data->cache_note[0])
-        fprintf(stderr, "%s: warning: decoded-image cache %s\n", cli_esc(t->cfg.spec->data.path),
-                cli_esc(t->data->cache_note));
+                       .on_progress = on_progress, .on_rollback = on_rollback, .on_warning = on_warning,
+                       .user = &w };
 
     if (dir) {   /* ^C or SIGTERM: stop after this step, with a checkpoint */
         struct sigaction sa;

@@ -118,6 +118,7 @@ static int run(int argc, char **argv)
         const char *best = gan_blas_core_for(&c);
         printf("ganrun %s\nOpenBLAS kernels: %s\nthis CPU's best OpenBLAS core: %s\n", gan_version(),
                gan_blas_describe(), best ? best : "none above the generic ones");
+        printf("train.gemm onednn: %s\n", gan_gemm_describe(GAN_GEMM_ONEDNN));
         return EXIT_OK;
     }
     if (!strcmp(a, "--help") || !strcmp(a, "-h")) {

@@ -37,12 +37,8 @@
 /* What gan_net keeps of its plan, its scratch and its shards (opaque
  * outside this file: gan/net.h has the accessors others need). */
 struct gan_net_plan {
-    unsigned char *share;  /* share[i]: how act[i] was planned: 0 a buffer
-                            * of its own, 1 entry i runs in place over its
-                            * input's buffer, 2 act[i] is its input's
-                            * memory (an alias entry, skipped), 3 a buffer
-                            * whose earlier values are dead by then */
     /* the plan (gan_net_create), independent of the batch size */
+    unsigned char *share;  /* (n) how act[i] was planned (gan_net_act_share) */
     int nabuf;          /* activation buffers */
     int *abuf_of;       /* abuf_of[i]: the buffer of act[i] */
     size_t *abuf_len;   /* (nabuf) floats per sample of each buffer */
@@ -61,8 +57,7 @@ struct gan_net_plan {
     float *ws;          /* shared scratch */
     size_t ws_size;
     int ntasks;         /* parallel tasks ws has room for (gan_ctx) */
-    struct gan_scratch *scratch;   /* owner of dbuf and ws, perhaps shared
-                                    * with another net (gan_net_share_scratch) */
+    struct gan_scratch *scratch;   /* owner of dbuf and ws (perhaps shared) */
     float *saved;       /* all layers' saved-for-backward floats */
     /* sharded training passes (gan_net_set_shards); sh.S == 0: none */
     gan_shards sh;
@@ -71,8 +66,7 @@ struct gan_net_plan {
     gan_rng *srng;      /* (ns) the local shards' dropout streams */
 };
 
-/* The gradient buffers and the scratch, counted by the nets that use
- * them. */
+/* The gradient buffers and the scratch, counted by the nets using them. */
 struct gan_scratch {
     float **dbuf, *ws;
     int ndbuf;
@@ -499,8 +493,8 @@ gan_status gan_net_create(gan_net **out, const gan_layer_conf *confs, int n,
 
 void gan_net_free(gan_net *net)
 {
-    gan_net_plan *pl = net->plan;
     if (!net) return;
+    gan_net_plan *pl = net->plan;
     free_batch_buffers(net);
     free_plan(net);
     for (int i = 0; i < net->n; i++)
@@ -785,20 +779,10 @@ void gan_net_shard_reduce(gan_net *net)
 
 /* ---- what others may know of the plan ----------------------------------- */
 
-const gan_shards *gan_net_shards(const gan_net *net)
-{
-    return net->plan->sh.S > 1 ? &net->plan->sh : NULL;
-}
-
-gan_rng *gan_net_shard_rngs(gan_net *net)
-{
-    return net->plan->sh.S > 1 ? net->plan->srng : NULL;
-}
-
-float *gan_net_shard_grads(gan_net *net)
-{
-    return net->plan->sh.S > 1 ? net->plan->sgrads : NULL;
-}
+/* the shards' parts, NULL without shards (S 0 after gan_net_set_shards(.., 1, ..)) */
+const gan_shards *gan_net_shards(const gan_net *net) { return net->plan->sh.S > 1 ? &net->plan->sh : NULL; }
+gan_rng *gan_net_shard_rngs(gan_net *net) { return net->plan->sh.S > 1 ? net->plan->srng : NULL; }
+float *gan_net_shard_grads(gan_net *net) { return net->plan->sh.S > 1 ? net->plan->sgrads : NULL; }
 
 gan_net_plan_info gan_net_plan_get(const gan_net *net)
 {

@@ -15,14 +15,20 @@
 #include "config.h"
 #include <cblas.h>
 #include <errno.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "gan/blas.h"
 #include "gan/par.h"
+#ifdef HAVE_ONEDNN
+#include "core/gemm_onednn.h"
+#endif
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -305,7 +311,81 @@ void gan_par_range(size_t n, size_t grain, gan_par_range_fn fn, void *arg)
 #define GEMM_PARTS 16
 #define GEMM_MIN_PER 64
 
+/* ---- the engine (train.gemm) ---- */
+
+static atomic_int gemm_engine;   /* gan_gemm_engine, GAN_GEMM_OPENBLAS at first */
+
+gan_status gan_gemm_available(gan_gemm_engine e, gan_error *err)
+{
+    switch (e) {
+    case GAN_GEMM_OPENBLAS: return GAN_OK;
+    case GAN_GEMM_ONEDNN:
+    case GAN_GEMM_ONEDNN_BF16: {
+        const char *name = e == GAN_GEMM_ONEDNN ? "onednn" : "onednn-bf16";
+#ifdef HAVE_ONEDNN
+        if (e == GAN_GEMM_ONEDNN) return GAN_OK;
+        /* GANRUN_TEST_NO_AVX512BF16=1: as on a CPU without (tests) */
+        const char *no = getenv("GANRUN_TEST_NO_AVX512BF16");
+        gan_cpuid c;
+        gan_cpuid_read(&c);
+        if (gan_cpu_level(&c) >= GAN_CPU_AVX512BF16 && core_onednn_has_bf16() && !(no && !strcmp(no, "1")))
+            return GAN_OK;
+        return gan_error_set(err, GAN_ERR_INVALID, "train.gemm %s: this CPU has no AVX512_BF16 for oneDNN's "
+                             "bf16 kernels (%s; expected onednn or openblas here)", name, core_onednn_describe());
+#else
+        return gan_error_set(err, GAN_ERR_INVALID, "train.gemm %s: this ganrun was built without oneDNN "
+                             "(expected openblas, or a build with the Debian package libdnnl-dev: "
+                             "configure --with-onednn)", name);
+#endif
+    }
+    }
+    return gan_error_set(err, GAN_ERR_INVALID, "unknown GEMM engine %d", (int)e);
+}
+
+gan_status gan_gemm_set_engine(gan_gemm_engine e, gan_error *err)
+{
+    gan_status st = gan_gemm_available(e, err);
+    if (st == GAN_OK) atomic_store_explicit(&gemm_engine, (int)e, memory_order_relaxed);
+    return st;
+}
+
+gan_gemm_engine gan_gemm_get_engine(void)
+{
+    return (gan_gemm_engine)atomic_load_explicit(&gemm_engine, memory_order_relaxed);
+}
+
+const char *gan_gemm_describe(gan_gemm_engine e)
+{
+    static char buf[96];
+    if (e == GAN_GEMM_OPENBLAS) {
+        snprintf(buf, sizeof buf, "OpenBLAS %s", gan_blas_core());
+        return buf;
+    }
+#ifdef HAVE_ONEDNN
+    return core_onednn_describe();
+#else
+    return "not built";
+#endif
+}
+
+/* One product on the calling thread with engine e; OpenBLAS (fp32) when
+ * oneDNN refuses it (out of memory for its packing or its primitive). */
+static void gemm_call(int e, int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
+                      const float *B, int ldb, float beta, float *C, int ldc)
+{
+#ifdef HAVE_ONEDNN
+    if (e != GAN_GEMM_OPENBLAS &&
+        core_onednn_gemm(e == GAN_GEMM_ONEDNN_BF16, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc) == 0)
+        return;
+#else
+    (void)e;
+#endif
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
 typedef struct gemm_job {
+    int engine;
     int ta, tb, M, N, K, lda, ldb, ldc, split_n, per;
     float alpha, beta;
     const float *A, *B;
@@ -318,24 +398,21 @@ static void gemm_task(void *p, int t)
     int lo = t * j->per, len = j->split_n ? j->N : j->M;
     int n = lo + j->per < len ? j->per : len - lo;
     if (n <= 0) return;
-    enum CBLAS_TRANSPOSE ta = j->ta ? CblasTrans : CblasNoTrans;
-    enum CBLAS_TRANSPOSE tb = j->tb ? CblasTrans : CblasNoTrans;
     if (j->split_n) {   /* columns [lo, lo+n) of C: B's columns (rows when transposed) */
         const float *B = j->tb ? j->B + (size_t)lo * j->ldb : j->B + lo;
-        cblas_sgemm(CblasRowMajor, ta, tb, j->M, n, j->K, j->alpha, j->A, j->lda, B, j->ldb,
-                    j->beta, j->C + lo, j->ldc);
+        gemm_call(j->engine, j->ta, j->tb, j->M, n, j->K, j->alpha, j->A, j->lda, B, j->ldb,
+                  j->beta, j->C + lo, j->ldc);
     } else {            /* rows [lo, lo+n) of C: A's rows (columns when transposed) */
         const float *A = j->ta ? j->A + lo : j->A + (size_t)lo * j->lda;
-        cblas_sgemm(CblasRowMajor, ta, tb, n, j->N, j->K, j->alpha, A, j->lda, j->B, j->ldb,
-                    j->beta, j->C + (size_t)lo * j->ldc, j->ldc);
+        gemm_call(j->engine, j->ta, j->tb, n, j->N, j->K, j->alpha, A, j->lda, j->B, j->ldb,
+                  j->beta, j->C + (size_t)lo * j->ldc, j->ldc);
     }
 }
 
 void gan_sgemm_whole(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
                      const float *B, int ldb, float beta, float *C, int ldc)
 {
-    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-                M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    gemm_call(gan_gemm_get_engine(), ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
 int gan_sgemm_parts(int M, int N, int K, int *split_n, int *per)
@@ -362,7 +439,8 @@ void gan_sgemm(int ta, int tb, int M, int N, int K, float alpha, const float *A,
 {
     int split_n = 0, per = 0, parts = gan_sgemm_parts(M, N, K, &split_n, &per);
     if (parts > 1) {
-        gemm_job j = { ta, tb, M, N, K, lda, ldb, ldc, split_n, per, alpha, beta, A, B, C };
+        gemm_job j = { gan_gemm_get_engine(), ta, tb, M, N, K, lda, ldb, ldc, split_n, per, alpha, beta,
+                       A, B, C };
         gan_par_for(parts, gemm_task, &j);
         return;
     }

@@ -7,9 +7,7 @@ libgan_la_SOURCES += src/eval/eval_impl.h src/eval/frechet.c src/eval/knn.c src/
 pkginclude_HEADERS += include/gan/eval.h
 check_PROGRAMS += tests/check_eval
 TESTS += tests/check_eval
-tests_check_eval_SOURCES = tests/check_eval.c
-tests_check_eval_CFLAGS = $(TEST_CFLAGS)
-tests_check_eval_LDADD = $(TEST_LIBS)
+tests_check_eval_SOURCES = tests/check_eval.c $(TEST_UTIL)
 ### eval end to end: sample -o DIR/, eval --real/--generated/--features-out, NumPy recomputing
 TESTS += tests/metrics.sh
 EXTRA_DIST += tests/metrics.sh tests/metrics_fixture.py

@@ -5,7 +5,7 @@ libgan_la_SOURCES += src/io/io.h src/io/iofile.c src/io/outpath.c src/io/data.c 
 	src/io/npy.c
 check_PROGRAMS += tests/check_data
 TESTS += tests/check_data
-tests_check_data_SOURCES = tests/check_data.c
+tests_check_data_SOURCES = tests/check_data.c $(TEST_UTIL)
 tests_check_data_CFLAGS = $(TEST_CFLAGS)
 tests_check_data_LDADD = $(TEST_LIBS) $(ZLIB_LIBS) $(PNG_LIBS)
 

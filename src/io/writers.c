@@ -109,6 +109,12 @@ gan_status gan_samples_write(const char *path, const float *x, int n, gan_shape 
 gan_status gan_samples_write_dir(const char *dir, const float *x, long n, gan_shape s, int force, gan_error *err)
 {
     char d[1024], p[1200];
+    int C, H, W;
+    if (!gan_shape_image(s, &C, &H, &W)) {
+        gan_shape_str(s, p, sizeof p);
+        return gan_error_at(err, GAN_ERR_SHAPE, dir, 0, 0, "a folder of samples holds one PNG each; these "
+                            "samples are %s, not images", p);
+    }
     snprintf(d, sizeof d, "%s", dir);
     for (size_t L = strlen(d); L > 1 && d[L - 1] == '/'; L--) d[L - 1] = 0;
     struct stat st;

@@ -1,5 +1,6 @@
 /* conv_sched.c - the conv task scheduler (chunks, tasks, workspace slots,
- * gradient groups summed in order) and the element-wise runner. */
+ * gradient groups summed in order), the element-wise runner and the passes
+ * the element-wise and the copying layers share. */
 #include "config.h"
 #include <math.h>
 #include <sched.h>
@@ -99,6 +100,31 @@ void gan_ew_run_libm(size_t n, void (*fn)(void *e, size_t lo, size_t hi), const 
                      const float *b, float *out, float k)
 {
     ew_run(n, GAN_EW_GRAIN_LIBM, fn, a, b, out, k);
+}
+
+void gan_copy_forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
+{
+    memcpy(y, x, (size_t)c->B * gan_shape_size(l->in) * sizeof *y);
+}
+
+void gan_copy_backward(gan_layer *l, const gan_ctx *c, const float *x, const float *y, const float *dy, float *dx,
+                       int param_grads)
+{
+    (void)x; (void)y; (void)param_grads;
+    if (dx) memcpy(dx, dy, (size_t)c->B * gan_shape_size(l->in) * sizeof *dx);
+}
+
+gan_status gan_ew_setup(gan_layer *l, gan_shape in, gan_error *err)
+{
+    (void)err;
+    l->out = in;
+    return GAN_OK;
+}
+
+void gan_ew_backward_y(const gan_layer *l, const gan_ctx *c, void (*fn)(void *e, size_t lo, size_t hi),
+                       const float *dy, const float *y, float *dx, float k)
+{
+    if (dx) ew_run((size_t)c->B * gan_shape_size(l->in), GAN_EW_GRAIN, fn, dy, y, dx, k);
 }
 
 double gan_sum_floats(const float *x, size_t n)

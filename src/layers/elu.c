@@ -10,13 +10,6 @@ static const gan_key_desc keys[] = {
       "scale of the negative part, alpha (e^x - 1); > 0" },
 };
 
-static gan_status setup(gan_layer *l, gan_shape in, gan_error *err)
-{
-    (void)err;
-    l->out = in;
-    return GAN_OK;
-}
-
 static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
 {
     size_t n = (size_t)c->B * gan_shape_size(l->in);
@@ -36,5 +29,5 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
 
 const gan_layer_type gan_layer_elu = {
     "elu", "exponential linear unit, y = x for x > 0 else alpha (e^x - 1)",
-    keys, GAN_NKEYS(keys), setup, NULL, forward, backward, NULL, 0,   /* backward reads both x and y */
+    keys, GAN_NKEYS(keys), gan_ew_setup, NULL, forward, backward, NULL, 0,   /* backward reads both x and y */
 };

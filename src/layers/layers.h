@@ -205,6 +205,18 @@ void gan_ew_run(size_t n, void (*fn)(void *e, size_t lo, size_t hi), const float
 #define GAN_EW_GRAIN_LIBM ((size_t)1 << 12)
 void gan_ew_run_libm(size_t n, void (*fn)(void *e, size_t lo, size_t hi), const float *a,
                      const float *b, float *out, float k);
+/* The passes of a layer whose output is its input's values in another
+ * shape (flatten, reshape: alias entries, which the net skips when it can):
+ * y = x, dx = dy over B * |in| values. */
+void gan_copy_forward(gan_layer *l, const gan_ctx *c, const float *x, float *y);
+void gan_copy_backward(gan_layer *l, const gan_ctx *c, const float *x, const float *y, const float *dy, float *dx,
+                       int param_grads);
+/* The setup of an element-wise layer (the activations): y has x's shape. */
+gan_status gan_ew_setup(gan_layer *l, gan_shape in, gan_error *err);
+/* The backward of an element-wise layer from y: dx = fn(dy as a, y as b,
+ * k) over the B * |in| values of c's pass; nothing when dx is NULL. */
+void gan_ew_backward_y(const gan_layer *l, const gan_ctx *c, void (*fn)(void *e, size_t lo, size_t hi),
+                       const float *dy, const float *y, float *dx, float k);
 
 extern const gan_layer_type gan_layer_dense, gan_layer_relu, gan_layer_leaky_relu,
     gan_layer_elu, gan_layer_tanh, gan_layer_sigmoid, gan_layer_dropout, gan_layer_reshape,

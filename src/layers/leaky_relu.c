@@ -7,13 +7,6 @@ static const gan_key_desc keys[] = {
       "slope for negative inputs, in [0, 1)" },
 };
 
-static gan_status setup(gan_layer *l, gan_shape in, gan_error *err)
-{
-    (void)err;
-    l->out = in;
-    return GAN_OK;
-}
-
 /* x times 1 or k: the same value as x > 0 ? x : k x, and branch-free, so
  * it vectorises (the select picks a constant, not a product) */
 static void fwd(void *arg, size_t lo, size_t hi)   /* a = x */
@@ -40,15 +33,13 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
                      const float *dy, float *dx, int param_grads)
 {
     (void)x; (void)param_grads;
-    if (!dx) return;
     /* dy/dx = 1 or slope, decided by the sign of x, which y > 0 gives for
      * every slope in [0, 1): x > 0 gives y = x > 0, x <= 0 gives a x <= 0
      * (a NaN fails both tests).  Reading y lets the layer run in place. */
-    gan_ew_run((size_t)c->B * gan_shape_size(l->in), bwd, dy, y, dx,
-               (float)gan_conf_num(&l->conf, "slope"));
+    gan_ew_backward_y(l, c, bwd, dy, y, dx, (float)gan_conf_num(&l->conf, "slope"));
 }
 
 const gan_layer_type gan_layer_leaky_relu = {
     "leaky_relu", "leaky rectifier, y = x for x > 0 else slope * x",
-    keys, GAN_NKEYS(keys), setup, NULL, forward, backward, NULL, GAN_LAYER_INPLACE,
+    keys, GAN_NKEYS(keys), gan_ew_setup, NULL, forward, backward, NULL, GAN_LAYER_INPLACE,
 };

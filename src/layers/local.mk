@@ -24,19 +24,14 @@ libgan_la_LIBADD += src/layers/libganlayers.la
 check_PROGRAMS += tests/check_layers
 TESTS += tests/check_layers
 # gan_im2col, gan_col2im and gan_conv_chunk_rows are internal (not exported): compiled into the test
-tests_check_layers_SOURCES = tests/check_layers.c tests/gradcheck.c tests/gradcheck.h tests/testutil.c tests/testutil.h \
-	src/layers/im2col.c
+tests_check_layers_SOURCES = tests/check_layers.c src/layers/im2col.c $(TEST_UTIL)
 tests_check_layers_CFLAGS = $(TEST_CFLAGS)
 tests_check_layers_LDADD = $(TEST_LIBS)
 
 check_PROGRAMS += tests/check_layers2
 TESTS += tests/check_layers2
-tests_check_layers2_SOURCES = tests/check_layers2.c tests/gradcheck.c tests/gradcheck.h tests/testutil.c tests/testutil.h
-tests_check_layers2_CFLAGS = $(TEST_CFLAGS)
-tests_check_layers2_LDADD = $(TEST_LIBS)
+tests_check_layers2_SOURCES = tests/check_layers2.c $(TEST_UTIL)
 
 check_PROGRAMS += tests/check_r3layers
 TESTS += tests/check_r3layers
-tests_check_r3layers_SOURCES = tests/check_r3layers.c tests/gradcheck.c tests/gradcheck.h tests/testutil.c tests/testutil.h
-tests_check_r3layers_CFLAGS = $(TEST_CFLAGS)
-tests_check_r3layers_LDADD = $(TEST_LIBS)
+tests_check_r3layers_SOURCES = tests/check_r3layers.c $(TEST_UTIL)

@@ -2,13 +2,6 @@
 #include "config.h"
 #include "layers/layers.h"
 
-static gan_status setup(gan_layer *l, gan_shape in, gan_error *err)
-{
-    (void)err;
-    l->out = in;
-    return GAN_OK;
-}
-
 static void fwd(void *arg, size_t lo, size_t hi)   /* a = x */
 {
     const gan_ew *e = arg;
@@ -33,11 +26,10 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
                      const float *dy, float *dx, int param_grads)
 {
     (void)x; (void)param_grads;
-    if (!dx) return;
-    gan_ew_run((size_t)c->B * gan_shape_size(l->in), bwd, dy, y, dx, 0.0f);
+    gan_ew_backward_y(l, c, bwd, dy, y, dx, 0.0f);
 }
 
 const gan_layer_type gan_layer_relu = {
     "relu", "rectified linear unit, y = max(x, 0)",
-    NULL, 0, setup, NULL, forward, backward, NULL, GAN_LAYER_INPLACE,
+    NULL, 0, gan_ew_setup, NULL, forward, backward, NULL, GAN_LAYER_INPLACE,
 };

@@ -2,7 +2,6 @@
  * shape [F] gives rank 1, [C, H, W] rank 3 and [H, W] the one-channel
  * (1, H, W); the sizes must agree. */
 #include "config.h"
-#include <string.h>
 #include "layers/layers.h"
 
 static const gan_key_desc keys[] = {
@@ -41,19 +40,8 @@ static gan_status setup(gan_layer *l, gan_shape in, gan_error *err)
     return GAN_OK;
 }
 
-static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
-{
-    memcpy(y, x, (size_t)c->B * gan_shape_size(l->in) * sizeof *y);
-}
-
-static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float *y,
-                     const float *dy, float *dx, int param_grads)
-{
-    (void)x; (void)y; (void)param_grads;
-    if (dx) memcpy(dx, dy, (size_t)c->B * gan_shape_size(l->in) * sizeof *dx);
-}
-
 const gan_layer_type gan_layer_reshape = {
     "reshape", "reinterpret each sample with a new shape of the same size",
-    keys, GAN_NKEYS(keys), setup, NULL, forward, backward, NULL, GAN_LAYER_Y_UNUSED | GAN_LAYER_ALIAS,
+    keys, GAN_NKEYS(keys), setup, NULL, gan_copy_forward, gan_copy_backward, NULL,
+    GAN_LAYER_Y_UNUSED | GAN_LAYER_ALIAS,
 };

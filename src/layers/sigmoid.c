@@ -3,13 +3,6 @@
 #include <math.h>
 #include "layers/layers.h"
 
-static gan_status setup(gan_layer *l, gan_shape in, gan_error *err)
-{
-    (void)err;
-    l->out = in;
-    return GAN_OK;
-}
-
 static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
 {
     size_t n = (size_t)c->B * gan_shape_size(l->in);
@@ -31,5 +24,5 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
 
 const gan_layer_type gan_layer_sigmoid = {
     "sigmoid", "logistic function, y = 1 / (1 + e^-x)",
-    NULL, 0, setup, NULL, forward, backward, NULL, GAN_LAYER_INPLACE,
+    NULL, 0, gan_ew_setup, NULL, forward, backward, NULL, GAN_LAYER_INPLACE,
 };

@@ -26,8 +26,13 @@ gan_status gan_model_build(const gan_model_spec *m, gan_shape data_shape, int Bm
 {
     char s1[64], s2[64];
     *G = *D = NULL;
+    /* train.gemm: process-wide (gan/par.h), for every network from here on */
+    gan_error ge;
+    gan_error_clear(&ge);
+    gan_status st = gan_gemm_set_engine(m->train.gemm, &ge);
+    if (st != GAN_OK) return gan_error_at(err, st, m->source, 0, 0, "%s", ge.msg);
     gan_shape z = { 1, { m->noise.dim, 0, 0 } };
-    gan_status st = gan_net_create(G, m->gen.layers, m->gen.n, z, Bmax, err);
+    st = gan_net_create(G, m->gen.layers, m->gen.n, z, Bmax, err);
     if (st != GAN_OK) return at_layer(err, m, NULL);
     const gan_layer_conf *glast = &m->gen.layers[m->gen.n - 1];
     if (!gan_shape_eq((*G)->out, data_shape)) {

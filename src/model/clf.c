@@ -138,7 +138,13 @@ gan_status gan_clf_load_string(gan_clf_spec **out, const char *text, size_t len,
 
 gan_status gan_clf_load(gan_clf_spec **out, const char *path, gan_error *err)
 {
+    return gan_clf_load_text(out, NULL, path, err);
+}
+
+gan_status gan_clf_load_text(gan_clf_spec **out, char **text, const char *path, gan_error *err)
+{
     *out = NULL;
+    if (text) *text = NULL;
     const char *why = NULL;
     FILE *f = core_fopen_read(path, &why, NULL);   /* no FIFO, no /dev/zero */
     if (!f) return gan_error_at(err, GAN_ERR_IO, path, 0, 0, "cannot open classifier file: %s", why);
@@ -149,6 +155,11 @@ gan_status gan_clf_load(gan_clf_spec **out, const char *path, gan_error *err)
     if (!buf) st = gan_error_set(err, GAN_ERR_NOMEM, "out of memory");
     else if (len > (1 << 20)) st = gan_error_at(err, GAN_ERR_FORMAT, path, 0, 0, "classifier file is larger than 1 MiB");
     else st = gan_clf_load_string(out, buf, len, path, err);
+    if (st == GAN_OK && text) {
+        buf[len] = 0;
+        *text = buf;
+        return GAN_OK;
+    }
     free(buf);
     return st;
 }

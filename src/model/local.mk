@@ -6,5 +6,3 @@ libgan_la_SOURCES += src/model/ytree.h src/model/ytree.c src/model/schema.h src/
 check_PROGRAMS += tests/check_model
 TESTS += tests/check_model
 tests_check_model_SOURCES = tests/check_model.c
-tests_check_model_CFLAGS = $(TEST_CFLAGS)
-tests_check_model_LDADD = $(TEST_LIBS)

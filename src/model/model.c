@@ -198,6 +198,10 @@ static gan_status cross_checks(const mctx *c, const ynode *root, gan_model_spec 
         return gan_model_err(c, blame(root, "train.noise_batch", "train"), GAN_ERR_INVALID,
                              "loss rpgan pairs real i with fake i, but train.noise_batch %d is not "
                              "train.batch %d (expected equal batches)", rp_nb, m->train.batch);
+    gan_error ge;
+    gan_error_clear(&ge);
+    if (gan_gemm_available(m->train.gemm, &ge) != GAN_OK)
+        return gan_model_err(c, blame(root, "train.gemm", "train"), GAN_ERR_INVALID, "%s", ge.msg);
     gan_status st = model_cond_check(c, root, m);
     if (st != GAN_OK) return st;
     if (m->train.noise_batch == 0) m->train.noise_batch = m->train.batch;

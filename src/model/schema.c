@@ -18,6 +18,8 @@ const char *const gan_model_format_names[] = { "idx", "cifar10", "pngdir", "csv"
 const char *const gan_model_crop_names[] = { "center", "random", NULL };
 const char *const gan_model_bad_file_names[] = { "error", "skip", NULL };
 const char *const gan_model_noise_names[] = { "normal", "uniform", "truncated_normal", NULL };
+/* in the order of gan_gemm_engine */
+const char *const gan_model_gemm_names[] = { "openblas", "onednn", "onednn-bf16", NULL };
 
 /* ---- data --------------------------------------------------------------- */
 #define IMAGES (1u << GAN_DATA_IMAGES)
@@ -266,6 +268,9 @@ static const field train_f[] = {
       .doc = "R1 penalty: (gamma/2) E ||grad_x D(x)||^2 on real images, any loss" },
     { .key = "r2", .kind = F_SECTION, .off = offsetof(gan_train_spec, r2), .sub = &r2_s,
       .doc = "R2 penalty: the same on generated images" },
+    { .key = "gemm", .kind = F_ENUM, .def = GAN_GEMM_OPENBLAS, .choices = gan_model_gemm_names, T(gemm),
+      .doc = "the GEMM engine: openblas, onednn (oneDNN's sgemm, fp32: other last bits, the same on any "
+             "thread count; builds with oneDNN) or onednn-bf16 (bf16 operands, fp32 sums; AVX512_BF16)" },
 };
 static const section train_s = { .path = "train", .f = train_f, .n = NFIELDS(train_f),
                                  .has_variant = 1, .variant_noun = "loss" };

@@ -69,6 +69,7 @@ extern const char *const gan_model_noise_names[];
 extern const char *const gan_model_crop_names[];      /* data.crop */
 extern const char *const gan_model_bad_file_names[];  /* data.on_bad_file */
 extern const char *const gan_model_health_names[];
+extern const char *const gan_model_gemm_names[];    /* train.gemm */
 
 /* ---- validation context ---------------------------------------------- */
 typedef struct mctx {

@@ -4,6 +4,4 @@ libgan_la_SOURCES += src/run/run.c src/run/resume.c
 pkginclude_HEADERS += include/gan/run.h
 check_PROGRAMS += tests/check_run
 TESTS += tests/check_run
-tests_check_run_SOURCES = tests/check_run.c tests/testutil.c tests/testutil.h tests/gradcheck.c tests/gradcheck.h
-tests_check_run_CFLAGS = $(TEST_CFLAGS)
-tests_check_run_LDADD = $(TEST_LIBS)
+tests_check_run_SOURCES = tests/check_run.c $(TEST_UTIL)

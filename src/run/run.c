@@ -419,8 +419,26 @@ static void log_event(const gan_run *r, long step, const char *event, const gan_
 
 /* ---- the loop ------------------------------------------------------- */
 
+/* the data's warnings (gan_run_opts.on_warning) */
+static void data_warnings(const gan_trainer *t, const gan_run_opts *o)
+{
+    const gan_dataset *d = t->data;
+    char line[4096];
+    if (!o->on_warning || t->job.rank != 0 || !d) return;
+    if (o->dir && d->skipped > 0) {
+        snprintf(line, sizeof line, "%s: warning: skipped %ld bad file%s (data.on_bad_file: skip); the first: %s",
+                 t->cfg.spec->data.path, d->skipped, d->skipped > 1 ? "s" : "", d->skip_note);
+        o->on_warning(line, o->user);
+    }
+    if (d->cache_note[0]) {
+        snprintf(line, sizeof line, "%s: warning: decoded-image cache %s", t->cfg.spec->data.path, d->cache_note);
+        o->on_warning(line, o->user);
+    }
+}
+
 gan_status gan_run_open(gan_run **out, gan_trainer *t, const gan_run_opts *o, gan_error *err)
 {
+    data_warnings(t, o);
     *out = NULL;
     gan_run *r = calloc(1, sizeof *r);
     if (!r) return gan_dist_agree(gan_error_set(err, GAN_ERR_NOMEM, "out of memory"), err);

@@ -199,3 +199,29 @@ gan_status gan_classifier_accuracy(gan_classifier *c, const gan_dataset *d, doub
     *acc = d->n ? (double)right / d->n : 0;
     return st;
 }
+
+gan_status gan_classifier_fit(gan_classifier **out, gan_clf_spec *spec, const char *text, long log_every,
+                              FILE *log, double *acc, long *ntest, gan_error *err)
+{
+    gan_dataset *d = NULL, *test = NULL;
+    gan_data_spec ds = spec->data, ts = spec->test;
+    long steps = spec->train.steps;
+    gan_status st = gan_classifier_create(out, spec, text, NULL, err);
+    if (st == GAN_OK) st = gan_data_load(&d, &ds, 1, err);
+    if (st == GAN_OK) st = gan_data_load(&test, &ts, 1, err);
+    if (st == GAN_OK && log && log_every > 0)
+        fprintf(log, "training classifier %s: %zu parameters, %d features, %ld steps on %ld samples\n",
+                (*out)->spec->name, (*out)->net->nparams, (*out)->features, steps, d->n);
+    if (st == GAN_OK) st = gan_classifier_train(*out, d, steps, log_every, log, err);
+    if (st == GAN_OK) st = gan_classifier_accuracy(*out, test, acc, err);
+    if (st == GAN_OK) {
+        (*out)->test_accuracy = (float)*acc;
+        *ntest = test->n;
+    } else {
+        gan_classifier_free(*out);
+        *out = NULL;
+    }
+    gan_data_free(d);
+    gan_data_free(test);
+    return st;
+}

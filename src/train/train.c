@@ -176,6 +176,20 @@ fail:
     return st;
 }
 
+gan_status gan_trainer_check_data_shape(const gan_trainer *t, gan_error *err)
+{
+    const gan_model_spec *spec = t->cfg.spec;
+    gan_shape ds;
+    gan_error derr;
+    if (gan_data_shape(&spec->data, &ds, &derr) != GAN_OK || gan_shape_eq(ds, t->cfg.data_shape)) return GAN_OK;
+    char a[64], b[64];
+    gan_shape_str(t->cfg.data_shape, a, sizeof a);
+    gan_shape_str(ds, b, sizeof b);
+    const gan_layer_conf *last = &spec->gen.layers[spec->gen.n - 1];
+    return gan_error_at(err, GAN_ERR_SHAPE, spec->source, last->line, last->col,
+                        "generator output %s does not match the data shape %s", a, b);
+}
+
 void gan_trainer_free(gan_trainer *t)
 {
     if (!t) return;
