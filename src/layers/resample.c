@@ -76,11 +76,32 @@ static int src(int up, int o, int k, int p, int n)
     return m >= 0 && (m & 1) == 0 && m / 2 < n ? m / 2 : -1;
 }
 
+/* The taps of one axis, resolved: output o reads tab[o].m[j] with weight
+ * tab[o].g[j], j < tab[o].n, in the order of the filter's taps (so every
+ * sum below adds its terms in the order of the definition above, from 0).
+ * Axes longer than RS_MAX take the loop in place (pass_*_slow). */
+#define RS_MAX 512
+typedef struct { int n, m[4]; float g[4]; } rs_tap;
+
+static void resolve(rs_tap *tab, int n, int on, const float *g, int L, int up)
+{
+    int p = (L - 1) / 2;
+    for (int o = 0; o < on; o++) {
+        tab[o].n = 0;
+        for (int k = 0; k < L; k++) {
+            int m = src(up, o, k, p, n);
+            if (m < 0) continue;
+            tab[o].m[tab[o].n] = m;
+            tab[o].g[tab[o].n++] = g[k];
+        }
+    }
+}
+
 /* y (R, on) from x (R, n), one axis: element e of line r is at
  * x[r xr + e xe] and y[r yr + e ye] (rows: xr = W, xe = 1; columns: xr = 1,
  * xe = the row length) */
-static void pass_fwd(float *y, const float *x, int R, int n, int on, size_t xr, size_t xe, size_t yr,
-                     size_t ye, const float *g, int L, int up)
+static void pass_fwd_slow(float *y, const float *x, int R, int n, int on, size_t xr, size_t xe, size_t yr,
+                          size_t ye, const float *g, int L, int up)
 {
     int p = (L - 1) / 2;
     for (int r = 0; r < R; r++)
@@ -95,8 +116,8 @@ static void pass_fwd(float *y, const float *x, int R, int n, int on, size_t xr, 
 }
 
 /* the transpose: dx (R, n) = sum over taps of g[k] dy[o] at their source */
-static void pass_bwd(float *dx, const float *dy, int R, int n, int on, size_t xr, size_t xe, size_t yr,
-                     size_t ye, const float *g, int L, int up)
+static void pass_bwd_slow(float *dx, const float *dy, int R, int n, int on, size_t xr, size_t xe, size_t yr,
+                          size_t ye, const float *g, int L, int up)
 {
     int p = (L - 1) / 2;
     for (int r = 0; r < R; r++) {
@@ -109,6 +130,54 @@ static void pass_bwd(float *dx, const float *dy, int R, int n, int on, size_t xr
     }
 }
 
+/* along rows: y (R, on) from x (R, n), both contiguous */
+static void rows_fwd(float *y, const float *x, int R, int n, int on, const rs_tap *tab)
+{
+    for (int r = 0; r < R; r++, x += n, y += on)
+        for (int o = 0; o < on; o++) {
+            float s = 0.0f;
+            for (int j = 0; j < tab[o].n; j++) s += tab[o].g[j] * x[tab[o].m[j]];
+            y[o] = s;
+        }
+}
+
+/* along columns: y (on, C) from x (n, C), a whole row of C at a time */
+static void cols_fwd(float *restrict y, const float *restrict x, int C, int on, const rs_tap *tab)
+{
+    for (int o = 0; o < on; o++) {
+        float *yo = y + (size_t)o * C;
+        for (int c = 0; c < C; c++) yo[c] = 0.0f;
+        for (int j = 0; j < tab[o].n; j++) {
+            const float *xm = x + (size_t)tab[o].m[j] * C;
+            const float gj = tab[o].g[j];
+            for (int c = 0; c < C; c++) yo[c] += gj * xm[c];
+        }
+    }
+}
+
+/* transposes: dx (R, n) += each tap's g dy[o] at its source, o ascending */
+static void rows_bwd(float *dx, const float *dy, int R, int n, int on, const rs_tap *tab)
+{
+    for (int r = 0; r < R; r++, dx += n, dy += on) {
+        for (int m = 0; m < n; m++) dx[m] = 0.0f;
+        for (int o = 0; o < on; o++)
+            for (int j = 0; j < tab[o].n; j++) dx[tab[o].m[j]] += tab[o].g[j] * dy[o];
+    }
+}
+
+static void cols_bwd(float *restrict dx, const float *restrict dy, int C, int n, int on, const rs_tap *tab)
+{
+    for (size_t e = 0; e < (size_t)n * C; e++) dx[e] = 0.0f;
+    for (int o = 0; o < on; o++) {
+        const float *dyo = dy + (size_t)o * C;
+        for (int j = 0; j < tab[o].n; j++) {
+            float *dxm = dx + (size_t)tab[o].m[j] * C;
+            const float gj = tab[o].g[j];
+            for (int c = 0; c < C; c++) dxm[c] += gj * dyo[c];
+        }
+    }
+}
+
 static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
 {
     float g[4];
@@ -116,11 +185,21 @@ static void forward(gan_layer *l, const gan_ctx *c, const float *x, float *y)
     int H = l->in.d[1], W = l->in.d[2], OH = l->out.d[1], OW = l->out.d[2];
     float *t = c->ws;   // (H, OW)
     size_t planes = (size_t)c->B * l->in.d[0];
+    if (OH <= RS_MAX && OW <= RS_MAX) {
+        rs_tap tw[RS_MAX], th[RS_MAX];
+        resolve(tw, W, OW, g, L, up);
+        resolve(th, H, OH, g, L, up);
+        for (size_t q = 0; q < planes; q++) {
+            rows_fwd(t, x + q * (size_t)H * W, H, W, OW, tw);      /* along W */
+            cols_fwd(y + q * (size_t)OH * OW, t, OW, OH, th);      /* along H */
+        }
+        return;
+    }
     for (size_t q = 0; q < planes; q++) {
         const float *xq = x + q * (size_t)H * W;     // (H, W)
         float *yq = y + q * (size_t)OH * OW;         // (OH, OW)
-        pass_fwd(t, xq, H, W, OW, (size_t)W, 1, (size_t)OW, 1, g, L, up);     /* along W */
-        pass_fwd(yq, t, OW, H, OH, 1, (size_t)OW, 1, (size_t)OW, g, L, up);   /* along H */
+        pass_fwd_slow(t, xq, H, W, OW, (size_t)W, 1, (size_t)OW, 1, g, L, up);     /* along W */
+        pass_fwd_slow(yq, t, OW, H, OH, 1, (size_t)OW, 1, (size_t)OW, g, L, up);   /* along H */
     }
 }
 
@@ -134,11 +213,21 @@ static void backward(gan_layer *l, const gan_ctx *c, const float *x, const float
     int H = l->in.d[1], W = l->in.d[2], OH = l->out.d[1], OW = l->out.d[2];
     float *t = c->ws;   // (H, OW)
     size_t planes = (size_t)c->B * l->in.d[0];
+    if (OH <= RS_MAX && OW <= RS_MAX) {
+        rs_tap tw[RS_MAX], th[RS_MAX];
+        resolve(tw, W, OW, g, L, up);
+        resolve(th, H, OH, g, L, up);
+        for (size_t q = 0; q < planes; q++) {
+            cols_bwd(t, dy + q * (size_t)OH * OW, OW, H, OH, th);
+            rows_bwd(dx + q * (size_t)H * W, t, H, W, OW, tw);
+        }
+        return;
+    }
     for (size_t q = 0; q < planes; q++) {
         const float *dyq = dy + q * (size_t)OH * OW;
         float *dxq = dx + q * (size_t)H * W;
-        pass_bwd(t, dyq, OW, H, OH, 1, (size_t)OW, 1, (size_t)OW, g, L, up);
-        pass_bwd(dxq, t, H, W, OW, (size_t)W, 1, (size_t)OW, 1, g, L, up);
+        pass_bwd_slow(t, dyq, OW, H, OH, 1, (size_t)OW, 1, (size_t)OW, g, L, up);
+        pass_bwd_slow(dxq, t, H, W, OW, (size_t)W, 1, (size_t)OW, 1, g, L, up);
     }
 }
 
