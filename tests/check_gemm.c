@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "gan/par.h"
+#include "testutil.h"
 
 static const gan_gemm_engine engines[] = { GAN_GEMM_OPENBLAS, GAN_GEMM_ONEDNN, GAN_GEMM_ONEDNN_BF16 };
 #define NENGINES ((int)(sizeof engines / sizeof *engines))
@@ -294,9 +295,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-    SRunner *r = srunner_create(suite());
-    srunner_run_all(r, CK_NORMAL);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run_suite(suite());
 }

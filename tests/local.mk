@@ -70,4 +70,4 @@ EXTRA_DIST += tests/npy.sh tests/noise.py
 check_PROGRAMS += tests/check_gemm
 TESTS += tests/check_gemm tests/gemm.sh
 EXTRA_DIST += tests/gemm.sh
-tests_check_gemm_SOURCES = tests/check_gemm.c
+tests_check_gemm_SOURCES = tests/check_gemm.c $(TEST_UTIL)
